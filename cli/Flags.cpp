@@ -1,0 +1,72 @@
+#include "cli/Flags.h"
+
+#include "topology/InputError.h"
+
+namespace bridgepath {
+
+Flags::Flags(const std::vector<std::string> &args, const std::set<std::string> &valued,
+             const std::set<std::string> &switches, const std::set<std::string> &optionalValue) {
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string arg = args[i];
+        if (arg.rfind("--", 0) != 0 || arg == "--") {
+            positional_.push_back(arg);
+            continue;
+        }
+        std::optional<std::string> inlineValue;
+        const std::size_t eq = arg.find('=');
+        if (eq != std::string::npos) {
+            inlineValue = arg.substr(eq + 1);
+            arg = arg.substr(0, eq);
+        }
+        if (values_.count(arg))
+            throw InputError(arg, "given twice");
+        if (switches.count(arg)) {
+            if (inlineValue)
+                throw InputError(arg, "takes no value");
+            values_[arg] = "";
+        } else if (valued.count(arg)) {
+            if (inlineValue) {
+                values_[arg] = *inlineValue;
+            } else if (i + 1 < args.size()) {
+                values_[arg] = args[++i];
+            } else {
+                throw InputError(arg, "needs a value");
+            }
+        } else if (optionalValue.count(arg)) {
+            if (inlineValue)
+                values_[arg] = *inlineValue;
+            else if (i + 1 < args.size() && args[i + 1].rfind("--", 0) != 0)
+                values_[arg] = args[++i];
+            else
+                values_[arg] = "";
+        } else {
+            throw InputError(arg, "unknown flag (see `bridgepath help`)");
+        }
+    }
+}
+
+std::optional<std::string> Flags::value(const std::string &flag) const {
+    auto it = values_.find(flag);
+    if (it == values_.end())
+        return std::nullopt;
+    return it->second;
+}
+
+void Flags::allowPositional(std::size_t n, const std::string &what) const {
+    if (positional_.size() > n)
+        throw InputError(positional_[n], "unexpected argument (" + what + ")");
+}
+
+std::size_t parseCount(const std::string &flag, const std::string &text) {
+    std::size_t v = 0;
+    bool ok = !text.empty() && text.size() <= 9;
+    for (char c : text) {
+        ok = ok && c >= '0' && c <= '9';
+        v = v * 10 + static_cast<std::size_t>(c - '0');
+    }
+    if (!ok)
+        throw InputError(flag, "expected a non-negative number, got '" + text + "'");
+    return v;
+}
+
+} // namespace bridgepath

@@ -1,0 +1,37 @@
+#pragma once
+/// Flags: the command line of one subcommand, checked against the flags it accepts.
+
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// Parsed `--name value` / `--name` flags and positional arguments.
+class Flags {
+  public:
+    /// `valued`: flags that take a value; `switches`: flags that take none; `optionalValue`: flags
+    /// whose value may be omitted (`--sysfs [DIR]`: a following word not starting with `--`).
+    /// Throws InputError naming the flag on an unknown flag, a missing value or a repeated flag.
+    Flags(const std::vector<std::string> &args, const std::set<std::string> &valued,
+          const std::set<std::string> &switches,
+          const std::set<std::string> &optionalValue = {});
+
+    bool has(const std::string &flag) const { return values_.count(flag) != 0; }
+    /// The value of a valued flag, if given.
+    std::optional<std::string> value(const std::string &flag) const;
+    const std::vector<std::string> &positional() const { return positional_; }
+    /// Throws InputError unless there are at most `n` positional arguments.
+    void allowPositional(std::size_t n, const std::string &what) const;
+
+  private:
+    std::map<std::string, std::string> values_;
+    std::vector<std::string> positional_;
+};
+
+/// Parses a non-negative decimal flag value; InputError naming the flag otherwise.
+std::size_t parseCount(const std::string &flag, const std::string &text);
+
+} // namespace bridgepath

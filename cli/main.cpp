@@ -1,0 +1,51 @@
+// bridgepath: verification harness for PCI Live Update bridge-path preservation.
+
+#include "cli/Commands.h"
+#include "topology/InputError.h"
+
+#include <iostream>
+
+namespace bridgepath {
+
+std::string usage() {
+    return "usage: bridgepath COMMAND [FLAGS]\n"
+           "  topology (FILE | --sysfs [DIR]) [--json | --lspci | --dot]\n"
+           "      import an lspci -t/-tv paste, a JSON tree or sysfs; print a summary or convert\n"
+           "  simulate --topology FILE [--policy bail|continue|guarded] [--abi v6|v7]\n"
+           "           [--capacity N] (--ops \"OP; OP; ...\" | --trace FILE) [--json]\n"
+           "      run operations on the implementation and the reference model side by side\n"
+           "  check [--json]\n"
+           "      run the built-in scenarios under every failure policy\n"
+           "ops: preserve BDF, unpreserve BDF, freeze BDF, kexec, finish BDF, finish-all,\n"
+           "     fail-next preserve|unpreserve|finish BDF, lose BDF, set-refcount BDF N,\n"
+           "     vanish BDF, unplug BDF   (BDF: 0000:03:00.0 or 03:00.0)\n"
+           "exit: 0 ok, 1 violation or model mismatch, 2 bad input\n";
+}
+
+} // namespace bridgepath
+
+int main(int argc, char **argv) {
+    using namespace bridgepath;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        std::cout << usage();
+        return args.empty() ? 2 : 0;
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    try {
+        if (command == "topology")
+            return runTopology(args, std::cout);
+        if (command == "simulate")
+            return runSimulate(args, std::cout);
+        if (command == "check")
+            return runCheck(args, std::cout);
+        throw InputError(command, "unknown command (topology, simulate, check, help)");
+    } catch (const InputError &e) {
+        std::cerr << "bridgepath: error: " << e.what() << "\n";
+        return 2;
+    } catch (const std::exception &e) {
+        std::cerr << "bridgepath: internal error: " << e.what() << "\n";
+        return 4;
+    }
+}

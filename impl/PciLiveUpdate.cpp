@@ -1,0 +1,316 @@
+#include "impl/PciLiveUpdate.h"
+
+#include "impl/KhoImage.h"
+
+#include <algorithm>
+#include <cassert>
+
+namespace bridgepath {
+
+PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config)
+    : topology_(topology), config_(config), table_(config.abi, config.capacity) {
+    const std::size_t n = topology.size();
+    parent_.assign(n, kNone);
+    isBridge_.assign(n, 0);
+    isVf_.assign(n, 0);
+    for (DeviceId d = 0; d < n; ++d) {
+        if (auto p = topology.parent(d))
+            parent_[d] = static_cast<std::uint32_t>(*p);
+        isBridge_[d] = topology.isBridge(d);
+        isVf_[d] = topology.isVf(d);
+    }
+    slot_.assign(n, kNone);
+    frozen_.assign(n, 0);
+    failNext_.assign(n, 0);
+    vanished_.assign(n, 0);
+    removed_.assign(n, 0);
+    direct_.assign(n, 0);
+}
+
+Result PciLiveUpdate::apply(const Op &op) {
+    DeviceId dev = 0;
+    if (op.hasDevice()) {
+        const auto found = topology_.find(op.bdf);
+        assert(found && "PciLiveUpdate::apply: the op's device must be in the topology");
+        dev = *found;
+    }
+    switch (op.kind) {
+    case OpKind::Preserve:
+        return preserve(dev);
+    case OpKind::Unpreserve:
+        return unpreserve(dev);
+    case OpKind::Freeze:
+        return freeze(dev);
+    case OpKind::Kexec:
+        return kexec();
+    case OpKind::Finish:
+        return finish(dev);
+    case OpKind::FinishAll:
+        return finishAll();
+    case OpKind::FailNext:
+        return failNext(dev, op.step);
+    case OpKind::Lose:
+        return lose(dev);
+    case OpKind::SetRefcount:
+        return setRefcount(dev, op.value);
+    case OpKind::Vanish:
+        return vanish(dev);
+    case OpKind::Unplug:
+        return unplug(dev);
+    }
+    return Result::Einval;
+}
+
+bool PciLiveUpdate::takeFailNext(DeviceId dev, StepKind kind) {
+    if (!(failNext_[dev] & bit(kind)))
+        return false;
+    failNext_[dev] &= static_cast<std::uint8_t>(~bit(kind));
+    return true;
+}
+
+template <class Step> Result PciLiveUpdate::walkDown(DeviceId dev, std::uint32_t end, Step step) {
+    Result first = Result::Ok;
+    for (auto d = static_cast<std::uint32_t>(dev); d != end; d = parent_[d]) {
+        const Result r = step(d);
+        if (r == Result::Ok)
+            continue;
+        if (first == Result::Ok)
+            first = r;
+        switch (config_.policy) {
+        case Policy::Bail:
+            return first; // v6/v7: "log a big warning and bail"
+        case Policy::Continue:
+            break;
+        case Policy::Guarded:
+            if (d == dev)
+                return first;
+            break;
+        }
+    }
+    return first;
+}
+
+Result PciLiveUpdate::preserveDevice(DeviceId dev) {
+    if (takeFailNext(dev, StepKind::Preserve))
+        return Result::Eio;
+    if (frozen_[dev])
+        return Result::Einval;
+    if (slot_[dev] == kNone) {
+        const auto idx = table_.allocate(nrDevices_);
+        if (!idx)
+            return Result::Enospc;
+        table_[*idx] = SlotEntry::of(topology_.bdf(dev), 1);
+        slot_[dev] = *idx;
+        ++nrDevices_;
+        return Result::Ok;
+    }
+    SlotEntry &e = table_[slot_[dev]];
+    if (e.refcount == 0)
+        return Result::Einval; // the kernel WARNs: a cached slot that was freed under us
+    if (!isBridge_[dev])
+        return Result::Ebusy; // an endpoint is preserved once
+    ++e.refcount;
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::unpreserveDevice(DeviceId dev) {
+    if (takeFailNext(dev, StepKind::Unpreserve))
+        return Result::Eio;
+    if (frozen_[dev] || slot_[dev] == kNone)
+        return Result::Einval;
+    SlotEntry &e = table_[slot_[dev]];
+    if (e.refcount == 0)
+        return Result::Einval;
+    if (--e.refcount == 0) {
+        e = SlotEntry{};
+        slot_[dev] = kNone;
+        --nrDevices_;
+    }
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::finishDevice(DeviceId dev) {
+    if (takeFailNext(dev, StepKind::Finish))
+        return Result::Eio;
+    if (slot_[dev] == kNone)
+        return Result::Einval; // not incoming
+    SlotEntry &e = incoming_[slot_[dev]];
+    if (e.refcount == 0)
+        return Result::Einval;
+    if (--e.refcount == 0) {
+        slot_[dev] = kNone;
+        --nrDevices_;
+    }
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::preserve(DeviceId dev) {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    if (removed_[dev])
+        return Result::Enodev;
+    if (isVf_[dev])
+        return Result::Einval;
+    for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
+        const Result r = preserveDevice(d);
+        if (r != Result::Ok) {
+            walkDown(dev, d, [this](DeviceId x) { return unpreserveDevice(x); });
+            return r;
+        }
+    }
+    direct_[dev] = 1;
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::unpreserve(DeviceId dev) {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    if (removed_[dev])
+        return Result::Enodev;
+    direct_[dev] = 0;
+    return walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
+}
+
+Result PciLiveUpdate::freeze(DeviceId dev) {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    if (removed_[dev])
+        return Result::Enodev;
+    frozen_[dev] = 1;
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::kexec() {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, table_.entries()});
+    auto decoded = decodeKho(config_.abi, bytes);
+    assert(std::holds_alternative<KhoImage>(decoded) && "our own image must decode");
+    KhoImage &image = std::get<KhoImage>(decoded);
+    incoming_ = std::move(image.slots);
+    nrDevices_ = image.nrDevices;
+    phase_ = Phase::Incoming;
+    std::fill(slot_.begin(), slot_.end(), kNone);
+    for (DeviceId d = 0; d < removed_.size(); ++d)
+        removed_[d] = removed_[d] || vanished_[d];
+
+    std::vector<std::pair<std::uint64_t, std::uint32_t>> index; // key -> slot
+    for (std::uint32_t i = 0; i < incoming_.size(); ++i)
+        if (incoming_[i].refcount != 0)
+            index.emplace_back(incoming_[i].address().key(), i);
+    std::sort(index.begin(), index.end());
+    for (std::size_t i = 1; i < index.size(); ++i)
+        if (index[i].first == index[i - 1].first)
+            return Result::Eexist;
+    for (const auto &[key, slot] : index) {
+        const auto dev = topology_.find(incoming_[slot].address());
+        if (dev && !removed_[*dev])
+            slot_[*dev] = slot;
+    }
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::finish(DeviceId dev) {
+    if (phase_ != Phase::Incoming)
+        return Result::Enoent;
+    if (removed_[dev])
+        return Result::Enodev;
+    direct_[dev] = 0;
+    return walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+}
+
+Result PciLiveUpdate::finishAll() {
+    if (phase_ != Phase::Incoming)
+        return Result::Enoent;
+    phase_ = Phase::Ended;
+    if (nrDevices_ != 0) {
+        panicked_ = true;
+        return Result::Panic;
+    }
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
+    if (phase_ == Phase::Ended)
+        return Result::Enoent;
+    failNext_[dev] |= bit(kind);
+    return Result::Ok;
+}
+
+SlotEntry &PciLiveUpdate::slotOf(DeviceId dev) {
+    return phase_ == Phase::Outgoing ? table_[slot_[dev]] : incoming_[slot_[dev]];
+}
+
+Result PciLiveUpdate::lose(DeviceId dev) {
+    if (phase_ == Phase::Ended || slot_[dev] == kNone)
+        return Result::Enoent;
+    slotOf(dev) = SlotEntry{};
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
+    if (phase_ == Phase::Ended || slot_[dev] == kNone)
+        return Result::Enoent;
+    slotOf(dev).refcount = value;
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::vanish(DeviceId dev) {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    if (removed_[dev])
+        return Result::Enodev;
+    std::vector<DeviceId> todo{dev};
+    while (!todo.empty()) {
+        const DeviceId d = todo.back();
+        todo.pop_back();
+        vanished_[d] = 1;
+        for (DeviceId c : topology_.children(d))
+            todo.push_back(c);
+    }
+    return Result::Ok;
+}
+
+Result PciLiveUpdate::unplugTree(DeviceId dev) {
+    Result first = Result::Ok;
+    for (DeviceId c : topology_.children(dev)) {
+        if (removed_[c])
+            continue;
+        const Result r = unplugTree(c);
+        if (first == Result::Ok)
+            first = r;
+    }
+    if (direct_[dev]) {
+        direct_[dev] = 0;
+        const Result r =
+            phase_ == Phase::Outgoing
+                ? walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); })
+                : walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+        if (first == Result::Ok)
+            first = r;
+    }
+    removed_[dev] = 1;
+    return first;
+}
+
+Result PciLiveUpdate::unplug(DeviceId dev) {
+    if (phase_ == Phase::Ended)
+        return Result::Enoent;
+    if (removed_[dev])
+        return Result::Enodev;
+    return unplugTree(dev);
+}
+
+State PciLiveUpdate::state() const {
+    State s;
+    s.phase = phase_;
+    s.table = phase_ == Phase::Outgoing ? table_.entries() : incoming_;
+    s.nrDevices = nrDevices_;
+    for (DeviceId d = 0; d < direct_.size(); ++d)
+        if (direct_[d])
+            s.directlyPreserved.insert(topology_.bdf(d));
+    s.panicked = panicked_;
+    return s;
+}
+
+} // namespace bridgepath

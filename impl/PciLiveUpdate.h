@@ -1,0 +1,117 @@
+#pragma once
+/// PciLiveUpdate: the kernel-faithful implementation of PCI Live Update bridge-path preservation.
+///
+///      preserve / unpreserve / freeze            finish / finish-all
+///   +----------+    kexec (serialize slots)  +----------+   finish-all   +-------+
+///   | Outgoing | --------------------------> | Incoming | -------------> | Ended |
+///   +----------+                             +----------+                +-------+
+///
+/// Mirrors drivers/pci/liveupdate.c: a slot table of `pci_dev_ser` with a separate nr_devices
+/// counter, each device caching the index of its slot, a walk from the device up to the root bus
+/// (dev, dev->bus->self, ...), rollback of a failed preserve, and a switchable failure policy for the
+/// walks down (unpreserve, finish, rollback). Flat arrays indexed by DeviceId; no allocation per
+/// step. Every operation returns 0 (Result::Ok) or the kernel's error code; see each method.
+///
+/// Faults are operations too (fail-next, lose, set-refcount, vanish, unplug), so a trace can place
+/// them anywhere.
+
+#include "impl/SlotTable.h"
+#include "topology/LiveUpdateConfig.h"
+#include "topology/Op.h"
+#include "topology/Result.h"
+#include "topology/State.h"
+#include "topology/Topology.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace bridgepath {
+
+/// One Live Update over one topology.
+class PciLiveUpdate {
+  public:
+    /// Outgoing phase, empty table (v6: `config.capacity` free slots), nr_devices 0.
+    PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config);
+
+    /// Applies one operation; requires every BDF it names to be in the topology.
+    Result apply(const Op &op);
+
+    /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged; -EINVAL for a VF. Walks dev up to the
+    /// root bus; per device: pending fail-next -> -EIO; frozen -> -EINVAL; no slot -> allocate with
+    /// refcount 1 (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL
+    /// (WARN); endpoint with a slot -> -EBUSY; bridge -> refcount++ (u16). On a failure at device D
+    /// the devices from dev up to D (exclusive) are unpreserved again under the policy, and D's
+    /// error is returned. On success dev becomes directly preserved.
+    Result preserve(DeviceId dev);
+    /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged. dev stops being directly preserved
+    /// whatever happens. Walks the path under the policy; per device: fail-next -> -EIO; frozen ->
+    /// -EINVAL; no slot -> -EINVAL; refcount 0 -> -EINVAL (WARN); else refcount--, and at 0 the slot
+    /// is zeroed, the device forgets it and nr_devices--. Returns the first error (bail: the only).
+    Result unpreserve(DeviceId dev);
+    /// Outgoing. Later preserve/unpreserve steps at dev fail -EINVAL. -ENOENT after kexec.
+    Result freeze(DeviceId dev);
+    /// Outgoing -> Incoming: serializes slots and nr_devices (KhoImage), decodes them, indexes slots
+    /// with refcount != 0 by domain << 16 | bdf; each enumerated device (not vanished, not unplugged)
+    /// with a key in the index becomes incoming. -EEXIST on a duplicate key (nothing incoming then).
+    Result kexec();
+    /// Incoming. -ENOENT before kexec; -ENODEV if dev is not enumerated. dev stops being directly
+    /// preserved. Walks the path under the policy; per device: fail-next -> -EIO; not incoming ->
+    /// -EINVAL; refcount 0 -> -EINVAL (WARN); else refcount--, at 0 the device stops being incoming
+    /// and nr_devices--.
+    Result finish(DeviceId dev);
+    /// Incoming -> Ended. Result::Panic if nr_devices != 0 ("never finished"), else Ok.
+    Result finishAll();
+
+    /// The next step of `kind` at dev fails once with -EIO, before any other check.
+    Result failNext(DeviceId dev, StepKind kind);
+    /// Zeroes dev's slot (domain, bdf, refcount); dev keeps the index, nr_devices is untouched.
+    /// -ENOENT if dev has no slot (outgoing) or is not incoming (incoming).
+    Result lose(DeviceId dev);
+    /// Overwrites the refcount of dev's slot; -ENOENT as for lose.
+    Result setRefcount(DeviceId dev, std::uint16_t value);
+    /// Outgoing: dev and its subtree will not be enumerated after kexec. -ENOENT after kexec.
+    Result vanish(DeviceId dev);
+    /// Hot-removal of dev and its subtree, deepest first: each removed device that is directly
+    /// preserved is unpreserved (outgoing) or finished (incoming) by the kernel under the policy.
+    /// Returns the first error; -ENODEV if already removed.
+    Result unplug(DeviceId dev);
+
+    /// The observable state.
+    State state() const;
+
+  private:
+    static constexpr std::uint32_t kNone = UINT32_MAX;
+
+    // A bit per StepKind in failNext_.
+    static std::uint8_t bit(StepKind k) { return static_cast<std::uint8_t>(1u << static_cast<int>(k)); }
+
+    Result preserveDevice(DeviceId dev);
+    Result unpreserveDevice(DeviceId dev);
+    Result finishDevice(DeviceId dev);
+    bool takeFailNext(DeviceId dev, StepKind kind);
+    // Runs `step` on dev, parent, ... up to (excluding) `end` (kNone: to the root) under the policy.
+    template <class Step> Result walkDown(DeviceId dev, std::uint32_t end, Step step);
+    Result unplugTree(DeviceId dev);
+    SlotEntry &slotOf(DeviceId dev);
+
+    const Topology &topology_;
+    LiveUpdateConfig config_;
+    Phase phase_ = Phase::Outgoing;
+    SlotTable table_;
+    std::uint32_t nrDevices_ = 0;
+    bool panicked_ = false;
+    std::vector<SlotEntry> incoming_;
+
+    // Per device, indexed by DeviceId.
+    std::vector<std::uint32_t> parent_;   // kNone on a root bus
+    std::vector<std::uint8_t> isBridge_;
+    std::vector<std::uint8_t> isVf_;
+    std::vector<std::uint32_t> slot_;     // cached slot index (outgoing) or incoming index; kNone
+    std::vector<std::uint8_t> frozen_;
+    std::vector<std::uint8_t> failNext_;
+    std::vector<std::uint8_t> vanished_;
+    std::vector<std::uint8_t> removed_;   // hot-unplugged, or not enumerated after kexec
+    std::vector<std::uint8_t> direct_;    // directly preserved
+};
+
+} // namespace bridgepath

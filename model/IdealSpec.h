@@ -1,0 +1,24 @@
+#pragma once
+/// IdealSpec: what every refcount should be. ideal(d) = the number of directly preserved devices
+/// whose upstream path contains d (directly preserved: a preserve of it succeeded and no
+/// unpreserve/finish of it was called since, whatever that call returned).
+
+#include "topology/State.h"
+#include "topology/Topology.h"
+
+#include <map>
+#include <set>
+#include <vector>
+
+namespace bridgepath {
+
+/// ideal(d) for every device with ideal(d) > 0.
+std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved);
+
+/// Devices whose slot refcount exceeds ideal (held by nothing that still needs them), in BDF order.
+std::vector<Bdf> leakedDevices(const Topology &t, const State &s);
+
+/// Devices whose refcount is below ideal (released while a preserved device below needs them).
+std::vector<Bdf> releasedEarlyDevices(const Topology &t, const State &s);
+
+} // namespace bridgepath

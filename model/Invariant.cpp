@@ -1,0 +1,153 @@
+#include "model/Invariant.h"
+
+#include "model/IdealSpec.h"
+
+namespace bridgepath {
+
+const char *toString(Invariant i) {
+    switch (i) {
+    case Invariant::Closure:
+        return "closure";
+    case Invariant::ExactCount:
+        return "exact-count";
+    case Invariant::NrDevices:
+        return "nr-devices";
+    case Invariant::NoLeak:
+        return "no-leak";
+    case Invariant::NoPrematureRelease:
+        return "no-premature-release";
+    case Invariant::NoPanicAtFinish:
+        return "no-panic-at-finish";
+    }
+    return "?";
+}
+
+const std::vector<Invariant> &allInvariants() {
+    static const std::vector<Invariant> all{Invariant::Closure,  Invariant::ExactCount,
+                                            Invariant::NrDevices, Invariant::NoLeak,
+                                            Invariant::NoPrematureRelease,
+                                            Invariant::NoPanicAtFinish};
+    return all;
+}
+
+std::optional<Invariant> parseInvariant(std::string_view name) {
+    for (Invariant i : allInvariants())
+        if (name == toString(i))
+            return i;
+    return std::nullopt;
+}
+
+namespace {
+
+std::string list(const std::vector<std::string> &items) {
+    std::string out;
+    for (const auto &s : items)
+        out += (out.empty() ? "" : ", ") + s;
+    return out;
+}
+
+Verdict closure(const Topology &t, const State &s) {
+    const auto slots = s.slots();
+    std::vector<std::string> bad;
+    for (const auto &[bdf, rc] : slots) {
+        const auto id = t.find(bdf);
+        if (!id)
+            continue;
+        for (DeviceId up : t.upstreamPath(*id))
+            if (!slots.count(t.bdf(up))) {
+                bad.push_back(bdf.toString() + " without " + t.bdf(up).toString());
+                break;
+            }
+    }
+    if (bad.empty())
+        return {};
+    return {false, "slot below a bridge without one: " + list(bad)};
+}
+
+Verdict exactCount(const Topology &t, const State &s) {
+    const auto ideal = idealRefcounts(t, s.directlyPreserved);
+    const auto slots = s.slots();
+    std::vector<std::string> bad;
+    std::map<Bdf, std::pair<unsigned, unsigned>> both;
+    for (const auto &[b, rc] : slots)
+        both[b].first = rc;
+    for (const auto &[b, want] : ideal)
+        both[b].second = want;
+    for (const auto &[b, counts] : both)
+        if (counts.first != counts.second)
+            bad.push_back(b.toString() + " refcount " + std::to_string(counts.first) + " ideal " +
+                          std::to_string(counts.second));
+    if (bad.empty())
+        return {};
+    return {false, list(bad)};
+}
+
+Verdict nrDevices(const State &s, std::optional<std::size_t> capacity) {
+    std::size_t inUse = 0;
+    for (const SlotEntry &e : s.table)
+        inUse += e.refcount != 0 ? 1 : 0;
+    if (s.nrDevices != inUse)
+        return {false, "nr_devices " + std::to_string(s.nrDevices) + " but " +
+                           std::to_string(inUse) + " slots in use"};
+    if (capacity && s.nrDevices > *capacity)
+        return {false, "nr_devices " + std::to_string(s.nrDevices) + " above capacity " +
+                           std::to_string(*capacity)};
+    return {};
+}
+
+Verdict noLeak(const State &s) {
+    if (!s.directlyPreserved.empty())
+        return {};
+    std::vector<std::string> held;
+    for (const auto &[b, rc] : s.slots())
+        held.push_back(b.toString() + " refcount " + std::to_string(rc));
+    if (held.empty() && s.nrDevices == 0)
+        return {};
+    return {false, "nothing is preserved but " +
+                       (held.empty() ? std::string("no slot is in use") : list(held)) +
+                       " and nr_devices is " + std::to_string(s.nrDevices)};
+}
+
+Verdict noPrematureRelease(const Topology &t, const State &s) {
+    std::vector<std::string> bad;
+    const auto slots = s.slots();
+    for (const auto &[b, want] : idealRefcounts(t, s.directlyPreserved)) {
+        auto it = slots.find(b);
+        const unsigned have = it == slots.end() ? 0 : it->second;
+        if (have < want)
+            bad.push_back(b.toString() + " refcount " + std::to_string(have) + " but " +
+                          std::to_string(want) + " preserved device(s) need it");
+    }
+    if (bad.empty())
+        return {};
+    return {false, list(bad)};
+}
+
+Verdict noPanicAtFinish(const State &s) {
+    if (!s.panicked || !s.directlyPreserved.empty())
+        return {};
+    return {false, "every preserved device was finished but finish-all found nr_devices " +
+                       std::to_string(s.nrDevices) + " and panicked"};
+}
+
+} // namespace
+
+Verdict check(Invariant i, const Topology &t, const State &s, std::optional<std::size_t> capacity) {
+    switch (i) {
+    case Invariant::Closure:
+        return closure(t, s);
+    case Invariant::ExactCount:
+        return exactCount(t, s);
+    case Invariant::NrDevices:
+        return nrDevices(s, capacity);
+    case Invariant::NoLeak:
+        return noLeak(s);
+    case Invariant::NoPrematureRelease:
+        return noPrematureRelease(t, s);
+    case Invariant::NoPanicAtFinish:
+        return noPanicAtFinish(s);
+    }
+    return {};
+}
+
+} // namespace bridgepath

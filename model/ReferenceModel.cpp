@@ -1,0 +1,303 @@
+#include "model/ReferenceModel.h"
+
+#include <cassert>
+
+namespace bridgepath {
+
+ReferenceModel::ReferenceModel(const Topology &topology, const LiveUpdateConfig &config)
+    : topology_(topology), config_(config),
+      tableSize_(config.abi == Abi::V6 ? config.capacity : 0) {}
+
+std::vector<Bdf> ReferenceModel::pathOf(const Bdf &dev) const {
+    std::vector<Bdf> path;
+    std::optional<DeviceId> at = topology_.find(dev);
+    while (at) {
+        path.push_back(topology_.bdf(*at));
+        at = topology_.parent(*at);
+    }
+    return path;
+}
+
+bool ReferenceModel::isBridge(const Bdf &dev) const {
+    return topology_.isBridge(*topology_.find(dev));
+}
+
+bool ReferenceModel::inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const {
+    for (const Bdf &up : pathOf(dev))
+        if (tops.count(up))
+            return true;
+    return false;
+}
+
+Result ReferenceModel::walk(const std::vector<Bdf> &devices, const Step &step) const {
+    std::optional<Result> firstError;
+    for (std::size_t i = 0; i < devices.size(); ++i) {
+        const Result r = step(devices[i]);
+        if (r == Result::Ok)
+            continue;
+        if (!firstError)
+            firstError = r;
+        const bool stop = config_.policy == Policy::Bail ||
+                          (config_.policy == Policy::Guarded && i == 0);
+        if (stop)
+            break;
+    }
+    return firstError.value_or(Result::Ok);
+}
+
+bool ReferenceModel::consumeFailure(const Bdf &dev, StepKind kind) {
+    return pendingFailures_.erase({dev, kind}) == 1;
+}
+
+std::optional<std::size_t> ReferenceModel::newSlot() {
+    auto isFree = [this](std::size_t i) {
+        auto it = table_.find(i);
+        return it == table_.end() || it->second.refcount == 0;
+    };
+    switch (config_.abi) {
+    case Abi::V6:
+        if (nrDevices_ >= tableSize_)
+            return std::nullopt;
+        for (std::size_t k = 0; k < tableSize_; ++k) {
+            const std::size_t i = (nrDevices_ + k) % tableSize_;
+            if (isFree(i))
+                return i;
+        }
+        return std::nullopt;
+    case Abi::V7:
+        for (std::size_t i = 0; i < tableSize_; ++i)
+            if (isFree(i))
+                return i;
+        return tableSize_++;
+    }
+    return std::nullopt;
+}
+
+Result ReferenceModel::preserveStep(const Bdf &dev) {
+    if (consumeFailure(dev, StepKind::Preserve))
+        return Result::Eio;
+    if (frozen_.count(dev))
+        return Result::Einval;
+    auto cached = slotOf_.find(dev);
+    if (cached == slotOf_.end()) {
+        const auto slot = newSlot();
+        if (!slot)
+            return Result::Enospc;
+        table_[*slot] = SlotEntry::of(dev, 1);
+        slotOf_[dev] = *slot;
+        nrDevices_ += 1;
+        return Result::Ok;
+    }
+    SlotEntry &entry = table_[cached->second];
+    if (entry.refcount == 0)
+        return Result::Einval;
+    if (!isBridge(dev))
+        return Result::Ebusy;
+    entry.refcount = static_cast<std::uint16_t>(entry.refcount + 1);
+    return Result::Ok;
+}
+
+Result ReferenceModel::unpreserveStep(const Bdf &dev) {
+    if (consumeFailure(dev, StepKind::Unpreserve))
+        return Result::Eio;
+    if (frozen_.count(dev))
+        return Result::Einval;
+    auto cached = slotOf_.find(dev);
+    if (cached == slotOf_.end())
+        return Result::Einval;
+    auto entry = table_.find(cached->second);
+    if (entry == table_.end() || entry->second.refcount == 0)
+        return Result::Einval;
+    entry->second.refcount = static_cast<std::uint16_t>(entry->second.refcount - 1);
+    if (entry->second.refcount == 0) {
+        table_.erase(entry); // the slot is zeroed
+        slotOf_.erase(cached);
+        nrDevices_ -= 1;
+    }
+    return Result::Ok;
+}
+
+Result ReferenceModel::finishStep(const Bdf &dev) {
+    if (consumeFailure(dev, StepKind::Finish))
+        return Result::Eio;
+    auto cached = slotOf_.find(dev);
+    if (cached == slotOf_.end())
+        return Result::Einval;
+    auto entry = table_.find(cached->second);
+    if (entry == table_.end() || entry->second.refcount == 0)
+        return Result::Einval;
+    entry->second.refcount = static_cast<std::uint16_t>(entry->second.refcount - 1);
+    if (entry->second.refcount == 0) {
+        slotOf_.erase(cached); // no longer incoming; the entry keeps its BDF
+        nrDevices_ -= 1;
+    }
+    return Result::Ok;
+}
+
+Result ReferenceModel::preserve(const Bdf &dev) {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    if (unplugged_.count(dev))
+        return Result::Enodev;
+    if (topology_.isVf(*topology_.find(dev)))
+        return Result::Einval;
+    const std::vector<Bdf> path = pathOf(dev);
+    for (std::size_t i = 0; i < path.size(); ++i) {
+        const Result r = preserveStep(path[i]);
+        if (r == Result::Ok)
+            continue;
+        std::vector<Bdf> done = path;
+        done.resize(i); // the devices already preserved, dev first
+        walk(done, [this](const Bdf &d) { return unpreserveStep(d); });
+        return r;
+    }
+    direct_.insert(dev);
+    return Result::Ok;
+}
+
+Result ReferenceModel::unpreserve(const Bdf &dev) {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    if (unplugged_.count(dev))
+        return Result::Enodev;
+    direct_.erase(dev);
+    return walk(pathOf(dev), [this](const Bdf &d) { return unpreserveStep(d); });
+}
+
+Result ReferenceModel::kexec() {
+    if (phase_ != Phase::Outgoing)
+        return Result::Enoent;
+    phase_ = Phase::Incoming;
+    slotOf_.clear();
+    for (DeviceId id = 0; id < topology_.size(); ++id) {
+        const Bdf &b = topology_.bdf(id);
+        if (inSubtreeOf(b, vanishedTops_) || unplugged_.count(b))
+            notEnumerated_.insert(b);
+    }
+    // The incoming kernel keeps the outgoing table and counter as they were handed over.
+    std::map<std::uint64_t, std::size_t> index;
+    for (const auto &[slot, entry] : table_) {
+        if (entry.refcount == 0)
+            continue;
+        if (!index.emplace(entry.address().key(), slot).second)
+            return Result::Eexist;
+    }
+    for (const auto &[key, slot] : index) {
+        const Bdf b = table_[slot].address();
+        if (topology_.find(b) && !notEnumerated_.count(b))
+            slotOf_[b] = slot;
+    }
+    return Result::Ok;
+}
+
+Result ReferenceModel::finish(const Bdf &dev) {
+    if (phase_ != Phase::Incoming)
+        return Result::Enoent;
+    if (notEnumerated_.count(dev) || unplugged_.count(dev))
+        return Result::Enodev;
+    direct_.erase(dev);
+    return walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
+}
+
+Result ReferenceModel::unplug(const Bdf &dev) {
+    if (phase_ == Phase::Ended)
+        return Result::Enoent;
+    if (unplugged_.count(dev) || notEnumerated_.count(dev))
+        return Result::Enodev;
+    // Hot-removal takes children before their parent, siblings in BDF order.
+    std::optional<Result> firstError;
+    std::function<void(DeviceId)> remove = [&](DeviceId id) {
+        for (DeviceId child : topology_.children(id)) {
+            const Bdf &c = topology_.bdf(child);
+            if (!unplugged_.count(c) && !notEnumerated_.count(c))
+                remove(child);
+        }
+        const Bdf &b = topology_.bdf(id);
+        if (direct_.erase(b)) {
+            const Result r =
+                phase_ == Phase::Outgoing
+                    ? walk(pathOf(b), [this](const Bdf &d) { return unpreserveStep(d); })
+                    : walk(pathOf(b), [this](const Bdf &d) { return finishStep(d); });
+            if (r != Result::Ok && !firstError)
+                firstError = r;
+        }
+        unplugged_.insert(b);
+    };
+    remove(*topology_.find(dev));
+    return firstError.value_or(Result::Ok);
+}
+
+Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change) {
+    if (phase_ == Phase::Ended)
+        return Result::Enoent;
+    auto cached = slotOf_.find(dev);
+    if (cached == slotOf_.end())
+        return Result::Enoent;
+    SlotEntry entry = table_[cached->second];
+    change(entry);
+    if (entry == SlotEntry{})
+        table_.erase(cached->second);
+    else
+        table_[cached->second] = entry;
+    return Result::Ok;
+}
+
+Result ReferenceModel::apply(const Op &op) {
+    assert((!op.hasDevice() || topology_.find(op.bdf)) && "the op's device must be in the topology");
+    switch (op.kind) {
+    case OpKind::Preserve:
+        return preserve(op.bdf);
+    case OpKind::Unpreserve:
+        return unpreserve(op.bdf);
+    case OpKind::Freeze:
+        if (phase_ != Phase::Outgoing)
+            return Result::Enoent;
+        if (unplugged_.count(op.bdf))
+            return Result::Enodev;
+        frozen_.insert(op.bdf);
+        return Result::Ok;
+    case OpKind::Kexec:
+        return kexec();
+    case OpKind::Finish:
+        return finish(op.bdf);
+    case OpKind::FinishAll:
+        if (phase_ != Phase::Incoming)
+            return Result::Enoent;
+        phase_ = Phase::Ended;
+        panicked_ = nrDevices_ != 0;
+        return panicked_ ? Result::Panic : Result::Ok;
+    case OpKind::FailNext:
+        if (phase_ == Phase::Ended)
+            return Result::Enoent;
+        pendingFailures_.insert({op.bdf, op.step});
+        return Result::Ok;
+    case OpKind::Lose:
+        return corrupt(op.bdf, [](SlotEntry &e) { e = SlotEntry{}; });
+    case OpKind::SetRefcount:
+        return corrupt(op.bdf, [&op](SlotEntry &e) { e.refcount = op.value; });
+    case OpKind::Vanish:
+        if (phase_ != Phase::Outgoing)
+            return Result::Enoent;
+        if (unplugged_.count(op.bdf))
+            return Result::Enodev;
+        vanishedTops_.insert(op.bdf);
+        return Result::Ok;
+    case OpKind::Unplug:
+        return unplug(op.bdf);
+    }
+    return Result::Einval;
+}
+
+State ReferenceModel::state() const {
+    State s;
+    s.phase = phase_;
+    s.table.assign(tableSize_, SlotEntry{});
+    for (const auto &[slot, entry] : table_)
+        s.table[slot] = entry;
+    s.nrDevices = nrDevices_;
+    s.directlyPreserved = direct_;
+    s.panicked = panicked_;
+    return s;
+}
+
+} // namespace bridgepath

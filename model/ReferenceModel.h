@@ -1,0 +1,71 @@
+#pragma once
+/// ReferenceModel: the same Live Update behaviour as impl/PciLiveUpdate, written to be believed.
+///
+/// Maps keyed by BDF instead of arrays, the upstream path recomputed from the topology on every
+/// call, a walk written as "run the steps, stop where the policy says, report the first error",
+/// subtrees found by asking whether a device's path contains a given device. The rules are those
+/// of DOMAIN.md and PciLiveUpdate.h, step by step; conformance checks both agree after every op.
+
+#include "topology/LiveUpdateConfig.h"
+#include "topology/Op.h"
+#include "topology/Result.h"
+#include "topology/State.h"
+#include "topology/Topology.h"
+
+#include <functional>
+#include <map>
+#include <set>
+#include <vector>
+
+namespace bridgepath {
+
+/// The reference model of one Live Update.
+class ReferenceModel {
+  public:
+    /// Outgoing, no slot in use, nr_devices 0.
+    ReferenceModel(const Topology &topology, const LiveUpdateConfig &config);
+
+    /// Applies one operation (every BDF it names must be in the topology).
+    Result apply(const Op &op);
+
+    /// The observable state.
+    State state() const;
+
+  private:
+    using Step = std::function<Result(const Bdf &)>;
+
+    std::vector<Bdf> pathOf(const Bdf &dev) const;
+    bool isBridge(const Bdf &dev) const;
+    bool inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const;
+    Result walk(const std::vector<Bdf> &devices, const Step &step) const;
+    bool consumeFailure(const Bdf &dev, StepKind kind);
+    std::optional<std::size_t> newSlot();
+
+    Result preserveStep(const Bdf &dev);
+    Result unpreserveStep(const Bdf &dev);
+    Result finishStep(const Bdf &dev);
+
+    Result preserve(const Bdf &dev);
+    Result unpreserve(const Bdf &dev);
+    Result kexec();
+    Result finish(const Bdf &dev);
+    Result unplug(const Bdf &dev);
+    Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
+
+    const Topology &topology_;
+    LiveUpdateConfig config_;
+    Phase phase_ = Phase::Outgoing;
+    std::size_t tableSize_ = 0;
+    std::map<std::size_t, SlotEntry> table_; // absent = never written since zeroed
+    std::uint32_t nrDevices_ = 0;
+    std::map<Bdf, std::size_t> slotOf_;      // the device's cached slot (or incoming entry)
+    std::set<Bdf> frozen_;
+    std::set<Bdf> vanishedTops_;             // vanish was called on these
+    std::set<Bdf> unplugged_;
+    std::set<Bdf> notEnumerated_;            // after kexec: vanished or unplugged before it
+    std::set<std::pair<Bdf, StepKind>> pendingFailures_;
+    std::set<Bdf> direct_;
+    bool panicked_ = false;
+};
+
+} // namespace bridgepath

@@ -1,0 +1,69 @@
+#include "topology/DotRenderer.h"
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <sstream>
+
+namespace bridgepath {
+
+namespace {
+
+struct Node {
+    std::string attributes;
+};
+
+using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, Node>;
+
+std::string quote(const std::string &s) {
+    std::string out = "\"";
+    for (char c : s) {
+        if (c == '"' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
+} // namespace
+
+std::string renderDot(const Topology &t, const DotStyler &style) {
+    // Vertices 0..n-1 are the devices, then one per root bus.
+    const std::vector<RootBus> buses = t.rootBuses();
+    DotGraph g(t.size() + buses.size());
+    for (DeviceId id = 0; id < t.size(); ++id) {
+        std::string label = t.bdf(id).toString() + "\\n" + toString(t.kind(id));
+        if (!t.label(id).empty())
+            label += "\\n" + t.label(id);
+        const DotStyle s = style ? style(id) : DotStyle{};
+        if (!s.note.empty())
+            label += "\\n" + s.note;
+        std::string attrs = "label=" + quote(label) +
+                            (t.isBridge(id) ? ", shape=box" : ", shape=ellipse");
+        std::string styles = t.isVf(id) ? "dashed" : "";
+        if (!s.fill.empty()) {
+            styles += styles.empty() ? "filled" : ",filled";
+            attrs += ", fillcolor=" + quote(s.fill);
+        }
+        if (!styles.empty())
+            attrs += ", style=" + quote(styles);
+        g[id].attributes = attrs;
+        if (auto p = t.parent(id))
+            boost::add_edge(*p, id, g);
+    }
+    for (std::size_t i = 0; i < buses.size(); ++i) {
+        const std::size_t v = t.size() + i;
+        g[v].attributes = "label=" + quote("[" + busToString(buses[i].domain, buses[i].bus) + "]") +
+                          ", shape=plaintext";
+        for (DeviceId id : t.roots())
+            if (t.bdf(id).domain == buses[i].domain && t.bdf(id).bus == buses[i].bus)
+                boost::add_edge(v, id, g);
+    }
+    std::ostringstream out;
+    boost::write_graphviz(
+        out, g, [&g](std::ostream &os, std::size_t v) { os << "[" << g[v].attributes << "]"; },
+        boost::default_writer(),
+        [](std::ostream &os) { os << "rankdir=TB;\nnode [fontname=\"monospace\"];\n"; });
+    return out.str();
+}
+
+} // namespace bridgepath

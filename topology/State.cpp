@@ -1,0 +1,89 @@
+#include "topology/State.h"
+
+namespace bridgepath {
+
+const char *toString(Phase p) {
+    switch (p) {
+    case Phase::Outgoing:
+        return "outgoing";
+    case Phase::Incoming:
+        return "incoming";
+    case Phase::Ended:
+        return "ended";
+    }
+    return "?";
+}
+
+Bdf SlotEntry::address() const {
+    Bdf b;
+    b.domain = domain;
+    b.bus = static_cast<std::uint8_t>(bdf >> 8);
+    b.devfn = static_cast<std::uint8_t>(bdf & 0xff);
+    return b;
+}
+
+SlotEntry SlotEntry::of(const Bdf &b, std::uint16_t refcount) {
+    return SlotEntry{b.domain, b.abiBdf(), refcount};
+}
+
+std::map<Bdf, unsigned> State::slots() const {
+    std::map<Bdf, unsigned> out;
+    for (const SlotEntry &e : table)
+        if (e.refcount != 0)
+            out[e.address()] += e.refcount;
+    return out;
+}
+
+unsigned State::refcount(const Bdf &b) const {
+    unsigned n = 0;
+    for (const SlotEntry &e : table)
+        if (e.refcount != 0 && e.address() == b)
+            n += e.refcount;
+    return n;
+}
+
+bool operator==(const State &a, const State &b) {
+    return a.phase == b.phase && a.table == b.table && a.nrDevices == b.nrDevices &&
+           a.directlyPreserved == b.directlyPreserved && a.panicked == b.panicked;
+}
+
+namespace {
+
+std::string entryText(const SlotEntry &e) {
+    return e.refcount == 0 && e.domain == 0 && e.bdf == 0
+               ? std::string("free")
+               : e.address().toString() + " refcount " + std::to_string(e.refcount);
+}
+
+std::string setText(const std::set<Bdf> &s) {
+    std::string out = "{";
+    for (const Bdf &b : s)
+        out += (out.size() > 1 ? ", " : "") + b.toString();
+    return out + "}";
+}
+
+} // namespace
+
+std::string describeDifference(const State &expected, const State &actual) {
+    if (expected.phase != actual.phase)
+        return std::string("phase ") + toString(expected.phase) + " vs " + toString(actual.phase);
+    if (expected.nrDevices != actual.nrDevices)
+        return "nr_devices " + std::to_string(expected.nrDevices) + " vs " +
+               std::to_string(actual.nrDevices);
+    if (expected.table.size() != actual.table.size())
+        return "table size " + std::to_string(expected.table.size()) + " vs " +
+               std::to_string(actual.table.size());
+    for (std::size_t i = 0; i < expected.table.size(); ++i)
+        if (expected.table[i] != actual.table[i])
+            return "slot " + std::to_string(i) + ": " + entryText(expected.table[i]) + " vs " +
+                   entryText(actual.table[i]);
+    if (expected.directlyPreserved != actual.directlyPreserved)
+        return "directly preserved " + setText(expected.directlyPreserved) + " vs " +
+               setText(actual.directlyPreserved);
+    if (expected.panicked != actual.panicked)
+        return std::string("panic ") + (expected.panicked ? "yes" : "no") + " vs " +
+               (actual.panicked ? "yes" : "no");
+    return "";
+}
+
+} // namespace bridgepath

@@ -1,0 +1,133 @@
+#include "topology/Trace.h"
+
+#include "topology/InputError.h"
+#include "topology/TextFile.h"
+
+#include <filesystem>
+
+namespace bridgepath {
+
+namespace {
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+        s.remove_suffix(1);
+    return s;
+}
+
+// Parses the `;`-separated operations of one line into `trace`.
+void parseOpsLine(std::string_view line, const std::string &place, Trace &trace) {
+    std::size_t start = 0;
+    while (start <= line.size()) {
+        std::size_t end = line.find(';', start);
+        if (end == std::string_view::npos)
+            end = line.size();
+        std::string_view piece = line.substr(start, end - start);
+        std::size_t lead = 0;
+        while (lead < piece.size() && (piece[lead] == ' ' || piece[lead] == '\t'))
+            ++lead;
+        if (!trim(piece).empty()) {
+            const std::size_t column = start + lead + 1;
+            trace.ops.push_back(parseOp(trim(piece), place, column));
+            trace.places.push_back(place + ":" + std::to_string(column));
+        } else if (end < line.size()) {
+            throw InputError(place + ":" + std::to_string(start + 1), "empty operation before ';'");
+        }
+        start = end + 1;
+    }
+}
+
+} // namespace
+
+Trace parseOpsText(std::string_view text, const std::string &source) {
+    Trace trace;
+    parseOpsLine(text, source, trace);
+    if (trace.ops.empty())
+        throw InputError(source, "no operations given");
+    return trace;
+}
+
+Trace parseTraceText(std::string_view text, const std::string &source, const std::string &baseDir) {
+    Trace trace;
+    std::size_t lineNo = 0;
+    std::size_t pos = 0;
+    while (pos <= text.size()) {
+        std::size_t eol = text.find('\n', pos);
+        if (eol == std::string_view::npos)
+            eol = text.size();
+        std::string_view line = text.substr(pos, eol - pos);
+        if (!line.empty() && line.back() == '\r')
+            line.remove_suffix(1);
+        ++lineNo;
+        const std::string place = source + ":" + std::to_string(lineNo);
+        const std::string_view body = trim(line);
+        if (!body.empty() && body.front() == '#') {
+            const std::string_view comment = trim(body.substr(1));
+            const std::size_t colon = comment.find(':');
+            const std::string_view key = colon == std::string_view::npos ? "" : comment.substr(0, colon);
+            const std::string_view value =
+                colon == std::string_view::npos ? "" : trim(comment.substr(colon + 1));
+            const std::size_t valueColumn = static_cast<std::size_t>(value.data() - line.data()) + 1;
+            const std::string at = place + ":" + std::to_string(valueColumn);
+            if (key == "topology") {
+                std::filesystem::path p{std::string(value)};
+                trace.topology = p.is_absolute() || baseDir.empty()
+                                     ? p.string()
+                                     : (std::filesystem::path(baseDir) / p).string();
+            } else if (key == "policy") {
+                trace.policy = parsePolicy(value);
+                if (!trace.policy)
+                    throw InputError(at, "unknown policy '" + std::string(value) +
+                                             "' (expected bail, continue or guarded)");
+            } else if (key == "abi") {
+                trace.abi = parseAbi(value);
+                if (!trace.abi)
+                    throw InputError(at, "unknown abi '" + std::string(value) + "' (expected v6 or v7)");
+            } else if (key == "capacity") {
+                std::size_t n = 0;
+                bool ok = !value.empty() && value.size() <= 9;
+                for (char c : value) {
+                    ok = ok && c >= '0' && c <= '9';
+                    n = n * 10 + static_cast<std::size_t>(c - '0');
+                }
+                if (!ok)
+                    throw InputError(at, "capacity '" + std::string(value) + "' is not a number");
+                trace.capacity = n;
+            } else if (key == "expect") {
+                trace.expect = std::string(value);
+            }
+        } else if (!body.empty()) {
+            parseOpsLine(line, place, trace);
+        }
+        if (eol == text.size())
+            break;
+        pos = eol + 1;
+    }
+    return trace;
+}
+
+Trace readTraceFile(const std::string &path) {
+    const std::string text = readTextFile(path);
+    return parseTraceText(text, path, std::filesystem::path(path).parent_path().string());
+}
+
+std::string Trace::toString() const {
+    std::string out;
+    if (topology)
+        out += "# topology: " + *topology + "\n";
+    if (policy)
+        out += std::string("# policy: ") + bridgepath::toString(*policy) + "\n";
+    if (abi)
+        out += std::string("# abi: ") + bridgepath::toString(*abi) + "\n";
+    if (capacity)
+        out += "# capacity: " + std::to_string(*capacity) + "\n";
+    if (!expect.empty())
+        out += "# expect: " + expect + "\n";
+    for (const Op &op : ops)
+        out += op.toString() + "\n";
+    return out;
+}
+
+} // namespace bridgepath

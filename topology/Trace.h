@@ -1,0 +1,44 @@
+#pragma once
+/// Trace: a header and a list of operations; the plain-text form every tool reads and writes.
+///
+///   # topology: tree.lspci-t      (relative to the trace file's folder)
+///   # policy: bail
+///   # abi: v6
+///   # capacity: 4
+///   # expect: what the trace shows (free text; replay tools compare it)
+///   preserve 0000:03:00.0
+///   fail-next unpreserve 02:00.0; unpreserve 03:00.0
+///
+/// One operation per line or several separated by `;`; other `#` lines and blank lines are comments.
+
+#include "topology/Op.h"
+#include "topology/Policy.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// A parsed trace.
+struct Trace {
+    std::optional<std::string> topology; ///< resolved against the trace file's folder
+    std::optional<Policy> policy;
+    std::optional<Abi> abi;
+    std::optional<std::size_t> capacity;
+    std::string expect;
+    std::vector<Op> ops;
+    std::vector<std::string> places; ///< where each op was read (file:line:column or --ops:column)
+
+    /// The header and one op per line, as a trace file.
+    std::string toString() const;
+};
+
+/// Parses `OP; OP; ...` as given to --ops; errors name `--ops` and the column.
+Trace parseOpsText(std::string_view text, const std::string &source = "--ops");
+/// Parses trace text; `source` names it in errors (file:line:column), `baseDir` resolves topology.
+Trace parseTraceText(std::string_view text, const std::string &source, const std::string &baseDir);
+/// Reads and parses a trace file; InputError if it cannot be read or is malformed.
+Trace readTraceFile(const std::string &path);
+
+} // namespace bridgepath
