@@ -1,5 +1,6 @@
 #include "impl/PciLiveUpdate.h"
 
+#include "impl/IncomingIndex.h"
 #include "impl/KhoImage.h"
 
 #include <algorithm>
@@ -194,15 +195,10 @@ Result PciLiveUpdate::kexec() {
     for (DeviceId d = 0; d < removed_.size(); ++d)
         removed_[d] = removed_[d] || vanished_[d];
 
-    std::vector<std::pair<std::uint64_t, std::uint32_t>> index; // key -> slot
-    for (std::uint32_t i = 0; i < incoming_.size(); ++i)
-        if (incoming_[i].refcount != 0)
-            index.emplace_back(incoming_[i].address().key(), i);
-    std::sort(index.begin(), index.end());
-    for (std::size_t i = 1; i < index.size(); ++i)
-        if (index[i].first == index[i - 1].first)
-            return Result::Eexist;
-    for (const auto &[key, slot] : index) {
+    const auto index = indexIncoming(incoming_);
+    if (std::holds_alternative<DuplicateKey>(index))
+        return Result::Eexist;
+    for (const auto &[key, slot] : std::get<IncomingIndex>(index)) {
         const auto dev = topology_.find(incoming_[slot].address());
         if (dev && !removed_[*dev])
             slot_[*dev] = slot;

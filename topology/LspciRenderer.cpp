@@ -110,13 +110,11 @@ void indented(const Topology &t, const DeviceAnnotation &annotate, DeviceId id, 
               std::string &out) {
     out.append(2 * depth + 2, ' ');
     out += t.bdf(id).toString();
-    out += t.isBridge(id) ? "  bridge  " : "  endpoint";
-    if (t.isVf(id))
-        out += " (VF)";
+    std::string kind = t.isBridge(id) ? "bridge" : t.isVf(id) ? "VF" : "endpoint";
     const std::string note = annotate ? annotate(id) : std::string();
     if (!note.empty())
-        out += "  " + note;
-    out += '\n';
+        kind.append(kind.size() < 8 ? 8 - kind.size() : 0, ' ').append("  " + note);
+    out += "  " + kind + '\n';
     for (DeviceId child : t.children(id))
         indented(t, annotate, child, depth + 1, out);
 }
