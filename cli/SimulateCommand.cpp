@@ -60,9 +60,11 @@ void printText(std::ostream &out, const Topology &t, const LiveUpdateConfig &con
         auto want = ideal.find(b);
         const unsigned have = rc == slots.end() ? 0 : rc->second;
         const unsigned need = want == ideal.end() ? 0 : want->second;
+        std::string note = t.label(id);
         if (have == 0 && need == 0)
-            return std::string();
-        std::string note = "refcount " + std::to_string(have) + " (ideal " + std::to_string(need) + ")";
+            return note;
+        note += (note.empty() ? "" : "  ") + std::string("refcount ") + std::to_string(have) +
+                " (ideal " + std::to_string(need) + ")";
         if (s.directlyPreserved.count(b))
             note += " preserved";
         if (have > need)

@@ -1,0 +1,114 @@
+// Bad input anywhere gets exit 2 and one line on stderr naming the place; never a crash.
+
+#include "CliRunner.h"
+
+#include <gtest/gtest.h>
+
+namespace bridgepath {
+namespace {
+
+const std::string review = "tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv";
+
+struct BadInput {
+    std::string command;
+    std::string place; // must appear in the error line
+};
+
+void PrintTo(const BadInput &b, std::ostream *os) { *os << b.command; }
+
+class BadInputs : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(BadInputs, ExitTwoWithOneLineNamingThePlace) {
+    const auto r = test::runShell(GetParam().command);
+    EXPECT_EQ(r.exitCode, 2) << GetParam().command << "\n" << r.out << r.err;
+    EXPECT_EQ(r.out, "");
+    ASSERT_FALSE(r.err.empty());
+    EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
+    EXPECT_EQ(r.err.rfind("bridgepath: error: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find(GetParam().place), std::string::npos) << r.err;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Cli, BadInputs,
+    ::testing::Values(
+        BadInput{"build/bridgepath frobnicate", "frobnicate: unknown command"},
+        BadInput{"build/bridgepath check --verbose", "--verbose: unknown flag"},
+        BadInput{"build/bridgepath topology", "needs a FILE"},
+        BadInput{"build/bridgepath topology /no/such/file", "/no/such/file: cannot read"},
+        BadInput{"build/bridgepath topology tests", "tests: cannot read: is a directory"},
+        BadInput{"printf -- '-[0000:00]-+-00.0\\n           +-0g.0\\n' > /tmp/bp-bad.txt && "
+                 "build/bridgepath topology /tmp/bp-bad.txt",
+                 "/tmp/bp-bad.txt:2:15: expected a device number"},
+        BadInput{"printf '{\"tree\": [}' > /tmp/bp-bad.json && build/bridgepath topology "
+                 "/tmp/bp-bad.json",
+                 "/tmp/bp-bad.json:1:11: malformed JSON"},
+        BadInput{"build/bridgepath topology --sysfs /no/such/dir", "/no/such/dir/bus/pci/devices"},
+        BadInput{"build/bridgepath simulate --topology " + review, "give exactly one of --ops"},
+        BadInput{"build/bridgepath simulate --topology " + review + " --ops 'preserve 09:00.0'",
+                 "--ops:1: unknown device 0000:09:00.0"},
+        BadInput{"build/bridgepath simulate --topology " + review +
+                     " --ops 'preserve 03:00.0; frobnicate 03:00.0'",
+                 "--ops:19: unknown operation 'frobnicate'"},
+        BadInput{"build/bridgepath simulate --topology " + review + " --ops 'preserve 3:0.9'",
+                 "--ops:10: malformed BDF"},
+        BadInput{"build/bridgepath simulate --topology " + review +
+                     " --ops 'set-refcount 03:00.0 65536'",
+                 "--ops:22: refcount '65536'"},
+        BadInput{"build/bridgepath simulate --topology " + review + " --policy yolo --ops kexec",
+                 "--policy: unknown policy 'yolo'"},
+        BadInput{"build/bridgepath simulate --topology " + review + " --abi v8 --ops kexec",
+                 "--abi: unknown abi 'v8'"},
+        BadInput{"build/bridgepath simulate --topology " + review + " --capacity -1 --ops kexec",
+                 "--capacity: expected a non-negative number"},
+        BadInput{"build/bridgepath simulate --topology " + review +
+                     " --abi v7 --capacity 3 --ops kexec",
+                 "--capacity: applies to --abi v6 only"},
+        BadInput{"build/bridgepath simulate --topology " + review + " --ops",
+                 "--ops: needs a value"},
+        BadInput{"printf 'preserve 03:00.0\\nunpreserve 03:00.0 extra\\n' > /tmp/bp-bad.trace && "
+                 "build/bridgepath simulate --topology " +
+                     review + " --trace /tmp/bp-bad.trace",
+                 "/tmp/bp-bad.trace:2:20: unexpected 'extra'"},
+        BadInput{"printf '# policy: sometimes\\nkexec\\n' > /tmp/bp-bad2.trace && "
+                 "build/bridgepath simulate --topology " +
+                     review + " --trace /tmp/bp-bad2.trace",
+                 "/tmp/bp-bad2.trace:1:11: unknown policy 'sometimes'"},
+        BadInput{"build/bridgepath simulate --trace /no/such.trace", "/no/such.trace: cannot read"},
+        BadInput{"printf 'kexec\\n' > /tmp/bp-notopo.trace && build/bridgepath simulate --trace "
+                 "/tmp/bp-notopo.trace",
+                 "--topology: needed"}));
+
+TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
+    EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);
+    EXPECT_EQ(test::runShell("build/bridgepath").exitCode, 2);
+}
+
+TEST(Cli, TraceFileHeaderNamesTheTopologyRelativeToTheTrace) {
+    const auto r = test::runShell(
+        "build/bridgepath simulate --json --trace tests/traces/review-lost-slot-bail.trace");
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("\"leaked\": [\n    \"0000:00:00.0\",\n    \"0000:01:00.0\"\n  ]"),
+              std::string::npos)
+        << r.out;
+}
+
+TEST(Cli, TopologyJsonReadsBackToTheSameSummary) {
+    const auto a = test::runShell("build/bridgepath topology --json "
+                                  "tests/topologies/ruijie-firewall-xeon-e5v2-i350-quadport-switches.lspci-tv "
+                                  "> /tmp/bp-ruijie.json && build/bridgepath topology --json /tmp/bp-ruijie.json");
+    const auto b = test::runShell("build/bridgepath topology --json "
+                                  "tests/topologies/ruijie-firewall-xeon-e5v2-i350-quadport-switches.lspci-tv");
+    EXPECT_EQ(a.exitCode, 0) << a.err;
+    EXPECT_EQ(a.out, b.out);
+}
+
+TEST(Cli, TopologyOfThisMachinesSysfs) {
+    const auto r = test::runShell("build/bridgepath topology --sysfs --json");
+    if (r.exitCode == 2 && r.err.find("bus/pci/devices") != std::string::npos)
+        GTEST_SKIP() << "no PCI devices in this machine's sysfs";
+    EXPECT_EQ(r.exitCode, 0) << r.err;
+    EXPECT_NE(r.out.find("\"devices\": "), std::string::npos);
+}
+
+} // namespace
+} // namespace bridgepath

@@ -1,0 +1,132 @@
+// Each invariant holds on a consistent state and fails, naming the device, on a state that breaks it.
+
+#include "model/IdealSpec.h"
+#include "model/Invariant.h"
+#include "model/ReferenceModel.h"
+
+#include "TestSupport.h"
+
+#include <gtest/gtest.h>
+
+namespace bridgepath {
+namespace {
+
+using test::bdf;
+
+const Bdf RC = bdf("00:00.0"), B1 = bdf("01:00.0"), B2 = bdf("02:00.0"), EP0 = bdf("03:00.0"),
+          EP1 = bdf("03:00.1");
+
+class Invariants : public ::testing::Test {
+  protected:
+    Topology t = test::reviewTree();
+
+    // EP0 preserved, every count right.
+    State consistent() const {
+        State s;
+        s.table = {SlotEntry::of(EP0, 1), SlotEntry::of(B2, 1), SlotEntry::of(B1, 1),
+                   SlotEntry::of(RC, 1), SlotEntry{}};
+        s.nrDevices = 4;
+        s.directlyPreserved = {EP0};
+        return s;
+    }
+    Verdict judge(Invariant i, const State &s) const { return check(i, t, s, 5); }
+};
+
+TEST_F(Invariants, AllHoldOnAConsistentState) {
+    for (Invariant i : allInvariants())
+        EXPECT_TRUE(judge(i, consistent()).holds) << toString(i) << ": " << judge(i, consistent()).why;
+}
+
+TEST_F(Invariants, ClosureFailsWhenABridgeAboveHasNoSlot) {
+    State s = consistent();
+    s.table[2] = SlotEntry{}; // B1 gone
+    const Verdict v = judge(Invariant::Closure, s);
+    EXPECT_FALSE(v.holds);
+    EXPECT_NE(v.why.find("without 0000:01:00.0"), std::string::npos) << v.why;
+}
+
+TEST_F(Invariants, ExactCountFailsOnAnExtraReference) {
+    State s = consistent();
+    s.table[3].refcount = 2;
+    EXPECT_FALSE(judge(Invariant::ExactCount, s).holds);
+    EXPECT_TRUE(judge(Invariant::NoPrematureRelease, s).holds); // too many is a leak, not early
+}
+
+TEST_F(Invariants, NoPrematureReleaseFailsWhenANeededBridgeIsBelowIdeal) {
+    State s = consistent();
+    s.directlyPreserved.insert(EP1);
+    s.table[4] = SlotEntry::of(EP1, 1); // B2, B1, RC should be 2 now
+    s.nrDevices = 5;
+    const Verdict v = judge(Invariant::NoPrematureRelease, s);
+    EXPECT_FALSE(v.holds);
+    EXPECT_NE(v.why.find("0000:02:00.0 refcount 1 but 2"), std::string::npos) << v.why;
+}
+
+TEST_F(Invariants, NrDevicesFailsOnDriftAndAboveCapacity) {
+    State s = consistent();
+    s.nrDevices = 5;
+    EXPECT_FALSE(judge(Invariant::NrDevices, s).holds);
+    s.nrDevices = 4;
+    EXPECT_FALSE(check(Invariant::NrDevices, t, s, 3).holds);
+    EXPECT_TRUE(check(Invariant::NrDevices, t, s, std::nullopt).holds);
+}
+
+TEST_F(Invariants, NoLeakFailsWhenNothingIsPreservedButSlotsRemain) {
+    State s = consistent();
+    s.directlyPreserved.clear();
+    EXPECT_FALSE(judge(Invariant::NoLeak, s).holds);
+    State drift;
+    drift.table.assign(5, SlotEntry{});
+    drift.nrDevices = 1; // no slot in use, but the counter says one
+    EXPECT_FALSE(judge(Invariant::NoLeak, drift).holds);
+    drift.nrDevices = 0;
+    EXPECT_TRUE(judge(Invariant::NoLeak, drift).holds);
+}
+
+TEST_F(Invariants, NoPanicAtFinishFailsOnlyWhenEveryPreservedDeviceWasFinished) {
+    State s = consistent();
+    s.phase = Phase::Ended;
+    s.panicked = true;
+    EXPECT_TRUE(judge(Invariant::NoPanicAtFinish, s).holds); // EP0 never finished: expected panic
+    s.directlyPreserved.clear();
+    EXPECT_FALSE(judge(Invariant::NoPanicAtFinish, s).holds);
+}
+
+TEST_F(Invariants, NamesRoundTrip) {
+    for (Invariant i : allInvariants())
+        EXPECT_EQ(parseInvariant(toString(i)), i);
+    EXPECT_FALSE(parseInvariant("no-such-invariant"));
+}
+
+TEST_F(Invariants, IdealCountsDirectlyPreservedDevicesOnEachPath) {
+    const auto ideal = idealRefcounts(t, {EP0, EP1, B1});
+    EXPECT_EQ(ideal, (std::map<Bdf, unsigned>{{RC, 3}, {B1, 3}, {B2, 2}, {EP0, 1}, {EP1, 1}}));
+}
+
+TEST_F(Invariants, LeakedAndReleasedEarlyCompareRefcountWithIdeal) {
+    State s = consistent();
+    s.table[3].refcount = 2; // RC one too many
+    s.table[1].refcount = 0; // B2 freed under EP0
+    EXPECT_EQ(leakedDevices(t, s), std::vector<Bdf>{RC});
+    EXPECT_EQ(releasedEarlyDevices(t, s), std::vector<Bdf>{B2});
+}
+
+TEST(ReferenceModel, ReviewScenarioUnderBailLeaksB1AndRc) {
+    const Topology t = test::reviewTree();
+    ReferenceModel m(t, LiveUpdateConfig{Policy::Bail, Abi::V6, 5});
+    test::run(m, "preserve 03:00.0; preserve 03:00.1; lose 02:00.0; unpreserve 03:00.1; "
+                 "unpreserve 03:00.0");
+    EXPECT_EQ(m.state().slots(), (std::map<Bdf, unsigned>{{RC, 2}, {B1, 2}}));
+    EXPECT_EQ(leakedDevices(t, m.state()), (std::vector<Bdf>{RC, B1}));
+}
+
+TEST(ReferenceModel, GuardedStopsWhenTheNamedDeviceFails) {
+    const Topology t = test::reviewTree();
+    ReferenceModel m(t, LiveUpdateConfig{Policy::Guarded, Abi::V6, 5});
+    EXPECT_EQ(test::run(m, "preserve 03:00.0; unpreserve 03:00.1"),
+              test::results({Result::Ok, Result::Einval}));
+    EXPECT_TRUE(releasedEarlyDevices(t, m.state()).empty());
+}
+
+} // namespace
+} // namespace bridgepath
