@@ -302,9 +302,13 @@ State PciLiveUpdate::state() const {
     s.phase = phase_;
     s.table = phase_ == Phase::Outgoing ? table_.entries() : incoming_;
     s.nrDevices = nrDevices_;
-    for (DeviceId d = 0; d < direct_.size(); ++d)
+    for (DeviceId d = 0; d < direct_.size(); ++d) {
         if (direct_[d])
             s.directlyPreserved.insert(topology_.bdf(d));
+        for (StepKind k : {StepKind::Preserve, StepKind::Unpreserve, StepKind::Finish})
+            if (failNext_[d] & bit(k))
+                s.pendingFailures.insert({topology_.bdf(d), k});
+    }
     s.panicked = panicked_;
     return s;
 }

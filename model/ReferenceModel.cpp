@@ -5,21 +5,21 @@
 namespace bridgepath {
 
 ReferenceModel::ReferenceModel(const Topology &topology, const LiveUpdateConfig &config)
-    : topology_(topology), config_(config),
+    : topology_(&topology), config_(config),
       tableSize_(config.abi == Abi::V6 ? config.capacity : 0) {}
 
 std::vector<Bdf> ReferenceModel::pathOf(const Bdf &dev) const {
     std::vector<Bdf> path;
-    std::optional<DeviceId> at = topology_.find(dev);
+    std::optional<DeviceId> at = topology_->find(dev);
     while (at) {
-        path.push_back(topology_.bdf(*at));
-        at = topology_.parent(*at);
+        path.push_back(topology_->bdf(*at));
+        at = topology_->parent(*at);
     }
     return path;
 }
 
 bool ReferenceModel::isBridge(const Bdf &dev) const {
-    return topology_.isBridge(*topology_.find(dev));
+    return topology_->isBridge(*topology_->find(dev));
 }
 
 bool ReferenceModel::inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const {
@@ -74,6 +74,12 @@ std::optional<std::size_t> ReferenceModel::newSlot() {
 }
 
 Result ReferenceModel::preserveStep(const Bdf &dev) {
+    const Result r = preserveStepBody(dev);
+    steps_.push_back(StepEvent{dev, StepKind::Preserve, r});
+    return r;
+}
+
+Result ReferenceModel::preserveStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Preserve))
         return Result::Eio;
     if (frozen_.count(dev))
@@ -98,6 +104,12 @@ Result ReferenceModel::preserveStep(const Bdf &dev) {
 }
 
 Result ReferenceModel::unpreserveStep(const Bdf &dev) {
+    const Result r = unpreserveStepBody(dev);
+    steps_.push_back(StepEvent{dev, StepKind::Unpreserve, r});
+    return r;
+}
+
+Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Unpreserve))
         return Result::Eio;
     if (frozen_.count(dev))
@@ -118,6 +130,12 @@ Result ReferenceModel::unpreserveStep(const Bdf &dev) {
 }
 
 Result ReferenceModel::finishStep(const Bdf &dev) {
+    const Result r = finishStepBody(dev);
+    steps_.push_back(StepEvent{dev, StepKind::Finish, r});
+    return r;
+}
+
+Result ReferenceModel::finishStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Finish))
         return Result::Eio;
     auto cached = slotOf_.find(dev);
@@ -139,7 +157,7 @@ Result ReferenceModel::preserve(const Bdf &dev) {
         return Result::Enoent;
     if (unplugged_.count(dev))
         return Result::Enodev;
-    if (topology_.isVf(*topology_.find(dev)))
+    if (topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
     const std::vector<Bdf> path = pathOf(dev);
     for (std::size_t i = 0; i < path.size(); ++i) {
@@ -169,8 +187,8 @@ Result ReferenceModel::kexec() {
         return Result::Enoent;
     phase_ = Phase::Incoming;
     slotOf_.clear();
-    for (DeviceId id = 0; id < topology_.size(); ++id) {
-        const Bdf &b = topology_.bdf(id);
+    for (DeviceId id = 0; id < topology_->size(); ++id) {
+        const Bdf &b = topology_->bdf(id);
         if (inSubtreeOf(b, vanishedTops_) || unplugged_.count(b))
             notEnumerated_.insert(b);
     }
@@ -184,7 +202,7 @@ Result ReferenceModel::kexec() {
     }
     for (const auto &[key, slot] : index) {
         const Bdf b = table_[slot].address();
-        if (topology_.find(b) && !notEnumerated_.count(b))
+        if (topology_->find(b) && !notEnumerated_.count(b))
             slotOf_[b] = slot;
     }
     return Result::Ok;
@@ -207,12 +225,12 @@ Result ReferenceModel::unplug(const Bdf &dev) {
     // Hot-removal takes children before their parent, siblings in BDF order.
     std::optional<Result> firstError;
     std::function<void(DeviceId)> remove = [&](DeviceId id) {
-        for (DeviceId child : topology_.children(id)) {
-            const Bdf &c = topology_.bdf(child);
+        for (DeviceId child : topology_->children(id)) {
+            const Bdf &c = topology_->bdf(child);
             if (!unplugged_.count(c) && !notEnumerated_.count(c))
                 remove(child);
         }
-        const Bdf &b = topology_.bdf(id);
+        const Bdf &b = topology_->bdf(id);
         if (direct_.erase(b)) {
             const Result r =
                 phase_ == Phase::Outgoing
@@ -223,7 +241,7 @@ Result ReferenceModel::unplug(const Bdf &dev) {
         }
         unplugged_.insert(b);
     };
-    remove(*topology_.find(dev));
+    remove(*topology_->find(dev));
     return firstError.value_or(Result::Ok);
 }
 
@@ -243,7 +261,8 @@ Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntr
 }
 
 Result ReferenceModel::apply(const Op &op) {
-    assert((!op.hasDevice() || topology_.find(op.bdf)) && "the op's device must be in the topology");
+    steps_.clear();
+    assert((!op.hasDevice() || topology_->find(op.bdf)) && "the op's device must be in the topology");
     switch (op.kind) {
     case OpKind::Preserve:
         return preserve(op.bdf);
@@ -297,6 +316,7 @@ State ReferenceModel::state() const {
     s.nrDevices = nrDevices_;
     s.directlyPreserved = direct_;
     s.panicked = panicked_;
+    s.pendingFailures = pendingFailures_;
     return s;
 }
 

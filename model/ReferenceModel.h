@@ -10,6 +10,7 @@
 #include "topology/Op.h"
 #include "topology/Result.h"
 #include "topology/State.h"
+#include "topology/StepEvent.h"
 #include "topology/Topology.h"
 
 #include <functional>
@@ -31,6 +32,10 @@ class ReferenceModel {
     /// The observable state.
     State state() const;
 
+    /// The walk steps the last apply() took, in order (rollback steps are Unpreserve steps of a
+    /// preserve): what coverage classification and the fail-nth sweep read.
+    const std::vector<StepEvent> &lastSteps() const { return steps_; }
+
   private:
     using Step = std::function<Result(const Bdf &)>;
 
@@ -41,9 +46,13 @@ class ReferenceModel {
     bool consumeFailure(const Bdf &dev, StepKind kind);
     std::optional<std::size_t> newSlot();
 
+    // Each step is logged in steps_; the *Body functions hold the rules.
     Result preserveStep(const Bdf &dev);
     Result unpreserveStep(const Bdf &dev);
     Result finishStep(const Bdf &dev);
+    Result preserveStepBody(const Bdf &dev);
+    Result unpreserveStepBody(const Bdf &dev);
+    Result finishStepBody(const Bdf &dev);
 
     Result preserve(const Bdf &dev);
     Result unpreserve(const Bdf &dev);
@@ -52,7 +61,7 @@ class ReferenceModel {
     Result unplug(const Bdf &dev);
     Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
 
-    const Topology &topology_;
+    const Topology *topology_; // a pointer so models can be assigned (RapidCheck copies them)
     LiveUpdateConfig config_;
     Phase phase_ = Phase::Outgoing;
     std::size_t tableSize_ = 0;
@@ -66,6 +75,7 @@ class ReferenceModel {
     std::set<std::pair<Bdf, StepKind>> pendingFailures_;
     std::set<Bdf> direct_;
     bool panicked_ = false;
+    std::vector<StepEvent> steps_;
 };
 
 } // namespace bridgepath

@@ -44,7 +44,8 @@ unsigned State::refcount(const Bdf &b) const {
 
 bool operator==(const State &a, const State &b) {
     return a.phase == b.phase && a.table == b.table && a.nrDevices == b.nrDevices &&
-           a.directlyPreserved == b.directlyPreserved && a.panicked == b.panicked;
+           a.directlyPreserved == b.directlyPreserved && a.panicked == b.panicked &&
+           a.pendingFailures == b.pendingFailures;
 }
 
 namespace {
@@ -83,6 +84,9 @@ std::string describeDifference(const State &expected, const State &actual) {
     if (expected.panicked != actual.panicked)
         return std::string("panic ") + (expected.panicked ? "yes" : "no") + " vs " +
                (actual.panicked ? "yes" : "no");
+    if (expected.pendingFailures != actual.pendingFailures)
+        return "pending fail-next faults differ (" + std::to_string(expected.pendingFailures.size()) +
+               " vs " + std::to_string(actual.pendingFailures.size()) + ")";
     return "";
 }
 

@@ -3,6 +3,7 @@
 /// compares two of them and invariants read one.
 
 #include "topology/Bdf.h"
+#include "topology/Op.h"
 
 #include <cstdint>
 #include <map>
@@ -51,6 +52,8 @@ struct State {
     std::set<Bdf> directlyPreserved;
     /// finish-all ran with nr_devices != 0.
     bool panicked = false;
+    /// Injected fail-next faults not yet used up.
+    std::set<std::pair<Bdf, StepKind>> pendingFailures;
 
     /// Slots in use (refcount != 0), keyed by the BDF the slot names.
     std::map<Bdf, unsigned> slots() const;
