@@ -17,6 +17,10 @@ using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directed
 std::string quote(const std::string &s) {
     std::string out = "\"";
     for (char c : s) {
+        if (c == '\n') {
+            out += "\\n"; // DOT's centred line break
+            continue;
+        }
         if (c == '"' || c == '\\')
             out += '\\';
         out += c;
@@ -31,12 +35,12 @@ std::string renderDot(const Topology &t, const DotStyler &style) {
     const std::vector<RootBus> buses = t.rootBuses();
     DotGraph g(t.size() + buses.size());
     for (DeviceId id = 0; id < t.size(); ++id) {
-        std::string label = t.bdf(id).toString() + "\\n" + toString(t.kind(id));
+        std::string label = t.bdf(id).toString() + "\n" + toString(t.kind(id));
         if (!t.label(id).empty())
-            label += "\\n" + t.label(id);
+            label += "\n" + t.label(id);
         const DotStyle s = style ? style(id) : DotStyle{};
         if (!s.note.empty())
-            label += "\\n" + s.note;
+            label += "\n" + s.note;
         std::string attrs = "label=" + quote(label) +
                             (t.isBridge(id) ? ", shape=box" : ", shape=ellipse");
         std::string styles = t.isVf(id) ? "dashed" : "";

@@ -17,8 +17,8 @@ struct DotStyle {
 /// Styles a device; may be empty.
 using DotStyler = std::function<DotStyle(DeviceId)>;
 
-/// `digraph pci { ... }`: one node per device (BDF, kind, label), edges parent -> child, root buses
-/// as box nodes. Bridges are boxes, endpoints ellipses, VFs dashed.
+/// `digraph G { ... }`: one node per device (BDF, kind, label), edges parent -> child, root buses
+/// as plaintext nodes above their devices. Bridges are boxes, endpoints ellipses, VFs dashed.
 std::string renderDot(const Topology &t, const DotStyler &style = nullptr);
 
 } // namespace bridgepath

@@ -62,7 +62,7 @@ class Parser {
             any = true;
         }
         if (!any)
-            throw InputError(source_, "no PCI tree found (expected `lspci -t` output)");
+            throw InputError(source_ + ":1:1", "no PCI tree found (expected `lspci -t` output)");
         return Topology::build(std::move(specs_), source_);
     }
 

@@ -54,8 +54,9 @@ Topology::~Topology() = default;
 
 Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &source) {
     auto placeOf = [&](const DeviceSpec &s) { return s.place.empty() ? source : s.place; };
-    std::sort(specs.begin(), specs.end(),
-              [](const DeviceSpec &a, const DeviceSpec &b) { return a.bdf < b.bdf; });
+    // Stable, so that of two equal BDFs the later one in the input is the one named.
+    std::stable_sort(specs.begin(), specs.end(),
+                     [](const DeviceSpec &a, const DeviceSpec &b) { return a.bdf < b.bdf; });
     for (std::size_t i = 1; i < specs.size(); ++i)
         if (specs[i].bdf == specs[i - 1].bdf)
             throw InputError(placeOf(specs[i]), "duplicate device " + specs[i].bdf.toString());
@@ -98,10 +99,14 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
         }
         const std::optional<Bdf> derived =
             parentOf[i] ? std::optional<Bdf>(specs[*parentOf[i]].bdf) : std::nullopt;
-        if (s.declaredParent && derived != s.declaredParent)
-            throw InputError(placeOf(s),
-                             "device " + s.bdf.toString() + " is said to sit below " +
-                                 s.declaredParent->toString() + " but its bus " +
+        const bool contradicts = (s.declaredParent && derived != s.declaredParent) ||
+                                 (s.declaredRoot && derived.has_value());
+        if (contradicts)
+            throw InputError(s.parentPlace.empty() ? placeOf(s) : s.parentPlace,
+                             "device " + s.bdf.toString() + " is said to sit " +
+                                 (s.declaredParent ? "below " + s.declaredParent->toString()
+                                                   : std::string("on a root bus")) +
+                                 " but its bus " +
                                  busToString(s.bdf.domain, s.bdf.bus) + " is forwarded by " +
                                  (derived ? derived->toString() : std::string("no bridge")));
     }

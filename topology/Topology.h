@@ -34,7 +34,9 @@ struct DeviceSpec {
     bool vf = false;          ///< an SR-IOV virtual function (preserve refuses it)
     std::string label;        ///< device name as lspci -tv or sysfs gave it; may be empty
     std::optional<Bdf> declaredParent; ///< parent stated by the input, checked against the bus numbers
+    bool declaredRoot = false; ///< the input states the device sits on a root bus (no parent)
     std::string place;        ///< where the input described it (file:line:column), for errors
+    std::string parentPlace;  ///< where the input stated the parent (defaults to `place`)
 };
 
 /// A root bus: a (domain, bus) with no bridge above it in this topology.

@@ -33,7 +33,8 @@ std::string topologyToJson(const Topology &t) {
         tree.push_back(std::move(d));
     }
     j["tree"] = std::move(tree);
-    return j.dump(2) + "\n";
+    // Labels come from pasted text and may not be UTF-8: replace bad bytes rather than fail.
+    return j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 namespace {
@@ -100,7 +101,10 @@ Topology topologyFromJson(std::string_view text, const std::string &source) {
         s.kind = d["kind"] == "bridge" ? DeviceKind::Bridge : DeviceKind::Endpoint;
         if (!d.contains("parent"))
             throw InputError(where + ".parent", "missing (null for a device on a root bus)");
-        if (!d["parent"].is_null()) {
+        s.parentPlace = where + ".parent";
+        if (d["parent"].is_null()) {
+            s.declaredRoot = true;
+        } else {
             if (!d["parent"].is_string() || !Bdf::parse(d["parent"].get<std::string>()))
                 throw InputError(where + ".parent", "expected a BDF string or null");
             s.declaredParent = Bdf::parse(d["parent"].get<std::string>());
@@ -113,7 +117,8 @@ Topology topologyFromJson(std::string_view text, const std::string &source) {
                                 ? busNumber(d["subordinate"], where + ".subordinate")
                                 : s.secondary;
         } else if (d.contains("secondary") || d.contains("subordinate")) {
-            throw InputError(where, "an endpoint has no secondary bus");
+            throw InputError(where + (d.contains("secondary") ? ".secondary" : ".subordinate"),
+                             "an endpoint has no secondary bus");
         }
         if (d.contains("vf")) {
             if (!d["vf"].is_boolean())
