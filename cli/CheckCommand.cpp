@@ -57,7 +57,7 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
             if (sc.capacity)
                 config.capacity = *sc.capacity;
             RunResult run = runSideBySide(t, config, trace.ops);
-            StateReport report = judge(t, config, run.finalState);
+            StateReport report = judge(t, config, run);
             auto exp = sc.expectedViolations.find(p);
             outcomes.push_back(Outcome{&sc, p, std::move(run), std::move(report),
                                        exp == sc.expectedViolations.end()

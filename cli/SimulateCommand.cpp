@@ -161,7 +161,7 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
         config.capacity = *capacity;
 
     const RunResult run = runSideBySide(t, config, trace.ops);
-    const StateReport report = judge(t, config, run.finalState);
+    const StateReport report = judge(t, config, run);
     if (flags.has("--json"))
         printJson(out, config, run, report);
     else

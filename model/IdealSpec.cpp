@@ -14,10 +14,7 @@ std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &d
     return ideal;
 }
 
-namespace {
-
-// Every BDF that has a slot in use or a nonzero ideal, with (refcount, ideal).
-std::map<Bdf, std::pair<unsigned, unsigned>> compare(const Topology &t, const State &s) {
+std::map<Bdf, std::pair<unsigned, unsigned>> refcountsAndIdeal(const Topology &t, const State &s) {
     std::map<Bdf, std::pair<unsigned, unsigned>> out;
     for (const auto &[bdf, rc] : s.slots())
         out[bdf].first = rc;
@@ -26,11 +23,9 @@ std::map<Bdf, std::pair<unsigned, unsigned>> compare(const Topology &t, const St
     return out;
 }
 
-} // namespace
-
 std::vector<Bdf> leakedDevices(const Topology &t, const State &s) {
     std::vector<Bdf> out;
-    for (const auto &[bdf, counts] : compare(t, s))
+    for (const auto &[bdf, counts] : refcountsAndIdeal(t, s))
         if (counts.first > counts.second)
             out.push_back(bdf);
     return out;
@@ -38,7 +33,7 @@ std::vector<Bdf> leakedDevices(const Topology &t, const State &s) {
 
 std::vector<Bdf> releasedEarlyDevices(const Topology &t, const State &s) {
     std::vector<Bdf> out;
-    for (const auto &[bdf, counts] : compare(t, s))
+    for (const auto &[bdf, counts] : refcountsAndIdeal(t, s))
         if (counts.first < counts.second)
             out.push_back(bdf);
     return out;

@@ -15,6 +15,9 @@ namespace bridgepath {
 /// ideal(d) for every device with ideal(d) > 0.
 std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved);
 
+/// Every BDF with a slot in use or a nonzero ideal, with (refcount, ideal).
+std::map<Bdf, std::pair<unsigned, unsigned>> refcountsAndIdeal(const Topology &t, const State &s);
+
 /// Devices whose slot refcount exceeds ideal (held by nothing that still needs them), in BDF order.
 std::vector<Bdf> leakedDevices(const Topology &t, const State &s);
 

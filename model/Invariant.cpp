@@ -12,10 +12,14 @@ const char *toString(Invariant i) {
         return "exact-count";
     case Invariant::NrDevices:
         return "nr-devices";
+    case Invariant::AtomicPreserve:
+        return "atomic-preserve";
     case Invariant::NoLeak:
         return "no-leak";
     case Invariant::NoPrematureRelease:
         return "no-premature-release";
+    case Invariant::Containment:
+        return "containment";
     case Invariant::NoPanicAtFinish:
         return "no-panic-at-finish";
     }
@@ -23,10 +27,10 @@ const char *toString(Invariant i) {
 }
 
 const std::vector<Invariant> &allInvariants() {
-    static const std::vector<Invariant> all{Invariant::Closure,  Invariant::ExactCount,
-                                            Invariant::NrDevices, Invariant::NoLeak,
-                                            Invariant::NoPrematureRelease,
-                                            Invariant::NoPanicAtFinish};
+    static const std::vector<Invariant> all{
+        Invariant::Closure,       Invariant::ExactCount,         Invariant::NrDevices,
+        Invariant::AtomicPreserve, Invariant::NoLeak,            Invariant::NoPrematureRelease,
+        Invariant::Containment,   Invariant::NoPanicAtFinish};
     return all;
 }
 
@@ -65,15 +69,8 @@ Verdict closure(const Topology &t, const State &s) {
 }
 
 Verdict exactCount(const Topology &t, const State &s) {
-    const auto ideal = idealRefcounts(t, s.directlyPreserved);
-    const auto slots = s.slots();
     std::vector<std::string> bad;
-    std::map<Bdf, std::pair<unsigned, unsigned>> both;
-    for (const auto &[b, rc] : slots)
-        both[b].first = rc;
-    for (const auto &[b, want] : ideal)
-        both[b].second = want;
-    for (const auto &[b, counts] : both)
+    for (const auto &[b, counts] : refcountsAndIdeal(t, s))
         if (counts.first != counts.second)
             bad.push_back(b.toString() + " refcount " + std::to_string(counts.first) + " ideal " +
                           std::to_string(counts.second));
@@ -123,6 +120,32 @@ Verdict noPrematureRelease(const Topology &t, const State &s) {
     return {false, list(bad)};
 }
 
+Verdict atomicPreserve(const InvariantInput &in) {
+    if (!in.before || !in.op || in.op->kind != OpKind::Preserve || in.result == Result::Ok)
+        return {};
+    const State &a = *in.before, &b = in.after;
+    if (a.table == b.table && a.nrDevices == b.nrDevices &&
+        a.directlyPreserved == b.directlyPreserved)
+        return {};
+    std::string what = describeDifference(a, b);
+    return {false, "preserve " + in.op->bdf.toString() + " failed " + toString(in.result) +
+                       " but changed the state: " + what};
+}
+
+Verdict containment(const InvariantInput &in) {
+    if (!in.faults || in.faults->size() != 1)
+        return {};
+    const Bdf &faulty = in.faults->front();
+    std::vector<std::string> bad;
+    for (const auto &[b, counts] : refcountsAndIdeal(in.topology, in.after))
+        if (b != faulty && counts.first != counts.second)
+            bad.push_back(b.toString() + " refcount " + std::to_string(counts.first) + " ideal " +
+                          std::to_string(counts.second));
+    if (bad.empty())
+        return {};
+    return {false, "the one fault was at " + faulty.toString() + " but " + list(bad)};
+}
+
 Verdict noPanicAtFinish(const State &s) {
     if (!s.panicked || !s.directlyPreserved.empty())
         return {};
@@ -132,22 +155,32 @@ Verdict noPanicAtFinish(const State &s) {
 
 } // namespace
 
-Verdict check(Invariant i, const Topology &t, const State &s, std::optional<std::size_t> capacity) {
+Verdict check(Invariant i, const InvariantInput &in) {
+    const Topology &t = in.topology;
+    const State &s = in.after;
     switch (i) {
     case Invariant::Closure:
         return closure(t, s);
     case Invariant::ExactCount:
         return exactCount(t, s);
     case Invariant::NrDevices:
-        return nrDevices(s, capacity);
+        return nrDevices(s, in.capacity);
+    case Invariant::AtomicPreserve:
+        return atomicPreserve(in);
     case Invariant::NoLeak:
         return noLeak(s);
     case Invariant::NoPrematureRelease:
         return noPrematureRelease(t, s);
+    case Invariant::Containment:
+        return containment(in);
     case Invariant::NoPanicAtFinish:
         return noPanicAtFinish(s);
     }
     return {};
+}
+
+Verdict check(Invariant i, const Topology &t, const State &s, std::optional<std::size_t> capacity) {
+    return check(i, InvariantInput{t, s, capacity});
 }
 
 } // namespace bridgepath

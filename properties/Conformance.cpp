@@ -1,36 +1,27 @@
 #include "properties/Conformance.h"
 
-#include "impl/PciLiveUpdate.h"
 #include "model/IdealSpec.h"
-#include "model/ReferenceModel.h"
+#include "properties/Harness.h"
 #include "topology/InputError.h"
 
 namespace bridgepath {
 
 RunResult runSideBySide(const Topology &t, const LiveUpdateConfig &config,
                         const std::vector<Op> &ops) {
-    PciLiveUpdate impl(t, config);
-    ReferenceModel model(t, config);
+    Harness harness(t, config, {});
     RunResult run;
-    run.finalState = impl.state();
+    run.initialState = harness.states().front();
+    run.finalState = run.initialState;
     for (std::size_t i = 0; i < ops.size(); ++i) {
-        const Result got = impl.apply(ops[i]);
-        const Result want = model.apply(ops[i]);
-        State implState = impl.state();
-        const State modelState = model.state();
-        run.steps.push_back(StepRecord{ops[i], got, implState});
-        run.finalState = std::move(implState);
-        std::string difference;
-        if (got != want)
-            difference = std::string("result ") + toString(want) + " (model) vs " + toString(got) +
-                         " (impl)";
-        else if (modelState != run.finalState)
-            difference = describeDifference(modelState, run.finalState) + " (model vs impl)";
-        if (!difference.empty()) {
-            run.mismatch = Mismatch{i, got, want, difference};
+        const StepOutcome out = harness.step(ops[i]);
+        run.steps.push_back(StepRecord{ops[i], out.result, harness.states().back()});
+        run.finalState = harness.states().back();
+        if (out.mismatch) {
+            run.mismatch = Mismatch{i, out.result, out.modelResult, *out.mismatch};
             break;
         }
     }
+    run.faults = harness.faults();
     return run;
 }
 
@@ -42,14 +33,29 @@ std::vector<Invariant> StateReport::violations() const {
     return out;
 }
 
-StateReport judge(const Topology &t, const LiveUpdateConfig &config, const State &s) {
+StateReport judge(const Topology &t, const LiveUpdateConfig &config, const RunResult &run) {
     StateReport r;
+    const State &s = run.finalState;
     r.leaked = leakedDevices(t, s);
     r.releasedEarly = releasedEarlyDevices(t, s);
     const std::optional<std::size_t> capacity =
         config.abi == Abi::V6 ? std::optional<std::size_t>(config.capacity) : std::nullopt;
-    for (Invariant i : allInvariants())
-        r.verdicts.emplace_back(i, check(i, t, s, capacity));
+    for (Invariant i : allInvariants()) {
+        InvariantInput in{t, s, capacity};
+        in.faults = &run.faults;
+        Verdict v = check(i, in);
+        if (i == Invariant::AtomicPreserve)
+            for (std::size_t k = 0; k < run.steps.size() && v.holds; ++k) {
+                InvariantInput step{t, run.steps[k].state, capacity};
+                step.before = k == 0 ? &run.initialState : &run.steps[k - 1].state;
+                step.op = &run.steps[k].op;
+                step.result = run.steps[k].result;
+                v = check(i, step);
+                if (!v.holds)
+                    v.why = "step " + std::to_string(k + 1) + ": " + v.why;
+            }
+        r.verdicts.emplace_back(i, v);
+    }
     return r;
 }
 

@@ -34,7 +34,9 @@ struct Mismatch {
 struct RunResult {
     std::vector<StepRecord> steps; ///< up to and including a mismatching step
     std::optional<Mismatch> mismatch;
-    State finalState; ///< the implementation's state after the last step run
+    State initialState;
+    State finalState;        ///< the implementation's state after the last step run
+    std::vector<Bdf> faults; ///< devices named by fault and misuse operations, one per fault
 };
 
 /// Runs `ops` on PciLiveUpdate and ReferenceModel; every BDF must be in the topology.
@@ -48,8 +50,9 @@ struct StateReport {
     std::vector<Invariant> violations() const;
 };
 
-/// Judges `s` against the ideal spec and every state invariant.
-StateReport judge(const Topology &t, const LiveUpdateConfig &config, const State &s);
+/// Judges a run: the state invariants and containment on its final state, atomic-preserve on
+/// every step; plus the leaked and released-early devices of the final state.
+StateReport judge(const Topology &t, const LiveUpdateConfig &config, const RunResult &run);
 
 /// The v6 capacity to use when the user gave none: one slot per device, as the kernel sizes it.
 LiveUpdateConfig withDefaultCapacity(LiveUpdateConfig config, const Topology &t,

@@ -30,7 +30,7 @@ const std::vector<Scenario> &builtinScenarios() {
          "preserve 03:00.0; preserve 03:00.1; lose 02:00.0; unpreserve 03:00.1; unpreserve 03:00.0",
          std::nullopt,
          // bail leaks B1 and RC; continue/guarded release them but the lost slot's count stays.
-         {{Policy::Bail, {I::ExactCount, I::NrDevices, I::NoLeak}},
+         {{Policy::Bail, {I::ExactCount, I::NrDevices, I::NoLeak, I::Containment}},
           {Policy::Continue, {I::NrDevices, I::NoLeak}},
           {Policy::Guarded, {I::NrDevices, I::NoLeak}}}},
         {"review-failed-step",
@@ -40,7 +40,7 @@ const std::vector<Scenario> &builtinScenarios() {
          std::nullopt,
          // bail leaves B2, B1 and RC counted; the others contain the damage to B2, which then
          // holds a slot its parents no longer have (closure).
-         {{Policy::Bail, {I::ExactCount, I::NoLeak}},
+         {{Policy::Bail, {I::ExactCount, I::NoLeak, I::Containment}},
           {Policy::Continue, {I::Closure, I::ExactCount, I::NoLeak}},
           {Policy::Guarded, {I::Closure, I::ExactCount, I::NoLeak}}}},
         {"shared-bridge",
@@ -72,14 +72,15 @@ const std::vector<Scenario> &builtinScenarios() {
          "finishing EP0 fails once at B2: finish-all panics under every policy",
          "preserve 03:00.0; kexec; fail-next finish 02:00.0; finish 03:00.0; finish-all",
          std::nullopt,
-         {{Policy::Bail, {I::ExactCount, I::NoLeak, I::NoPanicAtFinish}},
+         {{Policy::Bail, {I::ExactCount, I::NoLeak, I::Containment, I::NoPanicAtFinish}},
           {Policy::Continue, {I::Closure, I::ExactCount, I::NoLeak, I::NoPanicAtFinish}},
           {Policy::Guarded, {I::Closure, I::ExactCount, I::NoLeak, I::NoPanicAtFinish}}}},
         {"unpreserve-never-preserved",
          "misuse: EP1 was never preserved; continue releases EP0's bridges early",
          "preserve 03:00.0; unpreserve 03:00.1",
          std::nullopt,
-         {{Policy::Continue, {I::Closure, I::ExactCount, I::NoPrematureRelease}}}},
+         {{Policy::Continue,
+           {I::Closure, I::ExactCount, I::NoPrematureRelease, I::Containment}}}},
     };
     return all;
 }

@@ -127,7 +127,7 @@ TEST(Conformance, ImplementationAgreesWithModelOnSeededRandomSequences) {
                             << " --ops '" << opsText(ops) << "'";
                         for (const StepRecord &s : run.steps)
                             ++seen[s.result];
-                        const StateReport report = judge(t, config, run.finalState);
+                        const StateReport report = judge(t, config, run);
                         leakedFinals += !report.leaked.empty();
                         earlyFinals += !report.releasedEarly.empty();
                         ++sequences;
@@ -162,7 +162,7 @@ TEST(Conformance, BuiltinScenariosBehaveAsPredicted) {
             auto it = sc.expectedViolations.find(p);
             const std::vector<Invariant> expected =
                 it == sc.expectedViolations.end() ? std::vector<Invariant>{} : it->second;
-            EXPECT_EQ(judge(t, config, run.finalState).violations(), expected)
+            EXPECT_EQ(judge(t, config, run).violations(), expected)
                 << sc.name << " under " << toString(p);
         }
 }

@@ -1,0 +1,129 @@
+#include "properties/Harness.h"
+
+namespace bridgepath {
+
+namespace {
+
+bool pathMeets(const Topology &t, const Bdf &dev, const std::set<Bdf> &devices) {
+    const auto id = t.find(dev);
+    if (!id || devices.empty())
+        return false;
+    for (DeviceId up : t.upstreamPath(*id))
+        if (devices.count(t.bdf(up)))
+            return true;
+    return false;
+}
+
+} // namespace
+
+bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
+              const std::set<Bdf> &notEnumerated) {
+    const bool direct = op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
+    const bool outgoing = before.phase == Phase::Outgoing;
+    const bool incoming = before.phase == Phase::Incoming;
+    switch (op.kind) {
+    case OpKind::Preserve: {
+        const auto id = t.find(op.bdf);
+        return !outgoing || direct || (id && t.isVf(*id)) || pathMeets(t, op.bdf, frozen);
+    }
+    case OpKind::Unpreserve:
+        return !outgoing || !direct || pathMeets(t, op.bdf, frozen);
+    case OpKind::Finish:
+        return !incoming || !direct;
+    case OpKind::FinishAll:
+        if (!incoming)
+            return true;
+        for (const Bdf &b : before.directlyPreserved)
+            if (!notEnumerated.count(b))
+                return true;
+        return false;
+    case OpKind::Freeze:
+    case OpKind::Kexec:
+        return !outgoing;
+    case OpKind::FailNext:
+    case OpKind::Lose:
+    case OpKind::SetRefcount:
+    case OpKind::Vanish:
+    case OpKind::Unplug:
+        return false;
+    }
+    return false;
+}
+
+Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked)
+    : topology_(&t), config_(config), checked_(std::move(checked)), impl_(t, config),
+      model_(t, config) {
+    states_.push_back(impl_.state());
+}
+
+StepOutcome Harness::step(const Op &op) {
+    const Topology &t = *topology_;
+    const State &before = states_.back();
+    const bool misuse = isMisuse(t, op, before, frozen_, notEnumerated_);
+    if (misuse || faultClassOf(op.kind))
+        faults_.push_back(op.hasDevice() ? op.bdf : Bdf{});
+    coverage_.misuse = coverage_.misuse || misuse;
+    if (op.kind == OpKind::Unpreserve || op.kind == OpKind::Finish) {
+        const auto id = t.find(op.bdf);
+        for (DeviceId up : t.upstreamPath(*id))
+            if (t.isBridge(up) && before.refcount(t.bdf(up)) >= 2)
+                coverage_.unpreserveUnderSharedBridge = true;
+    }
+
+    StepOutcome out;
+    out.result = impl_.apply(op);
+    const Result expected = model_.apply(op);
+    out.modelResult = expected;
+    State after = impl_.state();
+    const State modelState = model_.state();
+    if (out.result != expected)
+        out.mismatch = std::string("result ") + toString(expected) + " (model) vs " +
+                       toString(out.result) + " (impl)";
+    else if (modelState != after)
+        out.mismatch = describeDifference(modelState, after) + " (model vs impl)";
+
+    for (const StepEvent &e : model_.lastSteps()) {
+        coverage_.faultHit = coverage_.faultHit || e.result == Result::Eio;
+        coverage_.enospc = coverage_.enospc || e.result == Result::Enospc;
+        coverage_.rollback =
+            coverage_.rollback || (op.kind == OpKind::Preserve && e.kind == StepKind::Unpreserve);
+    }
+    // A walk that met a lost or corrupted slot returns -EINVAL at a device that has one cached.
+    coverage_.lostSlotHit = coverage_.lostSlotHit || (out.result == Result::Einval && !misuse &&
+                                                      op.kind != OpKind::Preserve);
+    coverage_.kexec = coverage_.kexec || op.kind == OpKind::Kexec;
+    coverage_.panic = coverage_.panic || out.result == Result::Panic;
+    if (op.kind == OpKind::Freeze && before.phase == Phase::Outgoing)
+        frozen_.insert(op.bdf);
+    if (op.kind == OpKind::Vanish && out.result == Result::Ok)
+        vanishedTops_.insert(op.bdf);
+    if (op.kind == OpKind::Kexec && out.result != Result::Enoent)
+        for (DeviceId id = 0; id < t.size(); ++id)
+            for (DeviceId up : t.upstreamPath(id))
+                if (vanishedTops_.count(t.bdf(up)))
+                    notEnumerated_.insert(t.bdf(id));
+
+    ops_.push_back(op);
+    results_.push_back(out.result);
+    states_.push_back(std::move(after));
+    if (out.mismatch)
+        return out;
+    const std::optional<std::size_t> capacity =
+        config_.abi == Abi::V6 ? std::optional<std::size_t>(config_.capacity) : std::nullopt;
+    for (Invariant inv : checked_) {
+        InvariantInput in{t, states_.back(), capacity};
+        in.before = &states_[states_.size() - 2];
+        in.op = &ops_.back();
+        in.result = out.result;
+        in.faults = &faults_;
+        const Verdict v = check(inv, in);
+        if (!v.holds) {
+            out.violated = inv;
+            out.why = v.why;
+            break;
+        }
+    }
+    return out;
+}
+
+} // namespace bridgepath

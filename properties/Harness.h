@@ -1,0 +1,85 @@
+#pragma once
+/// Harness: the system under test of every property. Runs each operation on the implementation
+/// and the reference model, compares them, judges the checked invariants after every step, and
+/// remembers what a counterexample needs (ops, faults, states, coverage).
+
+#include "impl/PciLiveUpdate.h"
+#include "model/Invariant.h"
+#include "model/ReferenceModel.h"
+#include "properties/FaultClass.h"
+#include "topology/LiveUpdateConfig.h"
+
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// What one step did, judged.
+struct StepOutcome {
+    Result result = Result::Ok;      ///< what the implementation returned
+    Result modelResult = Result::Ok; ///< what the reference model returned
+    /// impl and model disagreed (a harness or implementation bug), in words.
+    std::optional<std::string> mismatch;
+    /// The first checked invariant that failed after the step, and why.
+    std::optional<Invariant> violated;
+    std::string why;
+};
+
+/// Coverage facts about one run, for classification.
+struct Coverage {
+    bool unpreserveUnderSharedBridge = false; ///< an unpreserve/finish walked a bridge with refcount >= 2
+    bool rollback = false;                    ///< a failed preserve rolled back at least one device
+    bool faultHit = false;                    ///< an injected fail-next fired
+    bool enospc = false;
+    bool lostSlotHit = false;                 ///< a walk met a slot with refcount 0 (lost or corrupt)
+    bool kexec = false;
+    bool panic = false;
+    bool misuse = false;
+};
+
+/// True if `op` is not correct use of the API in `before` (the --faults misuse class): preserving a
+/// directly preserved device or a VF, unpreserving/finishing one that is not directly preserved, a
+/// preserve/unpreserve whose path meets a frozen device, an operation of the wrong phase
+/// (preserve/unpreserve after kexec, finish before it, anything after finish-all), or finish-all
+/// while an enumerated device preserved at the kexec is unfinished. `frozen`: devices frozen so far.
+bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
+              const std::set<Bdf> &notEnumerated);
+
+/// Runs operations on impl and model side by side and judges invariants.
+class Harness {
+  public:
+    Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked);
+
+    /// Applies `op` (its device must be in the topology) and judges the step.
+    StepOutcome step(const Op &op);
+
+    const Topology &topology() const { return *topology_; }
+    const LiveUpdateConfig &config() const { return config_; }
+    const std::vector<Op> &ops() const { return ops_; }
+    const std::vector<Result> &results() const { return results_; }
+    /// The implementation's state after each step (index 0: the initial state).
+    const std::vector<State> &states() const { return states_; }
+    /// Devices named by fault and misuse operations so far.
+    const std::vector<Bdf> &faults() const { return faults_; }
+    const Coverage &coverage() const { return coverage_; }
+    const ReferenceModel &model() const { return model_; }
+
+  private:
+    const Topology *topology_;
+    LiveUpdateConfig config_;
+    std::vector<Invariant> checked_;
+    PciLiveUpdate impl_;
+    ReferenceModel model_;
+    std::vector<Op> ops_;
+    std::vector<Result> results_;
+    std::vector<State> states_;
+    std::vector<Bdf> faults_;
+    std::set<Bdf> frozen_;
+    std::set<Bdf> vanishedTops_;
+    std::set<Bdf> notEnumerated_;
+    Coverage coverage_;
+};
+
+} // namespace bridgepath
