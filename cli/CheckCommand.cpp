@@ -1,152 +1,345 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Report.h"
 
-#include "properties/Conformance.h"
-#include "properties/Scenarios.h"
+#include "properties/Expectations.h"
+#include "properties/PropertyCheck.h"
+#include "topology/InputError.h"
 #include "topology/LspciRenderer.h"
-#include "topology/Trace.h"
+#include "topology/SysfsImporter.h"
+#include "topology/TopologyLoader.h"
 
-#include <algorithm>
-#include <map>
+#include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
+#include <unistd.h>
 
 namespace bridgepath {
 
 namespace {
 
-struct Outcome {
-    const Scenario *scenario;
-    Policy policy;
-    RunResult run;
-    StateReport report;
-    std::vector<Invariant> expected;
-    bool asExpected() const {
-        return !run.mismatch && report.violations() == expected;
-    }
+enum class Format { Text, Json, Ktap, Junit };
+
+struct CheckRun {
+    CheckOptions options;
+    Format format = Format::Text;
+    std::string traceDir;
+    std::string faultsText = "all";
+    std::vector<InvariantResult> results;
+    std::vector<std::string> traceFiles; // per result, "" when it passed
 };
 
-std::string names(const std::vector<Invariant> &v) {
-    std::string s;
-    for (Invariant i : v)
-        s += (s.empty() ? "" : ", ") + std::string(toString(i));
-    return s.empty() ? "none" : s;
+std::string xmlEscape(const std::string &s) {
+    std::string out;
+    for (char c : s) {
+        switch (c) {
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '&':
+            out += "&amp;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            out += c;
+        }
+    }
+    return out;
 }
 
-std::string bdfs(const std::vector<Bdf> &v) {
-    std::string s;
-    for (const Bdf &b : v)
-        s += (s.empty() ? "" : ", ") + b.toString();
-    return s.empty() ? "none" : s;
+std::string status(const InvariantResult &r) {
+    if (r.pass)
+        return "pass";
+    if (r.gaveUp)
+        return "error";
+    return "fail";
+}
+
+std::string verdictNote(const InvariantResult &r, const CheckRun &run) {
+    if (r.gaveUp)
+        return "RapidCheck gave up: " + r.error;
+    if (r.counterexample && r.counterexample->mismatch)
+        return "MODEL MISMATCH: impl and model disagree (a bug in one of them)";
+    if (r.pass)
+        return r.expected ? "" : "FINDING: expected to fail here, but no counterexample was found";
+    if (r.expected) {
+        std::string why;
+        for (FaultClass f : run.options.faults) {
+            const std::string reason = expectationReason(r.invariant, f, run.options.policy);
+            if (reason != "expected to hold") {
+                why = std::string(toString(f)) + ": " + reason;
+                break;
+            }
+        }
+        return "known: " + why;
+    }
+    return "FINDING: expected to hold under these faults and this policy";
+}
+
+void printText(std::ostream &out, const CheckRun &run) {
+    const CheckOptions &o = run.options;
+    out << "bridgepath check: policy " << toString(o.policy) << ", abi " << toString(o.abi)
+        << ", faults " << run.faultsText << ", " << o.cases << " cases per invariant, seed "
+        << o.seed;
+    if (o.shardCount > 1)
+        out << ", shard " << o.shardIndex << "/" << o.shardCount;
+    out << (o.topology ? ", fixed tree (" + std::to_string(o.topology->size()) + " devices)"
+                       : std::string(", random trees"))
+        << "\n\n";
+    for (const InvariantResult &r : run.results) {
+        std::string name = toString(r.invariant);
+        name.append(22 - std::min<std::size_t>(22, name.size()), ' ');
+        out << "  " << (r.pass ? "pass  " : "FAIL  ") << name << r.casesRun << " cases";
+        const std::string note = verdictNote(r, run);
+        if (!note.empty())
+            out << "  (" << note << ")";
+        out << "\n";
+    }
+    for (std::size_t i = 0; i < run.results.size(); ++i) {
+        const InvariantResult &r = run.results[i];
+        if (!r.counterexample)
+            continue;
+        out << "\n" << counterexampleText(*r.counterexample, r.invariant);
+        out << "  seed " << o.seed;
+        if (o.shardCount > 1)
+            out << " (shard " << o.shardIndex << "/" << o.shardCount << ")";
+        out << "\n  replay: bridgepath replay " << run.traceFiles[i] << "\n";
+    }
+    std::size_t failed = 0;
+    for (const auto &r : run.results)
+        failed += r.pass ? 0 : 1;
+    out << "\n" << run.results.size() - failed << " of " << run.results.size()
+        << " invariants hold" << (failed ? "; exit 1" : "") << "\n";
+}
+
+nlohmann::ordered_json counterexampleJson(const InvariantResult &r, const std::string &file) {
+    const Counterexample &c = *r.counterexample;
+    nlohmann::ordered_json ops = nlohmann::ordered_json::array();
+    for (const Op &op : c.ops)
+        ops.push_back(op.toString());
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (Result res : c.results)
+        results.push_back(toString(res));
+    return {{"devices", c.setup->topology.size()},
+            {"ops", ops},
+            {"results", results},
+            {"tree", renderLspci(c.setup->topology)},
+            {"trace_file", file},
+            {"why", c.why},
+            {"mismatch", c.mismatch},
+            {"capacity", c.setup->config.capacity}};
+}
+
+void printJson(std::ostream &out, const CheckRun &run) {
+    nlohmann::ordered_json j;
+    j["policy"] = toString(run.options.policy);
+    j["abi"] = toString(run.options.abi);
+    j["faults"] = run.faultsText;
+    j["seed"] = run.options.seed;
+    j["cases"] = run.options.cases;
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < run.results.size(); ++i) {
+        const InvariantResult &r = run.results[i];
+        nlohmann::ordered_json item;
+        item["invariant"] = toString(r.invariant);
+        item["status"] = status(r);
+        item["expected"] = r.expected;
+        item["cases_run"] = r.casesRun;
+        if (r.counterexample)
+            item["counterexample"] = counterexampleJson(r, run.traceFiles[i]);
+        if (r.gaveUp)
+            item["error"] = r.error;
+        results.push_back(std::move(item));
+    }
+    j["results"] = std::move(results);
+    out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+}
+
+void printKtap(std::ostream &out, const CheckRun &run) {
+    out << "KTAP version 1\n1.." << run.results.size() << "\n";
+    out << "# bridgepath check: policy " << toString(run.options.policy) << ", abi "
+        << toString(run.options.abi) << ", faults " << run.faultsText << ", seed "
+        << run.options.seed << "\n";
+    for (std::size_t i = 0; i < run.results.size(); ++i) {
+        const InvariantResult &r = run.results[i];
+        if (r.counterexample) {
+            const Counterexample &c = *r.counterexample;
+            out << "# " << toString(r.invariant) << ": counterexample (" << c.setup->topology.size()
+                << " devices, " << c.ops.size() << " ops): " << opsLine(c.ops) << "\n";
+            out << "# " << toString(r.invariant) << ": " << c.why << "\n";
+            out << "# " << toString(r.invariant) << ": replay: bridgepath replay "
+                << run.traceFiles[i] << "\n";
+        } else if (r.gaveUp) {
+            out << "# " << toString(r.invariant) << ": " << r.error << "\n";
+        }
+        out << (r.pass ? "ok " : "not ok ") << i + 1 << " " << toString(r.invariant) << "\n";
+    }
+}
+
+void printJunit(std::ostream &out, const CheckRun &run) {
+    std::size_t failures = 0;
+    for (const auto &r : run.results)
+        failures += r.pass ? 0 : 1;
+    out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n"
+        << "  <testsuite name=\"bridgepath check " << toString(run.options.policy) << "\" tests=\""
+        << run.results.size() << "\" failures=\"" << failures << "\">\n";
+    for (std::size_t i = 0; i < run.results.size(); ++i) {
+        const InvariantResult &r = run.results[i];
+        out << "    <testcase classname=\"bridgepath." << toString(run.options.policy)
+            << "\" name=\"" << toString(r.invariant) << "\"";
+        if (r.pass) {
+            out << "/>\n";
+            continue;
+        }
+        const std::string message = r.counterexample ? r.counterexample->why : r.error;
+        out << ">\n      <failure message=\"" << xmlEscape(message) << "\">"
+            << xmlEscape(r.counterexample ? counterexampleText(*r.counterexample, r.invariant) +
+                                                "replay: bridgepath replay " + run.traceFiles[i]
+                                          : r.error)
+            << "</failure>\n    </testcase>\n";
+    }
+    out << "  </testsuite>\n</testsuites>\n";
+}
+
+std::pair<std::size_t, std::size_t> parseShard(const std::string &text) {
+    const std::size_t slash = text.find('/');
+    if (slash == std::string::npos)
+        throw InputError("--shard", "expected I/N (0 <= I < N), got '" + text + "'");
+    const std::size_t i = parseCount("--shard", text.substr(0, slash));
+    const std::size_t n = parseCount("--shard", text.substr(slash + 1));
+    if (n == 0 || i >= n)
+        throw InputError("--shard", "expected I/N with 0 <= I < N, got '" + text + "'");
+    return {i, n};
 }
 
 } // namespace
 
 int runCheck(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args, {}, {"--json"});
-    flags.allowPositional(0, "check takes no arguments yet");
-    const Topology t = reviewTopology();
-    const std::vector<Policy> policies{Policy::Bail, Policy::Continue, Policy::Guarded};
-
-    std::vector<Outcome> outcomes;
-    for (const Scenario &sc : builtinScenarios()) {
-        const Trace trace = parseOpsText(sc.ops, "scenario " + sc.name);
-        for (Policy p : policies) {
-            LiveUpdateConfig config;
-            config.policy = p;
-            config = withDefaultCapacity(config, t, sc.capacity.has_value());
-            if (sc.capacity)
-                config.capacity = *sc.capacity;
-            RunResult run = runSideBySide(t, config, trace.ops);
-            StateReport report = judge(t, config, run);
-            auto exp = sc.expectedViolations.find(p);
-            outcomes.push_back(Outcome{&sc, p, std::move(run), std::move(report),
-                                       exp == sc.expectedViolations.end()
-                                           ? std::vector<Invariant>{}
-                                           : exp->second});
+    const Flags flags(args,
+                      {"--topology", "--policy", "--abi", "--faults", "--invariants", "--cases",
+                       "--seed", "--format", "--save-trace", "--shard", "--max-size"},
+                      {}, {"--sysfs"});
+    flags.allowPositional(0, "check takes flags only");
+    CheckRun run;
+    CheckOptions &o = run.options;
+    if (auto p = flags.value("--policy")) {
+        auto parsed = parsePolicy(*p);
+        if (!parsed)
+            throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
+        o.policy = *parsed;
+    }
+    if (auto a = flags.value("--abi")) {
+        auto parsed = parseAbi(*a);
+        if (!parsed)
+            throw InputError("--abi", "unknown abi '" + *a + "' (v6, v7)");
+        o.abi = *parsed;
+    }
+    run.faultsText = flags.value("--faults").value_or("all");
+    std::string bad;
+    auto faults = parseFaultClasses(run.faultsText, &bad);
+    if (!faults)
+        throw InputError("--faults", "unknown fault class '" + bad +
+                                         "' (none, alloc, step, lost-slot, refcount, misuse, "
+                                         "vanish, unplug, all)");
+    o.faults = *faults;
+    run.faultsText = toString(o.faults) == "none" ? "none" : run.faultsText;
+    const std::string invariants = flags.value("--invariants").value_or("all");
+    if (invariants == "all") {
+        o.invariants = allInvariants();
+    } else {
+        std::size_t start = 0;
+        while (start <= invariants.size()) {
+            std::size_t end = invariants.find(',', start);
+            if (end == std::string::npos)
+                end = invariants.size();
+            const std::string word = invariants.substr(start, end - start);
+            auto inv = parseInvariant(word);
+            if (!inv)
+                throw InputError("--invariants", "unknown invariant '" + word + "'");
+            o.invariants.push_back(*inv);
+            start = end + 1;
         }
     }
-    const auto unexpected = std::count_if(outcomes.begin(), outcomes.end(),
-                                          [](const Outcome &o) { return !o.asExpected(); });
-
-    if (flags.has("--json")) {
-        nlohmann::ordered_json j;
-        nlohmann::ordered_json runs = nlohmann::ordered_json::array();
-        for (const Outcome &o : outcomes) {
-            nlohmann::ordered_json results = nlohmann::ordered_json::array();
-            for (const StepRecord &s : o.run.steps)
-                results.push_back(toString(s.result));
-            nlohmann::ordered_json v = nlohmann::ordered_json::array();
-            for (Invariant i : o.report.violations())
-                v.push_back(toString(i));
-            runs.push_back({{"scenario", o.scenario->name},
-                            {"policy", toString(o.policy)},
-                            {"results", results},
-                            {"violations", v},
-                            {"panic", o.run.finalState.panicked},
-                            {"mismatch", o.run.mismatch.has_value()},
-                            {"as_expected", o.asExpected()}});
-        }
-        j["runs"] = std::move(runs);
-        j["unexpected"] = unexpected;
-        out << j.dump(2) << "\n";
-        return unexpected == 0 ? 0 : 1;
+    if (auto c = flags.value("--cases")) {
+        o.cases = parseCount("--cases", *c);
+        if (o.cases == 0)
+            throw InputError("--cases", "must be at least 1");
     }
-
-    out << "bridgepath check: built-in scenarios on the review's tree, every failure policy\n"
-        << "(RC 0000:00:00.0 -> B1 0000:01:00.0 -> B2 0000:02:00.0 -> {EP0 0000:03:00.0, "
-           "EP1 0000:03:00.1}; v6, capacity = devices unless stated)\n\n"
-        << renderLspci(t, true) << "\n";
-    const Scenario *current = nullptr;
-    for (const Outcome &o : outcomes) {
-        if (o.scenario != current) {
-            current = o.scenario;
-            out << current->name << ": " << current->summary << "\n"
-                << "  ops: " << current->ops
-                << (current->capacity ? "  (capacity " + std::to_string(*current->capacity) + ")"
-                                      : std::string())
-                << "\n";
-        }
-        std::string results;
-        for (const StepRecord &s : o.run.steps)
-            results += (results.empty() ? "" : " ") + std::string(toString(s.result));
-        std::string policy = toString(o.policy);
-        policy.append(9 - policy.size(), ' ');
-        out << "  " << policy << "results: " << results << "\n"
-            << "           leaked: " << bdfs(o.report.leaked)
-            << "; released early: " << bdfs(o.report.releasedEarly)
-            << (o.run.finalState.panicked ? "; PANIC at finish-all" : "") << "\n"
-            << "           fails: " << names(o.report.violations());
-        if (o.run.mismatch)
-            out << "  MODEL MISMATCH at step " << o.run.mismatch->step + 1 << ": "
-                << o.run.mismatch->difference;
-        else if (!o.asExpected())
-            out << "  UNEXPECTED (expected: " << names(o.expected) << ")";
-        out << "\n";
+    if (auto s = flags.value("--seed"))
+        o.seed = parseCount("--seed", *s);
+    if (auto m = flags.value("--max-size")) {
+        o.maxSize = static_cast<int>(parseCount("--max-size", *m));
+        if (o.maxSize < 1 || o.maxSize > 1000)
+            throw InputError("--max-size", "expected 1..1000");
     }
+    if (auto sh = flags.value("--shard"))
+        std::tie(o.shardIndex, o.shardCount) = parseShard(*sh);
+    const std::string format = flags.value("--format").value_or("text");
+    if (format == "text")
+        run.format = Format::Text;
+    else if (format == "json")
+        run.format = Format::Json;
+    else if (format == "ktap")
+        run.format = Format::Ktap;
+    else if (format == "junit")
+        run.format = Format::Junit;
+    else
+        throw InputError("--format", "unknown format '" + format + "' (text, json, ktap, junit)");
+    if (flags.has("--topology") && flags.has("--sysfs"))
+        throw InputError("--sysfs", "give either --topology or --sysfs, not both");
+    if (auto t = flags.value("--topology"))
+        o.topology = loadTopologyFile(*t);
+    if (flags.has("--sysfs"))
+        o.topology = importSysfs(flags.value("--sysfs")->empty() ? "/sys" : *flags.value("--sysfs"));
+    run.traceDir = flags.value("--save-trace").value_or(
+        (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
 
-    out << "\nper invariant (runs failing it, of " << builtinScenarios().size()
-        << " scenarios, per policy):\n";
-    for (Invariant inv : allInvariants()) {
-        std::string line = "  " + std::string(toString(inv));
-        line.append(24 - line.size(), ' ');
-        for (Policy p : policies) {
-            std::vector<std::string> failing;
-            for (const Outcome &o : outcomes)
-                if (o.policy == p) {
-                    const auto v = o.report.violations();
-                    if (std::find(v.begin(), v.end(), inv) != v.end())
-                        failing.push_back(o.scenario->name);
-                }
-            line += std::string(toString(p)) + " " + std::to_string(failing.size());
-            line += p == Policy::Guarded ? "" : "   ";
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    // RapidCheck prints its own configuration line to std::cerr; our seed and trace files are how
+    // a user reproduces, so that line is kept out of the output.
+    std::ostream progress(std::cerr.rdbuf());
+    std::ostringstream rapidcheckNoise;
+    std::cerr.rdbuf(rapidcheckNoise.rdbuf());
+    run.results = runChecks(o, [tty, &progress](std::size_t done, std::size_t total) {
+        if (tty)
+            progress << "\rbridgepath check: " << done << "/" << total << " invariants"
+                     << (done == total ? "\n" : "") << std::flush;
+    });
+    std::cerr.rdbuf(progress.rdbuf());
+    bool failed = false;
+    for (const InvariantResult &r : run.results) {
+        failed = failed || !r.pass;
+        std::string file;
+        if (r.counterexample) {
+            std::string name = std::string(toString(r.invariant)) + "-" + toString(o.policy) + "-" +
+                               toString(o.abi) + "-seed" + std::to_string(o.seed);
+            if (o.shardCount > 1)
+                name += "-shard" + std::to_string(o.shardIndex);
+            file = saveTrace(counterexampleTrace(*r.counterexample, r.invariant), run.traceDir, name);
         }
-        out << line << "\n";
+        run.traceFiles.push_back(file);
     }
-    out << "\n" << outcomes.size() << " runs, " << outcomes.size() - static_cast<std::size_t>(unexpected)
-        << " as the kernel rules predict, " << unexpected << " unexpected\n";
-    if (unexpected != 0)
-        out << "reproduce one: bridgepath simulate --topology <review tree> --policy P --ops '<ops above>'\n";
-    return unexpected == 0 ? 0 : 1;
+    switch (run.format) {
+    case Format::Text:
+        printText(out, run);
+        break;
+    case Format::Json:
+        printJson(out, run);
+        break;
+    case Format::Ktap:
+        printKtap(out, run);
+        break;
+    case Format::Junit:
+        printJunit(out, run);
+        break;
+    }
+    return failed ? 1 : 0;
 }
 
 } // namespace bridgepath

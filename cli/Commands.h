@@ -13,8 +13,15 @@ int runTopology(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath simulate --topology FILE [--policy P] [--abi A] [--capacity N]
 ///  (--ops "OP; ..." | --trace FILE) [--json]`
 int runSimulate(const std::vector<std::string> &args, std::ostream &out);
-/// `bridgepath check [--json]`: the built-in scenarios under every policy.
+/// `bridgepath check [--topology FILE | --sysfs [DIR]] [--policy P] [--abi A] [--faults LIST]
+///  [--invariants LIST] [--cases N] [--seed S] [--format text|json|ktap|junit]
+///  [--save-trace DIR] [--shard I/N]`: the property harness, per invariant pass or minimal
+///  counterexample.
 int runCheck(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath replay FILE`: run a trace on impl and model and check its `# expect:` lines.
+int runReplay(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath scenarios [--json]`: the built-in scenarios under every policy.
+int runScenarios(const std::vector<std::string> &args, std::ostream &out);
 /// Usage text.
 std::string usage();
 

@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Report.h"
 
 #include "model/IdealSpec.h"
 #include "properties/Conformance.h"
@@ -22,64 +23,7 @@ std::string shellQuote(const std::string &s) {
     return out + "'";
 }
 
-std::string opsText(const std::vector<Op> &ops) {
-    std::string s;
-    for (const Op &op : ops)
-        s += (s.empty() ? "" : "; ") + op.toString();
-    return s;
-}
 
-std::string joinBdfs(const std::vector<Bdf> &v) {
-    std::string s;
-    for (const Bdf &b : v)
-        s += (s.empty() ? "" : ", ") + b.toString();
-    return s.empty() ? "none" : s;
-}
-
-void printText(std::ostream &out, const Topology &t, const LiveUpdateConfig &config,
-               const std::string &topologyName, const RunResult &run, const StateReport &report) {
-    out << "topology: " << topologyName << " (" << t.size() << " devices)  policy: "
-        << toString(config.policy) << "  abi: " << toString(config.abi);
-    if (config.abi == Abi::V6)
-        out << "  capacity: " << config.capacity;
-    out << "\n\nsteps:\n";
-    for (std::size_t i = 0; i < run.steps.size(); ++i) {
-        std::string line = "  " + std::to_string(i + 1) + ". " + run.steps[i].op.toString();
-        if (line.size() < 44)
-            line.append(44 - line.size(), ' ');
-        out << line << " " << toString(run.steps[i].result) << "\n";
-    }
-    const State &s = run.finalState;
-    const auto ideal = idealRefcounts(t, s.directlyPreserved);
-    const auto slots = s.slots();
-    out << "\nstate: " << toString(s.phase) << ", nr_devices " << s.nrDevices << ", "
-        << slots.size() << " slot(s) in use" << (s.panicked ? ", PANIC at finish-all" : "") << "\n";
-    out << renderIndented(t, [&](DeviceId id) {
-        const Bdf &b = t.bdf(id);
-        auto rc = slots.find(b);
-        auto want = ideal.find(b);
-        const unsigned have = rc == slots.end() ? 0 : rc->second;
-        const unsigned need = want == ideal.end() ? 0 : want->second;
-        std::string note = t.label(id);
-        if (have == 0 && need == 0)
-            return note;
-        note += (note.empty() ? "" : "  ") + std::string("refcount ") + std::to_string(have) +
-                " (ideal " + std::to_string(need) + ")";
-        if (s.directlyPreserved.count(b))
-            note += " preserved";
-        if (have > need)
-            note += "  LEAKED";
-        if (have < need)
-            note += "  RELEASED EARLY";
-        return note;
-    });
-    out << "\nleaked: " << joinBdfs(report.leaked) << "\n";
-    out << "released early: " << joinBdfs(report.releasedEarly) << "\n";
-    out << "invariants:\n";
-    for (const auto &[inv, verdict] : report.verdicts)
-        out << "  " << (verdict.holds ? "ok    " : "FAIL  ") << toString(inv)
-            << (verdict.holds ? "" : ": " + verdict.why) << "\n";
-}
 
 void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResult &run,
                const StateReport &report) {
@@ -165,7 +109,7 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
     if (flags.has("--json"))
         printJson(out, config, run, report);
     else
-        printText(out, t, config, topologyPath, run, report);
+        out << runText(t, config, topologyPath, run, report);
     if (!run.mismatch)
         return 0;
     std::string reproduce = "bridgepath simulate --topology " + shellQuote(topologyPath) +
@@ -173,7 +117,7 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
                             toString(config.abi);
     if (config.abi == Abi::V6)
         reproduce += " --capacity " + std::to_string(config.capacity);
-    reproduce += " --ops " + shellQuote(opsText(trace.ops));
+    reproduce += " --ops " + shellQuote(opsLine(trace.ops));
     std::cerr << "bridgepath: MODEL MISMATCH at step " << run.mismatch->step + 1 << " ("
               << run.steps.back().op.toString() << "): " << run.mismatch->difference << "\n"
               << "reproduce: " << reproduce << "\n";

@@ -14,8 +14,17 @@ std::string usage() {
            "  simulate --topology FILE [--policy bail|continue|guarded] [--abi v6|v7]\n"
            "           [--capacity N] (--ops \"OP; OP; ...\" | --trace FILE) [--json]\n"
            "      run operations on the implementation and the reference model side by side\n"
-           "  check [--json]\n"
+           "  check [--topology FILE | --sysfs [DIR]] [--policy P] [--abi v6|v7] [--faults LIST]\n"
+           "        [--invariants LIST] [--cases N] [--seed S] [--format text|json|ktap|junit]\n"
+           "        [--save-trace DIR] [--shard I/N]\n"
+           "      property-check every invariant under faults; minimal counterexamples\n"
+           "  replay FILE\n"
+           "      run a trace file and check its `# expect:` lines\n"
+           "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
+           "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
+           "invariants: closure, exact-count, nr-devices, atomic-preserve, no-leak,\n"
+           "     no-premature-release, containment, no-panic-at-finish, all\n"
            "ops: preserve BDF, unpreserve BDF, freeze BDF, kexec, finish BDF, finish-all,\n"
            "     fail-next preserve|unpreserve|finish BDF, lose BDF, set-refcount BDF N,\n"
            "     vanish BDF, unplug BDF   (BDF: 0000:03:00.0 or 03:00.0)\n"
@@ -33,6 +42,12 @@ int main(int argc, char **argv) {
     }
     const std::string command = args[0];
     args.erase(args.begin());
+    // RapidCheck's exit-time note ("To reproduce these, run with RC_PARAMS=...") does not apply
+    // to bridgepath's own runs (they reproduce with --seed or `bridgepath replay`): once the
+    // command is done, std::cerr is closed to it.
+    struct SilenceAtExit {
+        ~SilenceAtExit() { std::cerr.setstate(std::ios::badbit); }
+    } silence;
     try {
         if (command == "topology")
             return runTopology(args, std::cout);
@@ -40,7 +55,12 @@ int main(int argc, char **argv) {
             return runSimulate(args, std::cout);
         if (command == "check")
             return runCheck(args, std::cout);
-        throw InputError(command, "unknown command (topology, simulate, check, help)");
+        if (command == "replay")
+            return runReplay(args, std::cout);
+        if (command == "scenarios")
+            return runScenarios(args, std::cout);
+        throw InputError(command,
+                         "unknown command (topology, simulate, check, replay, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

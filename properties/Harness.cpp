@@ -50,6 +50,20 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
     return false;
 }
 
+void UsageTracker::update(const Topology &t, const Op &op, Phase before, Result result) {
+    if (op.kind == OpKind::Freeze && before == Phase::Outgoing)
+        frozen.insert(op.bdf);
+    if (op.kind == OpKind::Vanish && result == Result::Ok)
+        vanishedTops.insert(op.bdf);
+    if ((op.kind == OpKind::Unplug && result != Result::Enodev && result != Result::Enoent) ||
+        (op.kind == OpKind::Kexec && result != Result::Enoent))
+        for (DeviceId id = 0; id < t.size(); ++id)
+            for (DeviceId up : t.upstreamPath(id))
+                if ((op.kind == OpKind::Kexec && vanishedTops.count(t.bdf(up))) ||
+                    (op.kind == OpKind::Unplug && t.bdf(up) == op.bdf))
+                    notEnumerated.insert(t.bdf(id));
+}
+
 Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked)
     : topology_(&t), config_(config), checked_(std::move(checked)), impl_(t, config),
       model_(t, config) {
@@ -59,7 +73,7 @@ Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<
 StepOutcome Harness::step(const Op &op) {
     const Topology &t = *topology_;
     const State &before = states_.back();
-    const bool misuse = isMisuse(t, op, before, frozen_, notEnumerated_);
+    const bool misuse = usage_.misuse(t, op, before);
     if (misuse || faultClassOf(op.kind))
         faults_.push_back(op.hasDevice() ? op.bdf : Bdf{});
     coverage_.misuse = coverage_.misuse || misuse;
@@ -93,15 +107,7 @@ StepOutcome Harness::step(const Op &op) {
                                                       op.kind != OpKind::Preserve);
     coverage_.kexec = coverage_.kexec || op.kind == OpKind::Kexec;
     coverage_.panic = coverage_.panic || out.result == Result::Panic;
-    if (op.kind == OpKind::Freeze && before.phase == Phase::Outgoing)
-        frozen_.insert(op.bdf);
-    if (op.kind == OpKind::Vanish && out.result == Result::Ok)
-        vanishedTops_.insert(op.bdf);
-    if (op.kind == OpKind::Kexec && out.result != Result::Enoent)
-        for (DeviceId id = 0; id < t.size(); ++id)
-            for (DeviceId up : t.upstreamPath(id))
-                if (vanishedTops_.count(t.bdf(up)))
-                    notEnumerated_.insert(t.bdf(id));
+    usage_.update(t, op, before.phase, out.result);
 
     ops_.push_back(op);
     results_.push_back(out.result);

@@ -47,6 +47,21 @@ struct Coverage {
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated);
 
+/// What correct use depends on beyond the state: devices frozen so far, and (after kexec) devices
+/// the incoming kernel did not enumerate.
+struct UsageTracker {
+    std::set<Bdf> frozen;
+    std::set<Bdf> vanishedTops;
+    std::set<Bdf> notEnumerated;
+
+    /// Whether `op` is misuse in `before` (see isMisuse).
+    bool misuse(const Topology &t, const Op &op, const State &before) const {
+        return isMisuse(t, op, before, frozen, notEnumerated);
+    }
+    /// Records what `op` (which returned `result` in phase `before`) changed.
+    void update(const Topology &t, const Op &op, Phase before, Result result);
+};
+
 /// Runs operations on impl and model side by side and judges invariants.
 class Harness {
   public:
@@ -76,9 +91,7 @@ class Harness {
     std::vector<Result> results_;
     std::vector<State> states_;
     std::vector<Bdf> faults_;
-    std::set<Bdf> frozen_;
-    std::set<Bdf> vanishedTops_;
-    std::set<Bdf> notEnumerated_;
+    UsageTracker usage_;
     Coverage coverage_;
 };
 

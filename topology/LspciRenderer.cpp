@@ -11,7 +11,8 @@ namespace {
 // only the `|` of sibling lists still open (every `+` or `|` becomes `|`, the rest spaces).
 class Renderer {
   public:
-    Renderer(const Topology &t, bool labels) : t_(t), labels_(labels) {}
+    Renderer(const Topology &t, bool labels, const DeviceMark &marked)
+        : t_(t), labels_(labels), marked_(marked) {}
 
     std::string run() {
         std::vector<RootBus> buses = t_.rootBuses();
@@ -38,6 +39,7 @@ class Renderer {
   private:
     const Topology &t_;
     bool labels_;
+    const DeviceMark &marked_;
     std::string out_;
 
     std::vector<DeviceId> devicesOn(const RootBus &rb) const {
@@ -78,6 +80,8 @@ class Renderer {
         const Bdf &b = t_.bdf(id);
         std::snprintf(buf, sizeof buf, "%02x.%x", b.device(), b.function());
         line += buf;
+        if (marked_ && marked_(id))
+            line += '*';
         if (t_.isBridge(id)) {
             const unsigned sec = t_.secondaryBus(id), sub = t_.subordinateBus(id);
             if (sec == sub)
@@ -102,7 +106,11 @@ class Renderer {
 
 } // namespace
 
-std::string renderLspci(const Topology &t, bool labels) { return Renderer(t, labels).run(); }
+std::string renderLspci(const Topology &t, bool labels) { return Renderer(t, labels, nullptr).run(); }
+
+std::string renderLspci(const Topology &t, bool labels, const DeviceMark &marked) {
+    return Renderer(t, labels, marked).run();
+}
 
 namespace {
 

@@ -13,6 +13,12 @@ namespace bridgepath {
 /// of a bus in ascending devfn. With `labels`, endpoints get their label after two spaces (`-tv`).
 std::string renderLspci(const Topology &t, bool labels = false);
 
+/// Whether a device is marked (drawn `00.0*`) in a report.
+using DeviceMark = std::function<bool(DeviceId)>;
+
+/// The same tree with `*` after each marked device's `dd.f` (for reports; not meant to be parsed).
+std::string renderLspci(const Topology &t, bool labels, const DeviceMark &marked);
+
 /// Text shown after a device in an indented listing; empty for nothing.
 using DeviceAnnotation = std::function<std::string(DeviceId)>;
 

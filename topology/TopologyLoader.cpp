@@ -11,4 +11,12 @@ Topology loadTopologyFile(const std::string &path) {
     return looksLikeLspci(text) ? parseLspci(text, path) : topologyFromJson(text, path);
 }
 
+std::optional<Topology> loadTraceTopology(const Trace &trace) {
+    if (!trace.inlineTopology.empty())
+        return parseLspci(trace.inlineTopology, trace.inlineTopologyPlace + " (inline topology)");
+    if (trace.topology)
+        return loadTopologyFile(*trace.topology);
+    return std::nullopt;
+}
+
 } // namespace bridgepath

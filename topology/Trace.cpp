@@ -53,6 +53,7 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
     Trace trace;
     std::size_t lineNo = 0;
     std::size_t pos = 0;
+    bool inlineTree = false; // inside the lines of an inline `# topology:`
     while (pos <= text.size()) {
         std::size_t eol = text.find('\n', pos);
         if (eol == std::string_view::npos)
@@ -63,7 +64,10 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
         ++lineNo;
         const std::string place = source + ":" + std::to_string(lineNo);
         const std::string_view body = trim(line);
-        if (!body.empty() && body.front() == '#') {
+        if (inlineTree && line.size() >= 3 && line.substr(0, 3) == "#  ") {
+            trace.inlineTopology += std::string(line.substr(3)) + "\n";
+        } else if (!body.empty() && body.front() == '#') {
+            inlineTree = false;
             const std::string_view comment = trim(body.substr(1));
             const std::size_t colon = comment.find(':');
             const std::string_view key = colon == std::string_view::npos ? "" : comment.substr(0, colon);
@@ -71,7 +75,10 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                 colon == std::string_view::npos ? "" : trim(comment.substr(colon + 1));
             const std::size_t valueColumn = static_cast<std::size_t>(value.data() - line.data()) + 1;
             const std::string at = place + ":" + std::to_string(valueColumn);
-            if (key == "topology") {
+            if (key == "topology" && value.empty()) {
+                inlineTree = true;
+                trace.inlineTopologyPlace = place;
+            } else if (key == "topology") {
                 std::filesystem::path p{std::string(value)};
                 trace.topology = p.is_absolute() || baseDir.empty()
                                      ? p.string()
@@ -96,9 +103,12 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                     throw InputError(at, "capacity '" + std::string(value) + "' is not a number");
                 trace.capacity = n;
             } else if (key == "expect") {
-                trace.expect = std::string(value);
+                if (trace.expect.empty())
+                    trace.expectPlace = at;
+                trace.expect += (trace.expect.empty() ? "" : "; ") + std::string(value);
             }
         } else if (!body.empty()) {
+            inlineTree = false;
             parseOpsLine(line, place, trace);
         }
         if (eol == text.size())
@@ -115,8 +125,19 @@ Trace readTraceFile(const std::string &path) {
 
 std::string Trace::toString() const {
     std::string out;
-    if (topology)
+    if (topology) {
         out += "# topology: " + *topology + "\n";
+    } else if (!inlineTopology.empty()) {
+        out += "# topology:\n";
+        std::size_t start = 0;
+        while (start < inlineTopology.size()) {
+            std::size_t end = inlineTopology.find('\n', start);
+            if (end == std::string::npos)
+                end = inlineTopology.size();
+            out += "#  " + inlineTopology.substr(start, end - start) + "\n";
+            start = end + 1;
+        }
+    }
     if (policy)
         out += std::string("# policy: ") + bridgepath::toString(*policy) + "\n";
     if (abi)

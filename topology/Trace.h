@@ -1,11 +1,13 @@
 #pragma once
 /// Trace: a header and a list of operations; the plain-text form every tool reads and writes.
 ///
-///   # topology: tree.lspci-t      (relative to the trace file's folder)
+///   # topology: tree.lspci-t      (relative to the trace file's folder), or inline:
+///   # topology:
+///   #  -[0000:00]---00.0-[01]----00.0    (each tree line after `#` and two spaces)
 ///   # policy: bail
 ///   # abi: v6
 ///   # capacity: 4
-///   # expect: what the trace shows (free text; replay tools compare it)
+///   # expect: fails no-leak, exact-count; holds closure   (what replay checks; or `mismatch`)
 ///   preserve 0000:03:00.0
 ///   fail-next unpreserve 02:00.0; unpreserve 03:00.0
 ///
@@ -23,10 +25,13 @@ namespace bridgepath {
 /// A parsed trace.
 struct Trace {
     std::optional<std::string> topology; ///< resolved against the trace file's folder
+    std::string inlineTopology;          ///< lspci -t text given in the header (no file)
+    std::string inlineTopologyPlace;     ///< where it starts (file:line)
     std::optional<Policy> policy;
     std::optional<Abi> abi;
     std::optional<std::size_t> capacity;
-    std::string expect;
+    std::string expect;      ///< the `# expect:` lines, joined by "; "
+    std::string expectPlace; ///< where the first `# expect:` value starts (file:line:column)
     std::vector<Op> ops;
     std::vector<std::string> places; ///< where each op was read (file:line:column or --ops:column)
 

@@ -1,0 +1,122 @@
+#include "cli/Commands.h"
+#include "cli/Flags.h"
+#include "cli/Report.h"
+
+#include "properties/Conformance.h"
+#include "topology/InputError.h"
+#include "topology/TopologyLoader.h"
+
+#include <algorithm>
+
+namespace bridgepath {
+
+namespace {
+
+// One clause of `# expect:`: `fails A, B`, `holds A, B` (or `holds all`), or `mismatch`.
+struct Expectation {
+    bool mismatch = false;
+    std::vector<Invariant> fails;
+    std::vector<Invariant> holds;
+};
+
+std::string trimmed(std::string s) {
+    while (!s.empty() && s.front() == ' ')
+        s.erase(s.begin());
+    while (!s.empty() && s.back() == ' ')
+        s.pop_back();
+    return s;
+}
+
+Expectation parseExpectation(const std::string &text, const std::string &place) {
+    Expectation e;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(';', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string clause = trimmed(text.substr(start, end - start));
+        start = end + 1;
+        if (clause.empty())
+            continue;
+        if (clause == "mismatch") {
+            e.mismatch = true;
+            continue;
+        }
+        const std::size_t space = clause.find(' ');
+        const std::string verb = clause.substr(0, space);
+        if ((verb != "fails" && verb != "holds") || space == std::string::npos)
+            throw InputError(place, "expectation '" + clause +
+                                        "' is not `fails INV, ...`, `holds INV, ...` or `mismatch`");
+        auto &into = verb == "fails" ? e.fails : e.holds;
+        std::string list = clause.substr(space + 1);
+        std::size_t at = 0;
+        while (at <= list.size()) {
+            std::size_t comma = list.find(',', at);
+            if (comma == std::string::npos)
+                comma = list.size();
+            const std::string word = trimmed(list.substr(at, comma - at));
+            at = comma + 1;
+            if (word == "all" && verb == "holds") {
+                into = allInvariants();
+                continue;
+            }
+            auto inv = parseInvariant(word);
+            if (!inv)
+                throw InputError(place, "unknown invariant '" + word + "' in the expectation");
+            into.push_back(*inv);
+        }
+    }
+    return e;
+}
+
+} // namespace
+
+int runReplay(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(args, {}, {});
+    flags.allowPositional(1, "replay takes one trace FILE");
+    if (flags.positional().empty())
+        throw InputError("replay", "needs a trace FILE");
+    const std::string file = flags.positional()[0];
+    const Trace trace = readTraceFile(file);
+    const std::optional<Topology> t = loadTraceTopology(trace);
+    if (!t)
+        throw InputError(file, "names no topology (`# topology: FILE` or an inline tree)");
+    requireKnownDevices(*t, trace.ops, trace.places);
+    LiveUpdateConfig config;
+    config.policy = trace.policy.value_or(Policy::Bail);
+    config.abi = trace.abi.value_or(Abi::V6);
+    if (trace.capacity && config.abi == Abi::V7)
+        throw InputError(file, "# capacity applies to abi v6 only");
+    config = withDefaultCapacity(config, *t, trace.capacity.has_value());
+    if (trace.capacity)
+        config.capacity = *trace.capacity;
+    const Expectation expect = parseExpectation(trace.expect, trace.expectPlace);
+
+    const RunResult run = runSideBySide(*t, config, trace.ops);
+    const StateReport report = judge(*t, config, run);
+    out << runText(*t, config, file, run, report);
+
+    std::vector<std::string> unmet;
+    if (run.mismatch && !expect.mismatch)
+        unmet.push_back("impl and model disagree at step " + std::to_string(run.mismatch->step + 1) +
+                        ": " + run.mismatch->difference);
+    if (!run.mismatch && expect.mismatch)
+        unmet.push_back("expected a model mismatch, but impl and model agree");
+    const auto violations = report.violations();
+    auto fails = [&](Invariant i) {
+        return std::find(violations.begin(), violations.end(), i) != violations.end();
+    };
+    for (Invariant i : expect.fails)
+        if (!fails(i))
+            unmet.push_back(std::string(toString(i)) + " was expected to fail but holds");
+    for (Invariant i : expect.holds)
+        if (fails(i))
+            unmet.push_back(std::string(toString(i)) + " was expected to hold but fails");
+    out << "\nexpect: " << (trace.expect.empty() ? "(nothing stated)" : trace.expect) << "\n";
+    for (const std::string &u : unmet)
+        out << "  NOT MET: " << u << "\n";
+    out << (unmet.empty() ? "replay: as expected\n" : "replay: expectation not met; exit 1\n");
+    return unmet.empty() ? 0 : 1;
+}
+
+} // namespace bridgepath

@@ -1,0 +1,168 @@
+#include "cli/Report.h"
+
+#include "model/IdealSpec.h"
+#include "topology/InputError.h"
+#include "topology/LspciRenderer.h"
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace bridgepath {
+
+std::string joinBdfs(const std::vector<Bdf> &v) {
+    std::string s;
+    for (const Bdf &b : v)
+        s += (s.empty() ? "" : ", ") + b.toString();
+    return s.empty() ? "none" : s;
+}
+
+std::string opsLine(const std::vector<Op> &ops) {
+    std::string s;
+    for (const Op &op : ops)
+        s += (s.empty() ? "" : "; ") + op.toString();
+    return s;
+}
+
+Trace counterexampleTrace(const Counterexample &c, Invariant inv) {
+    Trace t;
+    t.inlineTopology = renderLspci(c.setup->topology);
+    t.policy = c.setup->config.policy;
+    t.abi = c.setup->config.abi;
+    if (c.setup->config.abi == Abi::V6)
+        t.capacity = c.setup->config.capacity;
+    t.expect = c.mismatch ? std::string("mismatch") : std::string("fails ") + toString(inv);
+    t.ops = c.ops;
+    return t;
+}
+
+std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const std::string path = (std::filesystem::path(dir) / (name + ".trace")).string();
+    std::ofstream out(path);
+    if (!out)
+        throw InputError(dir, "cannot write a trace file there");
+    out << trace.toString();
+    return path;
+}
+
+std::string annotatedTree(const Topology &t, const State &s) {
+    const auto ideal = idealRefcounts(t, s.directlyPreserved);
+    const auto slots = s.slots();
+    return renderIndented(t, [&](DeviceId id) {
+        const Bdf &b = t.bdf(id);
+        auto rc = slots.find(b);
+        auto want = ideal.find(b);
+        const unsigned have = rc == slots.end() ? 0 : rc->second;
+        const unsigned need = want == ideal.end() ? 0 : want->second;
+        std::string note = t.label(id);
+        if (have == 0 && need == 0)
+            return note;
+        note += (note.empty() ? "" : "  ") + std::string("refcount ") + std::to_string(have) +
+                " (ideal " + std::to_string(need) + ")";
+        if (s.directlyPreserved.count(b))
+            note += " preserved";
+        if (have > need)
+            note += "  LEAKED";
+        if (have < need)
+            note += "  RELEASED EARLY";
+        return note;
+    });
+}
+
+std::string runText(const Topology &t, const LiveUpdateConfig &config, const std::string &topologyName,
+                    const RunResult &run, const StateReport &report) {
+    std::ostringstream out;
+    out << "topology: " << topologyName << " (" << t.size() << " devices)  policy: "
+        << toString(config.policy) << "  abi: " << toString(config.abi);
+    if (config.abi == Abi::V6)
+        out << "  capacity: " << config.capacity;
+    out << "\n\nsteps:\n";
+    for (std::size_t i = 0; i < run.steps.size(); ++i) {
+        std::string line = "  " + std::to_string(i + 1) + ". " + run.steps[i].op.toString();
+        if (line.size() < 44)
+            line.append(44 - line.size(), ' ');
+        out << line << " " << toString(run.steps[i].result) << "\n";
+    }
+    const State &s = run.finalState;
+    out << "\nstate: " << toString(s.phase) << ", nr_devices " << s.nrDevices << ", "
+        << s.slots().size() << " slot(s) in use" << (s.panicked ? ", PANIC at finish-all" : "")
+        << "\n"
+        << annotatedTree(t, s);
+    out << "\nleaked: " << joinBdfs(report.leaked) << "\n";
+    out << "released early: " << joinBdfs(report.releasedEarly) << "\n";
+    out << "invariants:\n";
+    for (const auto &[inv, verdict] : report.verdicts)
+        out << "  " << (verdict.holds ? "ok    " : "FAIL  ") << toString(inv)
+            << (verdict.holds ? "" : ": " + verdict.why) << "\n";
+    return out.str();
+}
+
+namespace {
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width)
+        s.append(width - s.size(), ' ');
+    return s;
+}
+
+} // namespace
+
+std::string counterexampleText(const Counterexample &c, Invariant inv) {
+    const Topology &t = c.setup->topology;
+    const std::size_t failing = c.ops.size() - 1;
+    const State &before = c.states[c.states.size() - 2];
+    const State &after = c.states.back();
+    const auto idealAfter = idealRefcounts(t, after.directlyPreserved);
+    const auto slotsBefore = before.slots(), slotsAfter = after.slots();
+
+    // Devices that matter: the failing op's path, and every device whose count is off.
+    std::set<Bdf> matter;
+    const Op &op = c.ops[failing];
+    if (op.hasDevice())
+        if (auto id = t.find(op.bdf))
+            for (DeviceId up : t.upstreamPath(*id))
+                matter.insert(t.bdf(up));
+    for (const auto &[b, counts] : refcountsAndIdeal(t, after))
+        if (counts.first != counts.second)
+            matter.insert(b);
+
+    std::string out;
+    out += std::string(c.mismatch ? "MODEL MISMATCH" : toString(inv)) + ": counterexample (" +
+           std::to_string(t.size()) + " devices, " + std::to_string(c.ops.size()) + " ops)\n";
+    out += "  tree (* = the failing step's path and every device whose count is off):\n";
+    const std::string tree = renderLspci(t, false, [&](DeviceId id) { return matter.count(t.bdf(id)) > 0; });
+    std::size_t start = 0;
+    while (start < tree.size()) {
+        const std::size_t end = tree.find('\n', start);
+        out += "    " + tree.substr(start, end - start) + "\n";
+        start = end + 1;
+    }
+    out += "  ops (policy " + std::string(toString(c.setup->config.policy)) + ", abi " +
+           toString(c.setup->config.abi) +
+           (c.setup->config.abi == Abi::V6
+                ? ", capacity " + std::to_string(c.setup->config.capacity)
+                : std::string()) +
+           "):\n";
+    for (std::size_t i = 0; i < c.ops.size(); ++i)
+        out += "    " + pad(std::to_string(i + 1) + ". " + c.ops[i].toString(), 40) + " " +
+               toString(c.results[i]) + (i == failing ? "   <- fails here" : "") + "\n";
+    out += "  refcounts around step " + std::to_string(failing + 1) + ":\n";
+    out += "    " + pad("device", 16) + pad("before", 8) + pad("after", 8) + "ideal\n";
+    for (const Bdf &b : matter) {
+        auto get = [&b](const std::map<Bdf, unsigned> &m) {
+            auto it = m.find(b);
+            return std::to_string(it == m.end() ? 0 : it->second);
+        };
+        out += "    " + pad(b.toString(), 16) + pad(get(slotsBefore), 8) + pad(get(slotsAfter), 8) +
+               get(idealAfter) + "\n";
+    }
+    out += "    nr_devices " + std::to_string(before.nrDevices) + " -> " +
+           std::to_string(after.nrDevices) + "\n";
+    out += "  why: " + c.why + "\n";
+    return out;
+}
+
+} // namespace bridgepath

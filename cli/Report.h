@@ -1,0 +1,40 @@
+#pragma once
+/// Report: how runs and counterexamples are shown to a reviewer (text), and written as traces.
+
+#include "properties/Conformance.h"
+#include "properties/PropertyCheck.h"
+#include "topology/Trace.h"
+
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// The counterexample as a replayable trace: inline tree, policy, abi, capacity, expectation.
+Trace counterexampleTrace(const Counterexample &c, Invariant inv);
+
+/// Writes `trace` to DIR/NAME.trace (creating DIR); returns the path. InputError naming DIR if
+/// it cannot be written.
+std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name);
+
+/// The counterexample in words: the tree in lspci -t form with the devices that matter marked, the
+/// numbered operations with results, refcounts before and after the failing step (impl and
+/// ideal), the invariant and why it fails.
+std::string counterexampleText(const Counterexample &c, Invariant inv);
+
+/// A run's refcounts next to the ideal, as an indented tree (simulate and replay).
+std::string annotatedTree(const Topology &t, const State &s);
+
+/// A run in words (simulate, replay): the steps with results, the tree with refcounts next to the
+/// ideal, leaked and released-early devices, every invariant's verdict.
+std::string runText(const Topology &t, const LiveUpdateConfig &config,
+                    const std::string &topologyName, const RunResult &run,
+                    const StateReport &report);
+
+/// `0000:00:00.0, 0000:01:00.0` or `none`.
+std::string joinBdfs(const std::vector<Bdf> &v);
+
+/// `preserve 0000:03:00.0; lose ...` on one line.
+std::string opsLine(const std::vector<Op> &ops);
+
+} // namespace bridgepath

@@ -1,0 +1,96 @@
+#include "properties/Expectations.h"
+
+namespace bridgepath {
+
+namespace {
+
+// The table, one fault class at a time. `reason` explains the expected failures.
+bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) {
+    auto no = [reason](const char *why) {
+        if (reason)
+            *reason = why;
+        return false;
+    };
+    const bool bail = policy == Policy::Bail;
+    const bool cont = policy == Policy::Continue;
+    switch (fault) {
+    case FaultClass::None:
+    case FaultClass::Alloc:  // -ENOSPC is rolled back exactly when nothing else fails
+    case FaultClass::Vanish: // counts stay right; the panic is "never finished", not a leak
+    case FaultClass::Unplug: // the kernel unpreserves/finishes the removed subtree itself
+        return true;
+    case FaultClass::Step:
+        switch (inv) {
+        case Invariant::NrDevices:
+        case Invariant::NoPrematureRelease:
+            return true; // a failed step only leaves counts too high, and frees nothing
+        case Invariant::Containment:
+            if (cont)
+                return true;
+            return no(bail ? "bail leaves every bridge above the failing step counted"
+                           : "guarded bails when the named device's own step fails");
+        case Invariant::Closure:
+            return no("continue keeps the failing device's slot above freed parents; two faults "
+                      "(a failed preserve and its rollback) do it under bail too");
+        case Invariant::AtomicPreserve:
+            return no("a failing rollback step leaves part of a failed preserve behind");
+        case Invariant::ExactCount:
+        case Invariant::NoLeak:
+        case Invariant::NoPanicAtFinish:
+            return no("a failed step's count is never returned");
+        }
+        return true;
+    case FaultClass::LostSlot:
+    case FaultClass::Refcount:
+        switch (inv) {
+        case Invariant::AtomicPreserve:
+            return true; // a walk that meets a bad slot fails before changing it and rolls back
+        case Invariant::Containment:
+            if (cont)
+                return true;
+            return no(bail ? "bail leaves every bridge above the corrupted slot counted"
+                           : "guarded bails when the named device's own slot is the bad one");
+        case Invariant::Closure:
+        case Invariant::ExactCount:
+        case Invariant::NrDevices:
+        case Invariant::NoLeak:
+        case Invariant::NoPrematureRelease:
+        case Invariant::NoPanicAtFinish:
+            return no("the corruption itself breaks the counts (and a lost slot's nr_devices "
+                      "share is never returned)");
+        }
+        return true;
+    case FaultClass::Misuse:
+        switch (inv) {
+        case Invariant::NrDevices:
+        case Invariant::AtomicPreserve:
+            return true; // misuse never frees a slot without nr_devices-- nor half-preserves
+        case Invariant::Closure:
+        case Invariant::ExactCount:
+        case Invariant::NoLeak:
+        case Invariant::NoPrematureRelease:
+        case Invariant::Containment:
+        case Invariant::NoPanicAtFinish:
+            return no("a bridge preserved twice is counted twice, and unpreserving a bridge "
+                      "that is only preserved through a device below releases it early");
+        }
+        return true;
+    }
+    return true;
+}
+
+} // namespace
+
+bool expectedToHold(Invariant inv, const std::set<FaultClass> &faults, Policy policy) {
+    for (FaultClass f : faults)
+        if (!holds(inv, f, policy, nullptr))
+            return false;
+    return true;
+}
+
+std::string expectationReason(Invariant inv, FaultClass fault, Policy policy) {
+    std::string reason;
+    return holds(inv, fault, policy, &reason) ? "expected to hold" : reason;
+}
+
+} // namespace bridgepath

@@ -1,0 +1,64 @@
+#pragma once
+/// PropertyCheck: runs one RapidCheck property per invariant (conformance is checked in all of
+/// them) and returns, per invariant, a pass or the minimal counterexample.
+
+#include "model/Invariant.h"
+#include "properties/FaultClass.h"
+#include "properties/StatefulCommands.h"
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// What to check.
+struct CheckOptions {
+    Policy policy = Policy::Bail;
+    Abi abi = Abi::V6;
+    std::set<FaultClass> faults;            ///< empty: correct use only (`none`)
+    std::vector<Invariant> invariants;      ///< in report order
+    std::size_t cases = 200;                ///< per invariant (split over shards)
+    std::uint64_t seed = 1;
+    std::optional<Topology> topology;       ///< fixed tree (ops still shrink); else random trees
+    std::size_t shardIndex = 0;             ///< 0-based
+    std::size_t shardCount = 1;
+    int maxSize = 40;                       ///< RapidCheck size: bounds sequence length and trees
+};
+
+/// A minimal failing case.
+struct Counterexample {
+    std::shared_ptr<const CaseSetup> setup;
+    std::vector<Op> ops;
+    std::vector<Result> results;
+    std::vector<State> states; ///< before the first op, then after each
+    std::string why;
+    bool mismatch = false;     ///< impl and model disagreed: a bug in one of them, not a finding
+    std::string message;       ///< RapidCheck's failure description
+};
+
+/// The verdict on one invariant.
+struct InvariantResult {
+    Invariant invariant;
+    bool pass = true;
+    bool gaveUp = false;                 ///< RapidCheck discarded too many cases
+    std::string error;                   ///< RapidCheck's message when it gave up or errored
+    int casesRun = 0;
+    std::optional<Counterexample> counterexample;
+    bool expected = true;                ///< the outcome is the one the expectations table states
+};
+
+/// Called after each invariant is done (for a progress line).
+using CheckProgress = std::function<void(std::size_t done, std::size_t total)>;
+
+/// Runs the checks; same options (seed, shard) give the same cases and results.
+std::vector<InvariantResult> runChecks(const CheckOptions &options,
+                                       const CheckProgress &progress = nullptr);
+
+/// The RapidCheck seed a shard uses.
+std::uint64_t shardSeed(std::uint64_t seed, std::size_t shardIndex);
+
+} // namespace bridgepath

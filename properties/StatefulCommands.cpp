@@ -1,0 +1,268 @@
+#include "properties/StatefulCommands.h"
+
+namespace bridgepath {
+
+namespace gen = rc::gen;
+
+GenModel::GenModel(std::shared_ptr<const CaseSetup> s)
+    : setup(std::move(s)), model(setup->topology, setup->config), state(model.state()) {}
+
+void GenModel::apply(const Op &op) {
+    const Phase before = state.phase;
+    const Result r = model.apply(op);
+    state = model.state();
+    usage.update(topology(), op, before, r);
+    if (op.kind == OpKind::Preserve && r == Result::Ok)
+        lastPreserved = op.bdf;
+}
+
+FailureRecord &lastFailure() {
+    thread_local FailureRecord record;
+    return record;
+}
+
+void OpCommand::checkPreconditions(const GenModel &m) const {
+    RC_PRE(m.setup->kinds.count(op_.kind) != 0);
+    RC_PRE(!op_.hasDevice() || m.topology().find(op_.bdf).has_value());
+    if (!m.setup->faults.count(FaultClass::Misuse))
+        RC_PRE(!m.usage.misuse(m.topology(), op_, m.state));
+}
+
+void OpCommand::run(const GenModel &m, Harness &h) const {
+    const StepOutcome out = h.step(op_);
+    if (!out.mismatch && !out.violated)
+        return;
+    FailureRecord &f = lastFailure();
+    f.setup = m.setup;
+    f.ops = h.ops();
+    f.results = h.results();
+    f.states = h.states();
+    f.violated = out.violated;
+    f.why = out.mismatch ? *out.mismatch : out.why;
+    f.mismatch = out.mismatch.has_value();
+    if (out.mismatch)
+        RC_FAIL("MODEL MISMATCH at " + op_.toString() + ": " + *out.mismatch);
+    RC_FAIL(std::string(toString(*out.violated)) + " fails after " + op_.toString() + ": " + out.why);
+}
+
+namespace {
+
+const Topology &topo(const GenModel &m) { return m.topology(); }
+
+void requireKind(const GenModel &m, OpKind k) {
+    if (!m.setup->kinds.count(k))
+        RC_DISCARD("kind not enabled in this case");
+}
+
+Bdf anyDevice(const GenModel &m) {
+    const Topology &t = topo(m);
+    return t.bdf(*gen::inRange<DeviceId>(0, t.size()));
+}
+
+Bdf anyEndpoint(const GenModel &m) {
+    const Topology &t = topo(m);
+    std::vector<DeviceId> eps;
+    for (DeviceId d = 0; d < t.size(); ++d)
+        if (!t.isBridge(d))
+            eps.push_back(d);
+    if (eps.empty())
+        return anyDevice(m);
+    return t.bdf(eps[*gen::inRange<std::size_t>(0, eps.size())]);
+}
+
+Bdf pick(const std::vector<Bdf> &v) { return v[*gen::inRange<std::size_t>(0, v.size())]; }
+
+// Devices on the upstream path of any directly preserved device (where faults bite).
+std::vector<Bdf> onPreservedPaths(const GenModel &m) {
+    const Topology &t = topo(m);
+    std::set<Bdf> out;
+    for (const Bdf &b : m.state.directlyPreserved)
+        if (auto id = t.find(b))
+            for (DeviceId up : t.upstreamPath(*id))
+                out.insert(t.bdf(up));
+    return {out.begin(), out.end()};
+}
+
+std::vector<Bdf> direct(const GenModel &m) {
+    return {m.state.directlyPreserved.begin(), m.state.directlyPreserved.end()};
+}
+
+// Argument bias for preserve: below a preserved bridge, siblings of preserved devices, the device
+// preserved last (a double preserve), else any endpoint.
+Bdf preserveTarget(const GenModel &m) {
+    const Topology &t = topo(m);
+    const auto slots = m.state.slots();
+    std::vector<Bdf> below, siblings;
+    for (DeviceId d = 0; d < t.size(); ++d) {
+        const auto p = t.parent(d);
+        if (!p || m.state.directlyPreserved.count(t.bdf(d)))
+            continue;
+        if (slots.count(t.bdf(*p)))
+            below.push_back(t.bdf(d));
+        for (DeviceId s : t.children(*p))
+            if (s != d && m.state.directlyPreserved.count(t.bdf(s)))
+                siblings.push_back(t.bdf(d));
+    }
+    const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
+    const int what = *gen::weightedElement<int>(
+        {{below.empty() ? 0u : 3u, 0},
+         {siblings.empty() ? 0u : 2u, 1},
+         {m.lastPreserved && misuse ? 1u : 0u, 2},
+         {4, 3}});
+    switch (what) {
+    case 0:
+        return pick(below);
+    case 1:
+        return pick(siblings);
+    case 2:
+        return *m.lastPreserved;
+    default:
+        return *gen::weightedElement<int>({{4, 0}, {1, 1}}) == 0 ? anyEndpoint(m) : anyDevice(m);
+    }
+}
+
+// A directly preserved device mostly; with misuse enabled now and then any device.
+Bdf preservedOrAny(const GenModel &m) {
+    const auto d = direct(m);
+    const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
+    if (!d.empty() && (!misuse || *gen::weightedElement<int>({{6, 0}, {1, 1}}) == 0))
+        return pick(d);
+    return anyEndpoint(m);
+}
+
+// A device on a preserved path mostly, else any.
+Bdf faultTarget(const GenModel &m) {
+    const auto on = onPreservedPaths(m);
+    if (!on.empty() && *gen::weightedElement<int>({{5, 0}, {1, 1}}) == 0)
+        return pick(on);
+    return anyDevice(m);
+}
+
+} // namespace
+
+PreserveCommand::PreserveCommand(const GenModel &m) {
+    requireKind(m, OpKind::Preserve);
+    op_.kind = OpKind::Preserve;
+    op_.bdf = preserveTarget(m);
+}
+
+UnpreserveCommand::UnpreserveCommand(const GenModel &m) {
+    requireKind(m, OpKind::Unpreserve);
+    op_.kind = OpKind::Unpreserve;
+    op_.bdf = preservedOrAny(m);
+}
+
+FreezeCommand::FreezeCommand(const GenModel &m) {
+    requireKind(m, OpKind::Freeze);
+    op_.kind = OpKind::Freeze;
+    op_.bdf = preservedOrAny(m);
+}
+
+KexecCommand::KexecCommand(const GenModel &m) {
+    requireKind(m, OpKind::Kexec);
+    op_.kind = OpKind::Kexec;
+}
+
+FinishCommand::FinishCommand(const GenModel &m) {
+    requireKind(m, OpKind::Finish);
+    op_.kind = OpKind::Finish;
+    op_.bdf = preservedOrAny(m);
+}
+
+FinishAllCommand::FinishAllCommand(const GenModel &m) {
+    requireKind(m, OpKind::FinishAll);
+    op_.kind = OpKind::FinishAll;
+}
+
+FailNextCommand::FailNextCommand(const GenModel &m) {
+    requireKind(m, OpKind::FailNext);
+    op_.kind = OpKind::FailNext;
+    op_.bdf = faultTarget(m);
+    if (m.state.phase == Phase::Outgoing)
+        op_.step = *gen::weightedElement<StepKind>(
+            {{4, StepKind::Unpreserve}, {2, StepKind::Preserve}, {1, StepKind::Finish}});
+    else
+        op_.step = StepKind::Finish;
+}
+
+LoseCommand::LoseCommand(const GenModel &m) {
+    requireKind(m, OpKind::Lose);
+    op_.kind = OpKind::Lose;
+    op_.bdf = faultTarget(m);
+}
+
+SetRefcountCommand::SetRefcountCommand(const GenModel &m) {
+    requireKind(m, OpKind::SetRefcount);
+    op_.kind = OpKind::SetRefcount;
+    op_.bdf = faultTarget(m);
+    op_.value = *gen::weightedElement<std::uint16_t>({{4, 0}, {4, 1}, {3, 2}, {2, 3}, {1, 65535}});
+}
+
+VanishCommand::VanishCommand(const GenModel &m) {
+    requireKind(m, OpKind::Vanish);
+    op_.kind = OpKind::Vanish;
+    op_.bdf = faultTarget(m);
+}
+
+UnplugCommand::UnplugCommand(const GenModel &m) {
+    requireKind(m, OpKind::Unplug);
+    op_.kind = OpKind::Unplug;
+    op_.bdf = faultTarget(m);
+}
+
+rc::Gen<std::shared_ptr<const rc::state::Command<GenModel, Harness>>> genCommand(const GenModel &m) {
+    // Listing a kind twice doubles its weight.
+    return rc::state::gen::execOneOfWithArgs<
+        PreserveCommand, PreserveCommand, PreserveCommand, UnpreserveCommand, UnpreserveCommand,
+        FreezeCommand, KexecCommand, FinishCommand, FinishCommand, FinishAllCommand,
+        FailNextCommand, LoseCommand, SetRefcountCommand, VanishCommand, UnplugCommand>()(m);
+}
+
+std::shared_ptr<const CaseSetup> genCaseSetup(Topology t, Policy policy, Abi abi,
+                                              const std::set<FaultClass> &allowed,
+                                              std::vector<Invariant> checked) {
+    auto setup = std::make_shared<CaseSetup>();
+    setup->topology = std::move(t);
+    setup->config.policy = policy;
+    setup->config.abi = abi;
+    setup->config.capacity = setup->topology.size();
+    setup->checked = std::move(checked);
+    setup->kinds = {OpKind::Preserve, OpKind::Unpreserve, OpKind::Kexec, OpKind::Finish,
+                    OpKind::FinishAll};
+    if (*gen::weightedElement<int>({{1, 0}, {1, 1}}) == 1)
+        setup->kinds.insert(OpKind::Freeze);
+    for (FaultClass f : allowed) {
+        // Swarm: each allowed class is drawn in 3 cases of 4, so cases differ in what they mix.
+        if (allowed.size() > 1 && *gen::weightedElement<int>({{3, 1}, {1, 0}}) == 0)
+            continue;
+        setup->faults.insert(f);
+        switch (f) {
+        case FaultClass::None:
+        case FaultClass::Misuse:
+            break;
+        case FaultClass::Alloc:
+            if (abi == Abi::V6)
+                setup->config.capacity =
+                    *gen::inRange<std::size_t>(1, std::max<std::size_t>(2, setup->topology.size()));
+            break;
+        case FaultClass::Step:
+            setup->kinds.insert(OpKind::FailNext);
+            break;
+        case FaultClass::LostSlot:
+            setup->kinds.insert(OpKind::Lose);
+            break;
+        case FaultClass::Refcount:
+            setup->kinds.insert(OpKind::SetRefcount);
+            break;
+        case FaultClass::Vanish:
+            setup->kinds.insert(OpKind::Vanish);
+            break;
+        case FaultClass::Unplug:
+            setup->kinds.insert(OpKind::Unplug);
+            break;
+        }
+    }
+    return setup;
+}
+
+} // namespace bridgepath

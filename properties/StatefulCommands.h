@@ -1,0 +1,95 @@
+#pragma once
+/// StatefulCommands: the operations as RapidCheck stateful commands (rc::state), one command type
+/// per operation. The RapidCheck model is the reference model plus what correct use depends on;
+/// the system under test is a Harness (impl and model side by side, invariants judged per step).
+
+#include "model/ReferenceModel.h"
+#include "properties/FaultClass.h"
+#include "properties/Harness.h"
+
+#include <memory>
+#include <optional>
+#include <rapidcheck.h>
+#include <rapidcheck/state.h>
+#include <set>
+#include <vector>
+
+namespace bridgepath {
+
+/// One generated case: the tree, the configuration and what the swarm enabled.
+struct CaseSetup {
+    Topology topology;
+    LiveUpdateConfig config;
+    std::set<FaultClass> faults; ///< fault classes this case may use (swarm subset)
+    std::set<OpKind> kinds;      ///< command kinds this case may generate (swarm subset)
+    std::vector<Invariant> checked;
+};
+
+/// The RapidCheck model: the reference model of the case, and usage bookkeeping for preconditions.
+struct GenModel {
+    explicit GenModel(std::shared_ptr<const CaseSetup> setup);
+
+    std::shared_ptr<const CaseSetup> setup;
+    ReferenceModel model;
+    State state; ///< model.state(), kept current
+    UsageTracker usage;
+    std::optional<Bdf> lastPreserved;
+
+    const Topology &topology() const { return setup->topology; }
+    void apply(const Op &op);
+};
+
+/// The command base: an Op, shown in the trace grammar.
+class OpCommand : public rc::state::Command<GenModel, Harness> {
+  public:
+    /// Discards the command unless its kind is enabled, its device exists, and (without the misuse
+    /// fault class) it is correct use.
+    void checkPreconditions(const GenModel &m) const override;
+    void apply(GenModel &m) const override { m.apply(op_); }
+    /// Steps the harness; on a model mismatch or a checked invariant's failure records the case
+    /// (lastFailure()) and fails.
+    void run(const GenModel &m, Harness &h) const override;
+    void show(std::ostream &os) const override { os << op_.toString(); }
+    const Op &op() const { return op_; }
+
+  protected:
+    Op op_;
+};
+
+struct PreserveCommand : OpCommand { explicit PreserveCommand(const GenModel &m); };
+struct UnpreserveCommand : OpCommand { explicit UnpreserveCommand(const GenModel &m); };
+struct FreezeCommand : OpCommand { explicit FreezeCommand(const GenModel &m); };
+struct KexecCommand : OpCommand { explicit KexecCommand(const GenModel &m); };
+struct FinishCommand : OpCommand { explicit FinishCommand(const GenModel &m); };
+struct FinishAllCommand : OpCommand { explicit FinishAllCommand(const GenModel &m); };
+struct FailNextCommand : OpCommand { explicit FailNextCommand(const GenModel &m); };
+struct LoseCommand : OpCommand { explicit LoseCommand(const GenModel &m); };
+struct SetRefcountCommand : OpCommand { explicit SetRefcountCommand(const GenModel &m); };
+struct VanishCommand : OpCommand { explicit VanishCommand(const GenModel &m); };
+struct UnplugCommand : OpCommand { explicit UnplugCommand(const GenModel &m); };
+
+/// Generates one enabled command for the model's state (preserve and unpreserve weighted up).
+rc::Gen<std::shared_ptr<const rc::state::Command<GenModel, Harness>>> genCommand(const GenModel &m);
+
+/// A failing case as the last failing run left it (shrinking only visits failing cases, so after a
+/// property fails this is the minimal one).
+struct FailureRecord {
+    std::shared_ptr<const CaseSetup> setup;
+    std::vector<Op> ops;             ///< up to and including the failing step
+    std::vector<Result> results;
+    std::vector<State> states;       ///< before the first op, then after each
+    std::optional<Invariant> violated;
+    std::string why;
+    bool mismatch = false;
+};
+
+/// The last recorded failure of this thread.
+FailureRecord &lastFailure();
+
+/// The swarm: draws which fault classes and command kinds a case enables (from `allowed`), and
+/// the v6 capacity (smaller than the tree only when `alloc` is drawn).
+std::shared_ptr<const CaseSetup> genCaseSetup(Topology t, Policy policy, Abi abi,
+                                              const std::set<FaultClass> &allowed,
+                                              std::vector<Invariant> checked);
+
+} // namespace bridgepath
