@@ -67,10 +67,12 @@ std::string verdictNote(const InvariantResult &r, const CheckRun &run) {
     if (r.counterexample && r.counterexample->mismatch)
         return "MODEL MISMATCH: impl and model disagree (a bug in one of them)";
     if (r.pass)
-        return r.expected ? "" : "FINDING: expected to fail here, but no counterexample was found";
+        return r.expected ? ""
+                          : "expected to fail under these faults; no case found in " +
+                                std::to_string(r.casesRun) + " cases";
     if (r.expected) {
         std::string why;
-        for (FaultClass f : run.options.faults) {
+        for (FaultClass f : r.counterexample->faultsUsed) {
             const std::string reason = expectationReason(r.invariant, f, run.options.policy);
             if (reason != "expected to hold") {
                 why = std::string(toString(f)) + ": " + reason;
@@ -79,7 +81,8 @@ std::string verdictNote(const InvariantResult &r, const CheckRun &run) {
         }
         return "known: " + why;
     }
-    return "FINDING: expected to hold under these faults and this policy";
+    return "FINDING: expected to hold under " + toString(r.counterexample->faultsUsed) + " and " +
+           toString(run.options.policy);
 }
 
 void printText(std::ostream &out, const CheckRun &run) {

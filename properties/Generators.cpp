@@ -1,6 +1,7 @@
 #include "properties/Generators.h"
 
 #include "properties/RealTrees.h"
+#include "properties/Uniform.h"
 
 namespace bridgepath {
 
@@ -29,7 +30,7 @@ rc::Gen<DeviceShape> genSwitch(int depth) {
         return gen::exec([depth, size] {
             DeviceShape up;
             up.bridge = true;
-            const int ports = *gen::inRange(1, 2 + std::min(3, size / 30));
+            const int ports = *uniformIn(1, 2 + std::min(3, size / 30));
             for (int i = 0; i < ports; ++i)
                 up.children.push_back(*genPort(depth - 1));
             return up;
@@ -59,8 +60,8 @@ rc::Gen<RootBusShape> genRootBus() {
     return gen::withSize([](int size) {
         return gen::exec([size] {
             RootBusShape bus;
-            const int devices = *gen::inRange(1, 3 + std::min(4, size / 20));
-            const int depth = *gen::inRange(1, 8); // 0-6 bridges below the root port
+            const int devices = *uniformIn(1, 3 + std::min(4, size / 20));
+            const int depth = *uniformIn(1, 8); // 0-6 bridges below the root port
             for (int i = 0; i < devices; ++i)
                 bus.devices.push_back(*gen::weightedOneOf<DeviceShape>(
                     {{4, genPort(depth)}, {3, genEndpoint()}}));
@@ -89,7 +90,7 @@ rc::Gen<ForestShape> genMachineShape() {
 rc::Gen<ForestShape> genRealSubtreeShape() {
     return gen::exec([] {
         const auto &trees = realTrees();
-        const RealTree &tree = trees[*gen::inRange<std::size_t>(0, trees.size())];
+        const RealTree &tree = trees[*uniformIn<std::size_t>(0, trees.size())];
         const Topology &t = tree.topology;
         std::vector<DeviceId> bridges;
         for (DeviceId id = 0; id < t.size(); ++id)
@@ -97,14 +98,14 @@ rc::Gen<ForestShape> genRealSubtreeShape() {
                 bridges.push_back(id);
         const int what = *gen::weightedElement<int>({{1, 0}, {1, 1}, {bridges.empty() ? 0u : 3u, 2}});
         if (what == 2)
-            return subtreeShape(t, bridges[*gen::inRange<std::size_t>(0, bridges.size())]);
+            return subtreeShape(t, bridges[*uniformIn<std::size_t>(0, bridges.size())]);
         ForestShape whole = toShape(t);
         if (what == 0)
             return whole;
         // One root bus of one domain.
-        const auto &domain = whole.domains[*gen::inRange<std::size_t>(0, whole.domains.size())];
+        const auto &domain = whole.domains[*uniformIn<std::size_t>(0, whole.domains.size())];
         ForestShape one;
-        one.domains.push_back({domain[*gen::inRange<std::size_t>(0, domain.size())]});
+        one.domains.push_back({domain[*uniformIn<std::size_t>(0, domain.size())]});
         return one;
     });
 }

@@ -18,6 +18,8 @@ bool pathMeets(const Topology &t, const Bdf &dev, const std::set<Bdf> &devices) 
 
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated) {
+    if (before.phase == Phase::Ended)
+        return false; // the Live Update is over: every operation is refused and changes nothing
     const bool direct = op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
     const bool outgoing = before.phase == Phase::Outgoing;
     const bool incoming = before.phase == Phase::Incoming;

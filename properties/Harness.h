@@ -42,8 +42,9 @@ struct Coverage {
 /// True if `op` is not correct use of the API in `before` (the --faults misuse class): preserving a
 /// directly preserved device or a VF, unpreserving/finishing one that is not directly preserved, a
 /// preserve/unpreserve whose path meets a frozen device, an operation of the wrong phase
-/// (preserve/unpreserve after kexec, finish before it, anything after finish-all), or finish-all
-/// while an enumerated device preserved at the kexec is unfinished. `frozen`: devices frozen so far.
+/// (preserve/unpreserve after kexec, finish before it), or finish-all
+/// while an enumerated device preserved at the kexec is unfinished. After finish-all nothing is
+/// misuse (every operation is refused and changes nothing). `frozen`: devices frozen so far.
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated);
 

@@ -17,6 +17,115 @@ std::uint64_t shardSeed(std::uint64_t seed, std::size_t shardIndex) {
     return z ^ (z >> 31);
 }
 
+std::set<FaultClass> faultClassesUsed(const Topology &t, const std::vector<Op> &ops,
+                                      const std::vector<Result> &results,
+                                      const std::vector<State> &states) {
+    std::set<FaultClass> out;
+    UsageTracker usage;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        if (auto f = faultClassOf(ops[i].kind))
+            out.insert(*f);
+        if (usage.misuse(t, ops[i], states[i]))
+            out.insert(FaultClass::Misuse);
+        if (results[i] == Result::Enospc)
+            out.insert(FaultClass::Alloc);
+        usage.update(t, ops[i], states[i].phase, results[i]);
+    }
+    return out;
+}
+
+namespace {
+
+// Runs `ops` on a harness checking `inv`; the counterexample up to the first failing step, or
+// nullopt if the sequence passes (or a device it names is gone).
+std::optional<Counterexample> failingRun(std::shared_ptr<const CaseSetup> setup,
+                                         const std::vector<Op> &ops, Invariant inv) {
+    for (const Op &op : ops)
+        if (op.hasDevice() && !setup->topology.find(op.bdf))
+            return std::nullopt;
+    Harness h(setup->topology, setup->config, {inv});
+    for (const Op &op : ops) {
+        const StepOutcome out = h.step(op);
+        if (!out.mismatch && !out.violated)
+            continue;
+        Counterexample c;
+        c.setup = setup;
+        c.ops = h.ops();
+        c.results = h.results();
+        c.states = h.states();
+        c.why = out.mismatch ? *out.mismatch : out.why;
+        c.mismatch = out.mismatch.has_value();
+        return c;
+    }
+    return std::nullopt;
+}
+
+// The tree without `drop` and everything below it (BDFs unchanged, so the ops still apply).
+Topology without(const Topology &t, DeviceId drop) {
+    const std::vector<DeviceSpec> all = t.specs();
+    std::vector<DeviceSpec> specs;
+    for (DeviceId id = 0; id < t.size(); ++id) {
+        bool below = false;
+        for (DeviceId up : t.upstreamPath(id))
+            below = below || up == drop;
+        if (!below)
+            specs.push_back(all[id]);
+    }
+    return Topology::build(std::move(specs), "shrunk tree");
+}
+
+} // namespace
+
+GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
+                         const std::set<FaultClass> &faults, const std::optional<Topology> &fixed) {
+    const auto gen = rc::gen::exec([&] {
+        Topology t = fixed ? *fixed : buildTopology(*genTreeShape());
+        GeneratedCase c;
+        c.setup = genCaseSetup(std::move(t), policy, abi, faults, {});
+        const auto commands = *rc::state::gen::commands(GenModel(c.setup), &genCommand);
+        for (const auto &cmd : commands)
+            c.ops.push_back(static_cast<const OpCommand &>(*cmd).op());
+        return c;
+    });
+    return gen(rc::Random(seed), size).value();
+}
+
+Counterexample minimize(Counterexample c, Invariant inv) {
+    // RapidCheck shrinks tree and sequence together, regenerating the sequence when the tree
+    // shrinks; this pass then drops single operations and the devices no remaining operation
+    // needs, keeping the BDFs, as long as the same invariant (or the same mismatch) still fails.
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (std::size_t i = 0; i < c.ops.size() && !progress; ++i) {
+            std::vector<Op> fewer = c.ops;
+            fewer.erase(fewer.begin() + static_cast<long>(i));
+            if (auto smaller = failingRun(c.setup, fewer, inv);
+                smaller && smaller->mismatch == c.mismatch) {
+                c = std::move(*smaller);
+                progress = true;
+            }
+        }
+        const Topology &t = c.setup->topology;
+        for (DeviceId id = t.size(); id-- > 0 && !progress;) {
+            if (t.size() == 1)
+                break;
+            auto setup = std::make_shared<CaseSetup>(*c.setup);
+            setup->topology = without(t, id);
+            if (setup->topology.size() == 0)
+                continue;
+            if (setup->config.abi == Abi::V6 && setup->config.capacity == t.size())
+                setup->config.capacity = setup->topology.size(); // "one slot per device" stays so
+            if (auto smaller = failingRun(setup, c.ops, inv);
+                smaller && smaller->mismatch == c.mismatch) {
+                c = std::move(*smaller);
+                progress = true;
+            }
+        }
+    }
+    return c;
+}
+
 std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckProgress &progress) {
     std::vector<InvariantResult> out;
     const std::size_t perShard =
@@ -63,6 +172,12 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
             c.why = f.why;
             c.mismatch = f.mismatch;
             c.message = failure.description;
+            if (c.setup) {
+                c = minimize(std::move(c), inv);
+                c.message = failure.description;
+            }
+            if (c.setup)
+                c.faultsUsed = faultClassesUsed(c.setup->topology, c.ops, c.results, c.states);
             r.counterexample = std::move(c);
         } else if (result.match(gaveUp)) {
             r.pass = false;
@@ -74,7 +189,12 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
             r.gaveUp = true;
             r.error = error.description;
         }
-        r.expected = r.pass == expectedToHold(inv, options.faults, options.policy);
+        if (r.pass)
+            r.expected = expectedToHold(inv, options.faults, options.policy);
+        else if (r.counterexample && !r.counterexample->mismatch)
+            r.expected = !expectedToHold(inv, r.counterexample->faultsUsed, options.policy);
+        else
+            r.expected = false;
         out.push_back(std::move(r));
         if (progress)
             progress(i + 1, options.invariants.size());

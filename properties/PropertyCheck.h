@@ -38,7 +38,14 @@ struct Counterexample {
     std::string why;
     bool mismatch = false;     ///< impl and model disagreed: a bug in one of them, not a finding
     std::string message;       ///< RapidCheck's failure description
+    std::set<FaultClass> faultsUsed; ///< the fault classes its operations belong to
 };
+
+/// The fault classes a sequence uses: its fault operations, misuse (judged in the state each op
+/// ran in) and -ENOSPC (alloc).
+std::set<FaultClass> faultClassesUsed(const Topology &t, const std::vector<Op> &ops,
+                                      const std::vector<Result> &results,
+                                      const std::vector<State> &states);
 
 /// The verdict on one invariant.
 struct InvariantResult {
@@ -48,7 +55,10 @@ struct InvariantResult {
     std::string error;                   ///< RapidCheck's message when it gave up or errored
     int casesRun = 0;
     std::optional<Counterexample> counterexample;
-    bool expected = true;                ///< the outcome is the one the expectations table states
+    /// The outcome is the one the expectations table states: a pass where the invariant is
+    /// expected to hold under the allowed faults, a failure whose counterexample uses a fault
+    /// class under which it is expected to fail. Otherwise it is a finding.
+    bool expected = true;
 };
 
 /// Called after each invariant is done (for a progress line).
@@ -57,6 +67,22 @@ using CheckProgress = std::function<void(std::size_t done, std::size_t total)>;
 /// Runs the checks; same options (seed, shard) give the same cases and results.
 std::vector<InvariantResult> runChecks(const CheckOptions &options,
                                        const CheckProgress &progress = nullptr);
+
+/// Makes a counterexample smaller still: drops operations and devices no operation needs (keeping
+/// BDFs) while `inv` (or the same model mismatch) still fails.
+Counterexample minimize(Counterexample c, Invariant inv);
+
+/// One case as the property generates it, without running it (coverage tests and benchmarks).
+struct GeneratedCase {
+    std::shared_ptr<const CaseSetup> setup;
+    std::vector<Op> ops;
+};
+
+/// Draws the case RapidCheck would draw from `seed` at `size`: a tree (or `fixed`), the swarm and
+/// a command sequence valid for its preconditions.
+GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
+                         const std::set<FaultClass> &faults,
+                         const std::optional<Topology> &fixed = std::nullopt);
 
 /// The RapidCheck seed a shard uses.
 std::uint64_t shardSeed(std::uint64_t seed, std::size_t shardIndex);

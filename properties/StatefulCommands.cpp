@@ -1,19 +1,26 @@
 #include "properties/StatefulCommands.h"
 
+#include "properties/Uniform.h"
+
 namespace bridgepath {
 
 namespace gen = rc::gen;
 
-GenModel::GenModel(std::shared_ptr<const CaseSetup> s)
-    : setup(std::move(s)), model(setup->topology, setup->config), state(model.state()) {}
+GenModel::GenModel(std::shared_ptr<const CaseSetup> s) : setup(std::move(s)) {
+    ReferenceModel model(setup->topology, setup->config);
+    State state = model.state();
+    now = std::make_shared<const GenSnapshot>(GenSnapshot{std::move(model), std::move(state), {}, {}});
+}
 
 void GenModel::apply(const Op &op) {
-    const Phase before = state.phase;
-    const Result r = model.apply(op);
-    state = model.state();
-    usage.update(topology(), op, before, r);
+    auto next = std::make_shared<GenSnapshot>(*now);
+    const Phase before = next->state.phase;
+    const Result r = next->model.apply(op);
+    next->state = next->model.state();
+    next->usage.update(topology(), op, before, r);
     if (op.kind == OpKind::Preserve && r == Result::Ok)
-        lastPreserved = op.bdf;
+        next->lastPreserved = op.bdf;
+    now = std::move(next);
 }
 
 FailureRecord &lastFailure() {
@@ -25,7 +32,7 @@ void OpCommand::checkPreconditions(const GenModel &m) const {
     RC_PRE(m.setup->kinds.count(op_.kind) != 0);
     RC_PRE(!op_.hasDevice() || m.topology().find(op_.bdf).has_value());
     if (!m.setup->faults.count(FaultClass::Misuse))
-        RC_PRE(!m.usage.misuse(m.topology(), op_, m.state));
+        RC_PRE(!m.now->usage.misuse(m.topology(), op_, m.state()));
 }
 
 void OpCommand::run(const GenModel &m, Harness &h) const {
@@ -56,7 +63,7 @@ void requireKind(const GenModel &m, OpKind k) {
 
 Bdf anyDevice(const GenModel &m) {
     const Topology &t = topo(m);
-    return t.bdf(*gen::inRange<DeviceId>(0, t.size()));
+    return t.bdf(*uniformIn<DeviceId>(0, t.size()));
 }
 
 Bdf anyEndpoint(const GenModel &m) {
@@ -67,16 +74,16 @@ Bdf anyEndpoint(const GenModel &m) {
             eps.push_back(d);
     if (eps.empty())
         return anyDevice(m);
-    return t.bdf(eps[*gen::inRange<std::size_t>(0, eps.size())]);
+    return t.bdf(eps[*uniformIn<std::size_t>(0, eps.size())]);
 }
 
-Bdf pick(const std::vector<Bdf> &v) { return v[*gen::inRange<std::size_t>(0, v.size())]; }
+Bdf pick(const std::vector<Bdf> &v) { return v[*uniformIn<std::size_t>(0, v.size())]; }
 
 // Devices on the upstream path of any directly preserved device (where faults bite).
 std::vector<Bdf> onPreservedPaths(const GenModel &m) {
     const Topology &t = topo(m);
     std::set<Bdf> out;
-    for (const Bdf &b : m.state.directlyPreserved)
+    for (const Bdf &b : m.state().directlyPreserved)
         if (auto id = t.find(b))
             for (DeviceId up : t.upstreamPath(*id))
                 out.insert(t.bdf(up));
@@ -84,30 +91,30 @@ std::vector<Bdf> onPreservedPaths(const GenModel &m) {
 }
 
 std::vector<Bdf> direct(const GenModel &m) {
-    return {m.state.directlyPreserved.begin(), m.state.directlyPreserved.end()};
+    return {m.state().directlyPreserved.begin(), m.state().directlyPreserved.end()};
 }
 
 // Argument bias for preserve: below a preserved bridge, siblings of preserved devices, the device
 // preserved last (a double preserve), else any endpoint.
 Bdf preserveTarget(const GenModel &m) {
     const Topology &t = topo(m);
-    const auto slots = m.state.slots();
+    const auto slots = m.state().slots();
     std::vector<Bdf> below, siblings;
     for (DeviceId d = 0; d < t.size(); ++d) {
         const auto p = t.parent(d);
-        if (!p || m.state.directlyPreserved.count(t.bdf(d)))
+        if (!p || m.state().directlyPreserved.count(t.bdf(d)))
             continue;
         if (slots.count(t.bdf(*p)))
             below.push_back(t.bdf(d));
         for (DeviceId s : t.children(*p))
-            if (s != d && m.state.directlyPreserved.count(t.bdf(s)))
+            if (s != d && m.state().directlyPreserved.count(t.bdf(s)))
                 siblings.push_back(t.bdf(d));
     }
     const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
     const int what = *gen::weightedElement<int>(
         {{below.empty() ? 0u : 3u, 0},
          {siblings.empty() ? 0u : 2u, 1},
-         {m.lastPreserved && misuse ? 1u : 0u, 2},
+         {m.now->lastPreserved && misuse ? 1u : 0u, 2},
          {4, 3}});
     switch (what) {
     case 0:
@@ -115,19 +122,10 @@ Bdf preserveTarget(const GenModel &m) {
     case 1:
         return pick(siblings);
     case 2:
-        return *m.lastPreserved;
+        return *m.now->lastPreserved;
     default:
         return *gen::weightedElement<int>({{4, 0}, {1, 1}}) == 0 ? anyEndpoint(m) : anyDevice(m);
     }
-}
-
-// A directly preserved device mostly; with misuse enabled now and then any device.
-Bdf preservedOrAny(const GenModel &m) {
-    const auto d = direct(m);
-    const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
-    if (!d.empty() && (!misuse || *gen::weightedElement<int>({{6, 0}, {1, 1}}) == 0))
-        return pick(d);
-    return anyEndpoint(m);
 }
 
 // A device on a preserved path mostly, else any.
@@ -136,6 +134,16 @@ Bdf faultTarget(const GenModel &m) {
     if (!on.empty() && *gen::weightedElement<int>({{5, 0}, {1, 1}}) == 0)
         return pick(on);
     return anyDevice(m);
+}
+
+// A directly preserved device mostly; with misuse enabled now and then a device that is not
+// (a bridge preserved only through a device below it, or any other device).
+Bdf preservedOrAny(const GenModel &m) {
+    const auto d = direct(m);
+    const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
+    if (!d.empty() && (!misuse || *gen::weightedElement<int>({{4, 0}, {1, 1}}) == 0))
+        return pick(d);
+    return misuse ? faultTarget(m) : anyEndpoint(m);
 }
 
 } // namespace
@@ -178,7 +186,7 @@ FailNextCommand::FailNextCommand(const GenModel &m) {
     requireKind(m, OpKind::FailNext);
     op_.kind = OpKind::FailNext;
     op_.bdf = faultTarget(m);
-    if (m.state.phase == Phase::Outgoing)
+    if (m.state().phase == Phase::Outgoing)
         op_.step = *gen::weightedElement<StepKind>(
             {{4, StepKind::Unpreserve}, {2, StepKind::Preserve}, {1, StepKind::Finish}});
     else
@@ -210,12 +218,53 @@ UnplugCommand::UnplugCommand(const GenModel &m) {
     op_.bdf = faultTarget(m);
 }
 
-rc::Gen<std::shared_ptr<const rc::state::Command<GenModel, Harness>>> genCommand(const GenModel &m) {
-    // Listing a kind twice doubles its weight.
-    return rc::state::gen::execOneOfWithArgs<
-        PreserveCommand, PreserveCommand, PreserveCommand, UnpreserveCommand, UnpreserveCommand,
-        FreezeCommand, KexecCommand, FinishCommand, FinishCommand, FinishAllCommand,
-        FailNextCommand, LoseCommand, SetRefcountCommand, VanishCommand, UnplugCommand>()(m);
+namespace {
+
+using CommandPtr = std::shared_ptr<const rc::state::Command<GenModel, Harness>>;
+
+template <class C> rc::Gen<CommandPtr> make(const GenModel &m) {
+    return gen::exec([m] { return CommandPtr(std::make_shared<const C>(m)); });
+}
+
+} // namespace
+
+rc::Gen<CommandPtr> genCommand(const GenModel &m) {
+    const State &s = m.state();
+    const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
+    const bool anyDirect = !s.directlyPreserved.empty();
+    // After finish-all every operation is refused with -ENOENT: nothing can change any more.
+    if (s.phase == Phase::Ended)
+        return make<FinishAllCommand>(m);
+    std::vector<std::pair<unsigned, rc::Gen<CommandPtr>>> options;
+    auto add = [&](OpKind kind, unsigned weight, rc::Gen<CommandPtr> g) {
+        if (weight > 0 && m.setup->kinds.count(kind))
+            options.emplace_back(weight, std::move(g));
+    };
+    // Weights follow the phase, so that few drawn commands are discarded by their preconditions.
+    const bool out = s.phase == Phase::Outgoing;
+    add(OpKind::Preserve, out ? 6 : (misuse ? 1 : 0), make<PreserveCommand>(m));
+    add(OpKind::Unpreserve, out && (anyDirect || misuse) ? 4 : 0, make<UnpreserveCommand>(m));
+    add(OpKind::Freeze, out ? 1 : 0, make<FreezeCommand>(m));
+    add(OpKind::Kexec, out ? 1 : (misuse ? 1 : 0), make<KexecCommand>(m));
+    add(OpKind::Finish, !out && (anyDirect || misuse) ? 6 : 0, make<FinishCommand>(m));
+    add(OpKind::FinishAll, !out ? 1 : (misuse ? 1 : 0), make<FinishAllCommand>(m));
+    add(OpKind::FailNext, 2, make<FailNextCommand>(m));
+    add(OpKind::Lose, 1, make<LoseCommand>(m));
+    add(OpKind::SetRefcount, 1, make<SetRefcountCommand>(m));
+    add(OpKind::Vanish, out ? 1 : 0, make<VanishCommand>(m));
+    add(OpKind::Unplug, 1, make<UnplugCommand>(m));
+    unsigned total = 0;
+    for (const auto &o : options)
+        total += o.first;
+    return gen::exec([options, total] {
+        unsigned r = *uniformIn(0u, total);
+        for (const auto &[weight, g] : options) {
+            if (r < weight)
+                return *g;
+            r -= weight;
+        }
+        return *options.back().second;
+    });
 }
 
 std::shared_ptr<const CaseSetup> genCaseSetup(Topology t, Policy policy, Abi abi,
@@ -243,7 +292,7 @@ std::shared_ptr<const CaseSetup> genCaseSetup(Topology t, Policy policy, Abi abi
         case FaultClass::Alloc:
             if (abi == Abi::V6)
                 setup->config.capacity =
-                    *gen::inRange<std::size_t>(1, std::max<std::size_t>(2, setup->topology.size()));
+                    *uniformIn<std::size_t>(1, std::max<std::size_t>(2, setup->topology.size()));
             break;
         case FaultClass::Step:
             setup->kinds.insert(OpKind::FailNext);

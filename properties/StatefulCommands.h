@@ -25,17 +25,25 @@ struct CaseSetup {
     std::vector<Invariant> checked;
 };
 
-/// The RapidCheck model: the reference model of the case, and usage bookkeeping for preconditions.
-struct GenModel {
-    explicit GenModel(std::shared_ptr<const CaseSetup> setup);
-
-    std::shared_ptr<const CaseSetup> setup;
+/// What the RapidCheck model knows after some operations: the reference model of the case, its
+/// state, and usage bookkeeping for preconditions.
+struct GenSnapshot {
     ReferenceModel model;
     State state; ///< model.state(), kept current
     UsageTracker usage;
     std::optional<Bdf> lastPreserved;
+};
+
+/// The RapidCheck model. Copies share one immutable snapshot (RapidCheck copies models often);
+/// apply() replaces it.
+struct GenModel {
+    explicit GenModel(std::shared_ptr<const CaseSetup> setup);
+
+    std::shared_ptr<const CaseSetup> setup;
+    std::shared_ptr<const GenSnapshot> now;
 
     const Topology &topology() const { return setup->topology; }
+    const State &state() const { return now->state; }
     void apply(const Op &op);
 };
 

@@ -33,6 +33,19 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadInput{"build/bridgepath frobnicate", "frobnicate: unknown command"},
         BadInput{"build/bridgepath check --verbose", "--verbose: unknown flag"},
+        BadInput{"build/bridgepath check --faults lost-slot,gremlins", "--faults: unknown fault class 'gremlins'"},
+        BadInput{"build/bridgepath check --invariants no-leak,no-bugs", "--invariants: unknown invariant 'no-bugs'"},
+        BadInput{"build/bridgepath check --shard 3/3", "--shard: expected I/N with 0 <= I < N"},
+        BadInput{"build/bridgepath check --cases 0", "--cases: must be at least 1"},
+        BadInput{"build/bridgepath check --format yaml", "--format: unknown format 'yaml'"},
+        BadInput{"build/bridgepath check --seed x", "--seed: expected a non-negative number"},
+        BadInput{"build/bridgepath replay", "replay: needs a trace FILE"},
+        BadInput{"printf '# expect: leaks a lot\\nkexec\\n' > /tmp/bp-exp.trace && "
+                 "build/bridgepath replay /tmp/bp-exp.trace",
+                 "/tmp/bp-exp.trace: names no topology"},
+        BadInput{"printf '# topology:\\n#  -[0000:00]---00.0\\n# expect: leaks a lot\\nkexec\\n' > "
+                 "/tmp/bp-exp2.trace && build/bridgepath replay /tmp/bp-exp2.trace",
+                 "/tmp/bp-exp2.trace:3:11: expectation 'leaks a lot'"},
         BadInput{"build/bridgepath topology", "needs a FILE"},
         BadInput{"build/bridgepath topology /no/such/file", "/no/such/file: cannot read"},
         BadInput{"build/bridgepath topology tests", "tests: cannot read: is a directory"},

@@ -57,8 +57,8 @@ TEST(Readme, QuickStartIsExactlyTwoLines) {
         << ".ci/run must run the README's test line";
 }
 
-TEST(Readme, CheckOnTheBuiltInScenariosPasses) {
-    const auto r = test::runShell("build/bridgepath check");
+TEST(Cli, BuiltInScenariosBehaveAsPredicted) {
+    const auto r = test::runShell("build/bridgepath scenarios");
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
     EXPECT_NE(r.out.find("27 runs, 27 as the kernel rules predict, 0 unexpected"), std::string::npos)
         << r.out;
