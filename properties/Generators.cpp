@@ -1,6 +1,7 @@
 #include "properties/Generators.h"
 
 #include "properties/RealTrees.h"
+#include "topology/LspciRenderer.h"
 #include "properties/Uniform.h"
 
 namespace bridgepath {
@@ -71,6 +72,10 @@ rc::Gen<RootBusShape> genRootBus() {
 }
 
 } // namespace
+
+void showValue(const ForestShape &shape, std::ostream &os) {
+    os << "\n" << renderLspci(buildTopology(shape), true);
+}
 
 rc::Gen<ForestShape> genMachineShape() {
     return gen::exec([] {

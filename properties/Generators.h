@@ -14,6 +14,9 @@ namespace bridgepath {
 /// and then an SR-IOV function with VFs.
 rc::Gen<ForestShape> genMachineShape();
 
+/// Shows a shape in RapidCheck's counterexamples as the tree it builds (lspci -tv form).
+void showValue(const ForestShape &shape, std::ostream &os);
+
 /// A whole real tree, one of its root buses, or one bridge's sub-tree.
 rc::Gen<ForestShape> genRealSubtreeShape();
 

@@ -93,9 +93,12 @@ class Renderer {
             bus(t_.children(id), line);
             return;
         }
-        if (labels_ && !t_.label(id).empty()) {
+        // A VF without a name is shown as one, so that reading the text back flags it again.
+        const std::string label =
+            t_.label(id).empty() && t_.isVf(id) ? std::string("Virtual Function") : t_.label(id);
+        if (labels_ && !label.empty()) {
             const std::size_t keep = line.size();
-            line += "  " + t_.label(id);
+            line += "  " + label;
             print(line);
             line.resize(keep);
             return;
