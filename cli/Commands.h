@@ -20,6 +20,8 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out);
 int runCheck(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath replay FILE`: run a trace on impl and model and check its `# expect:` lines.
 int runReplay(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath sweep FILE [--policy P] [--format text|json]`: fail-nth over every walk step.
+int runSweep(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath scenarios [--json]`: the built-in scenarios under every policy.
 int runScenarios(const std::vector<std::string> &args, std::ostream &out);
 /// Usage text.

@@ -20,6 +20,8 @@ std::string usage() {
            "      property-check every invariant under faults; minimal counterexamples\n"
            "  replay FILE\n"
            "      run a trace file and check its `# expect:` lines\n"
+           "  sweep FILE [--policy P] [--format text|json]\n"
+           "      fail-nth: rerun a trace once per walk step, that step failing; what breaks\n"
            "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
            "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
@@ -57,10 +59,12 @@ int main(int argc, char **argv) {
             return runCheck(args, std::cout);
         if (command == "replay")
             return runReplay(args, std::cout);
+        if (command == "sweep")
+            return runSweep(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, sweep, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

@@ -126,9 +126,11 @@ StepOutcome Harness::step(const Op &op) {
         in.faults = &faults_;
         const Verdict v = check(inv, in);
         if (!v.holds) {
-            out.violated = inv;
-            out.why = v.why;
-            break;
+            if (!out.violated) {
+                out.violated = inv;
+                out.why = v.why;
+            }
+            out.violations.push_back(inv);
         }
     }
     return out;

@@ -25,6 +25,8 @@ struct StepOutcome {
     /// The first checked invariant that failed after the step, and why.
     std::optional<Invariant> violated;
     std::string why;
+    /// Every checked invariant that failed after the step.
+    std::vector<Invariant> violations;
 };
 
 /// Coverage facts about one run, for classification.

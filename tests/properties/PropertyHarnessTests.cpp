@@ -1,5 +1,6 @@
 // The property harness finds what it should, shrinks it, and generates the interesting cases.
 
+#include "properties/FailNthSweep.h"
 #include "properties/PropertyCheck.h"
 #include "properties/TreeShape.h"
 
@@ -148,6 +149,36 @@ TEST(Generators, SampledCasesAreRepeatable) {
     const GeneratedCase b = sampleCase(42, 30, Policy::Bail, Abi::V6, {FaultClass::Step});
     EXPECT_EQ(a.setup->topology, b.setup->topology);
     EXPECT_EQ(a.ops, b.ops);
+}
+
+} // namespace
+} // namespace bridgepath
+
+namespace bridgepath {
+namespace {
+
+TEST(FailNthSweep, EveryWalkStepIsASiteAndBailLeaksWhereContinueContains) {
+    const Topology t = test::reviewTree();
+    const auto ops =
+        parseOpsText("preserve 03:00.0; preserve 03:00.1; unpreserve 03:00.1").ops;
+    const SweepResult bail = sweepFaultSites(t, {Policy::Bail, Abi::V6, 5}, ops);
+    const SweepResult cont = sweepFaultSites(t, {Policy::Continue, Abi::V6, 5}, ops);
+    EXPECT_TRUE(bail.baseline.empty());
+    ASSERT_EQ(bail.sites.size(), 12u); // 4 devices on each path, 3 walks
+    // The unpreserve step failing at B2 (op 3): bail leaves B2, B1 and RC counted, continue only B2.
+    const SiteOutcome &b = bail.sites[9], &c = cont.sites[9];
+    EXPECT_EQ(b.site.op, 2u);
+    EXPECT_EQ(b.site.device, test::bdf("02:00.0"));
+    EXPECT_EQ(b.site.kind, StepKind::Unpreserve);
+    EXPECT_EQ(b.opResult, Result::Eio);
+    auto has = [](const std::vector<Invariant> &v, Invariant i) {
+        return std::find(v.begin(), v.end(), i) != v.end();
+    };
+    EXPECT_TRUE(has(b.broken, Invariant::Containment));
+    EXPECT_FALSE(has(c.broken, Invariant::Containment));
+    EXPECT_TRUE(has(c.broken, Invariant::ExactCount)); // B2 keeps one count too many
+    // A failing preserve step is rolled back: nothing breaks until the sequence goes on.
+    EXPECT_TRUE(bail.sites[6].broken.empty());
 }
 
 } // namespace
