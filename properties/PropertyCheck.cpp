@@ -90,6 +90,23 @@ GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
     return gen(rc::Random(seed), size).value();
 }
 
+std::vector<Op> sampleSequence(std::uint64_t seed, const std::shared_ptr<const CaseSetup> &setup,
+                               std::size_t length) {
+    const auto gen = rc::gen::exec([&] {
+        GenModel m(setup);
+        std::vector<Op> ops;
+        for (std::size_t tries = 0; ops.size() < length && tries < 100 * length; ++tries) {
+            const auto cmd = *genCommand(m);
+            if (!rc::state::isValidCommand(*cmd, m))
+                continue;
+            ops.push_back(static_cast<const OpCommand &>(*cmd).op());
+            cmd->apply(m);
+        }
+        return ops;
+    });
+    return gen(rc::Random(seed), 40).value();
+}
+
 Counterexample minimize(Counterexample c, Invariant inv) {
     // RapidCheck shrinks tree and sequence together, regenerating the sequence when the tree
     // shrinks; this pass then drops single operations and the devices no remaining operation

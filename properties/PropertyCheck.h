@@ -84,6 +84,11 @@ GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
                          const std::set<FaultClass> &faults,
                          const std::optional<Topology> &fixed = std::nullopt);
 
+/// A sequence of exactly `length` commands valid for their preconditions, drawn from `seed` for a
+/// given case setup (benchmarks: fixed tree and length).
+std::vector<Op> sampleSequence(std::uint64_t seed, const std::shared_ptr<const CaseSetup> &setup,
+                               std::size_t length);
+
 /// The RapidCheck seed a shard uses.
 std::uint64_t shardSeed(std::uint64_t seed, std::size_t shardIndex);
 
