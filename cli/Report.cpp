@@ -130,8 +130,11 @@ std::string counterexampleText(const Counterexample &c, Invariant inv) {
             matter.insert(b);
 
     std::string out;
+    auto count = [](std::size_t n, const char *what) {
+        return std::to_string(n) + " " + what + (n == 1 ? "" : "s");
+    };
     out += std::string(c.mismatch ? "MODEL MISMATCH" : toString(inv)) + ": counterexample (" +
-           std::to_string(t.size()) + " devices, " + std::to_string(c.ops.size()) + " ops)\n";
+           count(t.size(), "device") + ", " + count(c.ops.size(), "op") + ")\n";
     out += "  tree (* = the failing step's path and every device whose count is off):\n";
     const std::string tree = renderLspci(t, false, [&](DeviceId id) { return matter.count(t.bdf(id)) > 0; });
     std::size_t start = 0;
