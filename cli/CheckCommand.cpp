@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
 #include "cli/Report.h"
+#include "cli/RunSetup.h"
 
 #include "properties/Expectations.h"
 #include "properties/PropertyCheck.h"
@@ -231,18 +232,8 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
     flags.allowPositional(0, "check takes flags only");
     CheckRun run;
     CheckOptions &o = run.options;
-    if (auto p = flags.value("--policy")) {
-        auto parsed = parsePolicy(*p);
-        if (!parsed)
-            throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
-        o.policy = *parsed;
-    }
-    if (auto a = flags.value("--abi")) {
-        auto parsed = parseAbi(*a);
-        if (!parsed)
-            throw InputError("--abi", "unknown abi '" + *a + "' (v6, v7)");
-        o.abi = *parsed;
-    }
+    o.policy = policyFlag(flags, o.policy);
+    o.abi = abiFlag(flags, o.abi);
     run.faultsText = flags.value("--faults").value_or("all");
     std::string bad;
     auto faults = parseFaultClasses(run.faultsText, &bad);

@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
 #include "cli/Report.h"
+#include "cli/RunSetup.h"
 
 #include "properties/Conformance.h"
 #include "topology/InputError.h"
@@ -77,24 +78,15 @@ int runReplay(const std::vector<std::string> &args, std::ostream &out) {
     if (flags.positional().empty())
         throw InputError("replay", "needs a trace FILE");
     const std::string file = flags.positional()[0];
-    const Trace trace = readTraceFile(file);
-    const std::optional<Topology> t = loadTraceTopology(trace);
-    if (!t)
-        throw InputError(file, "names no topology (`# topology: FILE` or an inline tree)");
-    requireKnownDevices(*t, trace.ops, trace.places);
-    LiveUpdateConfig config;
-    config.policy = trace.policy.value_or(Policy::Bail);
-    config.abi = trace.abi.value_or(Abi::V6);
-    if (trace.capacity && config.abi == Abi::V7)
-        throw InputError(file, "# capacity applies to abi v6 only");
-    config = withDefaultCapacity(config, *t, trace.capacity.has_value());
-    if (trace.capacity)
-        config.capacity = *trace.capacity;
+    const RunSetup setup = setUpRun(readTraceFile(file), file, flags);
+    const Topology &t = setup.topology;
+    const LiveUpdateConfig &config = setup.config;
+    const Trace &trace = setup.trace;
     const Expectation expect = parseExpectation(trace.expect, trace.expectPlace);
 
-    const RunResult run = runSideBySide(*t, config, trace.ops);
-    const StateReport report = judge(*t, config, run);
-    out << runText(*t, config, file, run, report);
+    const RunResult run = runSideBySide(t, config, trace.ops);
+    const StateReport report = judge(t, config, run);
+    out << runText(t, config, file, run, report);
 
     std::vector<std::string> unmet;
     if (run.mismatch && !expect.mismatch)

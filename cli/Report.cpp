@@ -18,6 +18,13 @@ std::string joinBdfs(const std::vector<Bdf> &v) {
     return s.empty() ? "none" : s;
 }
 
+std::string invariantNames(const std::vector<Invariant> &v) {
+    std::string s;
+    for (Invariant i : v)
+        s += (s.empty() ? "" : ", ") + std::string(toString(i));
+    return s.empty() ? "none" : s;
+}
+
 std::string opsLine(const std::vector<Op> &ops) {
     std::string s;
     for (const Op &op : ops)

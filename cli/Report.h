@@ -34,6 +34,9 @@ std::string runText(const Topology &t, const LiveUpdateConfig &config,
 /// `0000:00:00.0, 0000:01:00.0` or `none`.
 std::string joinBdfs(const std::vector<Bdf> &v);
 
+/// `closure, no-leak` or `none`.
+std::string invariantNames(const std::vector<Invariant> &v);
+
 /// `preserve 0000:03:00.0; lose ...` on one line.
 std::string opsLine(const std::vector<Op> &ops);
 

@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Report.h"
 
 #include "properties/Conformance.h"
 #include "properties/Scenarios.h"
@@ -24,20 +25,6 @@ struct Outcome {
         return !run.mismatch && report.violations() == expected;
     }
 };
-
-std::string names(const std::vector<Invariant> &v) {
-    std::string s;
-    for (Invariant i : v)
-        s += (s.empty() ? "" : ", ") + std::string(toString(i));
-    return s.empty() ? "none" : s;
-}
-
-std::string bdfs(const std::vector<Bdf> &v) {
-    std::string s;
-    for (const Bdf &b : v)
-        s += (s.empty() ? "" : ", ") + b.toString();
-    return s.empty() ? "none" : s;
-}
 
 } // namespace
 
@@ -112,15 +99,15 @@ int runScenarios(const std::vector<std::string> &args, std::ostream &out) {
         std::string policy = toString(o.policy);
         policy.append(9 - policy.size(), ' ');
         out << "  " << policy << "results: " << results << "\n"
-            << "           leaked: " << bdfs(o.report.leaked)
-            << "; released early: " << bdfs(o.report.releasedEarly)
+            << "           leaked: " << joinBdfs(o.report.leaked)
+            << "; released early: " << joinBdfs(o.report.releasedEarly)
             << (o.run.finalState.panicked ? "; PANIC at finish-all" : "") << "\n"
-            << "           fails: " << names(o.report.violations());
+            << "           fails: " << invariantNames(o.report.violations());
         if (o.run.mismatch)
             out << "  MODEL MISMATCH at step " << o.run.mismatch->step + 1 << ": "
                 << o.run.mismatch->difference;
         else if (!o.asExpected())
-            out << "  UNEXPECTED (expected: " << names(o.expected) << ")";
+            out << "  UNEXPECTED (expected: " << invariantNames(o.expected) << ")";
         out << "\n";
     }
 

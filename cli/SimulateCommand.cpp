@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
 #include "cli/Report.h"
+#include "cli/RunSetup.h"
 
 #include "model/IdealSpec.h"
 #include "properties/Conformance.h"
@@ -67,42 +68,14 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
     flags.allowPositional(0, "simulate takes flags only");
     if (flags.has("--ops") == flags.has("--trace"))
         throw InputError("--ops", "give exactly one of --ops \"OP; OP; ...\" or --trace FILE");
-    Trace trace = flags.has("--trace") ? readTraceFile(*flags.value("--trace"))
-                                       : parseOpsText(*flags.value("--ops"));
-    std::string topologyPath;
-    if (flags.has("--topology"))
-        topologyPath = *flags.value("--topology");
-    else if (trace.topology)
-        topologyPath = *trace.topology;
-    else
-        throw InputError("--topology", "needed (the trace file names none)");
-
-    LiveUpdateConfig config;
-    config.policy = trace.policy.value_or(Policy::Bail);
-    if (auto p = flags.value("--policy")) {
-        auto parsed = parsePolicy(*p);
-        if (!parsed)
-            throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
-        config.policy = *parsed;
-    }
-    config.abi = trace.abi.value_or(Abi::V6);
-    if (auto a = flags.value("--abi")) {
-        auto parsed = parseAbi(*a);
-        if (!parsed)
-            throw InputError("--abi", "unknown abi '" + *a + "' (v6, v7)");
-        config.abi = *parsed;
-    }
-    std::optional<std::size_t> capacity = trace.capacity;
-    if (auto c = flags.value("--capacity"))
-        capacity = parseCount("--capacity", *c);
-    if (capacity && config.abi == Abi::V7)
-        throw InputError("--capacity", "applies to --abi v6 only (the v7 table grows)");
-
-    const Topology t = loadTopologyFile(topologyPath);
-    requireKnownDevices(t, trace.ops, trace.places);
-    config = withDefaultCapacity(config, t, capacity.has_value());
-    if (capacity)
-        config.capacity = *capacity;
+    const std::string source = flags.has("--trace") ? *flags.value("--trace") : "--ops";
+    const RunSetup setup = setUpRun(flags.has("--trace") ? readTraceFile(source)
+                                                         : parseOpsText(*flags.value("--ops")),
+                                    source, flags);
+    const Topology &t = setup.topology;
+    const LiveUpdateConfig &config = setup.config;
+    const Trace &trace = setup.trace;
+    const std::string &topologyPath = setup.topologyName;
 
     const RunResult run = runSideBySide(t, config, trace.ops);
     const StateReport report = judge(t, config, run);

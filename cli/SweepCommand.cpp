@@ -1,5 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Report.h"
+#include "cli/RunSetup.h"
 
 #include "properties/FailNthSweep.h"
 #include "topology/InputError.h"
@@ -15,37 +17,18 @@ int runSweep(const std::vector<std::string> &args, std::ostream &out) {
     if (flags.positional().empty())
         throw InputError("sweep", "needs a trace FILE");
     const std::string file = flags.positional()[0];
-    const Trace trace = readTraceFile(file);
-    const std::optional<Topology> t = loadTraceTopology(trace);
-    if (!t)
-        throw InputError(file, "names no topology (`# topology: FILE` or an inline tree)");
-    requireKnownDevices(*t, trace.ops, trace.places);
-    LiveUpdateConfig config;
-    config.policy = trace.policy.value_or(Policy::Bail);
-    if (auto p = flags.value("--policy")) {
-        auto parsed = parsePolicy(*p);
-        if (!parsed)
-            throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
-        config.policy = *parsed;
-    }
-    config.abi = trace.abi.value_or(Abi::V6);
-    config = withDefaultCapacity(config, *t, trace.capacity.has_value());
-    if (trace.capacity)
-        config.capacity = *trace.capacity;
+    const RunSetup setup = setUpRun(readTraceFile(file), file, flags);
+    const Topology &t = setup.topology;
+    const LiveUpdateConfig &config = setup.config;
+    const Trace &trace = setup.trace;
     const std::string format = flags.value("--format").value_or("text");
     if (format != "text" && format != "json")
         throw InputError("--format", "unknown format '" + format + "' (text, json)");
 
-    const SweepResult r = sweepFaultSites(*t, config, trace.ops);
+    const SweepResult r = sweepFaultSites(t, config, trace.ops);
     std::size_t breaking = 0;
     for (const SiteOutcome &s : r.sites)
         breaking += (!s.broken.empty() || s.mismatch) ? 1 : 0;
-    auto names = [](const std::vector<Invariant> &v) {
-        std::string s;
-        for (Invariant i : v)
-            s += (s.empty() ? "" : ", ") + std::string(toString(i));
-        return s.empty() ? std::string("none") : s;
-    };
     if (format == "json") {
         nlohmann::ordered_json j;
         j["policy"] = toString(config.policy);
@@ -69,7 +52,7 @@ int runSweep(const std::vector<std::string> &args, std::ostream &out) {
     } else {
         out << "fail-nth sweep of " << file << " (" << trace.ops.size() << " ops, policy "
             << toString(config.policy) << "): " << r.sites.size() << " fault sites\n"
-            << "unfaulted run breaks: " << names(r.baseline) << "\n\n";
+            << "unfaulted run breaks: " << invariantNames(r.baseline) << "\n\n";
         for (const SiteOutcome &s : r.sites) {
             std::string where = "op " + std::to_string(s.site.op + 1) + " (" +
                                 trace.ops[s.site.op].toString() + "): " + toString(s.site.kind) +
@@ -77,7 +60,7 @@ int runSweep(const std::vector<std::string> &args, std::ostream &out) {
             if (where.size() < 70)
                 where.append(70 - where.size(), ' ');
             out << "  " << where << " -> " << toString(s.opResult) << "; breaks "
-                << (s.mismatch ? "MODEL MISMATCH" : names(s.broken)) << "\n";
+                << (s.mismatch ? "MODEL MISMATCH" : invariantNames(s.broken)) << "\n";
         }
         out << "\n" << breaking << " of " << r.sites.size() << " sites break an invariant\n";
     }

@@ -28,6 +28,12 @@ FailureRecord &lastFailure() {
     return record;
 }
 
+OpCommand::OpCommand(const GenModel &m, OpKind kind) {
+    if (!m.setup->kinds.count(kind))
+        RC_DISCARD("kind not enabled in this case");
+    op_.kind = kind;
+}
+
 void OpCommand::checkPreconditions(const GenModel &m) const {
     RC_PRE(m.setup->kinds.count(op_.kind) != 0);
     RC_PRE(!op_.hasDevice() || m.topology().find(op_.bdf).has_value());
@@ -55,11 +61,6 @@ void OpCommand::run(const GenModel &m, Harness &h) const {
 namespace {
 
 const Topology &topo(const GenModel &m) { return m.topology(); }
-
-void requireKind(const GenModel &m, OpKind k) {
-    if (!m.setup->kinds.count(k))
-        RC_DISCARD("kind not enabled in this case");
-}
 
 Bdf anyDevice(const GenModel &m) {
     const Topology &t = topo(m);
@@ -148,43 +149,29 @@ Bdf preservedOrAny(const GenModel &m) {
 
 } // namespace
 
-PreserveCommand::PreserveCommand(const GenModel &m) {
-    requireKind(m, OpKind::Preserve);
-    op_.kind = OpKind::Preserve;
+PreserveCommand::PreserveCommand(const GenModel &m) : OpCommand(m, OpKind::Preserve) {
     op_.bdf = preserveTarget(m);
 }
 
-UnpreserveCommand::UnpreserveCommand(const GenModel &m) {
-    requireKind(m, OpKind::Unpreserve);
-    op_.kind = OpKind::Unpreserve;
+UnpreserveCommand::UnpreserveCommand(const GenModel &m) : OpCommand(m, OpKind::Unpreserve) {
     op_.bdf = preservedOrAny(m);
 }
 
-FreezeCommand::FreezeCommand(const GenModel &m) {
-    requireKind(m, OpKind::Freeze);
-    op_.kind = OpKind::Freeze;
+FreezeCommand::FreezeCommand(const GenModel &m) : OpCommand(m, OpKind::Freeze) {
     op_.bdf = preservedOrAny(m);
 }
 
-KexecCommand::KexecCommand(const GenModel &m) {
-    requireKind(m, OpKind::Kexec);
-    op_.kind = OpKind::Kexec;
+KexecCommand::KexecCommand(const GenModel &m) : OpCommand(m, OpKind::Kexec) {
 }
 
-FinishCommand::FinishCommand(const GenModel &m) {
-    requireKind(m, OpKind::Finish);
-    op_.kind = OpKind::Finish;
+FinishCommand::FinishCommand(const GenModel &m) : OpCommand(m, OpKind::Finish) {
     op_.bdf = preservedOrAny(m);
 }
 
-FinishAllCommand::FinishAllCommand(const GenModel &m) {
-    requireKind(m, OpKind::FinishAll);
-    op_.kind = OpKind::FinishAll;
+FinishAllCommand::FinishAllCommand(const GenModel &m) : OpCommand(m, OpKind::FinishAll) {
 }
 
-FailNextCommand::FailNextCommand(const GenModel &m) {
-    requireKind(m, OpKind::FailNext);
-    op_.kind = OpKind::FailNext;
+FailNextCommand::FailNextCommand(const GenModel &m) : OpCommand(m, OpKind::FailNext) {
     op_.bdf = faultTarget(m);
     if (m.state().phase == Phase::Outgoing)
         op_.step = *gen::weightedElement<StepKind>(
@@ -193,28 +180,20 @@ FailNextCommand::FailNextCommand(const GenModel &m) {
         op_.step = StepKind::Finish;
 }
 
-LoseCommand::LoseCommand(const GenModel &m) {
-    requireKind(m, OpKind::Lose);
-    op_.kind = OpKind::Lose;
+LoseCommand::LoseCommand(const GenModel &m) : OpCommand(m, OpKind::Lose) {
     op_.bdf = faultTarget(m);
 }
 
-SetRefcountCommand::SetRefcountCommand(const GenModel &m) {
-    requireKind(m, OpKind::SetRefcount);
-    op_.kind = OpKind::SetRefcount;
+SetRefcountCommand::SetRefcountCommand(const GenModel &m) : OpCommand(m, OpKind::SetRefcount) {
     op_.bdf = faultTarget(m);
     op_.value = *gen::weightedElement<std::uint16_t>({{4, 0}, {4, 1}, {3, 2}, {2, 3}, {1, 65535}});
 }
 
-VanishCommand::VanishCommand(const GenModel &m) {
-    requireKind(m, OpKind::Vanish);
-    op_.kind = OpKind::Vanish;
+VanishCommand::VanishCommand(const GenModel &m) : OpCommand(m, OpKind::Vanish) {
     op_.bdf = faultTarget(m);
 }
 
-UnplugCommand::UnplugCommand(const GenModel &m) {
-    requireKind(m, OpKind::Unplug);
-    op_.kind = OpKind::Unplug;
+UnplugCommand::UnplugCommand(const GenModel &m) : OpCommand(m, OpKind::Unplug) {
     op_.bdf = faultTarget(m);
 }
 

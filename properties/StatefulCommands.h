@@ -61,6 +61,8 @@ class OpCommand : public rc::state::Command<GenModel, Harness> {
     const Op &op() const { return op_; }
 
   protected:
+    /// A command of `kind`; discarded at once if the case's swarm did not enable the kind.
+    OpCommand(const GenModel &m, OpKind kind);
     Op op_;
 };
 

@@ -89,7 +89,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath simulate --trace /no/such.trace", "/no/such.trace: cannot read"},
         BadInput{"printf 'kexec\\n' > /tmp/bp-notopo.trace && build/bridgepath simulate --trace "
                  "/tmp/bp-notopo.trace",
-                 "--topology: needed"}));
+                 "/tmp/bp-notopo.trace: names no topology"}));
 
 TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
     EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);

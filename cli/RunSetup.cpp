@@ -1,0 +1,60 @@
+#include "cli/RunSetup.h"
+
+#include "properties/Conformance.h"
+#include "topology/InputError.h"
+#include "topology/TopologyLoader.h"
+
+namespace bridgepath {
+
+Policy policyFlag(const Flags &flags, Policy fallback) {
+    const auto p = flags.value("--policy");
+    if (!p)
+        return fallback;
+    const auto parsed = parsePolicy(*p);
+    if (!parsed)
+        throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
+    return *parsed;
+}
+
+Abi abiFlag(const Flags &flags, Abi fallback) {
+    const auto a = flags.value("--abi");
+    if (!a)
+        return fallback;
+    const auto parsed = parseAbi(*a);
+    if (!parsed)
+        throw InputError("--abi", "unknown abi '" + *a + "' (v6, v7)");
+    return *parsed;
+}
+
+RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags) {
+    RunSetup run;
+    if (auto path = flags.value("--topology")) {
+        run.topology = loadTopologyFile(*path);
+        run.topologyName = *path;
+    } else if (auto t = loadTraceTopology(trace)) {
+        run.topology = std::move(*t);
+        run.topologyName = trace.topology ? *trace.topology : source;
+    } else {
+        throw InputError(flags.value("--trace") || source != "--ops" ? source : "--topology",
+                         "names no topology: give --topology FILE, `# topology: FILE` or an "
+                         "inline tree");
+    }
+    run.config.policy = policyFlag(flags, trace.policy.value_or(Policy::Bail));
+    run.config.abi = abiFlag(flags, trace.abi.value_or(Abi::V6));
+    std::optional<std::size_t> capacity = trace.capacity;
+    std::string capacityPlace = source + " (# capacity)";
+    if (auto c = flags.value("--capacity")) {
+        capacity = parseCount("--capacity", *c);
+        capacityPlace = "--capacity";
+    }
+    if (capacity && run.config.abi == Abi::V7)
+        throw InputError(capacityPlace, "applies to --abi v6 only (the v7 table grows)");
+    requireKnownDevices(run.topology, trace.ops, trace.places);
+    run.config = withDefaultCapacity(run.config, run.topology, capacity.has_value());
+    if (capacity)
+        run.config.capacity = *capacity;
+    run.trace = std::move(trace);
+    return run;
+}
+
+} // namespace bridgepath

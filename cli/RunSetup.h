@@ -1,0 +1,33 @@
+#pragma once
+/// RunSetup: the tree, configuration and operations one simulate/replay/sweep run uses, from a
+/// trace's header and the flags that override it.
+
+#include "cli/Flags.h"
+
+#include "topology/LiveUpdateConfig.h"
+#include "topology/Topology.h"
+#include "topology/Trace.h"
+
+#include <string>
+
+namespace bridgepath {
+
+/// Everything a run needs.
+struct RunSetup {
+    Trace trace;
+    Topology topology;
+    std::string topologyName; ///< the file, or where the inline tree was
+    LiveUpdateConfig config;
+};
+
+/// `--policy` if given (InputError naming the flag if unknown), else `fallback`.
+Policy policyFlag(const Flags &flags, Policy fallback);
+/// `--abi` if given (InputError naming the flag if unknown), else `fallback`.
+Abi abiFlag(const Flags &flags, Abi fallback);
+
+/// Resolves the run: the topology from `--topology`, else the trace's (inline or file); policy,
+/// abi and capacity from the flags, else the trace header, else bail / v6 / one slot per device.
+/// InputError if no topology is named, a capacity is given for v7, or an op names an unknown BDF.
+RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags);
+
+} // namespace bridgepath
