@@ -20,6 +20,10 @@ std::string usage() {
            "      property-check every invariant under faults; minimal counterexamples\n"
            "  replay FILE\n"
            "      run a trace file and check its `# expect:` lines\n"
+           "  prove [--topology FILE | --max-devices N --max-depth D] [--policy P] [--faults LIST]\n"
+           "        [--invariants LIST] [--method bmc|induction] [--steps K] [--timeout S]\n"
+           "        [--format text|json] [--save-trace DIR]\n"
+           "      Z3: bounded search (counterexamples replayed) or induction over every tree\n"
            "  sweep FILE [--policy P] [--format text|json]\n"
            "      fail-nth: rerun a trace once per walk step, that step failing; what breaks\n"
            "  scenarios [--json]\n"
@@ -30,7 +34,7 @@ std::string usage() {
            "ops: preserve BDF, unpreserve BDF, freeze BDF, kexec, finish BDF, finish-all,\n"
            "     fail-next preserve|unpreserve|finish BDF, lose BDF, set-refcount BDF N,\n"
            "     vanish BDF, unplug BDF   (BDF: 0000:03:00.0 or 03:00.0)\n"
-           "exit: 0 ok, 1 violation or model mismatch, 2 bad input\n";
+           "exit: 0 ok/proved, 1 violation, counterexample or mismatch, 2 bad input, 3 unknown\n";
 }
 
 } // namespace bridgepath
@@ -59,12 +63,14 @@ int main(int argc, char **argv) {
             return runCheck(args, std::cout);
         if (command == "replay")
             return runReplay(args, std::cout);
+        if (command == "prove")
+            return runProve(args, std::cout);
         if (command == "sweep")
             return runSweep(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, sweep, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, prove, sweep, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

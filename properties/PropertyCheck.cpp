@@ -34,10 +34,6 @@ std::set<FaultClass> faultClassesUsed(const Topology &t, const std::vector<Op> &
     return out;
 }
 
-namespace {
-
-// Runs `ops` on a harness checking `inv`; the counterexample up to the first failing step, or
-// nullopt if the sequence passes (or a device it names is gone).
 std::optional<Counterexample> failingRun(std::shared_ptr<const CaseSetup> setup,
                                          const std::vector<Op> &ops, Invariant inv) {
     for (const Op &op : ops)
@@ -59,6 +55,8 @@ std::optional<Counterexample> failingRun(std::shared_ptr<const CaseSetup> setup,
     }
     return std::nullopt;
 }
+
+namespace {
 
 // The tree without `drop` and everything below it (BDFs unchanged, so the ops still apply).
 Topology without(const Topology &t, DeviceId drop) {

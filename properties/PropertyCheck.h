@@ -68,6 +68,11 @@ using CheckProgress = std::function<void(std::size_t done, std::size_t total)>;
 std::vector<InvariantResult> runChecks(const CheckOptions &options,
                                        const CheckProgress &progress = nullptr);
 
+/// Runs `ops` on a harness checking `inv`: the counterexample up to the first failing step, or
+/// nullopt if the sequence keeps it (or names a device not in the tree).
+std::optional<Counterexample> failingRun(std::shared_ptr<const CaseSetup> setup,
+                                         const std::vector<Op> &ops, Invariant inv);
+
 /// Makes a counterexample smaller still: drops operations and devices no operation needs (keeping
 /// BDFs) while `inv` (or the same model mismatch) still fails.
 Counterexample minimize(Counterexample c, Invariant inv);

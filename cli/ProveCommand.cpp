@@ -1,0 +1,197 @@
+#include "cli/Commands.h"
+#include "cli/Flags.h"
+#include "cli/Report.h"
+#include "cli/RunSetup.h"
+
+#include "smt/BoundedSearch.h"
+#include "smt/InductionProof.h"
+#include "topology/InputError.h"
+#include "topology/LspciRenderer.h"
+#include "topology/TopologyLoader.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+namespace bridgepath {
+
+namespace {
+
+std::vector<Invariant> parseInvariantList(const std::string &text) {
+    std::vector<Invariant> out;
+    if (text == "all") {
+        for (Invariant i : allInvariants())
+            if (Encoder::encodes(i))
+                out.push_back(i);
+        return out;
+    }
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(',', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string word = text.substr(start, end - start);
+        auto inv = parseInvariant(word);
+        if (!inv)
+            throw InputError("--invariants", "unknown invariant '" + word + "'");
+        if (!Encoder::encodes(*inv))
+            throw InputError("--invariants", "'" + word +
+                                                 "' is a step invariant the Z3 encoding does not "
+                                                 "cover; `bridgepath check` tests it");
+        out.push_back(*inv);
+        start = end + 1;
+    }
+    return out;
+}
+
+int boundedInt(const Flags &flags, const std::string &flag, int fallback, int lo, int hi) {
+    const auto v = flags.value(flag);
+    if (!v)
+        return fallback;
+    const std::size_t n = parseCount(flag, *v);
+    if (n < static_cast<std::size_t>(lo) || n > static_cast<std::size_t>(hi))
+        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi));
+    return static_cast<int>(n);
+}
+
+} // namespace
+
+int runProve(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(args,
+                      {"--topology", "--max-devices", "--max-depth", "--policy", "--faults",
+                       "--invariants", "--method", "--steps", "--timeout", "--format",
+                       "--save-trace"},
+                      {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only"});
+    flags.allowPositional(0, "prove takes flags only");
+    const std::string method = flags.value("--method").value_or("bmc");
+    if (method != "bmc" && method != "induction")
+        throw InputError("--method", "unknown method '" + method + "' (bmc, induction)");
+    const std::string format = flags.value("--format").value_or("text");
+    if (format != "text" && format != "json")
+        throw InputError("--format", "unknown format '" + format + "' (text, json)");
+    if (flags.has("--topology") && (flags.has("--max-devices") || flags.has("--max-depth")))
+        throw InputError("--topology", "give either --topology or --max-devices/--max-depth");
+    SmtSetup setup;
+    setup.policy = policyFlag(flags, Policy::Bail);
+    setup.mutantSkipRoot = flags.has("--mutant-skip-root");
+    setup.endpointsOnly = flags.has("--endpoints-only");
+    setup.finishStepFaultsOnly = flags.has("--finish-faults-only");
+    std::string bad;
+    const auto faults = parseFaultClasses(flags.value("--faults").value_or("none"), &bad);
+    if (!faults)
+        throw InputError("--faults", "unknown fault class '" + bad + "'");
+    for (FaultClass f : *faults)
+        if (f == FaultClass::Vanish || f == FaultClass::Unplug)
+            throw InputError("--faults", std::string("'") + toString(f) +
+                                             "' is not encoded in Z3 (bridgepath check tests it)");
+    setup.faults = *faults;
+    const std::vector<Invariant> invariants =
+        parseInvariantList(flags.value("--invariants").value_or("all"));
+    const int maxDevices = boundedInt(flags, "--max-devices", 4, 1, 32);
+    const int maxDepth = boundedInt(flags, "--max-depth", std::min(3, maxDevices - 1), 0, 31);
+    const int steps = boundedInt(flags, "--steps", 6, 1, 64);
+    const double timeout = boundedInt(flags, "--timeout", 60, 1, 86400);
+    std::optional<Topology> topology;
+    if (auto t = flags.value("--topology"))
+        topology = loadTopologyFile(*t);
+    if (topology && topology->size() > 64)
+        throw InputError("--topology", "the Z3 encoding takes trees of at most 64 devices");
+
+    SmtOutcome result;
+    if (method == "bmc") {
+        BoundedSearchOptions o;
+        o.maxDevices = maxDevices;
+        o.maxDepth = maxDepth;
+        o.steps = steps;
+        o.setup = setup;
+        o.invariants = invariants;
+        o.timeoutSeconds = timeout;
+        o.topology = topology;
+        result = boundedSearch(o);
+    } else {
+        if (topology)
+            throw InputError("--topology", "induction covers every tree up to --max-devices");
+        InductionOptions o;
+        o.maxDevices = maxDevices;
+        o.maxDepth = maxDepth;
+        o.setup = setup;
+        o.timeoutSeconds = timeout;
+        result = proveByInduction(o);
+    }
+
+    std::string traceFile;
+    std::optional<Counterexample> shown;
+    if (result.counterexample) {
+        const SmtCounterexample &c = *result.counterexample;
+        auto caseSetup = std::make_shared<CaseSetup>();
+        caseSetup->topology = c.topology;
+        caseSetup->config = c.config;
+        shown = failingRun(caseSetup, c.ops, c.violated);
+        Trace trace;
+        trace.inlineTopology = renderLspci(c.topology);
+        trace.policy = c.config.policy;
+        trace.abi = c.config.abi;
+        trace.capacity = c.config.capacity;
+        trace.expect = std::string("fails ") + toString(c.violated);
+        trace.ops = c.ops;
+        const std::string dir = flags.value("--save-trace").value_or(
+            (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
+        traceFile = saveTrace(trace, dir,
+                              std::string("prove-") + toString(c.violated) + "-" +
+                                  toString(setup.policy) + "-" + toString(*faults));
+    }
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.2f", result.seconds);
+    if (format == "json") {
+        nlohmann::ordered_json j;
+        j["result"] = toString(result.verdict);
+        j["method"] = result.method;
+        j["bound"] = {{"devices", topology ? static_cast<int>(topology->size()) : maxDevices},
+                      {"depth", maxDepth},
+                      {"steps", method == "bmc" ? steps : 0}};
+        j["seconds"] = result.seconds;
+        j["detail"] = result.detail;
+        if (result.counterexample) {
+            const SmtCounterexample &c = *result.counterexample;
+            nlohmann::ordered_json ops = nlohmann::ordered_json::array();
+            for (const Op &op : c.ops)
+                ops.push_back(op.toString());
+            j["counterexample"] = {{"devices", c.topology.size()},
+                                   {"ops", ops},
+                                   {"tree", renderLspci(c.topology)},
+                                   {"trace_file", traceFile},
+                                   {"invariant", toString(c.violated)},
+                                   {"replay_agrees", c.replayAgrees}};
+        }
+        out << j.dump(2) << "\n";
+    } else {
+        out << "bridgepath prove: " << method << ", policy " << toString(setup.policy)
+            << ", faults " << toString(*faults) << ", invariants " << invariantNames(invariants)
+            << ", "
+            << (topology ? "the tree of " + flags.value("--topology").value_or("")
+                         : "every tree of at most " + std::to_string(maxDevices) +
+                               " devices (depth <= " + std::to_string(maxDepth) + ")")
+            << (method == "bmc" ? ", " + std::to_string(steps) + " steps" : std::string(", any length"))
+            << "\n"
+            << "result: " << toString(result.verdict) << " in " << secs << " s: " << result.detail
+            << "\n";
+        if (result.counterexample) {
+            const SmtCounterexample &c = *result.counterexample;
+            if (shown)
+                out << "\n" << counterexampleText(*shown, c.violated);
+            out << "  " << (c.replayAgrees ? "" : "HARNESS BUG: ") << c.replayNote << "\n"
+                << "  replay: bridgepath replay " << traceFile << "\n";
+        }
+    }
+    switch (result.verdict) {
+    case SmtVerdict::Proved:
+        return 0;
+    case SmtVerdict::Counterexample:
+        return 1;
+    case SmtVerdict::Unknown:
+        return 3;
+    }
+    return 3;
+}
+
+} // namespace bridgepath

@@ -1,0 +1,37 @@
+#pragma once
+/// BoundedSearch: is there a tree of at most N devices (or the given one) and a sequence of at
+/// most K operations that breaks an invariant? One incremental solver per tree size, push/pop per
+/// step, smallest tree first, then shortest sequence. A SAT answer is decoded into a topology and a
+/// trace and replayed on the implementation and the reference model.
+
+#include "smt/Encoding.h"
+#include "smt/SmtResult.h"
+
+namespace bridgepath {
+
+/// What to search.
+struct BoundedSearchOptions {
+    int maxDevices = 4;
+    int maxDepth = 3;
+    int steps = 6;
+    SmtSetup setup;
+    std::vector<Invariant> invariants; ///< encoded ones only
+    double timeoutSeconds = 60;
+    std::optional<Topology> topology;  ///< search this tree only (a concrete encoding)
+    /// Pin the symbolic tree of `parent.size()` devices to this shape instead (the encoding
+    /// self-check compares this with the concrete encoding of the same tree).
+    std::vector<int> pinnedParent;
+    std::vector<bool> pinnedBridge;
+};
+
+/// Runs the search. `proved` means: no violation within the bound (stated in `detail`).
+SmtOutcome boundedSearch(const BoundedSearchOptions &options);
+
+/// Decodes the tree of `n` symbolic devices from a model into a topology (depth-first numbering:
+/// roots on bus 00, each bridge the next bus).
+Topology decodeTree(const z3::model &m, const SmtTree &tree);
+
+/// Replays a decoded counterexample; fills replayAgrees and replayNote.
+void replayCounterexample(SmtCounterexample &c);
+
+} // namespace bridgepath

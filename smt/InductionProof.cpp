@@ -1,0 +1,128 @@
+#include "smt/InductionProof.h"
+
+#include "smt/BoundedSearch.h"
+
+#include "topology/LspciRenderer.h"
+
+#include <chrono>
+
+namespace bridgepath {
+
+namespace {
+
+double since(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+const std::vector<Invariant> &proved() {
+    static const std::vector<Invariant> all{Invariant::Closure, Invariant::ExactCount,
+                                            Invariant::NrDevices, Invariant::NoLeak,
+                                            Invariant::NoPrematureRelease,
+                                            Invariant::NoPanicAtFinish};
+    return all;
+}
+
+z3::expr inductive(Encoder &enc, const SmtState &s) {
+    z3::expr_vector all(enc.ctx());
+    for (Invariant i : proved())
+        all.push_back(enc.invariant(i, s));
+    all.push_back(enc.strengthening(s));
+    return z3::mk_and(all);
+}
+
+} // namespace
+
+SmtOutcome proveByInduction(const InductionOptions &o) {
+    const auto t0 = std::chrono::steady_clock::now();
+    SmtOutcome out;
+    out.method = "induction";
+    out.depth = o.maxDepth;
+    for (int n = 1; n <= o.maxDevices; ++n) {
+        z3::context c;
+        Encoder enc(c, SmtTree::symbolic(c, n, o.maxDepth), o.setup);
+        const z3::tactic tactic = z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") &
+                                  z3::tactic(c, "smt");
+        auto run = [&](const z3::expr &query, const char *part) -> std::optional<z3::model> {
+            const double left = o.timeoutSeconds - since(t0);
+            if (left <= 0)
+                throw std::string("timeout in ") + part + " at " + std::to_string(n) + " devices";
+            z3::solver s = tactic.mk_solver();
+            z3::params p(c);
+            p.set("timeout", static_cast<unsigned>(left * 1000));
+            s.set(p);
+            s.add(query);
+            const z3::check_result r = s.check();
+            if (r == z3::unknown)
+                throw std::string("Z3 answered unknown (") + s.reason_unknown() + ") in " + part +
+                    " at " + std::to_string(n) + " devices";
+            if (r == z3::sat)
+                return s.get_model();
+            return std::nullopt;
+        };
+        try {
+            // Initiation.
+            const SmtState s0 = enc.freshState("init");
+            if (run(enc.tree().wellFormed && enc.capacityConstraint() && enc.initial(s0) &&
+                        !inductive(enc, s0),
+                    "initiation")) {
+                out.verdict = SmtVerdict::Counterexample;
+                out.devices = n;
+                out.detail = "initiation fails at " + std::to_string(n) + " devices";
+                out.seconds = since(t0);
+                return out;
+            }
+            // Consecution, one query per operation kind and target device.
+            for (int kind = 0; kind <= static_cast<int>(SmtOp::SetRefcount); ++kind)
+                for (int e = 0; e < n; ++e) {
+                    const SmtState s = enc.freshState("s");
+                    const SmtStep op = enc.freshStep("op");
+                    const SmtState next = enc.post(s, op);
+                    const z3::expr query = enc.tree().wellFormed && enc.capacityConstraint() &&
+                                           op.kind == kind && op.e == e && inductive(enc, s) &&
+                                           enc.stepAllowed(s, op) && !inductive(enc, next);
+                    if (auto m = run(query, "consecution")) {
+                        out.verdict = SmtVerdict::Counterexample;
+                        out.devices = n;
+                        const Topology cti = decodeTree(*m, enc.tree());
+                        // Is the CTI's failure reachable? Bounded search on that very tree.
+                        BoundedSearchOptions reach;
+                        reach.setup = o.setup;
+                        reach.steps = o.reachabilitySteps;
+                        reach.topology = cti;
+                        reach.invariants = proved();
+                        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - since(t0));
+                        const SmtOutcome r = boundedSearch(reach);
+                        out.detail = "consecution fails at " + std::to_string(n) +
+                                     " devices for operation kind " + std::to_string(kind) +
+                                     " on device " + std::to_string(e) +
+                                     "; counterexample-to-induction on the tree\n" +
+                                     renderLspci(cti) + "reachable within " +
+                                     std::to_string(o.reachabilitySteps) + " steps: " +
+                                     (r.verdict == SmtVerdict::Counterexample ? "yes"
+                                      : r.verdict == SmtVerdict::Proved       ? "no"
+                                                                              : "unknown");
+                        if (r.counterexample)
+                            out.counterexample = r.counterexample;
+                        out.seconds = since(t0);
+                        return out;
+                    }
+                }
+        } catch (const std::string &why) {
+            out.verdict = SmtVerdict::Unknown;
+            out.detail = why;
+            out.seconds = since(t0);
+            return out;
+        }
+    }
+    out.verdict = SmtVerdict::Proved;
+    out.devices = o.maxDevices;
+    out.detail = "closure, exact-count, nr-devices, no-leak, no-premature-release and "
+                 "no-panic-at-finish hold initially and after every allowed operation, on every "
+                 "tree of at most " +
+                 std::to_string(o.maxDevices) + " devices (depth <= " + std::to_string(o.maxDepth) +
+                 "); strengthening: " + Encoder::strengtheningText();
+    out.seconds = since(t0);
+    return out;
+}
+
+} // namespace bridgepath

@@ -1,0 +1,45 @@
+#pragma once
+/// SmtResult: what a proof attempt ends in; `unknown` (timeout, incomplete) is never a proof.
+
+#include "topology/LiveUpdateConfig.h"
+#include "topology/Op.h"
+#include "topology/Topology.h"
+#include "model/Invariant.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// Three-valued, all the way to the exit code (0, 1, 3).
+enum class SmtVerdict { Proved, Counterexample, Unknown };
+
+/// `proved`, `counterexample`, `unknown`.
+const char *toString(SmtVerdict v);
+
+/// A satisfying assignment decoded into a tree and a trace, and what replaying it showed.
+struct SmtCounterexample {
+    Topology topology;
+    LiveUpdateConfig config;
+    std::vector<Op> ops;
+    Invariant violated = Invariant::Closure;
+    /// Replaying the trace on impl and model fails the same invariant with no mismatch. False is
+    /// a disagreement between the Z3 encoding and the implementation: a harness bug.
+    bool replayAgrees = false;
+    std::string replayNote;
+};
+
+/// The outcome of `prove`.
+struct SmtOutcome {
+    SmtVerdict verdict = SmtVerdict::Unknown;
+    std::string method;            ///< `bmc` or `induction`
+    int devices = 0;               ///< the bound proved for (or the tree size of the counterexample)
+    int depth = 0;
+    int steps = 0;
+    double seconds = 0;
+    std::string detail;            ///< what was proved / why unknown / the strengthening
+    std::optional<SmtCounterexample> counterexample;
+};
+
+} // namespace bridgepath
