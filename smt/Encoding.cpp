@@ -69,7 +69,7 @@ z3::expr Encoder::capacityConstraint() const {
 SmtState Encoder::freshState(const std::string &tag) {
     SmtState s{{}, {}, {}, c_.int_const(("nr_" + tag).c_str()),
                c_.int_const(("phase_" + tag).c_str()), c_.bool_const(("panicked_" + tag).c_str()),
-               {}};
+               {}, std::nullopt};
     for (int d = 0; d < tree_.n; ++d) {
         s.has.push_back(c_.bool_const(name("has", d, tag).c_str()));
         s.rc.push_back(c_.int_const(name("rc", d, tag).c_str()));
@@ -118,6 +118,15 @@ z3::expr Encoder::depthOf(const z3::expr &e) const {
 }
 
 z3::expr Encoder::inUse(const SmtState &s, int d) const { return s.has[d] && s.rc[d] != 0; }
+
+z3::expr Encoder::usedOf(const SmtState &s) const {
+    if (s.used)
+        return *s.used;
+    std::vector<z3::expr> used;
+    for (int d = 0; d < tree_.n; ++d)
+        used.push_back(z3::ite(inUse(s, d), c_.int_val(1), c_.int_val(0)));
+    return sumOf(used);
+}
 
 z3::expr Encoder::idealOf(const SmtState &s, int d) const {
     if (!s.ideal.empty())
@@ -214,14 +223,21 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     }
 
     // Preserve: every device of the path, dev first; a failure anywhere is rolled back exactly.
+    // -ENOSPC needs a table smaller than the tree: while outgoing, nr_devices counts the devices
+    // holding a slot, so with one slot per device the allocation never fails and is left out.
+    const bool tableCanFill = setup_.faults.count(FaultClass::Alloc) != 0;
     std::vector<z3::expr> presFail, newSlot;
     for (int d = 0; d < n; ++d) {
-        std::vector<z3::expr> below;
-        for (int x = 0; x < n; ++x)
-            below.push_back(z3::ite(on[x] && pos[x] < pos[d] && !s.has[x], c_.int_val(1), c_.int_val(0)));
+        z3::expr full = c_.bool_val(false);
+        if (tableCanFill) {
+            std::vector<z3::expr> below;
+            for (int x = 0; x < n; ++x)
+                below.push_back(
+                    z3::ite(on[x] && pos[x] < pos[d] && !s.has[x], c_.int_val(1), c_.int_val(0)));
+            full = !s.has[d] && s.nr + sumOf(below) >= cap_;
+        }
         presFail.push_back(on[d] && (pos[d] == op.f || (s.has[d] && s.rc[d] == 0) ||
-                                     (s.has[d] && !tree_.bridge[d]) ||
-                                     (!s.has[d] && s.nr + sumOf(below) >= cap_)));
+                                     (s.has[d] && !tree_.bridge[d]) || full));
         newSlot.push_back(z3::ite(on[d] && !s.has[d], c_.int_val(1), c_.int_val(0)));
     }
     z3::expr_vector anyPresFail(c_);
@@ -229,24 +245,29 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         anyPresFail.push_back(f);
     const z3::expr presOk = isPres && !z3::mk_or(anyPresFail);
 
-    // Unpreserve / finish: the first failing position, and which devices the policy steps.
+    // Unpreserve / finish: which devices fail, and which the policy steps. Under bail a device is
+    // stepped when nothing from dev up to it fails (the devices between are those on both paths).
     std::vector<z3::expr> walkFail;
-    z3::expr first = c_.int_val(big_);
+    z3::expr namedFails = c_.bool_val(false);
     for (int d = 0; d < n; ++d) {
         walkFail.push_back(on[d] && (pos[d] == op.f || !s.has[d] || s.rc[d] == 0));
-        first = z3::ite(walkFail[d] && pos[d] < first, pos[d], first);
+        namedFails = z3::ite(op.e == d, walkFail[d], namedFails);
     }
     std::vector<z3::expr> done, freed;
     for (int d = 0; d < n; ++d) {
         z3::expr policy = c_.bool_val(true);
         switch (setup_.policy) {
-        case Policy::Bail:
-            policy = pos[d] < first;
+        case Policy::Bail: {
+            z3::expr_vector clear(c_);
+            for (int x = d; x < n; ++x)
+                clear.push_back(z3::implies(on[x] && tree_.anc[x][d], !walkFail[x]));
+            policy = z3::mk_and(clear);
             break;
+        }
         case Policy::Continue:
             break;
         case Policy::Guarded:
-            policy = first != 0;
+            policy = !namedFails;
             break;
         }
         z3::expr step = walk && on[d] && !walkFail[d] && policy;
@@ -280,6 +301,12 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     for (int d = 0; d < n; ++d)
         t.ideal.push_back(idealOf(s, d) - z3::ite(directE && on[d], c_.int_val(1), c_.int_val(0)) +
                           z3::ite(directE2 && on[d], c_.int_val(1), c_.int_val(0)));
+    std::vector<z3::expr> gained, lost;
+    for (int d = 0; d < n; ++d) {
+        gained.push_back(z3::ite(!inUse(s, d) && inUse(t, d), c_.int_val(1), c_.int_val(0)));
+        lost.push_back(z3::ite(inUse(s, d) && !inUse(t, d), c_.int_val(1), c_.int_val(0)));
+    }
+    t.used = usedOf(s) + sumOf(gained) - sumOf(lost);
     t.nr = z3::ite(presOk, s.nr + sumOf(newSlot), z3::ite(walk, s.nr - sumOf(freed), s.nr));
     t.phase = z3::ite(isKexec, c_.int_val(1), z3::ite(isFinishAll, c_.int_val(2), s.phase));
     t.panicked = z3::ite(isFinishAll, s.nr != 0, s.panicked);
@@ -329,14 +356,10 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
         for (int d = 0; d < n; ++d)
             all.push_back(view(d) == idealOf(s, d));
         break;
-    case Invariant::NrDevices: {
-        std::vector<z3::expr> used;
-        for (int d = 0; d < n; ++d)
-            used.push_back(z3::ite(inUse(s, d), c_.int_val(1), c_.int_val(0)));
-        all.push_back(s.nr == sumOf(used));
+    case Invariant::NrDevices:
+        all.push_back(s.nr == usedOf(s));
         all.push_back(s.nr <= cap_);
         break;
-    }
     case Invariant::NoLeak: {
         z3::expr_vector none(c_), clean(c_);
         for (int d = 0; d < n; ++d) {

@@ -54,6 +54,8 @@ struct SmtState {
     /// ideal(d) when known as an expression (a post-state carries its one-device change built
     /// in: the form Z3 proves quickly); empty: computed from `direct`.
     std::vector<z3::expr> ideal;
+    /// The number of slots in use, likewise carried with its change built in (nr-devices).
+    std::optional<z3::expr> used;
 };
 
 /// The operation kinds of the encoding.
@@ -124,6 +126,7 @@ class Encoder {
     z3::expr depthOf(const z3::expr &e) const;
     z3::expr idealOf(const SmtState &s, int d) const;
     z3::expr inUse(const SmtState &s, int d) const;
+    z3::expr usedOf(const SmtState &s) const;
     z3::expr sumOf(const std::vector<z3::expr> &terms) const;
 };
 

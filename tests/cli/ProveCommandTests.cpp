@@ -1,0 +1,52 @@
+// `bridgepath prove`: exit codes 0 proved, 1 counterexample, 2 bad input, 3 unknown; JSON keys.
+
+#include "CliRunner.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+namespace bridgepath {
+namespace {
+
+TEST(Prove, InductionWithoutFaultsProvesAndExitsZero) {
+    const auto r = test::runShell("build/bridgepath prove --method induction --max-devices 4");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("result: proved"), std::string::npos) << r.out;
+}
+
+TEST(Prove, CounterexampleExitsOneWithJsonAndAReplayableTrace) {
+    const auto r = test::runShell("build/bridgepath prove --faults lost-slot --invariants no-leak "
+                                  "--max-devices 3 --steps 4 --format json --save-trace /tmp/bp-prove");
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["result"], "counterexample");
+    EXPECT_EQ(j["method"], "bmc");
+    EXPECT_EQ(j["bound"]["devices"], 3);
+    EXPECT_EQ(j["bound"]["steps"], 4);
+    EXPECT_TRUE(j["seconds"].is_number());
+    const auto &c = j["counterexample"];
+    EXPECT_TRUE(c["replay_agrees"].get<bool>());
+    const auto replay = test::runShell("build/bridgepath replay " + c["trace_file"].get<std::string>());
+    EXPECT_EQ(replay.exitCode, 0) << replay.out;
+}
+
+TEST(Prove, TimeoutIsUnknownAndExitsThreeNeverProved) {
+    const auto r = test::runShell("build/bridgepath prove --method induction --max-devices 32 "
+                                  "--timeout 1 --format json");
+    EXPECT_EQ(r.exitCode, 3) << r.out;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["result"], "unknown");
+}
+
+TEST(Prove, BadInputExitsTwo) {
+    for (const char *args : {"--method guess", "--max-devices 0", "--max-devices 33",
+                             "--faults vanish", "--invariants containment", "--format yaml",
+                             "--topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv --max-devices 3"}) {
+        const auto r = test::runShell(std::string("build/bridgepath prove ") + args);
+        EXPECT_EQ(r.exitCode, 2) << args << "\n" << r.out << r.err;
+        EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;
+    }
+}
+
+} // namespace
+} // namespace bridgepath
