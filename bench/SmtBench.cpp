@@ -47,6 +47,7 @@ void BM_ReviewLeakFoundByBoundedSearch(benchmark::State &state) {
     o.steps = 5;
     o.setup.faults = {FaultClass::LostSlot};
     o.setup.endpointsOnly = true;
+    o.setup.lostSlotBelowBridge = true;
     o.invariants = {Invariant::NoLeak};
     for (auto _ : state) {
         const SmtOutcome r = boundedSearch(o);

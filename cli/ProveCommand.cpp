@@ -61,7 +61,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
                       {"--topology", "--max-devices", "--max-depth", "--policy", "--faults",
                        "--invariants", "--method", "--steps", "--timeout", "--format",
                        "--save-trace"},
-                      {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only"});
+                      {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only",
+                       "--lost-below-bridge"});
     flags.allowPositional(0, "prove takes flags only");
     const std::string method = flags.value("--method").value_or("bmc");
     if (method != "bmc" && method != "induction")
@@ -76,6 +77,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     setup.mutantSkipRoot = flags.has("--mutant-skip-root");
     setup.endpointsOnly = flags.has("--endpoints-only");
     setup.finishStepFaultsOnly = flags.has("--finish-faults-only");
+    setup.lostSlotBelowBridge = flags.has("--lost-below-bridge");
     std::string bad;
     const auto faults = parseFaultClasses(flags.value("--faults").value_or("none"), &bad);
     if (!faults)

@@ -194,6 +194,12 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
         ok.push_back(z3::implies(is(SmtOp::Kexec), s.phase == 0));
     }
     ok.push_back(z3::implies(is(SmtOp::Lose) || is(SmtOp::SetRefcount), s.phase != 2));
+    if (setup_.lostSlotBelowBridge) {
+        z3::expr rootE = c_.bool_val(false);
+        for (int p = 0; p < n; ++p)
+            rootE = z3::ite(op.e == p, tree_.parent[p] == -1, rootE);
+        ok.push_back(z3::implies(is(SmtOp::Lose), !rootE));
+    }
     if (setup_.endpointsOnly) {
         z3::expr bridgeE = c_.bool_val(false);
         for (int p = 0; p < n; ++p)

@@ -80,6 +80,9 @@ struct SmtSetup {
     bool finishStepFaultsOnly = false;
     /// Drivers preserve endpoints only (bridges are preserved by the walk), as VFIO does.
     bool endpointsOnly = false;
+    /// Only slots of devices with a bridge above them are lost (the review's statement: what the
+    /// lost slot does to the bridges above it).
+    bool lostSlotBelowBridge = false;
 };
 
 /// Builds formulas in one context.

@@ -16,7 +16,7 @@ namespace {
 
 SmtOutcome bmc(Policy p, std::set<FaultClass> faults, std::vector<Invariant> invs, int devices,
                int steps, std::optional<Topology> t = std::nullopt, bool finishOnly = false,
-               bool endpointsOnly = false) {
+               bool endpointsOnly = false, bool lostBelowBridge = false) {
     BoundedSearchOptions o;
     o.maxDevices = devices;
     o.maxDepth = std::max(0, devices - 1);
@@ -25,6 +25,7 @@ SmtOutcome bmc(Policy p, std::set<FaultClass> faults, std::vector<Invariant> inv
     o.setup.faults = std::move(faults);
     o.setup.finishStepFaultsOnly = finishOnly;
     o.setup.endpointsOnly = endpointsOnly;
+    o.setup.lostSlotBelowBridge = lostBelowBridge;
     o.invariants = std::move(invs);
     o.topology = std::move(t);
     o.timeoutSeconds = 60;
@@ -62,7 +63,7 @@ TEST(Statement1, BoundedSearchWithoutFaultsFindsNothing) {
 TEST(Statement2, UnderBailOneLostSlotLeaksEveryBridgeAboveIt) {
     const Topology t = test::reviewTree();
     const SmtOutcome r = bmc(Policy::Bail, {FaultClass::LostSlot}, {Invariant::NoLeak}, 5, 4, t,
-                             false, /*endpointsOnly=*/true);
+                             false, /*endpointsOnly=*/true, /*lostBelowBridge=*/true);
     expectReplayed(r);
     const SmtCounterexample &c = *r.counterexample;
     const RunResult run = runSideBySide(c.topology, c.config, c.ops);
