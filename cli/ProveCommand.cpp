@@ -90,7 +90,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     const std::vector<Invariant> invariants =
         parseInvariantList(flags.value("--invariants").value_or("all"));
     const int maxDevices = boundedInt(flags, "--max-devices", 4, 1, 32);
-    const int maxDepth = boundedInt(flags, "--max-depth", std::min(3, maxDevices - 1), 0, 31);
+    const int maxDepth = boundedInt(flags, "--max-depth", maxDevices - 1, 0, 31); // every tree
     const int steps = boundedInt(flags, "--steps", 6, 1, 64);
     const double timeout = boundedInt(flags, "--timeout", 60, 1, 86400);
     std::optional<Topology> topology;
