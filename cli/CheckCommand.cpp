@@ -243,23 +243,7 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
                                          "vanish, unplug, all)");
     o.faults = *faults;
     run.faultsText = toString(o.faults) == "none" ? "none" : run.faultsText;
-    const std::string invariants = flags.value("--invariants").value_or("all");
-    if (invariants == "all") {
-        o.invariants = allInvariants();
-    } else {
-        std::size_t start = 0;
-        while (start <= invariants.size()) {
-            std::size_t end = invariants.find(',', start);
-            if (end == std::string::npos)
-                end = invariants.size();
-            const std::string word = invariants.substr(start, end - start);
-            auto inv = parseInvariant(word);
-            if (!inv)
-                throw InputError("--invariants", "unknown invariant '" + word + "'");
-            o.invariants.push_back(*inv);
-            start = end + 1;
-        }
-    }
+    o.invariants = invariantsFlag(flags);
     if (auto c = flags.value("--cases")) {
         o.cases = parseCount("--cases", *c);
         if (o.cases == 0)

@@ -17,29 +17,17 @@ namespace bridgepath {
 
 namespace {
 
-std::vector<Invariant> parseInvariantList(const std::string &text) {
+// The invariants asked for, of those the Z3 encoding covers (`all`: every one it covers).
+std::vector<Invariant> encodedInvariants(const Flags &flags) {
     std::vector<Invariant> out;
-    if (text == "all") {
-        for (Invariant i : allInvariants())
-            if (Encoder::encodes(i))
-                out.push_back(i);
-        return out;
-    }
-    std::size_t start = 0;
-    while (start <= text.size()) {
-        std::size_t end = text.find(',', start);
-        if (end == std::string::npos)
-            end = text.size();
-        const std::string word = text.substr(start, end - start);
-        auto inv = parseInvariant(word);
-        if (!inv)
-            throw InputError("--invariants", "unknown invariant '" + word + "'");
-        if (!Encoder::encodes(*inv))
-            throw InputError("--invariants", "'" + word +
+    const bool all = flags.value("--invariants").value_or("all") == "all";
+    for (Invariant inv : invariantsFlag(flags)) {
+        if (Encoder::encodes(inv))
+            out.push_back(inv);
+        else if (!all)
+            throw InputError("--invariants", std::string("'") + toString(inv) +
                                                  "' is a step invariant the Z3 encoding does not "
                                                  "cover; `bridgepath check` tests it");
-        out.push_back(*inv);
-        start = end + 1;
     }
     return out;
 }
@@ -87,8 +75,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
             throw InputError("--faults", std::string("'") + toString(f) +
                                              "' is not encoded in Z3 (bridgepath check tests it)");
     setup.faults = *faults;
-    const std::vector<Invariant> invariants =
-        parseInvariantList(flags.value("--invariants").value_or("all"));
+    const std::vector<Invariant> invariants = encodedInvariants(flags);
     const int maxDevices = boundedInt(flags, "--max-devices", 4, 1, 32);
     const int maxDepth = boundedInt(flags, "--max-depth", maxDevices - 1, 0, 31); // every tree
     const int steps = boundedInt(flags, "--steps", 6, 1, 64);

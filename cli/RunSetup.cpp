@@ -26,6 +26,26 @@ Abi abiFlag(const Flags &flags, Abi fallback) {
     return *parsed;
 }
 
+std::vector<Invariant> invariantsFlag(const Flags &flags) {
+    const std::string text = flags.value("--invariants").value_or("all");
+    if (text == "all")
+        return allInvariants();
+    std::vector<Invariant> out;
+    std::size_t start = 0;
+    while (start <= text.size()) {
+        std::size_t end = text.find(',', start);
+        if (end == std::string::npos)
+            end = text.size();
+        const std::string word = text.substr(start, end - start);
+        const auto inv = parseInvariant(word);
+        if (!inv)
+            throw InputError("--invariants", "unknown invariant '" + word + "'");
+        out.push_back(*inv);
+        start = end + 1;
+    }
+    return out;
+}
+
 RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags) {
     RunSetup run;
     if (auto path = flags.value("--topology")) {

@@ -4,6 +4,7 @@
 
 #include "cli/Flags.h"
 
+#include "model/Invariant.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Topology.h"
 #include "topology/Trace.h"
@@ -24,6 +25,10 @@ struct RunSetup {
 Policy policyFlag(const Flags &flags, Policy fallback);
 /// `--abi` if given (InputError naming the flag if unknown), else `fallback`.
 Abi abiFlag(const Flags &flags, Abi fallback);
+
+/// `--invariants LIST` (comma-separated names, or `all`: every invariant) if given, else all.
+/// InputError naming the flag on an unknown name.
+std::vector<Invariant> invariantsFlag(const Flags &flags);
 
 /// Resolves the run: the topology from `--topology`, else the trace's (inline or file); policy,
 /// abi and capacity from the flags, else the trace header, else bail / v6 / one slot per device.
