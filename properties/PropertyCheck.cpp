@@ -42,16 +42,8 @@ std::optional<Counterexample> failingRun(std::shared_ptr<const CaseSetup> setup,
     Harness h(setup->topology, setup->config, {inv});
     for (const Op &op : ops) {
         const StepOutcome out = h.step(op);
-        if (!out.mismatch && !out.violated)
-            continue;
-        Counterexample c;
-        c.setup = setup;
-        c.ops = h.ops();
-        c.results = h.results();
-        c.states = h.states();
-        c.why = out.mismatch ? *out.mismatch : out.why;
-        c.mismatch = out.mismatch.has_value();
-        return c;
+        if (out.mismatch || out.violated)
+            return failureOf(setup, h, out);
     }
     return std::nullopt;
 }
@@ -163,7 +155,7 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
         rc::detail::TestMetadata meta;
         meta.id = toString(inv);
         meta.description = toString(inv);
-        lastFailure() = FailureRecord{};
+        lastFailure().reset();
         const rc::detail::TestResult result = rc::detail::checkProperty(
             rc::detail::toProperty(property), meta, params);
 
@@ -178,22 +170,12 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
         } else if (result.match(failure)) {
             r.pass = false;
             r.casesRun = failure.numSuccess + 1;
-            const FailureRecord &f = lastFailure();
-            Counterexample c;
-            c.setup = f.setup;
-            c.ops = f.ops;
-            c.results = f.results;
-            c.states = f.states;
-            c.why = f.why;
-            c.mismatch = f.mismatch;
-            c.message = failure.description;
-            if (c.setup) {
-                c = minimize(std::move(c), inv);
+            if (lastFailure()) {
+                Counterexample c = minimize(std::move(*lastFailure()), inv);
                 c.message = failure.description;
-            }
-            if (c.setup)
                 c.faultsUsed = faultClassesUsed(c.setup->topology, c.ops, c.results, c.states);
-            r.counterexample = std::move(c);
+                r.counterexample = std::move(c);
+            }
         } else if (result.match(gaveUp)) {
             r.pass = false;
             r.gaveUp = true;

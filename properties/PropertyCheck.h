@@ -29,17 +29,6 @@ struct CheckOptions {
     int maxSize = 40;                       ///< RapidCheck size: bounds sequence length and trees
 };
 
-/// A minimal failing case.
-struct Counterexample {
-    std::shared_ptr<const CaseSetup> setup;
-    std::vector<Op> ops;
-    std::vector<Result> results;
-    std::vector<State> states; ///< before the first op, then after each
-    std::string why;
-    bool mismatch = false;     ///< impl and model disagreed: a bug in one of them, not a finding
-    std::string message;       ///< RapidCheck's failure description
-    std::set<FaultClass> faultsUsed; ///< the fault classes its operations belong to
-};
 
 /// The fault classes a sequence uses: its fault operations, misuse (judged in the state each op
 /// ran in) and -ENOSPC (alloc).

@@ -23,9 +23,21 @@ void GenModel::apply(const Op &op) {
     now = std::move(next);
 }
 
-FailureRecord &lastFailure() {
-    thread_local FailureRecord record;
+std::optional<Counterexample> &lastFailure() {
+    thread_local std::optional<Counterexample> record;
     return record;
+}
+
+Counterexample failureOf(std::shared_ptr<const CaseSetup> setup, const Harness &h,
+                         const StepOutcome &out) {
+    Counterexample c;
+    c.setup = std::move(setup);
+    c.ops = h.ops();
+    c.results = h.results();
+    c.states = h.states();
+    c.why = out.mismatch ? *out.mismatch : out.why;
+    c.mismatch = out.mismatch.has_value();
+    return c;
 }
 
 OpCommand::OpCommand(const GenModel &m, OpKind kind) {
@@ -45,14 +57,7 @@ void OpCommand::run(const GenModel &m, Harness &h) const {
     const StepOutcome out = h.step(op_);
     if (!out.mismatch && !out.violated)
         return;
-    FailureRecord &f = lastFailure();
-    f.setup = m.setup;
-    f.ops = h.ops();
-    f.results = h.results();
-    f.states = h.states();
-    f.violated = out.violated;
-    f.why = out.mismatch ? *out.mismatch : out.why;
-    f.mismatch = out.mismatch.has_value();
+    lastFailure() = failureOf(m.setup, h, out);
     if (out.mismatch)
         RC_FAIL("MODEL MISMATCH at " + op_.toString() + ": " + *out.mismatch);
     RC_FAIL(std::string(toString(*out.violated)) + " fails after " + op_.toString() + ": " + out.why);

@@ -81,20 +81,26 @@ struct UnplugCommand : OpCommand { explicit UnplugCommand(const GenModel &m); };
 /// Generates one enabled command for the model's state (preserve and unpreserve weighted up).
 rc::Gen<std::shared_ptr<const rc::state::Command<GenModel, Harness>>> genCommand(const GenModel &m);
 
-/// A failing case as the last failing run left it (shrinking only visits failing cases, so after a
-/// property fails this is the minimal one).
-struct FailureRecord {
+/// A failing case: the tree and configuration, the operations up to and including the failing
+/// step, and what each did.
+struct Counterexample {
     std::shared_ptr<const CaseSetup> setup;
-    std::vector<Op> ops;             ///< up to and including the failing step
+    std::vector<Op> ops;
     std::vector<Result> results;
-    std::vector<State> states;       ///< before the first op, then after each
-    std::optional<Invariant> violated;
+    std::vector<State> states; ///< before the first op, then after each
     std::string why;
-    bool mismatch = false;
+    bool mismatch = false;     ///< impl and model disagreed: a bug in one of them, not a finding
+    std::string message;       ///< RapidCheck's failure description
+    std::set<FaultClass> faultsUsed; ///< the fault classes its operations belong to
 };
 
-/// The last recorded failure of this thread.
-FailureRecord &lastFailure();
+/// The counterexample a harness holds after `out`, a failing step (a mismatch or a violation).
+Counterexample failureOf(std::shared_ptr<const CaseSetup> setup, const Harness &h,
+                         const StepOutcome &out);
+
+/// The last failing run of this thread (shrinking only visits failing cases, so after a property
+/// fails this is the minimal one); empty before any failure.
+std::optional<Counterexample> &lastFailure();
 
 /// The swarm: draws which fault classes and command kinds a case enables (from `allowed`), and
 /// the v6 capacity (smaller than the tree only when `alloc` is drawn).

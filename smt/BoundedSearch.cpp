@@ -24,10 +24,6 @@ namespace {
 
 int intOf(const z3::model &m, const z3::expr &e) { return m.eval(e, true).get_numeral_int(); }
 
-double since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
 } // namespace
 
 namespace {
@@ -187,12 +183,12 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
             states.push_back(enc.freshState(std::to_string(k)));
             s.add(enc.equal(states.back(), enc.post(states[states.size() - 2], ops.back())));
             // One query per step: does any selected invariant fail after step k?
-            const double left = o.timeoutSeconds - since(t0);
+            const double left = o.timeoutSeconds - secondsSince(t0);
             if (left <= 0) {
                 out.verdict = SmtVerdict::Unknown;
                 out.detail = "timeout after " + std::to_string(n) + " devices, step " +
                              std::to_string(k);
-                out.seconds = since(t0);
+                out.seconds = secondsSince(t0);
                 return out;
             }
             z3::params p(c);
@@ -218,14 +214,14 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
                 replayCounterexample(*out.counterexample);
                 out.detail = std::string(toString(failed)) + " fails after " + std::to_string(k) +
                              " steps on a tree of " + std::to_string(n) + " devices";
-                out.seconds = since(t0);
+                out.seconds = secondsSince(t0);
                 return out;
             }
             if (r == z3::unknown) {
                 out.verdict = SmtVerdict::Unknown;
                 out.detail = "Z3 answered unknown (" + s.reason_unknown() + ") at " +
                              std::to_string(n) + " devices, step " + std::to_string(k);
-                out.seconds = since(t0);
+                out.seconds = secondsSince(t0);
                 return out;
             }
             s.pop();
@@ -237,7 +233,7 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
                  (o.topology ? std::string("the given tree") :
                   "every tree of at most " + std::to_string(o.maxDevices) + " devices and depth " +
                       std::to_string(o.maxDepth));
-    out.seconds = since(t0);
+    out.seconds = secondsSince(t0);
     return out;
 }
 

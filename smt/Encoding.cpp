@@ -57,8 +57,7 @@ SmtTree SmtTree::concrete(z3::context &c, const Topology &topo) {
 }
 
 Encoder::Encoder(z3::context &c, SmtTree tree, SmtSetup setup)
-    : c_(c), tree_(std::move(tree)), setup_(std::move(setup)), cap_(c.int_const("capacity")),
-      big_(tree_.maxDepth + 2) {}
+    : c_(c), tree_(std::move(tree)), setup_(std::move(setup)), cap_(c.int_const("capacity")) {}
 
 z3::expr Encoder::capacityConstraint() const {
     if (setup_.faults.count(FaultClass::Alloc))

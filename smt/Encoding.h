@@ -123,7 +123,6 @@ class Encoder {
     SmtTree tree_;
     SmtSetup setup_;
     z3::expr cap_;
-    int big_;
 
     z3::expr onPath(const z3::expr &e, int d) const;
     z3::expr depthOf(const z3::expr &e) const;

@@ -10,15 +10,15 @@ namespace bridgepath {
 
 namespace {
 
-double since(std::chrono::steady_clock::time_point t0) {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-}
-
+// Every invariant the encoding covers.
 const std::vector<Invariant> &proved() {
-    static const std::vector<Invariant> all{Invariant::Closure, Invariant::ExactCount,
-                                            Invariant::NrDevices, Invariant::NoLeak,
-                                            Invariant::NoPrematureRelease,
-                                            Invariant::NoPanicAtFinish};
+    static const std::vector<Invariant> all = [] {
+        std::vector<Invariant> out;
+        for (Invariant i : allInvariants())
+            if (Encoder::encodes(i))
+                out.push_back(i);
+        return out;
+    }();
     return all;
 }
 
@@ -43,7 +43,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
         const z3::tactic tactic = z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") &
                                   z3::tactic(c, "smt");
         auto run = [&](const z3::expr &query, const char *part) -> std::optional<z3::model> {
-            const double left = o.timeoutSeconds - since(t0);
+            const double left = o.timeoutSeconds - secondsSince(t0);
             if (left <= 0)
                 throw std::string("timeout in ") + part + " at " + std::to_string(n) + " devices";
             z3::solver s = tactic.mk_solver();
@@ -68,7 +68,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                 out.verdict = SmtVerdict::Counterexample;
                 out.devices = n;
                 out.detail = "initiation fails at " + std::to_string(n) + " devices";
-                out.seconds = since(t0);
+                out.seconds = secondsSince(t0);
                 return out;
             }
             // Consecution, one query per operation kind and target device.
@@ -90,7 +90,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                         reach.steps = o.reachabilitySteps;
                         reach.topology = cti;
                         reach.invariants = proved();
-                        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - since(t0));
+                        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
                         const SmtOutcome r = boundedSearch(reach);
                         out.detail = "consecution fails at " + std::to_string(n) +
                                      " devices for operation kind " + std::to_string(kind) +
@@ -103,14 +103,14 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                                                                               : "unknown");
                         if (r.counterexample)
                             out.counterexample = r.counterexample;
-                        out.seconds = since(t0);
+                        out.seconds = secondsSince(t0);
                         return out;
                     }
                 }
         } catch (const std::string &why) {
             out.verdict = SmtVerdict::Unknown;
             out.detail = why;
-            out.seconds = since(t0);
+            out.seconds = secondsSince(t0);
             return out;
         }
     }
@@ -121,7 +121,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                  "tree of at most " +
                  std::to_string(o.maxDevices) + " devices (depth <= " + std::to_string(o.maxDepth) +
                  "); strengthening: " + Encoder::strengtheningText();
-    out.seconds = since(t0);
+    out.seconds = secondsSince(t0);
     return out;
 }
 

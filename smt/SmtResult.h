@@ -6,6 +6,7 @@
 #include "topology/Topology.h"
 #include "model/Invariant.h"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,6 +18,11 @@ enum class SmtVerdict { Proved, Counterexample, Unknown };
 
 /// `proved`, `counterexample`, `unknown`.
 const char *toString(SmtVerdict v);
+
+/// Seconds since `t0`, for the outcomes' timings.
+inline double secondsSince(std::chrono::steady_clock::time_point t0) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
 
 /// A satisfying assignment decoded into a tree and a trace, and what replaying it showed.
 struct SmtCounterexample {
