@@ -104,7 +104,6 @@ StepOutcome Harness::step(const Op &op) {
         coverage_.rollback =
             coverage_.rollback || (op.kind == OpKind::Preserve && e.kind == StepKind::Unpreserve);
     }
-    // A walk that met a lost or corrupted slot returns -EINVAL at a device that has one cached.
     coverage_.lostSlotHit = coverage_.lostSlotHit || (out.result == Result::Einval && !misuse &&
                                                       op.kind != OpKind::Preserve);
     coverage_.kexec = coverage_.kexec || op.kind == OpKind::Kexec;

@@ -35,7 +35,9 @@ struct Coverage {
     bool rollback = false;                    ///< a failed preserve rolled back at least one device
     bool faultHit = false;                    ///< an injected fail-next fired
     bool enospc = false;
-    bool lostSlotHit = false;                 ///< a walk met a slot with refcount 0 (lost or corrupt)
+    /// An unpreserve/finish walk failed -EINVAL in correct use: it met a lost or corrupted slot
+    /// (or a frozen device).
+    bool lostSlotHit = false;
     bool kexec = false;
     bool panic = false;
     bool misuse = false;

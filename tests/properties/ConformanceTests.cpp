@@ -19,7 +19,8 @@ class SequenceGenerator {
   public:
     SequenceGenerator(const Topology &t, std::uint64_t seed) : t_(t), rng_(seed) {
         for (DeviceId d = 0; d < t.size(); ++d)
-            (t.isBridge(d) ? bridges_ : endpoints_).push_back(d);
+            if (!t.isBridge(d))
+                endpoints_.push_back(d);
     }
 
     std::vector<Op> sequence(std::size_t length) {
@@ -85,7 +86,7 @@ class SequenceGenerator {
 
     const Topology &t_;
     std::mt19937_64 rng_;
-    std::vector<DeviceId> endpoints_, bridges_;
+    std::vector<DeviceId> endpoints_;
     DeviceId last_ = 0;
     bool hasLast_ = false;
 };
