@@ -26,6 +26,11 @@ int runReplay(const std::vector<std::string> &args, std::ostream &out);
 int runProve(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath sweep FILE [--policy P] [--format text|json]`: fail-nth over every walk step.
 int runSweep(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath exhaustive [--max-devices N] [--max-ops K] [--endpoints E] [--policy P] [--abi A]
+///  [--faults LIST] [--invariants LIST] [--threads T] [--format text|json] [--stop-first]
+///  [--save-trace DIR]`: every tree, sequence and single fault within the bound; exit 1 if an
+///  invariant fails anywhere.
+int runExhaustive(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath scenarios [--json]`: the built-in scenarios under every policy.
 int runScenarios(const std::vector<std::string> &args, std::ostream &out);
 /// Usage text.

@@ -26,6 +26,10 @@ std::string usage() {
            "      Z3: bounded search (counterexamples replayed) or induction over every tree\n"
            "  sweep FILE [--policy P] [--format text|json]\n"
            "      fail-nth: rerun a trace once per walk step, that step failing; what breaks\n"
+           "  exhaustive [--max-devices N] [--max-ops K] [--endpoints E] [--policy P] [--abi A]\n"
+           "             [--faults LIST] [--invariants LIST] [--threads T] [--format text|json]\n"
+           "             [--stop-first] [--save-trace DIR]\n"
+           "      every tree up to N devices, every sequence up to K ops, every single fault\n"
            "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
            "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
@@ -67,10 +71,12 @@ int main(int argc, char **argv) {
             return runProve(args, std::cout);
         if (command == "sweep")
             return runSweep(args, std::cout);
+        if (command == "exhaustive")
+            return runExhaustive(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, prove, sweep, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

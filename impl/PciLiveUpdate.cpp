@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstring>
 
 namespace bridgepath {
 
@@ -311,6 +312,93 @@ State PciLiveUpdate::state() const {
     }
     s.panicked = panicked_;
     return s;
+}
+
+} // namespace bridgepath
+
+namespace bridgepath {
+
+namespace {
+
+template <class T> std::uint8_t *put(std::uint8_t *p, const T &value) {
+    std::memcpy(p, &value, sizeof(T));
+    return p + sizeof(T);
+}
+
+template <class T> T get(const std::uint8_t *&p) {
+    T value;
+    std::memcpy(&value, p, sizeof(T));
+    p += sizeof(T);
+    return value;
+}
+
+std::uint8_t *putSlots(std::uint8_t *p, const std::vector<SlotEntry> &slots) {
+    p = put(p, static_cast<std::uint32_t>(slots.size()));
+    for (const SlotEntry &e : slots) {
+        p = put(p, e.domain);
+        p = put(p, e.bdf);
+        p = put(p, e.refcount);
+    }
+    return p;
+}
+
+const std::uint8_t *getSlots(const std::uint8_t *p, std::vector<SlotEntry> &slots) {
+    slots.resize(get<std::uint32_t>(p));
+    for (SlotEntry &e : slots) {
+        e.domain = get<std::uint32_t>(p);
+        e.bdf = get<std::uint16_t>(p);
+        e.refcount = get<std::uint16_t>(p);
+    }
+    return p;
+}
+
+constexpr std::size_t kSlotBytes = 8;
+constexpr std::size_t kDeviceBytes = 5;
+
+} // namespace
+
+// Layout: phase, panicked, nr_devices, the live table (outgoing table or incoming entries: the
+// other one is never read again), then per device its cached slot and one byte of flags.
+void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
+    const std::size_t start = out.size();
+    out.resize(start + 2 + 4 + 4 + slots().size() * kSlotBytes + slot_.size() * kDeviceBytes);
+    std::uint8_t *p = out.data() + start;
+    p = put(p, static_cast<std::uint8_t>(phase_));
+    p = put(p, static_cast<std::uint8_t>(panicked_));
+    p = put(p, nrDevices_);
+    p = putSlots(p, slots());
+    for (DeviceId d = 0; d < slot_.size(); ++d) {
+        p = put(p, slot_[d]);
+        p = put(p, static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
+                                             removed_[d] << 5 | direct_[d] << 6));
+    }
+    assert(p == out.data() + out.size());
+}
+
+void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
+    const std::uint8_t *p = bytes;
+    phase_ = static_cast<Phase>(get<std::uint8_t>(p));
+    panicked_ = get<std::uint8_t>(p) != 0;
+    nrDevices_ = get<std::uint32_t>(p);
+    if (phase_ == Phase::Outgoing) {
+        std::vector<SlotEntry> &scratch = incoming_; // unused before kexec
+        p = getSlots(p, scratch);
+        table_.assign(scratch.data(), scratch.size());
+        scratch.clear();
+    } else {
+        p = getSlots(p, incoming_);
+    }
+    for (DeviceId d = 0; d < slot_.size(); ++d) {
+        slot_[d] = get<std::uint32_t>(p);
+        const auto flags = get<std::uint8_t>(p);
+        frozen_[d] = flags & 1;
+        failNext_[d] = (flags >> 1) & 7;
+        vanished_[d] = (flags >> 4) & 1;
+        removed_[d] = (flags >> 5) & 1;
+        direct_[d] = (flags >> 6) & 1;
+    }
+    assert(p == bytes + size && "restore: not a record save() wrote for this topology");
+    (void)size;
 }
 
 } // namespace bridgepath

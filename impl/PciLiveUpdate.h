@@ -23,6 +23,7 @@
 #include "topology/Topology.h"
 
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 namespace bridgepath {
@@ -78,6 +79,37 @@ class PciLiveUpdate {
 
     /// The observable state.
     State state() const;
+
+    /// Where the Live Update is.
+    Phase phase() const { return phase_; }
+    /// The slot table `state().table` reports (outgoing table, or the decoded incoming entries),
+    /// without copying it.
+    const std::vector<SlotEntry> &slots() const {
+        return phase_ == Phase::Outgoing ? table_.entries() : incoming_;
+    }
+    /// The nr_devices counter.
+    std::uint32_t nrDevices() const { return nrDevices_; }
+    /// finish-all ran with nr_devices != 0.
+    bool panicked() const { return panicked_; }
+    /// dev's preserve succeeded and no unpreserve/finish of it was called since.
+    bool directlyPreserved(DeviceId dev) const { return direct_[dev] != 0; }
+    /// A fail-next of `kind` at dev is armed and has not fired yet.
+    bool failNextPending(DeviceId dev, StepKind kind) const { return failNext_[dev] & bit(kind); }
+    /// The refcount of the slot dev holds (outgoing: its cached slot; incoming: its entry), or
+    /// nullopt when it holds none (what lose and set-refcount act on).
+    std::optional<std::uint16_t> heldRefcount(DeviceId dev) const {
+        if (slot_[dev] == kNone || phase_ == Phase::Ended)
+            return std::nullopt;
+        return slots()[slot_[dev]].refcount;
+    }
+
+    /// Appends the complete mutable state as bytes to `out`: two instances over the same topology
+    /// and config whose bytes are equal behave the same under every future operation (the key of
+    /// an explicit-state search). Allocation-free once `out` has capacity.
+    void save(std::vector<std::uint8_t> &out) const;
+    /// Restores what save() wrote on an instance of the same topology and config; `bytes` must be
+    /// exactly such a record.
+    void restore(const std::uint8_t *bytes, std::size_t size);
 
   private:
     static constexpr std::uint32_t kNone = UINT32_MAX;

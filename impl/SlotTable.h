@@ -29,6 +29,8 @@ class SlotTable {
     const SlotEntry &operator[](std::uint32_t index) const { return slots_[index]; }
     std::size_t size() const { return slots_.size(); }
     const std::vector<SlotEntry> &entries() const { return slots_; }
+    /// Replaces the slots (a saved table of this ABI: v6 keeps its capacity, v7 any size).
+    void assign(const SlotEntry *first, std::size_t count) { slots_.assign(first, first + count); }
 
   private:
     Abi abi_;

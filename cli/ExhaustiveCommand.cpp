@@ -1,0 +1,217 @@
+#include "cli/Commands.h"
+#include "cli/Flags.h"
+#include "cli/Report.h"
+#include "cli/RunSetup.h"
+
+#include "exhaustive/ExhaustiveSearch.h"
+#include "topology/InputError.h"
+#include "topology/LspciRenderer.h"
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+#include <unistd.h>
+
+namespace bridgepath {
+
+namespace {
+
+std::string grouped(std::uint64_t n) {
+    std::string digits = std::to_string(n), out;
+    for (std::size_t i = 0; i < digits.size(); ++i) {
+        if (i > 0 && (digits.size() - i) % 3 == 0)
+            out += ',';
+        out += digits[i];
+    }
+    return out;
+}
+
+std::string fixed(double x, int decimals) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, x);
+    return buf;
+}
+
+struct ExhaustiveRun {
+    ExhaustiveOptions options;
+    std::string faultsText;
+    std::string traceDir;
+    bool json = false;
+    ExhaustiveResult result;
+    std::vector<std::string> traceFiles; // per tally, "" when it holds
+};
+
+std::size_t boundedCount(const Flags &flags, const std::string &flag, std::size_t fallback,
+                         std::size_t lo, std::size_t hi) {
+    const auto v = flags.value(flag);
+    if (!v)
+        return fallback;
+    const std::size_t n = parseCount(flag, *v);
+    if (n < lo || n > hi)
+        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                   ", got " + *v);
+    return n;
+}
+
+double statesPerSecond(const ExhaustiveResult &r) {
+    return r.seconds > 0 ? static_cast<double>(r.distinctStates) / r.seconds : 0.0;
+}
+
+void printText(std::ostream &out, const ExhaustiveRun &run) {
+    const ExhaustiveOptions &o = run.options;
+    const ExhaustiveResult &r = run.result;
+    out << "bridgepath exhaustive: policy " << toString(o.policy) << ", abi " << toString(o.abi)
+        << ", faults " << run.faultsText << "; every forest of " << o.minDevices << ".."
+        << o.maxDevices << " devices, every sequence of at most " << o.maxOps
+        << " ops over at most " << o.endpoints << " endpoints"
+        << (o.faults.empty() ? "" : ", at most one fault") << "\n";
+    out << "trees " << grouped(r.trees) << ", state spaces " << grouped(r.searches)
+        << ", sequences " << grouped(r.sequences) << ", states generated "
+        << grouped(r.statesGenerated) << ", distinct states " << grouped(r.distinctStates)
+        << (r.stoppedEarly ? " (stopped at the first violation)" : "") << "\n";
+    out << "time " << fixed(r.seconds, 2) << " s on " << r.threads << " thread"
+        << (r.threads == 1 ? "" : "s") << ", " << grouped(static_cast<std::uint64_t>(statesPerSecond(r)))
+        << " distinct states/s\n\n";
+    std::size_t holding = 0;
+    for (const InvariantTally &t : r.tallies) {
+        std::string name = toString(t.invariant);
+        name.append(22 - std::min<std::size_t>(22, name.size()), ' ');
+        const bool holds = t.violations == 0;
+        holding += holds ? 1 : 0;
+        out << "  " << (holds ? "ok    " : "FAIL  ") << name << grouped(t.violations)
+            << (t.invariant == Invariant::AtomicPreserve ? " transitions" : " states");
+        if (t.harnessDisagrees)
+            out << "  (HARNESS BUG: the replay through impl and model does not fail it)";
+        out << "\n";
+    }
+    for (std::size_t i = 0; i < r.tallies.size(); ++i) {
+        const InvariantTally &t = r.tallies[i];
+        if (!t.smallest)
+            continue;
+        out << "\n" << counterexampleText(*t.smallest, t.invariant);
+        out << "  replay: bridgepath replay " << run.traceFiles[i] << "\n";
+    }
+    out << "\n" << holding << " of " << r.tallies.size() << " invariants hold; exit "
+        << (holding == r.tallies.size() ? 0 : 1) << "\n";
+}
+
+void printJson(std::ostream &out, const ExhaustiveRun &run) {
+    const ExhaustiveOptions &o = run.options;
+    const ExhaustiveResult &r = run.result;
+    nlohmann::ordered_json j;
+    j["bound"] = {{"min_devices", o.minDevices},
+                  {"max_devices", o.maxDevices},
+                  {"max_ops", o.maxOps},
+                  {"endpoints", o.endpoints}};
+    j["policy"] = toString(o.policy);
+    j["abi"] = toString(o.abi);
+    j["faults"] = run.faultsText;
+    j["threads"] = r.threads;
+    j["trees"] = r.trees;
+    j["state_spaces"] = r.searches;
+    j["sequences"] = r.sequences;
+    j["states_generated"] = r.statesGenerated;
+    j["distinct_states"] = r.distinctStates;
+    j["stopped_early"] = r.stoppedEarly;
+    j["seconds"] = r.seconds;
+    j["states_per_second"] = statesPerSecond(r);
+    j["results"] = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < r.tallies.size(); ++i) {
+        const InvariantTally &t = r.tallies[i];
+        nlohmann::ordered_json e;
+        e["invariant"] = toString(t.invariant);
+        e["status"] = t.violations == 0 ? "pass" : "fail";
+        e["violations"] = t.violations;
+        if (t.harnessDisagrees)
+            e["harness_bug"] = true;
+        if (t.smallest) {
+            const Counterexample &c = *t.smallest;
+            std::vector<std::string> ops;
+            for (const Op &op : c.ops)
+                ops.push_back(op.toString());
+            e["counterexample"] = {{"devices", c.setup->topology.size()},
+                                   {"ops", ops},
+                                   {"tree", renderLspci(c.setup->topology, false)},
+                                   {"capacity", c.setup->config.capacity},
+                                   {"why", c.why},
+                                   {"trace_file", run.traceFiles[i]}};
+        }
+        j["results"].push_back(e);
+    }
+    out << j.dump(2) << "\n";
+}
+
+ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *faultsText) {
+    ExhaustiveOptions o;
+    o.maxDevices = boundedCount(flags, "--max-devices", 4, 1, 12);
+    o.minDevices = boundedCount(flags, "--min-devices", 1, 1, o.maxDevices);
+    o.maxOps = boundedCount(flags, "--max-ops", 4, 1, 12);
+    o.endpoints = boundedCount(flags, "--endpoints", 3, 1, 12);
+    o.policy = policyFlag(flags, o.policy);
+    o.abi = abiFlag(flags, o.abi);
+    const std::string text = flags.value("--faults").value_or("none");
+    std::string bad;
+    auto faults = parseFaultClasses(text, &bad);
+    if (!faults)
+        throw InputError("--faults", "unknown fault class '" + bad +
+                                         "' (none, alloc, step, lost-slot, refcount, misuse, "
+                                         "vanish, unplug, all)");
+    o.faults = *faults;
+    if (faultsText)
+        *faultsText = toString(o.faults) == "none" ? "none" : text;
+    o.invariants = invariantsFlag(flags);
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    o.threads = static_cast<unsigned>(boundedCount(flags, "--threads", cores, 1, 256));
+    o.stopAtFirst = flags.has("--stop-first");
+    return o;
+}
+
+} // namespace
+
+int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(args,
+                      {"--max-devices", "--min-devices", "--max-ops", "--endpoints", "--policy",
+                       "--abi", "--faults", "--invariants", "--threads", "--format",
+                       "--save-trace"},
+                      {"--stop-first"});
+    flags.allowPositional(0, "exhaustive takes flags only");
+    ExhaustiveRun run;
+    run.options = exhaustiveOptionsFromFlags(flags, &run.faultsText);
+    const std::string format = flags.value("--format").value_or("text");
+    if (format != "text" && format != "json")
+        throw InputError("--format", "unknown format '" + format + "' (text, json)");
+    run.json = format == "json";
+    run.traceDir = flags.value("--save-trace").value_or(
+        (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
+
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    ExhaustiveProgress progress;
+    if (tty)
+        progress = [](std::uint64_t done, std::uint64_t total, std::uint64_t states) {
+            std::cerr << "\rbridgepath exhaustive: " << done << "/" << total
+                      << " state spaces, " << grouped(states) << " states generated"
+                      << (done == total ? "\n" : "") << std::flush;
+        };
+    run.result = runExhaustive(run.options, progress);
+
+    bool failed = false;
+    for (const InvariantTally &t : run.result.tallies) {
+        failed = failed || t.violations != 0;
+        std::string file;
+        if (t.smallest)
+            file = saveTrace(counterexampleTrace(*t.smallest, t.invariant), run.traceDir,
+                             "exhaustive-" + std::string(toString(t.invariant)) + "-" +
+                                 toString(run.options.policy) + "-" + toString(run.options.abi));
+        run.traceFiles.push_back(file);
+    }
+    if (run.json)
+        printJson(out, run);
+    else
+        printText(out, run);
+    return failed ? 1 : 0;
+}
+
+} // namespace bridgepath

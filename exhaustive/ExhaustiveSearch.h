@@ -1,0 +1,118 @@
+#pragma once
+/// ExhaustiveSearch: small-scope checking (as TLC and Alloy do). Every PCI forest up to N devices
+/// (TreeEnumerator, once up to isomorphism), every operation sequence up to K operations over up
+/// to E endpoints, every single fault placement; the reachable states of each (tree, capacity) are
+/// explored breadth first with a visited set keyed by the implementation's saved state, and every
+/// checked invariant is judged in every state.
+///
+/// The alphabet of one tree (targets: its leaves, endpoints and empty bridges, at most E distinct
+/// ones per sequence):
+///   outgoing   preserve T, unpreserve T, freeze T, kexec
+///   incoming   finish T, finish-all
+///   ended      nothing (every operation is refused and changes nothing)
+/// (freeze T only with misuse or unplug: in correct use a frozen device only takes options away.)
+/// Without `misuse` only correct use is generated (the Harness's isMisuse); operations of the
+/// wrong phase are never generated (they return -ENOENT and change nothing). One fault per
+/// sequence at most, from the selected classes:
+///   step       fail-nth: an operation whose walk (or rollback) has its i-th step failing -EIO,
+///              for every i the walk reaches (written `fail-next KIND D` before the operation)
+///   lost-slot  lose D;  refcount  set-refcount D to 0, refcount - 1 or refcount + 1
+///   vanish     vanish D;  unplug  unplug D;  misuse  one API operation that is not correct use
+///   alloc      (v6) every capacity 1..devices, so -ENOSPC can meet every step of a preserve walk
+/// where D is any device. A fault operation that changes nothing (-ENOENT) is not generated.
+///
+/// Results do not depend on the thread count: work items are (tree, capacity) pairs, each
+/// searched on one thread, merged in item order.
+
+#include "exhaustive/TreeEnumerator.h"
+#include "model/Invariant.h"
+#include "properties/FaultClass.h"
+#include "properties/StatefulCommands.h"
+#include "topology/Policy.h"
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace bridgepath {
+
+/// What to search.
+struct ExhaustiveOptions {
+    std::size_t minDevices = 1;
+    std::size_t maxDevices = 4;          ///< N
+    std::size_t maxOps = 4;              ///< K: operations per sequence (a fault placement on a
+                                         ///< walk is part of its operation)
+    std::size_t endpoints = 3;           ///< E: distinct targets per sequence
+    Policy policy = Policy::Bail;
+    Abi abi = Abi::V6;
+    std::set<FaultClass> faults;         ///< empty: correct use only
+    std::vector<Invariant> invariants;   ///< judged in every state
+    unsigned threads = 1;
+    bool stopAtFirst = false;            ///< stop once a violation is found (still the smallest)
+    /// Also judge every new state with model/Invariant and count disagreements (tests).
+    bool crossCheckJudge = false;
+};
+
+/// What a fault does to the machine, as the policy matrix classifies it (worst last).
+enum class Outcome {
+    Leak,             ///< nothing directly preserved but slots in use
+    NrDevicesDrift,   ///< nr_devices differs from the slots in use
+    PrematureRelease, ///< a device's refcount below what preserved devices under it need
+    Panic,            ///< finish-all panicked after every preserved device was finished
+};
+/// Number of Outcome values.
+inline constexpr std::size_t kOutcomeCount = 4;
+
+/// `leak`, `nr-devices-drift`, `premature-release`, `panic`.
+const char *toString(Outcome o);
+/// The invariant whose failure an outcome is (leak: no-leak with a slot in use).
+Invariant invariantOf(Outcome o);
+
+/// How often one outcome was reached, and its smallest example.
+struct OutcomeTally {
+    Outcome outcome = Outcome::Leak;
+    std::uint64_t states = 0;
+    std::uint32_t maxSlots = 0; ///< leak: the most slots held with nothing preserved
+    std::optional<Counterexample> smallest;
+    bool harnessDisagrees = false;
+};
+
+/// One invariant's tally.
+struct InvariantTally {
+    Invariant invariant;
+    std::uint64_t violations = 0; ///< distinct states (atomic-preserve: transitions) violating it
+    /// The smallest example (fewest devices, then fewest operations, then first in canonical
+    /// order), replayed through the Harness (impl and model, exact invariants).
+    std::optional<Counterexample> smallest;
+    /// The replay did not fail this invariant: the search's judge and the Harness disagree.
+    bool harnessDisagrees = false;
+};
+
+/// What the search did.
+struct ExhaustiveResult {
+    std::uint64_t trees = 0;            ///< forests searched
+    std::uint64_t searches = 0;         ///< (tree, capacity) state spaces explored
+    std::uint64_t sequences = 0;        ///< operation sequences of length <= K covered
+    std::uint64_t statesGenerated = 0;  ///< transitions taken (successor states computed)
+    std::uint64_t distinctStates = 0;   ///< states stored in the visited sets
+    double seconds = 0;
+    unsigned threads = 1;
+    bool stoppedEarly = false;
+    std::vector<InvariantTally> tallies; ///< in the order of options.invariants
+    std::array<OutcomeTally, kOutcomeCount> outcomes; ///< by Outcome, always judged
+    std::uint64_t judgeDisagreements = 0; ///< crossCheckJudge only
+    std::string firstJudgeDisagreement;   ///< crossCheckJudge only
+};
+
+/// Progress: searches done, searches in all, states generated so far.
+using ExhaustiveProgress = std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>;
+
+/// Runs the search. Requires 1 <= minDevices <= maxDevices <= 16 and endpoints <= 16.
+ExhaustiveResult runExhaustive(const ExhaustiveOptions &options,
+                               const ExhaustiveProgress &progress = nullptr);
+
+} // namespace bridgepath

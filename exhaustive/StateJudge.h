@@ -1,0 +1,46 @@
+#pragma once
+/// StateJudge: the state invariants of model/Invariant, judged on the implementation's state
+/// without building a State (no allocation): the search's hot path. It must agree with
+/// model/Invariant on every state; ExhaustiveOptions::crossCheckJudge compares them state by state
+/// and the tests run that comparison over whole state spaces. What it finds is replayed through
+/// the Harness before it is reported.
+
+#include "impl/PciLiveUpdate.h"
+#include "model/Invariant.h"
+#include "topology/Topology.h"
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace bridgepath {
+
+/// One state's verdicts and the facts the policy matrix classifies by.
+struct Judgement {
+    std::uint32_t failing = 0; ///< bit (1 << int(Invariant)) per failing state invariant
+    std::uint32_t slotsInUse = 0;
+    bool nothingPreserved = false;
+
+    bool fails(Invariant i) const { return (failing >> static_cast<int>(i)) & 1u; }
+};
+
+/// Judges closure, exact-count, nr-devices, no-leak, no-premature-release, containment and
+/// no-panic-at-finish (atomic-preserve is a step invariant: the search judges it per transition).
+class StateJudge {
+  public:
+    /// `capacity`: the v6 table size (nullopt for v7).
+    StateJudge(const Topology &t, std::optional<std::size_t> capacity);
+
+    /// The verdicts on `impl`'s current state; `soleFault` is the device of the one fault so far
+    /// (containment applies), nullopt when there was none.
+    Judgement judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const;
+
+  private:
+    const Topology &topology_;
+    std::optional<std::size_t> capacity_;
+    std::vector<std::uint32_t> parent_; // UINT32_MAX on a root bus
+    std::vector<std::uint32_t> key_;    // domain << 16 | bdf, what a slot names
+    mutable std::vector<std::uint32_t> refcount_, ideal_;
+};
+
+} // namespace bridgepath
