@@ -1,0 +1,169 @@
+// ExhaustiveSearch: what small-scope checking must find, must not find, and must not depend on.
+
+#include "exhaustive/ExhaustiveSearch.h"
+
+#include "model/IdealSpec.h"
+
+#include <gtest/gtest.h>
+
+namespace bridgepath {
+namespace {
+
+ExhaustiveOptions options(std::size_t devices, std::size_t ops, std::set<FaultClass> faults,
+                          Policy policy = Policy::Bail) {
+    ExhaustiveOptions o;
+    o.maxDevices = devices;
+    o.maxOps = ops;
+    o.faults = std::move(faults);
+    o.policy = policy;
+    o.invariants = allInvariants();
+    return o;
+}
+
+const InvariantTally &tally(const ExhaustiveResult &r, Invariant inv) {
+    for (const InvariantTally &t : r.tallies)
+        if (t.invariant == inv)
+            return t;
+    throw std::logic_error("invariant not checked");
+}
+
+TEST(ExhaustiveSearch, CorrectUseKeepsEveryInvariantOnEveryForestUpToSixDevices) {
+    for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded}) {
+        for (Abi abi : {Abi::V6, Abi::V7}) {
+            ExhaustiveOptions o = options(6, 6, {}, p);
+            o.abi = abi;
+            o.threads = 2;
+            const ExhaustiveResult r = runExhaustive(o);
+            EXPECT_EQ(r.trees, 497u); // 2 + 5 + 13 + 37 + 108 + 332 forests
+            EXPECT_GT(r.distinctStates, 100000u);
+            for (const InvariantTally &t : r.tallies)
+                EXPECT_EQ(t.violations, 0u) << toString(t.invariant) << " under " << toString(p);
+        }
+    }
+}
+
+TEST(ExhaustiveSearch, FindsTheReviewLeakUnderBail) {
+    // A failing unpreserve step at a device leaves every bridge above it counted.
+    const ExhaustiveResult r = runExhaustive(options(4, 4, {FaultClass::Step}));
+    const InvariantTally &t = tally(r, Invariant::Containment);
+    ASSERT_GT(t.violations, 0u);
+    ASSERT_TRUE(t.smallest);
+    const Counterexample &c = *t.smallest;
+    const Topology &tree = c.setup->topology;
+    ASSERT_GE(c.ops.size(), 2u);
+    const Op &armed = c.ops[c.ops.size() - 2];
+    const Op &walk = c.ops.back();
+    ASSERT_EQ(armed.kind, OpKind::FailNext);
+    EXPECT_EQ(walk.kind, OpKind::Unpreserve);
+    EXPECT_EQ(c.results.back(), Result::Eio);
+    // Every device above the failing one keeps a count nobody needs.
+    const State &after = c.states.back();
+    const auto path = tree.upstreamPath(*tree.find(armed.bdf));
+    ASSERT_GE(path.size(), 2u) << "the failing device has a bridge above it";
+    const auto leaked = leakedDevices(tree, after);
+    for (std::size_t i = 1; i < path.size(); ++i)
+        EXPECT_NE(std::find(leaked.begin(), leaked.end(), tree.bdf(path[i])), leaked.end())
+            << tree.bdf(path[i]).toString() << " is not leaked";
+    EXPECT_FALSE(t.harnessDisagrees);
+}
+
+TEST(ExhaustiveSearch, ContinueContainsEveryFailedStepThatBailLeaks) {
+    const ExhaustiveResult bail = runExhaustive(options(5, 4, {FaultClass::Step}, Policy::Bail));
+    const ExhaustiveResult cont =
+        runExhaustive(options(5, 4, {FaultClass::Step}, Policy::Continue));
+    EXPECT_GT(tally(bail, Invariant::Containment).violations, 0u);
+    EXPECT_EQ(tally(cont, Invariant::Containment).violations, 0u);
+    // Both explored the same sequences: only the policy differs.
+    EXPECT_EQ(bail.trees, cont.trees);
+}
+
+TEST(ExhaustiveSearch, SameResultsWithOneAndTwoThreads) {
+    ExhaustiveOptions o = options(5, 4, {FaultClass::Step, FaultClass::LostSlot, FaultClass::Misuse});
+    o.threads = 1;
+    const ExhaustiveResult one = runExhaustive(o);
+    o.threads = 2;
+    const ExhaustiveResult two = runExhaustive(o);
+    EXPECT_EQ(one.trees, two.trees);
+    EXPECT_EQ(one.sequences, two.sequences);
+    EXPECT_EQ(one.statesGenerated, two.statesGenerated);
+    EXPECT_EQ(one.distinctStates, two.distinctStates);
+    ASSERT_EQ(one.tallies.size(), two.tallies.size());
+    for (std::size_t i = 0; i < one.tallies.size(); ++i) {
+        EXPECT_EQ(one.tallies[i].violations, two.tallies[i].violations);
+        ASSERT_EQ(one.tallies[i].smallest.has_value(), two.tallies[i].smallest.has_value());
+        if (one.tallies[i].smallest) {
+            EXPECT_EQ(one.tallies[i].smallest->ops, two.tallies[i].smallest->ops);
+            EXPECT_EQ(one.tallies[i].smallest->setup->topology,
+                      two.tallies[i].smallest->setup->topology);
+        }
+    }
+}
+
+TEST(ExhaustiveSearch, StateJudgeAgreesWithTheModelInvariantsInEveryState) {
+    std::uint64_t violations = 0;
+    for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded})
+        for (Abi abi : {Abi::V6, Abi::V7}) {
+            ExhaustiveOptions o = options(4, 4, std::set<FaultClass>(allFaultClasses().begin(),
+                                                                     allFaultClasses().end()),
+                                          p);
+            o.abi = abi;
+            o.crossCheckJudge = true;
+            const ExhaustiveResult r = runExhaustive(o);
+            EXPECT_EQ(r.judgeDisagreements, 0u) << r.firstJudgeDisagreement;
+            for (const InvariantTally &t : r.tallies) {
+                violations += t.violations;
+                EXPECT_FALSE(t.harnessDisagrees) << toString(t.invariant);
+            }
+        }
+    // Not vacuous: the faults break invariants in many states.
+    EXPECT_GT(violations, 10000u);
+}
+
+TEST(ExhaustiveSearch, CountsEverySequenceOfTheOneDeviceForests) {
+    // By hand, for an endpoint (and alike for an empty bridge) in correct use, up to 3 ops:
+    // preserve | kexec; preserve;unpreserve | preserve;kexec | kexec;finish-all;
+    // preserve;unpreserve;preserve | preserve;unpreserve;kexec | preserve;kexec;finish = 8.
+    ExhaustiveOptions o = options(1, 3, {});
+    const ExhaustiveResult r = runExhaustive(o);
+    EXPECT_EQ(r.trees, 2u);
+    EXPECT_EQ(r.sequences, 16u);
+}
+
+TEST(ExhaustiveSearch, StopFirstReportsTheSameSmallestExample) {
+    ExhaustiveOptions o = options(4, 4, {FaultClass::LostSlot});
+    o.invariants = {Invariant::NoLeak};
+    const ExhaustiveResult all = runExhaustive(o);
+    o.stopAtFirst = true;
+    o.threads = 2;
+    const ExhaustiveResult first = runExhaustive(o);
+    ASSERT_TRUE(all.tallies[0].smallest && first.tallies[0].smallest);
+    EXPECT_EQ(all.tallies[0].smallest->ops, first.tallies[0].smallest->ops);
+    EXPECT_TRUE(first.stoppedEarly);
+    EXPECT_LT(first.distinctStates, all.distinctStates);
+}
+
+TEST(ExhaustiveSearch, EndpointBoundLimitsTheTargetsOfOneSequence) {
+    // Four endpoints below one bridge: with E = 1 a sequence touches one endpoint only, so no
+    // state has two preserved devices and the bridge's refcount never reaches 2.
+    ExhaustiveOptions o = options(5, 4, {});
+    o.minDevices = 5;
+    o.endpoints = 1;
+    const ExhaustiveResult one = runExhaustive(o);
+    o.endpoints = 2;
+    const ExhaustiveResult two = runExhaustive(o);
+    EXPECT_LT(one.distinctStates, two.distinctStates);
+    EXPECT_LT(one.sequences, two.sequences);
+}
+
+TEST(ExhaustiveSearch, OutcomesClassifyLeaksWithTheirSize) {
+    const ExhaustiveResult r = runExhaustive(options(4, 4, {FaultClass::Step}));
+    const OutcomeTally &leak = r.outcomes[static_cast<int>(Outcome::Leak)];
+    EXPECT_GT(leak.states, 0u);
+    EXPECT_GE(leak.maxSlots, 3u); // a chain of 3 bridges and an endpoint failing at the bottom
+    ASSERT_TRUE(leak.smallest);
+    EXPECT_GT(leak.smallest->states.back().slots().size(), 0u);
+    EXPECT_EQ(r.outcomes[static_cast<int>(Outcome::PrematureRelease)].states, 0u);
+}
+
+} // namespace
+} // namespace bridgepath
