@@ -30,6 +30,9 @@ std::string usage() {
            "             [--faults LIST] [--invariants LIST] [--threads T] [--format text|json]\n"
            "             [--stop-first] [--save-trace DIR]\n"
            "      every tree up to N devices, every sequence up to K ops, every single fault\n"
+           "  policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi A] [--threads T]\n"
+           "           [--prove-devices M] [--format text|json|markdown]\n"
+           "      fault class x failure policy: what each fault does, worst first, with examples\n"
            "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
            "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
@@ -73,10 +76,12 @@ int main(int argc, char **argv) {
             return runSweep(args, std::cout);
         if (command == "exhaustive")
             return runExhaustive(args, std::cout);
+        if (command == "policies")
+            return runPolicies(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, policies, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

@@ -2,6 +2,7 @@
 
 #include "exhaustive/StateJudge.h"
 #include "exhaustive/VisitedSet.h"
+#include "model/IdealSpec.h"
 #include "properties/PropertyCheck.h"
 
 #include <algorithm>
@@ -279,7 +280,7 @@ class Searcher {
             record(r.outcomes[static_cast<int>(Outcome::NrDevicesDrift)], index, std::nullopt, 0);
         if (j.fails(Invariant::NoPrematureRelease))
             record(r.outcomes[static_cast<int>(Outcome::PrematureRelease)], index, std::nullopt, 0);
-        if (j.fails(Invariant::NoPanicAtFinish))
+        if (impl_.panicked())
             record(r.outcomes[static_cast<int>(Outcome::Panic)], index, std::nullopt, 0);
     }
 
@@ -290,6 +291,18 @@ class Searcher {
             faults.push_back(c_.topology.bdf(*fault));
         const std::optional<std::size_t> capacity =
             config_.abi == Abi::V6 ? std::optional<std::size_t>(config_.capacity) : std::nullopt;
+        const bool judged[kOutcomeCount] = {j.fails(Invariant::NoLeak) && j.slotsInUse > 0,
+                                            j.fails(Invariant::NrDevices),
+                                            j.fails(Invariant::NoPrematureRelease),
+                                            impl_.panicked()};
+        for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+            const bool exact = shows(static_cast<Outcome>(k), c_.topology, s);
+            if (exact != judged[k] && r.judgeDisagreements++ == 0)
+                r.firstJudgeDisagreement =
+                    std::string(toString(static_cast<Outcome>(k))) + ": the State says " +
+                    (exact ? "yes" : "no") + " after " +
+                    pathText(static_cast<std::uint32_t>(nodes_.size() - 1));
+        }
         for (Invariant inv : allInvariants()) {
             if (inv == Invariant::AtomicPreserve)
                 continue;
@@ -558,6 +571,28 @@ std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig 
     return c;
 }
 
+// Replays a sequence that reaches `o` through the Harness: the final state must show it, and
+// impl and model must agree on the way.
+std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig &config,
+                                      const std::vector<Op> &ops, Outcome o,
+                                      const std::set<FaultClass> &faults) {
+    auto setup = std::make_shared<CaseSetup>();
+    setup->topology = t;
+    setup->config = config;
+    setup->faults = faults;
+    setup->checked = allInvariants();
+    Harness h(setup->topology, config, allInvariants());
+    StepOutcome last;
+    for (const Op &op : ops)
+        if ((last = h.step(op)).mismatch)
+            break;
+    if (!last.mismatch && !shows(o, setup->topology, h.states().back()))
+        return std::nullopt;
+    Counterexample c = failureOf(setup, h, last);
+    c.faultsUsed = faultClassesUsed(setup->topology, c.ops, c.results, c.states);
+    return c;
+}
+
 } // namespace
 
 const char *toString(Outcome o) {
@@ -574,18 +609,22 @@ const char *toString(Outcome o) {
     return "?";
 }
 
-Invariant invariantOf(Outcome o) {
+bool shows(Outcome o, const Topology &t, const State &s) {
     switch (o) {
     case Outcome::Leak:
-        return Invariant::NoLeak;
-    case Outcome::NrDevicesDrift:
-        return Invariant::NrDevices;
-    case Outcome::PrematureRelease:
-        return Invariant::NoPrematureRelease;
-    case Outcome::Panic:
-        return Invariant::NoPanicAtFinish;
+        return s.directlyPreserved.empty() && !s.slots().empty();
+    case Outcome::NrDevicesDrift: {
+        std::uint32_t inUse = 0;
+        for (const SlotEntry &e : s.table)
+            inUse += e.refcount != 0 ? 1 : 0;
+        return s.nrDevices != inUse;
     }
-    return Invariant::NoLeak;
+    case Outcome::PrematureRelease:
+        return !releasedEarlyDevices(t, s).empty();
+    case Outcome::Panic:
+        return s.panicked;
+    }
+    return false;
 }
 
 ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgress &progress) {
@@ -702,14 +741,14 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     if (result.stoppedEarly)
         result.trees = searchedTrees.size();
 
-    auto example = [&](const std::pair<std::size_t, const Found *> &best, Invariant inv,
+    auto example = [&](const std::pair<std::size_t, const Found *> &best, auto what,
                        bool &disagrees) -> std::optional<Counterexample> {
         if (!best.second)
             return std::nullopt;
         const Item &it = items[best.first];
         const Topology t = buildTopology(forests[it.devices][it.tree]);
         const LiveUpdateConfig config{o.policy, o.abi, it.capacity};
-        auto c = confirm(t, config, best.second->ops, inv, o.faults);
+        auto c = confirm(t, config, best.second->ops, what, o.faults);
         disagrees = !c;
         return c;
     };
@@ -717,7 +756,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
         result.tallies[k].smallest =
             example(bestInv[k], o.invariants[k], result.tallies[k].harnessDisagrees);
     for (std::size_t k = 0; k < kOutcomeCount; ++k)
-        result.outcomes[k].smallest = example(bestOut[k], invariantOf(static_cast<Outcome>(k)),
+        result.outcomes[k].smallest = example(bestOut[k], static_cast<Outcome>(k),
                                               result.outcomes[k].harnessDisagrees);
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

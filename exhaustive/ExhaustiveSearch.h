@@ -62,15 +62,17 @@ enum class Outcome {
     Leak,             ///< nothing directly preserved but slots in use
     NrDevicesDrift,   ///< nr_devices differs from the slots in use
     PrematureRelease, ///< a device's refcount below what preserved devices under it need
-    Panic,            ///< finish-all panicked after every preserved device was finished
+    Panic,            ///< finish-all found nr_devices != 0 (later kernels panic; v6 holds the
+                      ///< incoming state forever)
 };
 /// Number of Outcome values.
 inline constexpr std::size_t kOutcomeCount = 4;
 
 /// `leak`, `nr-devices-drift`, `premature-release`, `panic`.
 const char *toString(Outcome o);
-/// The invariant whose failure an outcome is (leak: no-leak with a slot in use).
-Invariant invariantOf(Outcome o);
+/// Whether a state shows the outcome, judged on the State (the exact definition the search's
+/// judge must agree with).
+bool shows(Outcome o, const Topology &t, const State &s);
 
 /// How often one outcome was reached, and its smallest example.
 struct OutcomeTally {

@@ -33,8 +33,9 @@ void TreeEnumerator::multisets(std::size_t total, std::size_t maxId,
         emit(prefix);
         return;
     }
-    // Ids grow with size, so a non-increasing id sequence lists larger subtrees first.
-    for (std::size_t id = maxId + 1; id-- > 0;) {
+    // Ids grow with size, so a non-increasing id sequence lists larger subtrees first; trying
+    // small ids first puts flat forests (endpoints before empty bridges) first.
+    for (std::size_t id = 0; id <= maxId; ++id) {
         if (nodes_[id].size > total)
             continue;
         prefix.push_back(id);

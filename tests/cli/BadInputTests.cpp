@@ -89,7 +89,20 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath simulate --trace /no/such.trace", "/no/such.trace: cannot read"},
         BadInput{"printf 'kexec\\n' > /tmp/bp-notopo.trace && build/bridgepath simulate --trace "
                  "/tmp/bp-notopo.trace",
-                 "/tmp/bp-notopo.trace: names no topology"}));
+                 "/tmp/bp-notopo.trace: names no topology"},
+        BadInput{"build/bridgepath exhaustive --max-devices 0", "--max-devices: expected 1..12"},
+        BadInput{"build/bridgepath exhaustive --max-devices 13", "--max-devices: expected 1..12"},
+        BadInput{"build/bridgepath exhaustive --max-ops x", "--max-ops: expected a non-negative"},
+        BadInput{"build/bridgepath exhaustive --threads 0", "--threads: expected 1..256"},
+        BadInput{"build/bridgepath exhaustive --faults fire", "--faults: unknown fault class 'fire'"},
+        BadInput{"build/bridgepath exhaustive --invariants nope", "--invariants: unknown invariant"},
+        BadInput{"build/bridgepath exhaustive --format xml", "--format: unknown format 'xml'"},
+        BadInput{"build/bridgepath exhaustive trees", "exhaustive takes flags only"},
+        BadInput{"build/bridgepath exhaustive --max-devices 3 --min-devices 4",
+                 "--min-devices: expected 1..3"},
+        BadInput{"build/bridgepath policies --format html", "--format: unknown format 'html'"},
+        BadInput{"build/bridgepath policies --abi v9", "--abi: unknown abi 'v9'"},
+        BadInput{"build/bridgepath policies --prove-devices 11", "--prove-devices: expected 0..10"}));
 
 TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
     EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);

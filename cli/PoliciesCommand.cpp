@@ -1,0 +1,261 @@
+#include "cli/Commands.h"
+#include "cli/Flags.h"
+#include "cli/Report.h"
+#include "cli/RunSetup.h"
+
+#include "exhaustive/PolicyMatrix.h"
+#include "topology/InputError.h"
+#include "topology/LspciRenderer.h"
+
+#include <cstdio>
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace bridgepath {
+
+namespace {
+
+enum class Format { Text, Json, Markdown };
+
+std::size_t countFlag(const Flags &flags, const std::string &flag, std::size_t fallback,
+                      std::size_t lo, std::size_t hi) {
+    const auto v = flags.value(flag);
+    if (!v)
+        return fallback;
+    const std::size_t n = parseCount(flag, *v);
+    if (n < lo || n > hi)
+        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                   ", got " + *v);
+    return n;
+}
+
+std::string rowName(const MatrixCell &c) { return c.fault ? toString(*c.fault) : "none"; }
+
+std::string cellText(const MatrixCell &c) {
+    std::string out;
+    for (const CellOutcome &o : c.outcomes)
+        out += (out.empty() ? "" : ", ") + outcomeLabel(o);
+    return out;
+}
+
+// The tree on one line: each device's address, a bridge's children in braces (`{}`: an empty
+// bridge): `00:00.0{01:00.0 01:01.0}`.
+std::string compactTree(const Topology &t) {
+    std::function<std::string(DeviceId)> device = [&](DeviceId d) {
+        std::string s = t.bdf(d).toString();
+        if (t.bdf(d).domain == 0)
+            s = s.substr(5);
+        if (!t.isBridge(d))
+            return s;
+        s += "{";
+        bool first = true;
+        for (DeviceId c : t.children(d)) {
+            s += (first ? "" : " ") + device(c);
+            first = false;
+        }
+        return s + "}";
+    };
+    std::string out;
+    for (DeviceId r : t.roots())
+        out += (out.empty() ? "" : " ") + device(r);
+    return out;
+}
+
+std::string boundText(const PolicyMatrixOptions &o) {
+    return "abi " + std::string(toString(o.abi)) + "; every forest of 1.." +
+           std::to_string(o.maxDevices) + " devices, every sequence of at most " +
+           std::to_string(o.maxOps) + " ops over at most " + std::to_string(o.endpoints) +
+           " endpoints, at most one fault";
+}
+
+std::string proofText(const PolicyMatrix &m, bool withTimes) {
+    if (m.proofs.empty())
+        return "Z3: not asked (--prove-devices 0); the ok cells are exhaustive results within the "
+               "bound.";
+    std::string out = "Z3 (induction, correct use, every tree of at most " +
+                      std::to_string(m.options.proveDevices) + " devices, any length):";
+    for (const RowProof &p : m.proofs) {
+        out += std::string(" ") + toString(p.policy) + " " + toString(p.outcome.verdict);
+        if (withTimes) {
+            char buf[32];
+            std::snprintf(buf, sizeof buf, " (%.1f s)", p.outcome.seconds);
+            out += buf;
+        }
+        out += p.policy == m.proofs.back().policy ? "." : ",";
+    }
+    return out + " Every other ok cell is an exhaustive result within the bound only: the "
+                 "induction encodes correct use.";
+}
+
+void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
+    const std::size_t columns = allPolicies().size();
+    if (markdown) {
+        out << "| fault |";
+        for (Policy p : allPolicies())
+            out << " " << toString(p) << " |";
+        out << "\n|---|";
+        for (std::size_t c = 0; c < columns; ++c)
+            out << "---|";
+        out << "\n";
+        for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
+            out << "| " << rowName(m.cells[row * columns]);
+            for (std::size_t c = 0; c < columns; ++c)
+                out << " | " << cellText(m.cells[row * columns + c]);
+            out << " |\n";
+        }
+        return;
+    }
+    std::vector<std::size_t> width(columns + 1, 5);
+    for (std::size_t i = 0; i < m.cells.size(); ++i) {
+        width[0] = std::max(width[0], rowName(m.cells[i]).size());
+        width[1 + i % columns] = std::max(width[1 + i % columns], cellText(m.cells[i]).size());
+    }
+    auto cell = [&](const std::string &text, std::size_t column) {
+        return column == columns ? text : text + std::string(width[column] + 2 - text.size(), ' ');
+    };
+    out << cell("fault", 0);
+    for (std::size_t c = 0; c < columns; ++c)
+        out << cell(toString(allPolicies()[c]), c + 1);
+    out << "\n";
+    for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
+        out << cell(rowName(m.cells[row * columns]), 0);
+        for (std::size_t c = 0; c < columns; ++c)
+            out << cell(cellText(m.cells[row * columns + c]), c + 1);
+        out << "\n";
+    }
+}
+
+void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
+    out << (markdown ? "\nThe smallest example of each outcome (the tree: each device, a bridge's children in braces):\n\n"
+                     : "\nsmallest examples:\n");
+    for (const MatrixCell &c : m.cells)
+        for (const CellOutcome &o : c.outcomes) {
+            if (!o.example)
+                continue;
+            const Counterexample &x = *o.example;
+            const std::string name = o.outcome ? toString(*o.outcome) : "ok";
+            const std::string head = rowName(c) + " / " + toString(c.policy) + " / " + name +
+                                     ": " +
+                                     std::to_string(x.setup->topology.size()) + " device" +
+                                     (x.setup->topology.size() == 1 ? "" : "s") +
+                                     (x.setup->config.abi == Abi::V6 &&
+                                              x.setup->config.capacity < x.setup->topology.size()
+                                          ? ", capacity " + std::to_string(x.setup->config.capacity)
+                                          : std::string());
+            if (markdown)
+                out << "- " << head << " `" << compactTree(x.setup->topology) << "`: `"
+                    << opsLine(x.ops) << "`\n";
+            else
+                out << "  " << head << "  " << compactTree(x.setup->topology)
+                    << "\n    " << opsLine(x.ops) << "\n";
+        }
+}
+
+void printJson(std::ostream &out, const PolicyMatrix &m) {
+    nlohmann::ordered_json j;
+    j["bound"] = {{"max_devices", m.options.maxDevices},
+                  {"max_ops", m.options.maxOps},
+                  {"endpoints", m.options.endpoints},
+                  {"abi", toString(m.options.abi)},
+                  {"faults_per_sequence", 1}};
+    j["cells"] = nlohmann::ordered_json::array();
+    for (const MatrixCell &c : m.cells) {
+        nlohmann::ordered_json cell;
+        cell["fault"] = rowName(c);
+        cell["policy"] = toString(c.policy);
+        cell["outcomes"] = nlohmann::ordered_json::array();
+        for (const CellOutcome &o : c.outcomes) {
+            nlohmann::ordered_json e;
+            e["outcome"] = o.outcome ? toString(*o.outcome) : "ok";
+            if (o.outcome && *o.outcome == Outcome::Leak)
+                e["slots"] = o.slots;
+            if (o.outcome)
+                e["states"] = o.states;
+            if (o.example) {
+                std::vector<std::string> ops;
+                for (const Op &op : o.example->ops)
+                    ops.push_back(op.toString());
+                e["example"] = {{"tree", renderLspci(o.example->setup->topology, false)},
+                                {"capacity", o.example->setup->config.capacity},
+                                {"ops", ops}};
+            }
+            cell["outcomes"].push_back(e);
+        }
+        j["cells"].push_back(cell);
+    }
+    j["z3"] = nlohmann::ordered_json::array();
+    for (const RowProof &p : m.proofs)
+        j["z3"].push_back({{"fault", "none"},
+                           {"policy", toString(p.policy)},
+                           {"devices", m.options.proveDevices},
+                           {"verdict", toString(p.outcome.verdict)},
+                           {"seconds", p.outcome.seconds}});
+    j["seconds"] = m.seconds;
+    out << j.dump(2) << "\n";
+}
+
+} // namespace
+
+int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(args,
+                      {"--max-devices", "--max-ops", "--endpoints", "--abi", "--threads",
+                       "--format", "--prove-devices"},
+                      {});
+    flags.allowPositional(0, "policies takes flags only");
+    PolicyMatrixOptions o;
+    o.maxDevices = countFlag(flags, "--max-devices", o.maxDevices, 1, 12);
+    o.maxOps = countFlag(flags, "--max-ops", o.maxOps, 1, 12);
+    o.endpoints = countFlag(flags, "--endpoints", o.endpoints, 1, 12);
+    o.abi = abiFlag(flags, o.abi);
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    o.threads = static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
+    o.proveDevices = static_cast<int>(countFlag(flags, "--prove-devices", 6, 0, 10));
+    const std::string format = flags.value("--format").value_or("text");
+    Format f = Format::Text;
+    if (format == "json")
+        f = Format::Json;
+    else if (format == "markdown")
+        f = Format::Markdown;
+    else if (format != "text")
+        throw InputError("--format", "unknown format '" + format + "' (text, json, markdown)");
+
+    const PolicyMatrix m = buildPolicyMatrix(o);
+    switch (f) {
+    case Format::Json:
+        printJson(out, m);
+        break;
+    case Format::Markdown:
+        printTable(out, m, true);
+        printExamples(out, m, true);
+        out << "\n" << proofText(m, false) << "\n";
+        break;
+    case Format::Text: {
+        out << "bridgepath policies: " << boundText(o) << "\n\n";
+        printTable(out, m, false);
+        printExamples(out, m, false);
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.1f", m.seconds);
+        out << "\n" << proofText(m, true) << "\ntime " << buf << " s\n";
+        break;
+    }
+    }
+    // The matrix is a report: faults breaking things is its content, not a failure. A refuted
+    // fault-free row is (1), and a proof Z3 could not finish is never a pass (3).
+    int exit = 0;
+    for (const RowProof &p : m.proofs) {
+        switch (p.outcome.verdict) {
+        case SmtVerdict::Proved:
+            break;
+        case SmtVerdict::Counterexample:
+            exit = 1;
+            break;
+        case SmtVerdict::Unknown:
+            exit = exit == 0 ? 3 : exit;
+            break;
+        }
+    }
+    return exit;
+}
+
+} // namespace bridgepath

@@ -1,0 +1,66 @@
+#pragma once
+/// PolicyMatrix: which failure policy should the kernel use? For each fault class and each policy
+/// (bail, continue, guarded), every outcome exhaustive search reaches within the bound, worst
+/// first, each with its smallest example; `ok` where none is reached. The fault-free row is also
+/// put to Z3's induction proof (every tree up to a bound, sequences of any length).
+
+#include "exhaustive/ExhaustiveSearch.h"
+#include "smt/SmtResult.h"
+
+#include <optional>
+#include <vector>
+
+namespace bridgepath {
+
+/// The bound of the matrix.
+struct PolicyMatrixOptions {
+    std::size_t maxDevices = 5;
+    std::size_t maxOps = 5;
+    std::size_t endpoints = 3;
+    Abi abi = Abi::V6;
+    unsigned threads = 1;
+    /// Prove the fault-free row by induction for every tree of at most this many devices (0: do
+    /// not ask Z3).
+    int proveDevices = 6;
+};
+
+/// One outcome of one cell: `ok` when `outcome` is empty.
+struct CellOutcome {
+    std::optional<Outcome> outcome;
+    std::uint32_t slots = 0; ///< leak: the most slots held with nothing preserved
+    std::uint64_t states = 0;
+    std::optional<Counterexample> example; ///< the smallest (none for ok)
+};
+
+/// One fault class under one policy.
+struct MatrixCell {
+    std::optional<FaultClass> fault; ///< empty: correct use only (`none`)
+    Policy policy = Policy::Bail;
+    std::vector<CellOutcome> outcomes; ///< worst first; exactly {ok} when nothing went wrong
+    std::uint64_t distinctStates = 0;
+};
+
+/// Z3's verdict on the fault-free row under one policy.
+struct RowProof {
+    Policy policy = Policy::Bail;
+    SmtOutcome outcome;
+};
+
+/// The whole matrix.
+struct PolicyMatrix {
+    PolicyMatrixOptions options;
+    std::vector<MatrixCell> cells; ///< rows none, alloc, step, ... in FaultClass order, then policy
+    std::vector<RowProof> proofs;  ///< one per policy, when asked
+    double seconds = 0;
+};
+
+/// The policies, in matrix column order.
+const std::vector<Policy> &allPolicies();
+
+/// Runs the exhaustive search per cell (and the proofs); same options, same matrix.
+PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options);
+
+/// `ok`, `leak(3)`, `nr-devices drift`, `premature release`, `panic at finish`.
+std::string outcomeLabel(const CellOutcome &o);
+
+} // namespace bridgepath

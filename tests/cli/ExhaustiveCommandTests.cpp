@@ -1,0 +1,103 @@
+// `bridgepath exhaustive` and `bridgepath policies`: exit codes, JSON, what they find, and that
+// the thread count never changes what they print.
+
+#include "CliRunner.h"
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <regex>
+
+namespace bridgepath {
+namespace {
+
+// The one line that carries timings and the thread count.
+std::string withoutTimeLine(const std::string &out) {
+    static const std::regex time("\ntime [^\n]*\n");
+    return std::regex_replace(out, time, "\ntime\n");
+}
+
+TEST(Exhaustive, CorrectUseOnEveryForestUpToFourDevicesExitsZero) {
+    const auto r = test::runShell("build/bridgepath exhaustive --max-devices 4 --max-ops 5");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("trees 57, "), std::string::npos) << r.out; // 2 + 5 + 13 + 37
+    EXPECT_NE(r.out.find("8 of 8 invariants hold; exit 0"), std::string::npos) << r.out;
+    EXPECT_EQ(r.err, "");
+}
+
+TEST(Exhaustive, StepFaultsUnderBailFailContainmentWithAReplayableTrace) {
+    const auto r = test::runShell("build/bridgepath exhaustive --max-devices 3 --max-ops 4 "
+                                  "--faults step --invariants containment,closure --format json "
+                                  "--save-trace /tmp/bp-exhaustive-tests");
+    ASSERT_EQ(r.exitCode, 1) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["bound"]["max_devices"], 3);
+    EXPECT_EQ(j["policy"], "bail");
+    EXPECT_GT(j["distinct_states"].get<std::uint64_t>(), 0u);
+    EXPECT_GE(j["sequences"].get<std::uint64_t>(), j["states_generated"].get<std::uint64_t>());
+    const auto &containment = j["results"][0];
+    EXPECT_EQ(containment["invariant"], "containment");
+    EXPECT_EQ(containment["status"], "fail");
+    EXPECT_EQ(containment["counterexample"]["devices"], 2);
+    const auto replay = test::runShell("build/bridgepath replay " +
+                                       containment["counterexample"]["trace_file"].get<std::string>());
+    EXPECT_EQ(replay.exitCode, 0) << replay.out << replay.err;
+    EXPECT_NE(replay.out.find("replay: as expected"), std::string::npos) << replay.out;
+    // Closure holds under bail with one failed step: the walk stops, it never frees out of order.
+    EXPECT_EQ(j["results"][1]["status"], "pass");
+}
+
+TEST(Exhaustive, OneAndTwoThreadsPrintTheSameReport) {
+    const std::string cmd = "build/bridgepath exhaustive --max-devices 4 --max-ops 4 --faults "
+                            "step,lost-slot,misuse --save-trace /tmp/bp-exhaustive-threads";
+    const auto one = test::runShell(cmd + " --threads 1");
+    const auto two = test::runShell(cmd + " --threads 2");
+    EXPECT_EQ(one.exitCode, 1);
+    EXPECT_EQ(two.exitCode, 1);
+    EXPECT_EQ(withoutTimeLine(one.out), withoutTimeLine(two.out));
+}
+
+TEST(Policies, MatrixHasEveryFaultClassAndPolicyWithExamplesOfWhatGoesWrong) {
+    const auto r = test::runShell("build/bridgepath policies --max-devices 3 --max-ops 4 "
+                                  "--prove-devices 3 --format json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    EXPECT_EQ(j["bound"]["max_devices"], 3);
+    ASSERT_EQ(j["cells"].size(), 24u); // (none + 7 fault classes) x 3 policies
+    for (const auto &cell : j["cells"]) {
+        ASSERT_FALSE(cell["outcomes"].empty());
+        for (const auto &o : cell["outcomes"]) {
+            if (o["outcome"] == "ok") {
+                EXPECT_EQ(cell["outcomes"].size(), 1u) << "ok stands alone";
+                continue;
+            }
+            EXPECT_FALSE(o["example"]["ops"].empty()) << cell.dump();
+        }
+        if (cell["fault"] == "none") {
+            EXPECT_EQ(cell["outcomes"][0]["outcome"], "ok") << cell.dump();
+        }
+    }
+    // The review: under bail a failed step leaks every slot above it, under continue only its own.
+    auto leakSlots = [&](const std::string &fault, const std::string &policy) {
+        for (const auto &cell : j["cells"])
+            if (cell["fault"] == fault && cell["policy"] == policy)
+                for (const auto &o : cell["outcomes"])
+                    if (o["outcome"] == "leak")
+                        return o["slots"].get<int>();
+        return 0;
+    };
+    EXPECT_EQ(leakSlots("step", "bail"), 3);
+    EXPECT_EQ(leakSlots("step", "continue"), 1);
+    ASSERT_EQ(j["z3"].size(), 3u);
+    for (const auto &p : j["z3"])
+        EXPECT_EQ(p["verdict"], "proved");
+}
+
+TEST(Readme, PolicyMatrixIsWhatPoliciesPrints) {
+    const auto r = test::runShell("build/bridgepath policies --format markdown");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md");
+    EXPECT_NE(readme.find(r.out), std::string::npos) << "README.md lacks the matrix:\n" << r.out;
+}
+
+} // namespace
+} // namespace bridgepath
