@@ -73,8 +73,8 @@ void printText(std::ostream &out, const ExhaustiveRun &run) {
         << grouped(r.statesGenerated) << ", distinct states " << grouped(r.distinctStates)
         << (r.stoppedEarly ? " (stopped at the first violation)" : "") << "\n";
     out << "time " << fixed(r.seconds, 2) << " s on " << r.threads << " thread"
-        << (r.threads == 1 ? "" : "s") << ", " << grouped(static_cast<std::uint64_t>(statesPerSecond(r)))
-        << " distinct states/s\n\n";
+        << (r.threads == 1 ? "" : "s") << " ("
+        << grouped(static_cast<std::uint64_t>(statesPerSecond(r))) << " distinct states/s)\n\n";
     std::size_t holding = 0;
     for (const InvariantTally &t : r.tallies) {
         std::string name = toString(t.invariant);
@@ -166,6 +166,7 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     o.threads = static_cast<unsigned>(boundedCount(flags, "--threads", cores, 1, 256));
     o.stopAtFirst = flags.has("--stop-first");
+    o.symmetry = !flags.has("--no-symmetry");
     return o;
 }
 
@@ -176,7 +177,7 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
                       {"--max-devices", "--min-devices", "--max-ops", "--endpoints", "--policy",
                        "--abi", "--faults", "--invariants", "--threads", "--format",
                        "--save-trace"},
-                      {"--stop-first"});
+                      {"--stop-first", "--no-symmetry"});
     flags.allowPositional(0, "exhaustive takes flags only");
     ExhaustiveRun run;
     run.options = exhaustiveOptionsFromFlags(flags, &run.faultsText);

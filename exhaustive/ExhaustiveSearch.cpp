@@ -9,6 +9,7 @@
 #include <atomic>
 #include <cassert>
 #include <cstring>
+#include <map>
 #include <memory>
 #include <tuple>
 #include <chrono>
@@ -46,11 +47,23 @@ struct Meta {
     std::uint32_t notEnumerated = 0;
 };
 
+constexpr std::size_t kMaxDevices = 16;
+using Perm = std::array<std::uint8_t, kMaxDevices>;
+
+Perm identity() {
+    Perm p{};
+    for (std::size_t i = 0; i < kMaxDevices; ++i)
+        p[i] = static_cast<std::uint8_t>(i);
+    return p;
+}
+
 struct NodeRecord {
     std::uint32_t parent = kNoParent;
     std::uint32_t move = 0;
     std::uint16_t value = 0; // set-refcount's value
     std::uint8_t depth = 0;
+    // The automorphism that took the state the move produced to the one stored (symmetry).
+    Perm renamed = identity();
 };
 
 // The smallest violation of one check within one search: its operations.
@@ -76,6 +89,11 @@ struct ItemResult {
 struct TreeContext {
     Topology topology;
     std::vector<DeviceId> targets;                // the leaves
+    std::vector<int> targetIndex;                 // per device, -1 if not a target
+    std::vector<std::uint32_t> shapeClass;        // per device: its subtree's shape, numbered
+    std::vector<std::vector<DeviceId>> children;  // per device, in BDF order
+    std::vector<DeviceId> roots;
+    bool symmetric = false;                       // two siblings have the same shape
     std::vector<std::uint32_t> pathMask;          // bit per device on the upstream path
     std::vector<std::uint32_t> subtreeMask;       // bit per device at or below
     std::vector<std::vector<DeviceId>> path;
@@ -95,9 +113,36 @@ TreeContext prepare(const ForestShape &shape) {
             c.pathMask[d] |= 1u << up;
             c.subtreeMask[up] |= 1u << d;
         }
-        if (t.children(d).empty())
+        c.children.push_back(t.children(d));
+        c.targetIndex.push_back(-1);
+        if (c.children[d].empty()) {
+            c.targetIndex[d] = static_cast<int>(c.targets.size());
             c.targets.push_back(d);
+        }
     }
+    c.roots = t.roots();
+    // Shape classes bottom up (children have larger ids than their parent in a built tree).
+    std::map<std::pair<bool, std::vector<std::uint32_t>>, std::uint32_t> classes;
+    c.shapeClass.assign(n, 0);
+    for (DeviceId d = n; d-- > 0;) {
+        std::vector<std::uint32_t> kids;
+        for (DeviceId k : c.children[d])
+            kids.push_back(c.shapeClass[k]);
+        std::sort(kids.begin(), kids.end());
+        const auto key = std::make_pair(t.isBridge(d), kids);
+        const auto it = classes.emplace(key, static_cast<std::uint32_t>(classes.size())).first;
+        c.shapeClass[d] = it->second;
+    }
+    auto repeats = [&](const std::vector<DeviceId> &siblings) {
+        std::set<std::uint32_t> seen;
+        for (DeviceId k : siblings)
+            if (k != 0 && !seen.insert(c.shapeClass[k]).second)
+                return true;
+        return false;
+    };
+    c.symmetric = repeats(c.roots);
+    for (DeviceId d = 0; d < n; ++d)
+        c.symmetric = c.symmetric || repeats(c.children[d]);
     return c;
 }
 
@@ -231,6 +276,9 @@ class Searcher {
         for (Invariant inv : o.invariants)
             checked_ |= 1u << static_cast<int>(inv);
         misuseAllowed_ = o.faults.count(FaultClass::Misuse) != 0;
+        symmetry_ = o.symmetry && c.symmetric;
+        perm_.resize(c.topology.size());
+        sig_.resize(c.topology.size());
         // With no more targets than E the bound never bites: leave it out of the key.
         boundTargets_ = c.targets.size() > o.endpoints;
     }
@@ -330,11 +378,27 @@ class Searcher {
         std::vector<std::uint32_t> chain;
         for (std::uint32_t i = node; nodes_[i].parent != kNoParent; i = nodes_[i].parent)
             chain.push_back(i);
+        // A stored state is the real one renamed; `real[x]` is the real device the stored state
+        // calls x.
+        Perm real = identity();
+        auto realMove = [&](Move mv) {
+            if (mv.device != kNoDevice)
+                mv.device = real[mv.device];
+            if (mv.failAt != kNoDevice)
+                mv.failAt = real[mv.failAt];
+            return mv;
+        };
         std::vector<Op> ops;
-        for (auto it = chain.rbegin(); it != chain.rend(); ++it)
-            appendOps(c_.topology, moves_[nodes_[*it].move], nodes_[*it].value, ops);
+        for (auto it = chain.rbegin(); it != chain.rend(); ++it) {
+            const NodeRecord &rec = nodes_[*it];
+            appendOps(c_.topology, realMove(moves_[rec.move]), rec.value, ops);
+            Perm next = real;
+            for (std::size_t x = 0; x < c_.topology.size(); ++x)
+                next[rec.renamed[x]] = real[x];
+            real = next;
+        }
         if (last)
-            appendOps(c_.topology, *last, lastValue, ops);
+            appendOps(c_.topology, realMove(*last), lastValue, ops);
         return ops;
     }
 
@@ -428,10 +492,92 @@ class Searcher {
                     o_.invariants.begin());
                 record(r.invariants[i], from, std::make_pair(mv, value), 0);
             }
+            // Renamed only after atomic-preserve compared the state with the one before.
+            Perm renamed = identity();
+            if (symmetry_)
+                renamed = canonicalize(next);
             scratch_.clear();
             impl_.save(scratch_);
-            const std::uint32_t to = addNode(next, NodeRecord{from, mi, value, depth}, r);
+            const std::uint32_t to =
+                addNode(next, NodeRecord{from, mi, value, depth, renamed}, r);
             edges_.push_back({from, to});
+        }
+    }
+
+    // Symmetry reduction: renames the devices of impl_'s state and `m` by the automorphism that
+    // orders interchangeable siblings (same subtree shape) by their subtree's state, so that
+    // states equal up to such a renaming are stored once. Device 0 (0000:00:00.0, the address a
+    // zeroed slot names) stays where it is. Returns the renaming.
+    Perm canonicalize(Meta &m) {
+        const Topology &t = c_.topology;
+        const std::size_t n = t.size();
+        // Each subtree's state in one hash, bottom up (children have larger ids).
+        for (DeviceId d = n; d-- > 0;) {
+            std::uint64_t h = impl_.deviceWord(d) * 0x9e3779b97f4a7c15ull;
+            h ^= (std::uint64_t{m.frozen >> d & 1u} | std::uint64_t{m.vanishedTops >> d & 1u} << 1 |
+                  std::uint64_t{m.notEnumerated >> d & 1u} << 2 |
+                  std::uint64_t{m.faultUsed && m.faultDevice == d} << 3 |
+                  std::uint64_t{c_.targetIndex[d] >= 0 &&
+                                (m.targetsUsed >> c_.targetIndex[d] & 1u)}
+                      << 4) *
+                 0xbf58476d1ce4e5b9ull;
+            kids_.clear();
+            for (DeviceId k : c_.children[d])
+                kids_.push_back(sig_[k]);
+            std::sort(kids_.begin(), kids_.end());
+            for (std::uint64_t k : kids_)
+                h = (h ^ k) * 0x94d049bb133111ebull + 0x632be59bd9b4e5ull;
+            sig_[d] = h ^ (h >> 29);
+        }
+        std::fill(perm_.begin(), perm_.end(), 0);
+        perm_[0] = 0;
+        assign(c_.roots, c_.roots, true);
+        bool moved = false;
+        for (DeviceId d = 0; d < n; ++d)
+            moved = moved || perm_[d] != d;
+        Perm out = identity();
+        if (!moved)
+            return out;
+        impl_.relabel(perm_);
+        Meta renamed = m;
+        renamed.frozen = renamed.vanishedTops = renamed.notEnumerated = 0;
+        renamed.targetsUsed = 0;
+        for (DeviceId d = 0; d < n; ++d) {
+            const DeviceId to = perm_[d];
+            out[d] = static_cast<std::uint8_t>(to);
+            renamed.frozen |= (m.frozen >> d & 1u) << to;
+            renamed.vanishedTops |= (m.vanishedTops >> d & 1u) << to;
+            renamed.notEnumerated |= (m.notEnumerated >> d & 1u) << to;
+            if (c_.targetIndex[d] >= 0)
+                renamed.targetsUsed |= (m.targetsUsed >> c_.targetIndex[d] & 1u)
+                                       << c_.targetIndex[to];
+        }
+        if (m.faultDevice != kNoDevice)
+            renamed.faultDevice = static_cast<std::uint8_t>(perm_[m.faultDevice]);
+        m = renamed;
+        return out;
+    }
+
+    // Maps the devices `from` onto the positions `to` (siblings of the same shapes): within a
+    // shape, `from` ordered by subtree state, `to` in BDF order; then their children alike.
+    void assign(const std::vector<DeviceId> &from, const std::vector<DeviceId> &to, bool top) {
+        std::vector<DeviceId> f(from), p(to);
+        if (top && !f.empty() && f.front() == 0) {
+            // Device 0 keeps its place; its subtree may still be reordered inside.
+            assign(c_.children[0], c_.children[0], false);
+            f.erase(f.begin());
+            p.erase(p.begin());
+        }
+        auto byShape = [&](DeviceId a, DeviceId b) { return c_.shapeClass[a] < c_.shapeClass[b]; };
+        std::stable_sort(p.begin(), p.end(), byShape);
+        std::stable_sort(f.begin(), f.end(), [&](DeviceId a, DeviceId b) {
+            if (c_.shapeClass[a] != c_.shapeClass[b])
+                return c_.shapeClass[a] < c_.shapeClass[b];
+            return sig_[a] < sig_[b];
+        });
+        for (std::size_t i = 0; i < f.size(); ++i) {
+            perm_[f[i]] = p[i];
+            assign(c_.children[f[i]], c_.children[p[i]], false);
         }
     }
 
@@ -535,6 +681,9 @@ class Searcher {
     std::uint32_t checked_ = 0;
     bool misuseAllowed_ = false;
     bool boundTargets_ = true;
+    bool symmetry_ = false;
+    std::vector<DeviceId> perm_;
+    std::vector<std::uint64_t> sig_, kids_;
     VisitedSet visited_;
     std::vector<NodeRecord> nodes_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;

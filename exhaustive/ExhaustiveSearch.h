@@ -53,6 +53,9 @@ struct ExhaustiveOptions {
     std::vector<Invariant> invariants;   ///< judged in every state
     unsigned threads = 1;
     bool stopAtFirst = false;            ///< stop once a violation is found (still the smallest)
+    /// Store states once up to renaming interchangeable siblings (same subtree shape): counts
+    /// are then of states up to symmetry. Verdicts and smallest examples do not change.
+    bool symmetry = true;
     /// Also judge every new state with model/Invariant and count disagreements (tests).
     bool crossCheckJudge = false;
 };
@@ -100,7 +103,8 @@ struct ExhaustiveResult {
     std::uint64_t searches = 0;         ///< (tree, capacity) state spaces explored
     std::uint64_t sequences = 0;        ///< operation sequences of length <= K covered
     std::uint64_t statesGenerated = 0;  ///< transitions taken (successor states computed)
-    std::uint64_t distinctStates = 0;   ///< states stored in the visited sets
+    std::uint64_t distinctStates = 0;   ///< states stored in the visited sets (up to symmetry
+                                        ///< when options.symmetry)
     double seconds = 0;
     unsigned threads = 1;
     bool stoppedEarly = false;

@@ -402,3 +402,45 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
 }
 
 } // namespace bridgepath
+
+namespace bridgepath {
+
+std::uint64_t PciLiveUpdate::deviceWord(DeviceId dev) const {
+    const Bdf &b = topology_.bdf(dev);
+    const std::vector<SlotEntry> &table = slots();
+    std::uint64_t naming = 0;
+    for (std::size_t i = 0; i < table.size() && i < 24; ++i)
+        if (table[i].domain == b.domain && table[i].bdf == b.abiBdf())
+            naming |= std::uint64_t{1} << i;
+    const std::uint64_t flags = frozen_[dev] | failNext_[dev] << 1 | vanished_[dev] << 4 |
+                                removed_[dev] << 5 | direct_[dev] << 6;
+    return std::uint64_t{slot_[dev]} << 40 | flags << 32 | naming;
+}
+
+void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
+    assert(perm.size() == slot_.size());
+    auto permute = [&perm](auto &v) {
+        auto old = v;
+        for (DeviceId d = 0; d < perm.size(); ++d)
+            v[perm[d]] = old[d];
+    };
+    permute(slot_);
+    permute(frozen_);
+    permute(failNext_);
+    permute(vanished_);
+    permute(removed_);
+    permute(direct_);
+    auto rename = [&](SlotEntry &e) {
+        const auto dev = topology_.find(e.address());
+        if (dev && perm[*dev] != *dev)
+            e = SlotEntry::of(topology_.bdf(perm[*dev]), e.refcount);
+    };
+    if (phase_ == Phase::Outgoing)
+        for (std::uint32_t i = 0; i < table_.size(); ++i)
+            rename(table_[i]);
+    else
+        for (SlotEntry &e : incoming_)
+            rename(e);
+}
+
+} // namespace bridgepath

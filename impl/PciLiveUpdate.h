@@ -111,6 +111,16 @@ class PciLiveUpdate {
     /// exactly such a record.
     void restore(const std::uint8_t *bytes, std::size_t size);
 
+    /// dev's own part of the state in one word: its cached slot index, its flags (frozen, pending
+    /// fail-next, vanished, removed, directly preserved) and a bit per slot (of the first 24) whose
+    /// entry names it. Devices with equal words and equal subtrees are interchangeable.
+    std::uint64_t deviceWord(DeviceId dev) const;
+    /// Renames the devices by an automorphism `perm` of the topology (a bijection that keeps
+    /// parents: parent(perm[d]) == perm[parent(d)], and keeps 0000:00:00.0, the address a zeroed
+    /// slot names): afterwards perm[d] holds what d held (cached slot, flags) and every slot naming
+    /// d names perm[d]. The renamed state behaves as the original with every device renamed.
+    void relabel(const std::vector<DeviceId> &perm);
+
   private:
     static constexpr std::uint32_t kNone = UINT32_MAX;
 

@@ -167,3 +167,41 @@ TEST(ExhaustiveSearch, OutcomesClassifyLeaksWithTheirSize) {
 
 } // namespace
 } // namespace bridgepath
+
+namespace bridgepath {
+namespace {
+
+TEST(ExhaustiveSearch, SymmetryReductionChangesNoVerdictOnlyTheStateCount) {
+    for (FaultClass f : allFaultClasses())
+        for (Policy p : {Policy::Bail, Policy::Continue}) {
+            ExhaustiveOptions o = options(5, 4, {f}, p);
+            o.threads = 2;
+            o.symmetry = false;
+            const ExhaustiveResult plain = runExhaustive(o);
+            o.symmetry = true;
+            const ExhaustiveResult reduced = runExhaustive(o);
+            const std::string where = std::string(toString(f)) + " " + toString(p);
+            EXPECT_LE(reduced.distinctStates, plain.distinctStates) << where;
+            for (std::size_t i = 0; i < plain.tallies.size(); ++i) {
+                const InvariantTally &a = plain.tallies[i], &b = reduced.tallies[i];
+                const std::string what = where + " " + toString(a.invariant);
+                EXPECT_EQ(a.violations == 0, b.violations == 0) << what;
+                ASSERT_EQ(a.smallest.has_value(), b.smallest.has_value()) << what;
+                EXPECT_FALSE(b.harnessDisagrees) << what;
+                if (a.smallest) {
+                    EXPECT_EQ(a.smallest->setup->topology.size(),
+                              b.smallest->setup->topology.size()) << what;
+                    EXPECT_EQ(a.smallest->ops.size(), b.smallest->ops.size()) << what;
+                }
+            }
+            for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+                const OutcomeTally &a = plain.outcomes[k], &b = reduced.outcomes[k];
+                EXPECT_EQ(a.states == 0, b.states == 0) << where << " " << toString(a.outcome);
+                EXPECT_EQ(a.maxSlots, b.maxSlots) << where << " " << toString(a.outcome);
+                EXPECT_FALSE(b.harnessDisagrees) << where << " " << toString(a.outcome);
+            }
+        }
+}
+
+} // namespace
+} // namespace bridgepath
