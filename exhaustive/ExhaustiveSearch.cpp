@@ -93,6 +93,8 @@ struct TreeContext {
     std::vector<std::uint32_t> shapeClass;        // per device: its subtree's shape, numbered
     std::vector<std::vector<DeviceId>> children;  // per device, in BDF order
     std::vector<DeviceId> roots;
+    std::vector<std::vector<DeviceId>> byShape;   // children ordered by shape, then BDF
+    std::vector<DeviceId> rootsByShape;
     bool symmetric = false;                       // two siblings have the same shape
     std::vector<std::uint32_t> pathMask;          // bit per device on the upstream path
     std::vector<std::uint32_t> subtreeMask;       // bit per device at or below
@@ -133,6 +135,14 @@ TreeContext prepare(const ForestShape &shape) {
         const auto it = classes.emplace(key, static_cast<std::uint32_t>(classes.size())).first;
         c.shapeClass[d] = it->second;
     }
+    auto orderByShape = [&](std::vector<DeviceId> v) {
+        std::stable_sort(v.begin(), v.end(),
+                         [&](DeviceId a, DeviceId b) { return c.shapeClass[a] < c.shapeClass[b]; });
+        return v;
+    };
+    for (DeviceId d = 0; d < n; ++d)
+        c.byShape.push_back(orderByShape(c.children[d]));
+    c.rootsByShape = orderByShape(c.roots);
     auto repeats = [&](const std::vector<DeviceId> &siblings) {
         std::set<std::uint32_t> seen;
         for (DeviceId k : siblings)
@@ -512,8 +522,9 @@ class Searcher {
         const Topology &t = c_.topology;
         const std::size_t n = t.size();
         // Each subtree's state in one hash, bottom up (children have larger ids).
+        impl_.deviceWords(words_);
         for (DeviceId d = n; d-- > 0;) {
-            std::uint64_t h = impl_.deviceWord(d) * 0x9e3779b97f4a7c15ull;
+            std::uint64_t h = words_[d] * 0x9e3779b97f4a7c15ull;
             h ^= (std::uint64_t{m.frozen >> d & 1u} | std::uint64_t{m.vanishedTops >> d & 1u} << 1 |
                   std::uint64_t{m.notEnumerated >> d & 1u} << 2 |
                   std::uint64_t{m.faultUsed && m.faultDevice == d} << 3 |
@@ -521,17 +532,16 @@ class Searcher {
                                 (m.targetsUsed >> c_.targetIndex[d] & 1u)}
                       << 4) *
                  0xbf58476d1ce4e5b9ull;
-            kids_.clear();
+            // Order-free over the children: a sum of mixed hashes.
+            std::uint64_t kids = 0;
             for (DeviceId k : c_.children[d])
-                kids_.push_back(sig_[k]);
-            std::sort(kids_.begin(), kids_.end());
-            for (std::uint64_t k : kids_)
-                h = (h ^ k) * 0x94d049bb133111ebull + 0x632be59bd9b4e5ull;
+                kids += (sig_[k] ^ (sig_[k] >> 31)) * 0x94d049bb133111ebull;
+            h = (h ^ kids) * 0xd6e8feb86659fd93ull;
             sig_[d] = h ^ (h >> 29);
         }
         std::fill(perm_.begin(), perm_.end(), 0);
         perm_[0] = 0;
-        assign(c_.roots, c_.roots, true);
+        assign(c_.rootsByShape, c_.rootsByShape, true);
         bool moved = false;
         for (DeviceId d = 0; d < n; ++d)
             moved = moved || perm_[d] != d;
@@ -558,26 +568,36 @@ class Searcher {
         return out;
     }
 
-    // Maps the devices `from` onto the positions `to` (siblings of the same shapes): within a
-    // shape, `from` ordered by subtree state, `to` in BDF order; then their children alike.
+    // Maps the devices `from` onto the positions `to` (siblings of the same shapes, both lists
+    // ordered by shape, `to` in BDF order within a shape): within a shape `from` is ordered by
+    // subtree state; then their children alike.
     void assign(const std::vector<DeviceId> &from, const std::vector<DeviceId> &to, bool top) {
-        std::vector<DeviceId> f(from), p(to);
-        if (top && !f.empty() && f.front() == 0) {
-            // Device 0 keeps its place; its subtree may still be reordered inside.
-            assign(c_.children[0], c_.children[0], false);
-            f.erase(f.begin());
-            p.erase(p.begin());
+        std::array<DeviceId, kMaxDevices> f{};
+        std::size_t count = 0;
+        for (DeviceId d : from) {
+            if (top && d == 0) {
+                // Device 0 keeps its place; its subtree may still be reordered inside.
+                perm_[0] = 0;
+                assign(c_.byShape[0], c_.byShape[0], false);
+                continue;
+            }
+            // Insertion sort by (shape, state): stable, no allocation, lists are short.
+            std::size_t i = count++;
+            for (; i > 0; --i) {
+                const DeviceId prev = f[i - 1];
+                if (c_.shapeClass[prev] < c_.shapeClass[d] ||
+                    (c_.shapeClass[prev] == c_.shapeClass[d] && sig_[prev] <= sig_[d]))
+                    break;
+                f[i] = prev;
+            }
+            f[i] = d;
         }
-        auto byShape = [&](DeviceId a, DeviceId b) { return c_.shapeClass[a] < c_.shapeClass[b]; };
-        std::stable_sort(p.begin(), p.end(), byShape);
-        std::stable_sort(f.begin(), f.end(), [&](DeviceId a, DeviceId b) {
-            if (c_.shapeClass[a] != c_.shapeClass[b])
-                return c_.shapeClass[a] < c_.shapeClass[b];
-            return sig_[a] < sig_[b];
-        });
-        for (std::size_t i = 0; i < f.size(); ++i) {
-            perm_[f[i]] = p[i];
-            assign(c_.children[f[i]], c_.children[p[i]], false);
+        std::size_t j = 0;
+        for (std::size_t i = 0; i < count; ++i, ++j) {
+            if (top && to[j] == 0)
+                ++j;
+            perm_[f[i]] = to[j];
+            assign(c_.byShape[f[i]], c_.byShape[to[j]], false);
         }
     }
 
@@ -683,7 +703,7 @@ class Searcher {
     bool boundTargets_ = true;
     bool symmetry_ = false;
     std::vector<DeviceId> perm_;
-    std::vector<std::uint64_t> sig_, kids_;
+    std::vector<std::uint64_t> sig_, words_;
     VisitedSet visited_;
     std::vector<NodeRecord> nodes_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;

@@ -20,7 +20,9 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
             parent_[d] = static_cast<std::uint32_t>(*p);
         isBridge_[d] = topology.isBridge(d);
         isVf_[d] = topology.isVf(d);
+        key_.push_back(topology.bdf(d).key());
     }
+    assert(std::is_sorted(key_.begin(), key_.end()) && "device ids are in BDF order");
     slot_.assign(n, kNone);
     frozen_.assign(n, 0);
     failNext_.assign(n, 0);
@@ -101,7 +103,8 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
         const auto idx = table_.allocate(nrDevices_);
         if (!idx)
             return Result::Enospc;
-        table_[*idx] = SlotEntry::of(topology_.bdf(dev), 1);
+        table_[*idx] = SlotEntry{static_cast<std::uint32_t>(key_[dev] >> 16),
+                                 static_cast<std::uint16_t>(key_[dev]), 1};
         slot_[dev] = *idx;
         ++nrDevices_;
         return Result::Ok;
@@ -405,24 +408,41 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
 
 namespace bridgepath {
 
-std::uint64_t PciLiveUpdate::deviceWord(DeviceId dev) const {
-    const Bdf &b = topology_.bdf(dev);
+std::uint32_t PciLiveUpdate::deviceNamed(const SlotEntry &e) const {
+    const std::uint64_t key = std::uint64_t{e.domain} << 16 | e.bdf;
+    const auto it = std::lower_bound(key_.begin(), key_.end(), key);
+    return it != key_.end() && *it == key ? static_cast<std::uint32_t>(it - key_.begin()) : kNone;
+}
+
+void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
+    out.resize(slot_.size());
+    for (DeviceId d = 0; d < slot_.size(); ++d) {
+        const std::uint64_t flags = frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
+                                    removed_[d] << 5 | direct_[d] << 6;
+        out[d] = std::uint64_t{slot_[d]} << 40 | flags << 32;
+    }
     const std::vector<SlotEntry> &table = slots();
-    std::uint64_t naming = 0;
-    for (std::size_t i = 0; i < table.size() && i < 24; ++i)
-        if (table[i].domain == b.domain && table[i].bdf == b.abiBdf())
-            naming |= std::uint64_t{1} << i;
-    const std::uint64_t flags = frozen_[dev] | failNext_[dev] << 1 | vanished_[dev] << 4 |
-                                removed_[dev] << 5 | direct_[dev] << 6;
-    return std::uint64_t{slot_[dev]} << 40 | flags << 32 | naming;
+    for (std::size_t i = 0; i < table.size() && i < 24; ++i) {
+        const std::uint32_t dev = deviceNamed(table[i]);
+        if (dev != kNone)
+            out[dev] |= std::uint64_t{1} << i;
+    }
 }
 
 void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     assert(perm.size() == slot_.size());
+    // Follows each cycle of the permutation, so nothing is copied.
     auto permute = [&perm](auto &v) {
-        auto old = v;
-        for (DeviceId d = 0; d < perm.size(); ++d)
-            v[perm[d]] = old[d];
+        std::vector<bool> done(perm.size(), false);
+        for (DeviceId start = 0; start < perm.size(); ++start) {
+            if (done[start] || perm[start] == start)
+                continue;
+            auto carried = v[start];
+            for (DeviceId d = start; !done[d]; d = perm[d]) {
+                done[d] = true;
+                std::swap(carried, v[perm[d]]);
+            }
+        }
     };
     permute(slot_);
     permute(frozen_);
@@ -431,9 +451,11 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     permute(removed_);
     permute(direct_);
     auto rename = [&](SlotEntry &e) {
-        const auto dev = topology_.find(e.address());
-        if (dev && perm[*dev] != *dev)
-            e = SlotEntry::of(topology_.bdf(perm[*dev]), e.refcount);
+        const std::uint32_t dev = deviceNamed(e);
+        if (dev != kNone && perm[dev] != dev) {
+            e.domain = static_cast<std::uint32_t>(key_[perm[dev]] >> 16);
+            e.bdf = static_cast<std::uint16_t>(key_[perm[dev]]);
+        }
     };
     if (phase_ == Phase::Outgoing)
         for (std::uint32_t i = 0; i < table_.size(); ++i)

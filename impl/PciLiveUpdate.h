@@ -111,10 +111,11 @@ class PciLiveUpdate {
     /// exactly such a record.
     void restore(const std::uint8_t *bytes, std::size_t size);
 
-    /// dev's own part of the state in one word: its cached slot index, its flags (frozen, pending
-    /// fail-next, vanished, removed, directly preserved) and a bit per slot (of the first 24) whose
-    /// entry names it. Devices with equal words and equal subtrees are interchangeable.
-    std::uint64_t deviceWord(DeviceId dev) const;
+    /// Each device's own part of the state in one word (indexed by DeviceId): its cached slot
+    /// index, its flags (frozen, pending fail-next, vanished, removed, directly preserved) and a
+    /// bit per slot (of the first 24) whose entry names it. Devices with equal words and equal
+    /// subtrees are interchangeable.
+    void deviceWords(std::vector<std::uint64_t> &out) const;
     /// Renames the devices by an automorphism `perm` of the topology (a bijection that keeps
     /// parents: parent(perm[d]) == perm[parent(d)], and keeps 0000:00:00.0, the address a zeroed
     /// slot names): afterwards perm[d] holds what d held (cached slot, flags) and every slot naming
@@ -154,6 +155,10 @@ class PciLiveUpdate {
     std::vector<std::uint8_t> vanished_;
     std::vector<std::uint8_t> removed_;   // hot-unplugged, or not enumerated after kexec
     std::vector<std::uint8_t> direct_;    // directly preserved
+    std::vector<std::uint64_t> key_;      // domain << 16 | bdf, ascending (ids are in BDF order)
+
+    // The device a slot entry names, if it is in the topology.
+    std::uint32_t deviceNamed(const SlotEntry &e) const;
 };
 
 } // namespace bridgepath
