@@ -103,18 +103,18 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
         const auto idx = table_.allocate(nrDevices_);
         if (!idx)
             return Result::Enospc;
-        table_[*idx] = SlotEntry{static_cast<std::uint32_t>(key_[dev] >> 16),
-                                 static_cast<std::uint16_t>(key_[dev]), 1};
+        table_.set(*idx, SlotEntry{static_cast<std::uint32_t>(key_[dev] >> 16),
+                                   static_cast<std::uint16_t>(key_[dev]), 1});
         slot_[dev] = *idx;
         ++nrDevices_;
         return Result::Ok;
     }
-    SlotEntry &e = table_[slot_[dev]];
+    const SlotEntry &e = table_[slot_[dev]];
     if (e.refcount == 0)
         return Result::Einval; // the kernel WARNs: a cached slot that was freed under us
     if (!isBridge_[dev])
         return Result::Ebusy; // an endpoint is preserved once
-    ++e.refcount;
+    table_.setRefcount(slot_[dev], static_cast<std::uint16_t>(e.refcount + 1));
     return Result::Ok;
 }
 
@@ -123,14 +123,17 @@ Result PciLiveUpdate::unpreserveDevice(DeviceId dev) {
         return Result::Eio;
     if (frozen_[dev] || slot_[dev] == kNone)
         return Result::Einval;
-    SlotEntry &e = table_[slot_[dev]];
-    if (e.refcount == 0)
+    const std::uint32_t index = slot_[dev];
+    const std::uint16_t refcount = table_[index].refcount;
+    if (refcount == 0)
         return Result::Einval;
-    if (--e.refcount == 0) {
-        e = SlotEntry{};
-        slot_[dev] = kNone;
-        --nrDevices_;
+    if (refcount > 1) {
+        table_.setRefcount(index, static_cast<std::uint16_t>(refcount - 1));
+        return Result::Ok;
     }
+    table_.set(index, SlotEntry{});
+    slot_[dev] = kNone;
+    --nrDevices_;
     return Result::Ok;
 }
 
@@ -237,21 +240,23 @@ Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
     return Result::Ok;
 }
 
-SlotEntry &PciLiveUpdate::slotOf(DeviceId dev) {
-    return phase_ == Phase::Outgoing ? table_[slot_[dev]] : incoming_[slot_[dev]];
-}
-
 Result PciLiveUpdate::lose(DeviceId dev) {
     if (phase_ == Phase::Ended || slot_[dev] == kNone)
         return Result::Enoent;
-    slotOf(dev) = SlotEntry{};
+    if (phase_ == Phase::Outgoing)
+        table_.set(slot_[dev], SlotEntry{});
+    else
+        incoming_[slot_[dev]] = SlotEntry{};
     return Result::Ok;
 }
 
 Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
     if (phase_ == Phase::Ended || slot_[dev] == kNone)
         return Result::Enoent;
-    slotOf(dev).refcount = value;
+    if (phase_ == Phase::Outgoing)
+        table_.setRefcount(slot_[dev], value);
+    else
+        incoming_[slot_[dev]].refcount = value;
     return Result::Ok;
 }
 
@@ -450,19 +455,20 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     permute(vanished_);
     permute(removed_);
     permute(direct_);
-    auto rename = [&](SlotEntry &e) {
+    auto renamed = [&](SlotEntry e) {
         const std::uint32_t dev = deviceNamed(e);
         if (dev != kNone && perm[dev] != dev) {
             e.domain = static_cast<std::uint32_t>(key_[perm[dev]] >> 16);
             e.bdf = static_cast<std::uint16_t>(key_[perm[dev]]);
         }
+        return e;
     };
     if (phase_ == Phase::Outgoing)
         for (std::uint32_t i = 0; i < table_.size(); ++i)
-            rename(table_[i]);
+            table_.set(i, renamed(table_[i]));
     else
         for (SlotEntry &e : incoming_)
-            rename(e);
+            e = renamed(e);
 }
 
 } // namespace bridgepath

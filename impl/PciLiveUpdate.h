@@ -135,7 +135,6 @@ class PciLiveUpdate {
     // Runs `step` on dev, parent, ... up to (excluding) `end` (kNone: to the root) under the policy.
     template <class Step> Result walkDown(DeviceId dev, std::uint32_t end, Step step);
     Result unplugTree(DeviceId dev);
-    SlotEntry &slotOf(DeviceId dev);
 
     const Topology &topology_;
     LiveUpdateConfig config_;

@@ -3,7 +3,29 @@
 namespace bridgepath {
 
 SlotTable::SlotTable(Abi abi, std::size_t capacity)
-    : abi_(abi), slots_(abi == Abi::V6 ? capacity : 0) {}
+    : abi_(abi), slots_(abi == Abi::V6 ? capacity : 0), used_((slots_.size() + 63) / 64, 0) {}
+
+void SlotTable::assign(const SlotEntry *first, std::size_t count) {
+    slots_.assign(first, first + count);
+    used_.assign((count + 63) / 64, 0);
+    for (std::uint32_t i = 0; i < count; ++i)
+        mark(i, slots_[i].refcount != 0);
+}
+
+std::size_t SlotTable::firstFree(std::size_t from, std::size_t to) const {
+    std::size_t word = from >> 6;
+    // Free slots of the first word at or after `from`.
+    std::uint64_t free = ~used_[word] & (~std::uint64_t{0} << (from & 63));
+    for (;;) {
+        if (free != 0) {
+            const std::size_t at = (word << 6) + static_cast<std::size_t>(__builtin_ctzll(free));
+            return at < to ? at : to;
+        }
+        if (++word << 6 >= to)
+            return to;
+        free = ~used_[word];
+    }
+}
 
 std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
     const std::size_t n = slots_.size();
@@ -11,21 +33,26 @@ std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
     case Abi::V6: {
         if (nrDevices >= n)
             return std::nullopt;
-        const std::size_t start = nrDevices % n;
-        for (std::size_t i = 0; i < n; ++i) {
-            const std::size_t idx = start + i < n ? start + i : start + i - n;
-            if (slots_[idx].refcount == 0)
-                return static_cast<std::uint32_t>(idx);
+        // nr_devices mod capacity, with nr_devices < capacity here: no division needed.
+        const std::size_t start = nrDevices;
+        std::size_t at = firstFree(start, n);
+        if (at == n) {
+            at = firstFree(0, start);
+            // Corruption can leave nr_devices below the slots really in use: none is free.
+            if (at == start)
+                return std::nullopt;
         }
-        // Corruption can leave nr_devices below the slots really in use: no free slot is found.
-        return std::nullopt;
+        return static_cast<std::uint32_t>(at);
     }
-    case Abi::V7:
-        for (std::size_t i = 0; i < n; ++i)
-            if (slots_[i].refcount == 0)
-                return static_cast<std::uint32_t>(i);
+    case Abi::V7: {
+        const std::size_t at = n == 0 ? 0 : firstFree(0, n);
+        if (at < n)
+            return static_cast<std::uint32_t>(at);
         slots_.emplace_back();
+        if (used_.size() * 64 < slots_.size())
+            used_.push_back(0);
         return static_cast<std::uint32_t>(n);
+    }
     }
     return std::nullopt;
 }

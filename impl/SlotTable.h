@@ -5,6 +5,10 @@
 /// is the first slot with refcount 0 probing linearly from index nr_devices mod capacity.
 /// v7: a growable table; a new slot is the first with refcount 0 from index 0, else the table grows
 /// by one slot. The table never changes nr_devices: the caller keeps that counter.
+///
+/// A bitmap of slots in use (refcount != 0) is kept beside the array, so the probe tests 64 slots
+/// per word instead of reading entries (the probe picks exactly the slot the linear scan would).
+/// Every write goes through set() / setRefcount(), which keep it in step.
 
 #include "topology/Policy.h"
 #include "topology/State.h"
@@ -25,16 +29,33 @@ class SlotTable {
     /// Requires nothing; ensures the returned slot has refcount 0 (the caller fills it).
     std::optional<std::uint32_t> allocate(std::uint32_t nrDevices);
 
-    SlotEntry &operator[](std::uint32_t index) { return slots_[index]; }
     const SlotEntry &operator[](std::uint32_t index) const { return slots_[index]; }
+    /// Overwrites slot `index` (requires index < size()).
+    void set(std::uint32_t index, const SlotEntry &entry) {
+        slots_[index] = entry;
+        mark(index, entry.refcount != 0);
+    }
+    /// Overwrites the refcount of slot `index` (u16: the caller's ++ at 65535 wraps to 0, free).
+    void setRefcount(std::uint32_t index, std::uint16_t refcount) {
+        slots_[index].refcount = refcount;
+        mark(index, refcount != 0);
+    }
     std::size_t size() const { return slots_.size(); }
     const std::vector<SlotEntry> &entries() const { return slots_; }
     /// Replaces the slots (a saved table of this ABI: v6 keeps its capacity, v7 any size).
-    void assign(const SlotEntry *first, std::size_t count) { slots_.assign(first, first + count); }
+    void assign(const SlotEntry *first, std::size_t count);
 
   private:
+    void mark(std::uint32_t index, bool inUse) {
+        const std::uint64_t bit = std::uint64_t{1} << (index & 63);
+        used_[index >> 6] = inUse ? used_[index >> 6] | bit : used_[index >> 6] & ~bit;
+    }
+    // The first free slot in [from, to), or `to`.
+    std::size_t firstFree(std::size_t from, std::size_t to) const;
+
     Abi abi_;
     std::vector<SlotEntry> slots_;
+    std::vector<std::uint64_t> used_; // bit i: slots_[i].refcount != 0
 };
 
 } // namespace bridgepath
