@@ -23,6 +23,8 @@ bool ReferenceModel::isBridge(const Bdf &dev) const {
 }
 
 bool ReferenceModel::inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const {
+    if (tops.empty())
+        return false;
     for (const Bdf &up : pathOf(dev))
         if (tops.count(up))
             return true;

@@ -57,13 +57,25 @@ void UsageTracker::update(const Topology &t, const Op &op, Phase before, Result 
         frozen.insert(op.bdf);
     if (op.kind == OpKind::Vanish && result == Result::Ok)
         vanishedTops.insert(op.bdf);
-    if ((op.kind == OpKind::Unplug && result != Result::Enodev && result != Result::Enoent) ||
-        (op.kind == OpKind::Kexec && result != Result::Enoent))
-        for (DeviceId id = 0; id < t.size(); ++id)
-            for (DeviceId up : t.upstreamPath(id))
-                if ((op.kind == OpKind::Kexec && vanishedTops.count(t.bdf(up))) ||
-                    (op.kind == OpKind::Unplug && t.bdf(up) == op.bdf))
-                    notEnumerated.insert(t.bdf(id));
+    // Every device at or below `top` stops being enumerated.
+    auto subtree = [&](const Bdf &top) {
+        const auto id = t.find(top);
+        if (!id)
+            return;
+        std::vector<DeviceId> todo{*id};
+        while (!todo.empty()) {
+            const DeviceId d = todo.back();
+            todo.pop_back();
+            notEnumerated.insert(t.bdf(d));
+            for (DeviceId c : t.children(d))
+                todo.push_back(c);
+        }
+    };
+    if (op.kind == OpKind::Unplug && result != Result::Enodev && result != Result::Enoent)
+        subtree(op.bdf);
+    if (op.kind == OpKind::Kexec && result != Result::Enoent)
+        for (const Bdf &top : vanishedTops)
+            subtree(top);
 }
 
 Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked)

@@ -1,5 +1,8 @@
 #include "properties/StatefulCommands.h"
 
+#include <algorithm>
+#include <map>
+
 #include "properties/Uniform.h"
 
 namespace bridgepath {
@@ -104,17 +107,35 @@ std::vector<Bdf> direct(const GenModel &m) {
 // preserved last (a double preserve), else any endpoint.
 Bdf preserveTarget(const GenModel &m) {
     const Topology &t = topo(m);
-    const auto slots = m.state().slots();
+    const State &s = m.state();
+    // Devices below a bridge holding a slot, and devices with directly preserved siblings (once
+    // per such sibling), in device order: only the children of those bridges are candidates.
+    std::map<DeviceId, bool> parents; // bridge -> holds a slot
+    std::map<DeviceId, unsigned> directChildren;
+    for (const auto &[bdf, rc] : s.slots())
+        if (const auto id = t.find(bdf); id && t.isBridge(*id))
+            parents[*id] = true;
+    for (const Bdf &b : s.directlyPreserved)
+        if (const auto id = t.find(b))
+            if (const auto p = t.parent(*id)) {
+                parents.emplace(*p, false);
+                ++directChildren[*p];
+            }
+    std::vector<DeviceId> candidates;
+    for (const auto &[p, holdsSlot] : parents)
+        for (DeviceId d : t.children(p))
+            candidates.push_back(d);
+    std::sort(candidates.begin(), candidates.end());
     std::vector<Bdf> below, siblings;
-    for (DeviceId d = 0; d < t.size(); ++d) {
-        const auto p = t.parent(d);
-        if (!p || m.state().directlyPreserved.count(t.bdf(d)))
+    for (DeviceId d : candidates) {
+        if (s.directlyPreserved.count(t.bdf(d)))
             continue;
-        if (slots.count(t.bdf(*p)))
+        const DeviceId p = *t.parent(d);
+        if (parents.at(p))
             below.push_back(t.bdf(d));
-        for (DeviceId s : t.children(*p))
-            if (s != d && m.state().directlyPreserved.count(t.bdf(s)))
-                siblings.push_back(t.bdf(d));
+        const auto it = directChildren.find(p);
+        for (unsigned k = 0; it != directChildren.end() && k < it->second; ++k)
+            siblings.push_back(t.bdf(d));
     }
     const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
     const int what = *gen::weightedElement<int>(

@@ -41,14 +41,11 @@ struct Topology::Graph {
     std::vector<std::size_t> depth; // bridges above each device, computed once at build
 };
 
-Topology::Topology() : graph_(std::make_unique<Graph>()) {}
-Topology::Topology(const Topology &o) : graph_(std::make_unique<Graph>(*o.graph_)) {}
+// A built topology never changes, so copies share one graph.
+Topology::Topology() : graph_(std::make_shared<Graph>()) {}
+Topology::Topology(const Topology &o) = default;
 Topology::Topology(Topology &&o) noexcept = default;
-Topology &Topology::operator=(const Topology &o) {
-    if (this != &o)
-        graph_ = std::make_unique<Graph>(*o.graph_);
-    return *this;
-}
+Topology &Topology::operator=(const Topology &o) = default;
 Topology &Topology::operator=(Topology &&o) noexcept = default;
 Topology::~Topology() = default;
 

@@ -104,7 +104,7 @@ class Topology {
 
   private:
     struct Graph;
-    std::unique_ptr<Graph> graph_;
+    std::shared_ptr<Graph> graph_; // shared by copies: only build() writes it, before sharing
 };
 
 } // namespace bridgepath
