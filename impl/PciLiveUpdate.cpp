@@ -13,6 +13,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     : topology_(topology), config_(config), table_(config.abi, config.capacity) {
     const std::size_t n = topology.size();
     parent_.assign(n, kNone);
+    key_.reserve(n);
     isBridge_.assign(n, 0);
     isVf_.assign(n, 0);
     for (DeviceId d = 0; d < n; ++d) {
