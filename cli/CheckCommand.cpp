@@ -234,15 +234,7 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
     CheckOptions &o = run.options;
     o.policy = policyFlag(flags, o.policy);
     o.abi = abiFlag(flags, o.abi);
-    run.faultsText = flags.value("--faults").value_or("all");
-    std::string bad;
-    auto faults = parseFaultClasses(run.faultsText, &bad);
-    if (!faults)
-        throw InputError("--faults", "unknown fault class '" + bad +
-                                         "' (none, alloc, step, lost-slot, refcount, misuse, "
-                                         "vanish, unplug, all)");
-    o.faults = *faults;
-    run.faultsText = toString(o.faults) == "none" ? "none" : run.faultsText;
+    o.faults = faultsFlag(flags, "all", &run.faultsText);
     o.invariants = invariantsFlag(flags);
     if (auto c = flags.value("--cases")) {
         o.cases = parseCount("--cases", *c);

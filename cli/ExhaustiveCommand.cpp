@@ -44,18 +44,6 @@ struct ExhaustiveRun {
     std::vector<std::string> traceFiles; // per tally, "" when it holds
 };
 
-std::size_t boundedCount(const Flags &flags, const std::string &flag, std::size_t fallback,
-                         std::size_t lo, std::size_t hi) {
-    const auto v = flags.value(flag);
-    if (!v)
-        return fallback;
-    const std::size_t n = parseCount(flag, *v);
-    if (n < lo || n > hi)
-        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi) +
-                                   ", got " + *v);
-    return n;
-}
-
 double statesPerSecond(const ExhaustiveResult &r) {
     return r.seconds > 0 ? static_cast<double>(r.distinctStates) / r.seconds : 0.0;
 }
@@ -146,25 +134,16 @@ void printJson(std::ostream &out, const ExhaustiveRun &run) {
 
 ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *faultsText) {
     ExhaustiveOptions o;
-    o.maxDevices = boundedCount(flags, "--max-devices", 4, 1, 12);
-    o.minDevices = boundedCount(flags, "--min-devices", 1, 1, o.maxDevices);
-    o.maxOps = boundedCount(flags, "--max-ops", 4, 1, 12);
-    o.endpoints = boundedCount(flags, "--endpoints", 3, 1, 12);
+    o.maxDevices = countFlag(flags, "--max-devices", 4, 1, 12);
+    o.minDevices = countFlag(flags, "--min-devices", 1, 1, o.maxDevices);
+    o.maxOps = countFlag(flags, "--max-ops", 4, 1, 12);
+    o.endpoints = countFlag(flags, "--endpoints", 3, 1, 12);
     o.policy = policyFlag(flags, o.policy);
     o.abi = abiFlag(flags, o.abi);
-    const std::string text = flags.value("--faults").value_or("none");
-    std::string bad;
-    auto faults = parseFaultClasses(text, &bad);
-    if (!faults)
-        throw InputError("--faults", "unknown fault class '" + bad +
-                                         "' (none, alloc, step, lost-slot, refcount, misuse, "
-                                         "vanish, unplug, all)");
-    o.faults = *faults;
-    if (faultsText)
-        *faultsText = toString(o.faults) == "none" ? "none" : text;
+    o.faults = faultsFlag(flags, "none", faultsText);
     o.invariants = invariantsFlag(flags);
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    o.threads = static_cast<unsigned>(boundedCount(flags, "--threads", cores, 1, 256));
+    o.threads = static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
     o.stopAtFirst = flags.has("--stop-first");
     o.symmetry = !flags.has("--no-symmetry");
     return o;

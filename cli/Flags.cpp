@@ -70,3 +70,19 @@ std::size_t parseCount(const std::string &flag, const std::string &text) {
 }
 
 } // namespace bridgepath
+
+namespace bridgepath {
+
+std::size_t countFlag(const Flags &flags, const std::string &flag, std::size_t fallback,
+                      std::size_t lo, std::size_t hi) {
+    const auto v = flags.value(flag);
+    if (!v)
+        return fallback;
+    const std::size_t n = parseCount(flag, *v);
+    if (n < lo || n > hi)
+        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi) +
+                                   ", got " + *v);
+    return n;
+}
+
+} // namespace bridgepath

@@ -34,4 +34,9 @@ class Flags {
 /// Parses a non-negative decimal flag value; InputError naming the flag otherwise.
 std::size_t parseCount(const std::string &flag, const std::string &text);
 
+/// The count a flag gives, in lo..hi (InputError naming the flag and the range otherwise), or
+/// `fallback` when the flag is absent.
+std::size_t countFlag(const Flags &flags, const std::string &flag, std::size_t fallback,
+                      std::size_t lo, std::size_t hi);
+
 } // namespace bridgepath

@@ -18,18 +18,6 @@ namespace {
 
 enum class Format { Text, Json, Markdown };
 
-std::size_t countFlag(const Flags &flags, const std::string &flag, std::size_t fallback,
-                      std::size_t lo, std::size_t hi) {
-    const auto v = flags.value(flag);
-    if (!v)
-        return fallback;
-    const std::size_t n = parseCount(flag, *v);
-    if (n < lo || n > hi)
-        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi) +
-                                   ", got " + *v);
-    return n;
-}
-
 std::string rowName(const MatrixCell &c) { return c.fault ? toString(*c.fault) : "none"; }
 
 std::string cellText(const MatrixCell &c) {

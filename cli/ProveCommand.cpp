@@ -33,13 +33,8 @@ std::vector<Invariant> encodedInvariants(const Flags &flags) {
 }
 
 int boundedInt(const Flags &flags, const std::string &flag, int fallback, int lo, int hi) {
-    const auto v = flags.value(flag);
-    if (!v)
-        return fallback;
-    const std::size_t n = parseCount(flag, *v);
-    if (n < static_cast<std::size_t>(lo) || n > static_cast<std::size_t>(hi))
-        throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi));
-    return static_cast<int>(n);
+    return static_cast<int>(countFlag(flags, flag, static_cast<std::size_t>(fallback),
+                                      static_cast<std::size_t>(lo), static_cast<std::size_t>(hi)));
 }
 
 } // namespace
@@ -66,15 +61,11 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     setup.endpointsOnly = flags.has("--endpoints-only");
     setup.finishStepFaultsOnly = flags.has("--finish-faults-only");
     setup.lostSlotBelowBridge = flags.has("--lost-below-bridge");
-    std::string bad;
-    const auto faults = parseFaultClasses(flags.value("--faults").value_or("none"), &bad);
-    if (!faults)
-        throw InputError("--faults", "unknown fault class '" + bad + "'");
-    for (FaultClass f : *faults)
+    setup.faults = faultsFlag(flags, "none", nullptr);
+    for (FaultClass f : setup.faults)
         if (f == FaultClass::Vanish || f == FaultClass::Unplug)
             throw InputError("--faults", std::string("'") + toString(f) +
                                              "' is not encoded in Z3 (bridgepath check tests it)");
-    setup.faults = *faults;
     const std::vector<Invariant> invariants = encodedInvariants(flags);
     const int maxDevices = boundedInt(flags, "--max-devices", 4, 1, 32);
     const int maxDepth = boundedInt(flags, "--max-depth", maxDevices - 1, 0, 31); // every tree
@@ -127,7 +118,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
             (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
         traceFile = saveTrace(trace, dir,
                               std::string("prove-") + toString(c.violated) + "-" +
-                                  toString(setup.policy) + "-" + toString(*faults));
+                                  toString(setup.policy) + "-" + toString(setup.faults));
     }
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", result.seconds);
@@ -155,7 +146,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         out << j.dump(2) << "\n";
     } else {
         out << "bridgepath prove: " << method << ", policy " << toString(setup.policy)
-            << ", faults " << toString(*faults) << ", invariants " << invariantNames(invariants)
+            << ", faults " << toString(setup.faults) << ", invariants " << invariantNames(invariants)
             << ", "
             << (topology ? "the tree of " + flags.value("--topology").value_or("")
                          : "every tree of at most " + std::to_string(maxDevices) +

@@ -46,6 +46,19 @@ std::vector<Invariant> invariantsFlag(const Flags &flags) {
     return out;
 }
 
+std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback, std::string *text) {
+    const std::string given = flags.value("--faults").value_or(fallback);
+    std::string bad;
+    auto faults = parseFaultClasses(given, &bad);
+    if (!faults)
+        throw InputError("--faults", "unknown fault class '" + bad +
+                                         "' (none, alloc, step, lost-slot, refcount, misuse, "
+                                         "vanish, unplug, all)");
+    if (text)
+        *text = toString(*faults) == "none" ? "none" : given;
+    return *faults;
+}
+
 RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags) {
     RunSetup run;
     if (auto path = flags.value("--topology")) {

@@ -5,6 +5,7 @@
 #include "cli/Flags.h"
 
 #include "model/Invariant.h"
+#include "properties/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Topology.h"
 #include "topology/Trace.h"
@@ -29,6 +30,11 @@ Abi abiFlag(const Flags &flags, Abi fallback);
 /// `--invariants LIST` (comma-separated names, or `all`: every invariant) if given, else all.
 /// InputError naming the flag on an unknown name.
 std::vector<Invariant> invariantsFlag(const Flags &flags);
+
+/// `--faults LIST` (comma-separated classes, `all`, `none`) if given, else `fallback`; InputError
+/// naming the flag on an unknown class. `text` gets the list as the user wrote it (`none` when it
+/// means correct use only).
+std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback, std::string *text);
 
 /// Resolves the run: the topology from `--topology`, else the trace's (inline or file); policy,
 /// abi and capacity from the flags, else the trace header, else bail / v6 / one slot per device.

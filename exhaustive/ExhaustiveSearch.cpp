@@ -719,47 +719,45 @@ struct Item {
     std::size_t capacity = 0;
 };
 
-// Replays a found sequence through the Harness (impl and model, exact invariants); the last step
-// must fail `inv`.
+// Replays a found sequence through the Harness (impl and model side by side, exact invariants,
+// `checked` judged); the run must end showing what the search found (`shows`, given the last
+// step and the final state), or in an impl/model mismatch.
+template <class Shows>
 std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig &config,
-                                      const std::vector<Op> &ops, Invariant inv,
-                                      const std::set<FaultClass> &faults) {
+                                      const std::vector<Op> &ops,
+                                      const std::set<FaultClass> &faults,
+                                      std::vector<Invariant> checked, Shows shows) {
     auto setup = std::make_shared<CaseSetup>();
     setup->topology = t;
     setup->config = config;
     setup->faults = faults;
-    setup->checked = {inv};
-    Harness h(setup->topology, config, {inv});
+    setup->checked = checked;
+    Harness h(setup->topology, config, std::move(checked));
     StepOutcome last;
     for (const Op &op : ops)
-        last = h.step(op);
-    if (!last.mismatch && !last.violated)
+        if ((last = h.step(op)).mismatch)
+            break;
+    if (!last.mismatch && !shows(last, h.states().back()))
         return std::nullopt;
     Counterexample c = failureOf(setup, h, last);
     c.faultsUsed = faultClassesUsed(setup->topology, c.ops, c.results, c.states);
     return c;
 }
 
-// Replays a sequence that reaches `o` through the Harness: the final state must show it, and
-// impl and model must agree on the way.
+// The last step fails `inv`.
+std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig &config,
+                                      const std::vector<Op> &ops, Invariant inv,
+                                      const std::set<FaultClass> &faults) {
+    return confirm(t, config, ops, faults, {inv},
+                   [](const StepOutcome &last, const State &) { return last.violated.has_value(); });
+}
+
+// The final state shows `o`.
 std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig &config,
                                       const std::vector<Op> &ops, Outcome o,
                                       const std::set<FaultClass> &faults) {
-    auto setup = std::make_shared<CaseSetup>();
-    setup->topology = t;
-    setup->config = config;
-    setup->faults = faults;
-    setup->checked = allInvariants();
-    Harness h(setup->topology, config, allInvariants());
-    StepOutcome last;
-    for (const Op &op : ops)
-        if ((last = h.step(op)).mismatch)
-            break;
-    if (!last.mismatch && !shows(o, setup->topology, h.states().back()))
-        return std::nullopt;
-    Counterexample c = failureOf(setup, h, last);
-    c.faultsUsed = faultClassesUsed(setup->topology, c.ops, c.results, c.states);
-    return c;
+    return confirm(t, config, ops, faults, allInvariants(),
+                   [&](const StepOutcome &, const State &s) { return shows(o, t, s); });
 }
 
 } // namespace
