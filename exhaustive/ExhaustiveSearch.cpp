@@ -376,6 +376,25 @@ class Searcher {
         }
     }
 
+    // The search's misuse rule against the Harness's isMisuse, on the State.
+    void crossCheckMisuse(const Meta &m, const Move &mv, bool judged, std::uint32_t node,
+                          ItemResult &r) {
+        const Topology &t = c_.topology;
+        std::set<Bdf> frozen, notEnumerated;
+        for (DeviceId d = 0; d < t.size(); ++d) {
+            if (m.frozen >> d & 1u)
+                frozen.insert(t.bdf(d));
+            if (m.notEnumerated >> d & 1u)
+                notEnumerated.insert(t.bdf(d));
+        }
+        const Op op = opOf(t, mv.kind, mv.device);
+        if (isMisuse(t, op, impl_.state(), frozen, notEnumerated) == judged)
+            return;
+        if (r.judgeDisagreements++ == 0)
+            r.firstJudgeDisagreement = "misuse of '" + op.toString() + "': the Harness says " +
+                                       (judged ? "no" : "yes") + " after " + pathText(node);
+    }
+
     std::string pathText(std::uint32_t node) const {
         std::string out;
         for (const Op &op : opsTo(node, nullptr, 0))
@@ -451,6 +470,8 @@ class Searcher {
                 next.targetsUsed |= 1u << mv.target;
             }
             const bool isMisuse = misuse(c_, impl_, m, mv);
+            if (o_.crossCheckJudge)
+                crossCheckMisuse(m, mv, isMisuse, from, r);
             if (isMisuse && (mv.failAt != kNoDevice || !misuseAllowed_ || m.faultUsed))
                 continue; // a fail-next on top of misuse would be a second fault
             spends = spends || isMisuse;
