@@ -59,10 +59,7 @@ void printText(std::ostream &out, const ExhaustiveRun &run) {
     out << "trees " << grouped(r.trees) << ", state spaces " << grouped(r.searches)
         << ", sequences " << grouped(r.sequences) << ", states generated "
         << grouped(r.statesGenerated) << ", distinct states " << grouped(r.distinctStates)
-        << (r.stoppedEarly ? " (stopped at the first violation)" : "") << "\n";
-    out << "time " << fixed(r.seconds, 2) << " s on " << r.threads << " thread"
-        << (r.threads == 1 ? "" : "s") << " ("
-        << grouped(static_cast<std::uint64_t>(statesPerSecond(r))) << " distinct states/s)\n\n";
+        << (r.stoppedEarly ? " (stopped at the first violation)" : "") << "\n\n";
     std::size_t holding = 0;
     for (const InvariantTally &t : r.tallies) {
         std::string name = toString(t.invariant);
@@ -97,15 +94,12 @@ void printJson(std::ostream &out, const ExhaustiveRun &run) {
     j["policy"] = toString(o.policy);
     j["abi"] = toString(o.abi);
     j["faults"] = run.faultsText;
-    j["threads"] = r.threads;
     j["trees"] = r.trees;
     j["state_spaces"] = r.searches;
     j["sequences"] = r.sequences;
     j["states_generated"] = r.statesGenerated;
     j["distinct_states"] = r.distinctStates;
     j["stopped_early"] = r.stoppedEarly;
-    j["seconds"] = r.seconds;
-    j["states_per_second"] = statesPerSecond(r);
     j["results"] = nlohmann::ordered_json::array();
     for (std::size_t i = 0; i < r.tallies.size(); ++i) {
         const InvariantTally &t = r.tallies[i];
@@ -187,6 +181,11 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
                                  toString(run.options.policy) + "-" + toString(run.options.abi));
         run.traceFiles.push_back(file);
     }
+    // Timings go to stderr: the same command prints the same stdout whatever the machine.
+    std::cerr << "bridgepath exhaustive: " << fixed(run.result.seconds, 2) << " s on "
+              << run.result.threads << " thread" << (run.result.threads == 1 ? "" : "s") << ", "
+              << grouped(static_cast<std::uint64_t>(statesPerSecond(run.result)))
+              << " distinct states/s\n";
     if (run.json)
         printJson(out, run);
     else

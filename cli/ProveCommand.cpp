@@ -11,6 +11,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <iostream>
 #include <nlohmann/json.hpp>
 
 namespace bridgepath {
@@ -120,8 +121,10 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
                               std::string("prove-") + toString(c.violated) + "-" +
                                   toString(setup.policy) + "-" + toString(setup.faults));
     }
+    // Timings go to stderr: the same command prints the same stdout.
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", result.seconds);
+    std::cerr << "bridgepath prove: " << toString(result.verdict) << " in " << secs << " s\n";
     if (format == "json") {
         nlohmann::ordered_json j;
         j["result"] = toString(result.verdict);
@@ -129,7 +132,6 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         j["bound"] = {{"devices", topology ? static_cast<int>(topology->size()) : maxDevices},
                       {"depth", maxDepth},
                       {"steps", method == "bmc" ? steps : 0}};
-        j["seconds"] = result.seconds;
         j["detail"] = result.detail;
         if (result.counterexample) {
             const SmtCounterexample &c = *result.counterexample;
@@ -153,7 +155,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
                                " devices (depth <= " + std::to_string(maxDepth) + ")")
             << (method == "bmc" ? ", " + std::to_string(steps) + " steps" : std::string(", any length"))
             << "\n"
-            << "result: " << toString(result.verdict) << " in " << secs << " s: " << result.detail
+            << "result: " << toString(result.verdict) << ": " << result.detail
             << "\n";
         if (result.counterexample) {
             const SmtCounterexample &c = *result.counterexample;
