@@ -36,6 +36,9 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out);
 ///  by exhaustive search, worst first, with the smallest example; Z3 on the fault-free row.
 ///  Exit 0; 1 if Z3 refutes the fault-free row, 3 if it cannot decide it.
 int runPolicies(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath export-kunit TRACE [--expect observed|ideal] [--output FILE]`: the trace as a
+///  KUnit suite in C (a table of steps and expected results, then the final counts).
+int runExportKunit(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath scenarios [--json]`: the built-in scenarios under every policy.
 int runScenarios(const std::vector<std::string> &args, std::ostream &out);
 /// Usage text.

@@ -33,6 +33,8 @@ std::string usage() {
            "  policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi A] [--threads T]\n"
            "           [--prove-devices M] [--format text|json|markdown]\n"
            "      fault class x failure policy: what each fault does, worst first, with examples\n"
+           "  export-kunit TRACE [--expect observed|ideal] [--output FILE]\n"
+           "      write the trace as a KUnit suite in C, for the kernel tree\n"
            "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
            "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
@@ -78,10 +80,12 @@ int main(int argc, char **argv) {
             return runExhaustive(args, std::cout);
         if (command == "policies")
             return runPolicies(args, std::cout);
+        if (command == "export-kunit")
+            return runExportKunit(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, policies, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, policies, export-kunit, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

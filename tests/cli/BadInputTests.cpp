@@ -102,7 +102,14 @@ INSTANTIATE_TEST_SUITE_P(
                  "--min-devices: expected 1..3"},
         BadInput{"build/bridgepath policies --format html", "--format: unknown format 'html'"},
         BadInput{"build/bridgepath policies --abi v9", "--abi: unknown abi 'v9'"},
-        BadInput{"build/bridgepath policies --prove-devices 11", "--prove-devices: expected 0..10"}));
+        BadInput{"build/bridgepath policies --prove-devices 11", "--prove-devices: expected 0..10"},
+        BadInput{"build/bridgepath export-kunit", "export-kunit: needs a trace FILE"},
+        BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --expect maybe",
+                 "--expect: unknown expectation 'maybe'"},
+        BadInput{"build/bridgepath export-kunit /no/such.trace", "/no/such.trace: cannot read"},
+        BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --output "
+                 "/no/such/dir/x.c",
+                 "/no/such/dir/x.c: cannot write"}));
 
 TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
     EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);
