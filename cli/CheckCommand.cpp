@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Picture.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
 
@@ -227,7 +228,8 @@ std::pair<std::size_t, std::size_t> parseShard(const std::string &text) {
 int runCheck(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
                       {"--topology", "--policy", "--abi", "--faults", "--invariants", "--cases",
-                       "--seed", "--format", "--save-trace", "--shard", "--max-size"},
+                       "--seed", "--format", "--save-trace", "--shard", "--max-size", "--dot",
+                       "--png"},
                       {}, {"--sysfs"});
     flags.allowPositional(0, "check takes flags only");
     CheckRun run;
@@ -295,6 +297,12 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
         }
         run.traceFiles.push_back(file);
     }
+    // The picture is of the first counterexample, in invariant order.
+    for (const InvariantResult &r : run.results)
+        if (r.counterexample) {
+            writePicture(flags, counterexampleDot(*r.counterexample, r.invariant));
+            break;
+        }
     switch (run.format) {
     case Format::Text:
         printText(out, run);

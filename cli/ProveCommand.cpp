@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Picture.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
 
@@ -44,7 +45,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
                       {"--topology", "--max-devices", "--max-depth", "--policy", "--faults",
                        "--invariants", "--method", "--steps", "--timeout", "--format",
-                       "--save-trace"},
+                       "--save-trace", "--dot", "--png"},
                       {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only",
                        "--lost-below-bridge"});
     flags.allowPositional(0, "prove takes flags only");
@@ -108,6 +109,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         caseSetup->topology = c.topology;
         caseSetup->config = c.config;
         shown = failingRun(caseSetup, c.ops, c.violated);
+        if (shown)
+            writePicture(flags, counterexampleDot(*shown, c.violated));
         Trace trace;
         trace.inlineTopology = renderLspci(c.topology);
         trace.policy = c.config.policy;

@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Picture.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
 
@@ -73,7 +74,7 @@ Expectation parseExpectation(const std::string &text, const std::string &place) 
 } // namespace
 
 int runReplay(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args, {}, {});
+    const Flags flags(args, {"--dot", "--png"}, {});
     flags.allowPositional(1, "replay takes one trace FILE");
     if (flags.positional().empty())
         throw InputError("replay", "needs a trace FILE");
@@ -86,6 +87,7 @@ int runReplay(const std::vector<std::string> &args, std::ostream &out) {
 
     const RunResult run = runSideBySide(t, config, trace.ops);
     const StateReport report = judge(t, config, run);
+    writePicture(flags, runDot(t, config, run, file));
     out << runText(t, config, file, run, report);
 
     std::vector<std::string> unmet;

@@ -1,5 +1,6 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
+#include "cli/Picture.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
 
@@ -63,7 +64,9 @@ void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResul
 } // namespace
 
 int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args, {"--topology", "--policy", "--abi", "--capacity", "--ops", "--trace"},
+    const Flags flags(args,
+                      {"--topology", "--policy", "--abi", "--capacity", "--ops", "--trace", "--dot",
+                       "--png"},
                       {"--json"});
     flags.allowPositional(0, "simulate takes flags only");
     if (flags.has("--ops") == flags.has("--trace"))
@@ -79,6 +82,7 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
 
     const RunResult run = runSideBySide(t, config, trace.ops);
     const StateReport report = judge(t, config, run);
+    writePicture(flags, runDot(t, config, run, topologyPath));
     if (flags.has("--json"))
         printJson(out, config, run, report);
     else

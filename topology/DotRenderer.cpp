@@ -12,7 +12,11 @@ struct Node {
     std::string attributes;
 };
 
-using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, Node>;
+struct Edge {
+    bool highlight = false;
+};
+
+using DotGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, Node, Edge>;
 
 std::string quote(const std::string &s) {
     std::string out = "\"";
@@ -30,7 +34,7 @@ std::string quote(const std::string &s) {
 
 } // namespace
 
-std::string renderDot(const Topology &t, const DotStyler &style) {
+std::string renderDot(const Topology &t, const DotStyler &style, const std::string &title) {
     // Vertices 0..n-1 are the devices, then one per root bus.
     const std::vector<RootBus> buses = t.rootBuses();
     DotGraph g(t.size() + buses.size());
@@ -50,9 +54,13 @@ std::string renderDot(const Topology &t, const DotStyler &style) {
         }
         if (!styles.empty())
             attrs += ", style=" + quote(styles);
+        if (s.highlight)
+            attrs += ", color=\"red\", penwidth=3";
         g[id].attributes = attrs;
-        if (auto p = t.parent(id))
-            boost::add_edge(*p, id, g);
+        if (auto p = t.parent(id)) {
+            const auto e = boost::add_edge(*p, id, g).first;
+            g[e].highlight = s.highlight && style && style(*p).highlight;
+        }
     }
     for (std::size_t i = 0; i < buses.size(); ++i) {
         const std::size_t v = t.size() + i;
@@ -65,8 +73,15 @@ std::string renderDot(const Topology &t, const DotStyler &style) {
     std::ostringstream out;
     boost::write_graphviz(
         out, g, [&g](std::ostream &os, std::size_t v) { os << "[" << g[v].attributes << "]"; },
-        boost::default_writer(),
-        [](std::ostream &os) { os << "rankdir=TB;\nnode [fontname=\"monospace\"];\n"; });
+        [&g](std::ostream &os, const auto &e) {
+            if (g[e].highlight)
+                os << "[color=\"red\", penwidth=3]";
+        },
+        [&title](std::ostream &os) {
+            os << "rankdir=TB;\nnode [fontname=\"monospace\"];\n";
+            if (!title.empty())
+                os << "labelloc=t;\nlabel=" << quote(title) << ";\n";
+        });
     return out.str();
 }
 

@@ -109,7 +109,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath export-kunit /no/such.trace", "/no/such.trace: cannot read"},
         BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --output "
                  "/no/such/dir/x.c",
-                 "/no/such/dir/x.c: cannot write"}));
+                 "/no/such/dir/x.c: cannot write"},
+        BadInput{"build/bridgepath replay tests/traces/review-fault-free.trace --dot /no/such/x.dot",
+                 "--dot: /no/such/x.dot: cannot write"}));
 
 TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
     EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);
