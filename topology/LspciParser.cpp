@@ -63,6 +63,10 @@ class Parser {
         }
         if (!any)
             throw InputError(source_ + ":1:1", "no PCI tree found (expected `lspci -t` output)");
+        // Buses alone (`-[0000:60]-`) are no tree: there is nothing to preserve, and rendering
+        // it would print nothing that reads back (found by fuzzing).
+        if (specs_.empty())
+            throw InputError(source_ + ":1:1", "no PCI device in the tree (only buses)");
         return Topology::build(std::move(specs_), source_);
     }
 

@@ -71,6 +71,12 @@ Topology topologyFromJson(std::string_view text, const std::string &source) {
         const std::size_t cut = what.find("parse error");
         throw InputError(source + ":" + lineColumn(text, byte),
                          "malformed JSON: " + (cut == std::string::npos ? what : what.substr(cut)));
+    } catch (const nlohmann::json::exception &e) {
+        // Not a syntax error but still unreadable, e.g. a number out of range (found by fuzzing).
+        std::string what = e.what();
+        const std::size_t cut = what.find("] ");
+        throw InputError(source, "malformed JSON: " +
+                                     (cut == std::string::npos ? what : what.substr(cut + 2)));
     }
     if (!j.is_object() || !j.contains("tree") || !j["tree"].is_array())
         throw InputError(source, "expected a JSON object with a \"tree\" array");

@@ -59,7 +59,9 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
         if (eol == std::string_view::npos)
             eol = text.size();
         std::string_view line = text.substr(pos, eol - pos);
-        if (!line.empty() && line.back() == '\r')
+        // CRLF files, and stray CRs before the newline: none is part of the line (so that
+        // printing a trace and reading it back gives the same trace).
+        while (!line.empty() && line.back() == '\r')
             line.remove_suffix(1);
         ++lineNo;
         const std::string place = source + ":" + std::to_string(lineNo);
@@ -75,6 +77,8 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                 colon == std::string_view::npos ? "" : trim(comment.substr(colon + 1));
             const std::size_t valueColumn = static_cast<std::size_t>(value.data() - line.data()) + 1;
             const std::string at = place + ":" + std::to_string(valueColumn);
+            if (key == "topology" && (trace.topology || !trace.inlineTopologyPlace.empty()))
+                throw InputError(at, "a second topology header (a trace names one tree)");
             if (key == "topology" && value.empty()) {
                 inlineTree = true;
                 trace.inlineTopologyPlace = place;

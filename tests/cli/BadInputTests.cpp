@@ -110,6 +110,15 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --output "
                  "/no/such/dir/x.c",
                  "/no/such/dir/x.c: cannot write"},
+        BadInput{"printf '# topology: a.lspci\\n# topology: b.lspci\\nkexec\\n' > /tmp/bp-two.trace && "
+                 "build/bridgepath replay /tmp/bp-two.trace",
+                 "/tmp/bp-two.trace:2:13: a second topology header"},
+        BadInput{"printf -- '-+-[0000:60]-\\n' > /tmp/bp-busonly.txt && build/bridgepath topology "
+                 "/tmp/bp-busonly.txt",
+                 "/tmp/bp-busonly.txt:1:1: no PCI device in the tree (only buses)"},
+        BadInput{"printf '{\"tree\": [], \"x\": 1e999}' > /tmp/bp-bignum.json && build/bridgepath "
+                 "topology /tmp/bp-bignum.json",
+                 "/tmp/bp-bignum.json: malformed JSON: number overflow"},
         BadInput{"build/bridgepath replay tests/traces/review-fault-free.trace --dot /no/such/x.dot",
                  "--dot: /no/such/x.dot: cannot write"}));
 
