@@ -156,3 +156,56 @@ TEST(Cli, TopologyOfThisMachinesSysfs) {
 
 } // namespace
 } // namespace bridgepath
+
+namespace bridgepath {
+namespace {
+
+// One row of README's bad-input table: | what | `command` | `message` |.
+struct TableRow {
+    std::string command, message;
+};
+
+std::vector<TableRow> readmeBadInputTable() {
+    std::istringstream in(test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md"));
+    std::vector<TableRow> rows;
+    bool inSection = false;
+    for (std::string line; std::getline(in, line);) {
+        if (line.rfind("### ", 0) == 0)
+            inSection = line == "### Bad input";
+        if (!inSection || line.rfind("| ", 0) != 0 || line.find("| `build/bridgepath") == std::string::npos)
+            continue;
+        // Cells are separated by " | "; a `|` inside a cell is written `\|`.
+        std::vector<std::string> cells;
+        std::string cell;
+        for (std::size_t i = 2; i < line.size(); ++i) {
+            if (line[i] == '\\' && i + 1 < line.size() && line[i + 1] == '|') {
+                cell += '|';
+                ++i;
+            } else if (line.compare(i, 3, " | ") == 0 || line.compare(i, 2, " |") == 0) {
+                cells.push_back(cell);
+                cell.clear();
+                i += 2;
+            } else {
+                cell += line[i];
+            }
+        }
+        auto unquote = [](const std::string &s) { return s.substr(1, s.size() - 2); };
+        if (cells.size() == 3)
+            rows.push_back(TableRow{unquote(cells[1]), unquote(cells[2])});
+    }
+    return rows;
+}
+
+TEST(Readme, EveryBadInputInTheTableGetsItsOneLineAndExitTwo) {
+    const auto rows = readmeBadInputTable();
+    ASSERT_GE(rows.size(), 20u) << "README.md's bad-input table went missing";
+    for (const TableRow &row : rows) {
+        const auto r = test::runShell(row.command);
+        EXPECT_EQ(r.exitCode, 2) << row.command;
+        EXPECT_EQ(r.err, "bridgepath: error: " + row.message + "\n") << row.command;
+        EXPECT_EQ(r.out, "") << row.command;
+    }
+}
+
+} // namespace
+} // namespace bridgepath
