@@ -8,6 +8,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unistd.h>
 
 namespace bridgepath {
 
@@ -48,10 +49,17 @@ std::string saveTrace(const Trace &trace, const std::string &dir, const std::str
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);
     const std::string path = (std::filesystem::path(dir) / (name + ".trace")).string();
-    std::ofstream out(path);
-    if (!out)
+    // Written beside and renamed into place, so that a reader (a replay, a second run writing
+    // the same name) never sees half a file.
+    const std::string partial = path + "." + std::to_string(::getpid()) + ".partial";
+    {
+        std::ofstream out(partial);
+        if (!out || !(out << trace.toString()))
+            throw InputError(dir, "cannot write a trace file there");
+    }
+    std::filesystem::rename(partial, path, ec);
+    if (ec)
         throw InputError(dir, "cannot write a trace file there");
-    out << trace.toString();
     return path;
 }
 

@@ -111,6 +111,9 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
         return Result::Ok;
     }
     const SlotEntry &e = table_[slot_[dev]];
+    // v6 checks a freed slot before the endpoint's EBUSY; later kernels the other way round.
+    if (config_.abi == Abi::V7 && !isBridge_[dev])
+        return Result::Ebusy;
     if (e.refcount == 0)
         return Result::Einval; // the kernel WARNs: a cached slot that was freed under us
     if (!isBridge_[dev])
@@ -286,7 +289,9 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         if (first == Result::Ok)
             first = r;
     }
-    if (direct_[dev]) {
+    // v6 walks a removed preserved device's path; later kernels only warn, and the device stays
+    // preserved with its counts.
+    if (direct_[dev] && config_.abi == Abi::V6) {
         direct_[dev] = 0;
         const Result r =
             phase_ == Phase::Outgoing

@@ -40,7 +40,8 @@ class PciLiveUpdate {
     /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged; -EINVAL for a VF. Walks dev up to the
     /// root bus; per device: pending fail-next -> -EIO; frozen -> -EINVAL; no slot -> allocate with
     /// refcount 1 (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL
-    /// (WARN); endpoint with a slot -> -EBUSY; bridge -> refcount++ (u16). On a failure at device D
+    /// (WARN); endpoint with a slot -> -EBUSY (v7 checks this before refcount 0); bridge ->
+    /// refcount++ (u16). On a failure at device D
     /// the devices from dev up to D (exclusive) are unpreserved again under the policy, and D's
     /// error is returned. On success dev becomes directly preserved.
     Result preserve(DeviceId dev);
@@ -72,9 +73,10 @@ class PciLiveUpdate {
     Result setRefcount(DeviceId dev, std::uint16_t value);
     /// Outgoing: dev and its subtree will not be enumerated after kexec. -ENOENT after kexec.
     Result vanish(DeviceId dev);
-    /// Hot-removal of dev and its subtree, deepest first: each removed device that is directly
+    /// Hot-removal of dev and its subtree, deepest first. v6: each removed device that is directly
     /// preserved is unpreserved (outgoing) or finished (incoming) by the kernel under the policy.
-    /// Returns the first error; -ENODEV if already removed.
+    /// v7 only warns: a removed device stays directly preserved and keeps its counts. Returns the
+    /// first error; -ENODEV if already removed.
     Result unplug(DeviceId dev);
 
     /// The observable state.

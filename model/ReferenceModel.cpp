@@ -97,6 +97,9 @@ Result ReferenceModel::preserveStepBody(const Bdf &dev) {
         return Result::Ok;
     }
     SlotEntry &entry = table_[cached->second];
+    // v6 checks a freed slot before the endpoint's EBUSY; later kernels the other way round.
+    if (config_.abi == Abi::V7 && !isBridge(dev))
+        return Result::Ebusy;
     if (entry.refcount == 0)
         return Result::Einval;
     if (!isBridge(dev))
@@ -233,7 +236,9 @@ Result ReferenceModel::unplug(const Bdf &dev) {
                 remove(child);
         }
         const Bdf &b = topology_->bdf(id);
-        if (direct_.erase(b)) {
+        // v6 walks a removed preserved device's path; later kernels only warn, and the device
+        // stays preserved with its counts.
+        if (config_.abi == Abi::V6 && direct_.erase(b)) {
             const Result r =
                 phase_ == Phase::Outgoing
                     ? walk(pathOf(b), [this](const Bdf &d) { return unpreserveStep(d); })
