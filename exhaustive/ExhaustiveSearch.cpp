@@ -95,6 +95,7 @@ struct TreeContext {
     std::vector<DeviceId> roots;
     std::vector<std::vector<DeviceId>> byShape;   // children ordered by shape, then BDF
     std::vector<DeviceId> rootsByShape;
+    std::vector<bool> symmetricBelow;             // two siblings of one shape in the subtree
     bool symmetric = false;                       // two siblings have the same shape
     std::vector<std::uint32_t> pathMask;          // bit per device on the upstream path
     std::vector<std::uint32_t> subtreeMask;       // bit per device at or below
@@ -150,9 +151,16 @@ TreeContext prepare(const ForestShape &shape) {
                 return true;
         return false;
     };
+    c.symmetricBelow.assign(n, false);
+    for (DeviceId d = n; d-- > 0;) {
+        bool below = repeats(c.children[d]);
+        for (DeviceId k : c.children[d])
+            below = below || c.symmetricBelow[k];
+        c.symmetricBelow[d] = below;
+    }
     c.symmetric = repeats(c.roots);
     for (DeviceId d = 0; d < n; ++d)
-        c.symmetric = c.symmetric || repeats(c.children[d]);
+        c.symmetric = c.symmetric || c.symmetricBelow[d];
     return c;
 }
 
@@ -560,8 +568,8 @@ class Searcher {
             h = (h ^ kids) * 0xd6e8feb86659fd93ull;
             sig_[d] = h ^ (h >> 29);
         }
-        std::fill(perm_.begin(), perm_.end(), 0);
-        perm_[0] = 0;
+        for (DeviceId d = 0; d < n; ++d)
+            perm_[d] = d;
         assign(c_.rootsByShape, c_.rootsByShape, true);
         bool moved = false;
         for (DeviceId d = 0; d < n; ++d)
@@ -598,8 +606,8 @@ class Searcher {
         for (DeviceId d : from) {
             if (top && d == 0) {
                 // Device 0 keeps its place; its subtree may still be reordered inside.
-                perm_[0] = 0;
-                assign(c_.byShape[0], c_.byShape[0], false);
+                if (c_.symmetricBelow[0])
+                    assign(c_.byShape[0], c_.byShape[0], false);
                 continue;
             }
             // Insertion sort by (shape, state): stable, no allocation, lists are short.
@@ -618,7 +626,9 @@ class Searcher {
             if (top && to[j] == 0)
                 ++j;
             perm_[f[i]] = to[j];
-            assign(c_.byShape[f[i]], c_.byShape[to[j]], false);
+            // A subtree kept in place with no two siblings alike inside stays as it is.
+            if (f[i] != to[j] || c_.symmetricBelow[f[i]])
+                assign(c_.byShape[f[i]], c_.byShape[to[j]], false);
         }
     }
 

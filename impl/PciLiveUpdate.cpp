@@ -443,8 +443,9 @@ void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
 void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     assert(perm.size() == slot_.size());
     // Follows each cycle of the permutation, so nothing is copied.
-    auto permute = [&perm](auto &v) {
-        std::vector<bool> done(perm.size(), false);
+    std::vector<bool> &done = relabelDone_; // kept: relabel is on a search's hot path
+    auto permute = [&perm, &done](auto &v) {
+        done.assign(perm.size(), false);
         for (DeviceId start = 0; start < perm.size(); ++start) {
             if (done[start] || perm[start] == start)
                 continue;

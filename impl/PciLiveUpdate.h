@@ -157,6 +157,7 @@ class PciLiveUpdate {
     std::vector<std::uint8_t> removed_;   // hot-unplugged, or not enumerated after kexec
     std::vector<std::uint8_t> direct_;    // directly preserved
     std::vector<std::uint64_t> key_;      // domain << 16 | bdf, ascending (ids are in BDF order)
+    std::vector<bool> relabelDone_;       // relabel's scratch
 
     // The device a slot entry names, if it is in the topology.
     std::uint32_t deviceNamed(const SlotEntry &e) const;
