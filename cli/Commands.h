@@ -31,7 +31,7 @@ int runSweep(const std::vector<std::string> &args, std::ostream &out);
 ///  [--save-trace DIR]`: every tree, sequence and single fault within the bound; exit 1 if an
 ///  invariant fails anywhere.
 int runExhaustive(const std::vector<std::string> &args, std::ostream &out);
-/// `bridgepath policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi A] [--threads T]
+/// `bridgepath policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7|both] [--threads T]
 ///  [--prove-devices M] [--format text|json|markdown]`: fault class x policy, every outcome found
 ///  by exhaustive search, worst first, with the smallest example; Z3 on the fault-free row.
 ///  Exit 0; 1 if Z3 refutes the fault-free row, 3 if it cannot decide it.

@@ -19,7 +19,12 @@ namespace {
 
 enum class Format { Text, Json, Markdown };
 
-std::string rowName(const MatrixCell &c) { return c.fault ? toString(*c.fault) : "none"; }
+std::string faultName(const MatrixCell &c) { return c.fault ? toString(*c.fault) : "none"; }
+
+// The row: the fault class, and the ABI when the matrix has more than one.
+std::string rowName(const PolicyMatrix &m, const MatrixCell &c) {
+    return faultName(c) + (m.options.abis.size() > 1 ? std::string(" ") + toString(c.abi) : "");
+}
 
 std::string cellText(const MatrixCell &c) {
     std::string out;
@@ -52,7 +57,10 @@ std::string compactTree(const Topology &t) {
 }
 
 std::string boundText(const PolicyMatrixOptions &o) {
-    return "abi " + std::string(toString(o.abi)) + "; every forest of 1.." +
+    std::string abis;
+    for (Abi a : o.abis)
+        abis += (abis.empty() ? "" : " and ") + std::string(toString(a));
+    return "abi " + abis + "; every forest of 1.." +
            std::to_string(o.maxDevices) + " devices, every sequence of at most " +
            std::to_string(o.maxOps) + " ops over at most " + std::to_string(o.endpoints) +
            " endpoints, at most one fault";
@@ -83,7 +91,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
             out << "---|";
         out << "\n";
         for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
-            out << "| " << rowName(m.cells[row * columns]);
+            out << "| " << rowName(m, m.cells[row * columns]);
             for (std::size_t c = 0; c < columns; ++c)
                 out << " | " << cellText(m.cells[row * columns + c]);
             out << " |\n";
@@ -92,7 +100,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     }
     std::vector<std::size_t> width(columns + 1, 5);
     for (std::size_t i = 0; i < m.cells.size(); ++i) {
-        width[0] = std::max(width[0], rowName(m.cells[i]).size());
+        width[0] = std::max(width[0], rowName(m, m.cells[i]).size());
         width[1 + i % columns] = std::max(width[1 + i % columns], cellText(m.cells[i]).size());
     }
     auto cell = [&](const std::string &text, std::size_t column) {
@@ -103,7 +111,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
         out << cell(toString(allPolicies()[c]), c + 1);
     out << "\n";
     for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
-        out << cell(rowName(m.cells[row * columns]), 0);
+        out << cell(rowName(m, m.cells[row * columns]), 0);
         for (std::size_t c = 0; c < columns; ++c)
             out << cell(cellText(m.cells[row * columns + c]), c + 1);
         out << "\n";
@@ -119,7 +127,7 @@ void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
                 continue;
             const Counterexample &x = *o.example;
             const std::string name = o.outcome ? toString(*o.outcome) : "ok";
-            const std::string head = rowName(c) + " / " + toString(c.policy) + " / " + name +
+            const std::string head = rowName(m, c) + " / " + toString(c.policy) + " / " + name +
                                      ": " +
                                      std::to_string(x.setup->topology.size()) + " device" +
                                      (x.setup->topology.size() == 1 ? "" : "s") +
@@ -141,12 +149,18 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
     j["bound"] = {{"max_devices", m.options.maxDevices},
                   {"max_ops", m.options.maxOps},
                   {"endpoints", m.options.endpoints},
-                  {"abi", toString(m.options.abi)},
+                  {"abis", [&] {
+                       std::vector<std::string> names;
+                       for (Abi a : m.options.abis)
+                           names.push_back(toString(a));
+                       return names;
+                   }()},
                   {"faults_per_sequence", 1}};
     j["cells"] = nlohmann::ordered_json::array();
     for (const MatrixCell &c : m.cells) {
         nlohmann::ordered_json cell;
-        cell["fault"] = rowName(c);
+        cell["fault"] = faultName(c);
+        cell["abi"] = toString(c.abi);
         cell["policy"] = toString(c.policy);
         cell["outcomes"] = nlohmann::ordered_json::array();
         for (const CellOutcome &o : c.outcomes) {
@@ -189,7 +203,13 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
     o.maxDevices = countFlag(flags, "--max-devices", o.maxDevices, 1, 12);
     o.maxOps = countFlag(flags, "--max-ops", o.maxOps, 1, 12);
     o.endpoints = countFlag(flags, "--endpoints", o.endpoints, 1, 12);
-    o.abi = abiFlag(flags, o.abi);
+    const std::string abi = flags.value("--abi").value_or("v6");
+    if (abi == "both")
+        o.abis = {Abi::V6, Abi::V7};
+    else if (const auto one = parseAbi(abi))
+        o.abis = {*one};
+    else
+        throw InputError("--abi", "unknown abi '" + abi + "' (v6, v7, both)");
     const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
     o.threads = static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
     o.proveDevices = static_cast<int>(countFlag(flags, "--prove-devices", 6, 0, 10));

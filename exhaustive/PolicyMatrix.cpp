@@ -35,13 +35,14 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
     for (FaultClass f : allFaultClasses())
         rows.emplace_back(f);
     for (const auto &fault : rows)
+        for (Abi abi : options.abis)
         for (Policy p : allPolicies()) {
             ExhaustiveOptions o;
             o.maxDevices = options.maxDevices;
             o.maxOps = options.maxOps;
             o.endpoints = options.endpoints;
             o.policy = p;
-            o.abi = options.abi;
+            o.abi = abi;
             if (fault)
                 o.faults = {*fault};
             o.threads = options.threads;
@@ -49,6 +50,7 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
             const ExhaustiveResult r = runExhaustive(o);
             MatrixCell cell;
             cell.fault = fault;
+            cell.abi = abi;
             cell.policy = p;
             cell.distinctStates = r.distinctStates;
             // Worst first: the reverse of Outcome's order.

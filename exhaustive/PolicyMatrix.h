@@ -17,7 +17,7 @@ struct PolicyMatrixOptions {
     std::size_t maxDevices = 5;
     std::size_t maxOps = 5;
     std::size_t endpoints = 3;
-    Abi abi = Abi::V6;
+    std::vector<Abi> abis{Abi::V6}; ///< one matrix row per fault class and ABI
     unsigned threads = 1;
     /// Prove the fault-free row by induction for every tree of at most this many devices (0: do
     /// not ask Z3).
@@ -35,6 +35,7 @@ struct CellOutcome {
 /// One fault class under one policy.
 struct MatrixCell {
     std::optional<FaultClass> fault; ///< empty: correct use only (`none`)
+    Abi abi = Abi::V6;
     Policy policy = Policy::Bail;
     std::vector<CellOutcome> outcomes; ///< worst first; exactly {ok} when nothing went wrong
     std::uint64_t distinctStates = 0;
@@ -49,8 +50,11 @@ struct RowProof {
 /// The whole matrix.
 struct PolicyMatrix {
     PolicyMatrixOptions options;
-    std::vector<MatrixCell> cells; ///< rows none, alloc, step, ... in FaultClass order, then policy
-    std::vector<RowProof> proofs;  ///< one per policy, when asked
+    /// Rows none, alloc, step, ... in FaultClass order, each once per ABI; a row's cells in policy
+    /// order.
+    std::vector<MatrixCell> cells;
+    std::vector<RowProof> proofs;  ///< one per policy, when asked (the encoding has no ABI: its
+                                   ///< abstraction of the table is the same for v6 and v7)
     double seconds = 0;
 };
 

@@ -101,7 +101,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath exhaustive --max-devices 3 --min-devices 4",
                  "--min-devices: expected 1..3"},
         BadInput{"build/bridgepath policies --format html", "--format: unknown format 'html'"},
-        BadInput{"build/bridgepath policies --abi v9", "--abi: unknown abi 'v9'"},
+        BadInput{"build/bridgepath policies --abi v9", "--abi: unknown abi 'v9' (v6, v7, both)"},
         BadInput{"build/bridgepath policies --prove-devices 11", "--prove-devices: expected 0..10"},
         BadInput{"build/bridgepath export-kunit", "export-kunit: needs a trace FILE"},
         BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --expect maybe",

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace bridgepath {
 namespace {
@@ -85,6 +86,26 @@ TEST(Policies, MatrixHasEveryFaultClassAndPolicyWithExamplesOfWhatGoesWrong) {
     ASSERT_EQ(j["z3"].size(), 3u);
     for (const auto &p : j["z3"])
         EXPECT_EQ(p["verdict"], "proved");
+}
+
+TEST(Policies, BothAbisGiveARowPerVersionAndDifferOnUnplug) {
+    const auto r = test::runShell("build/bridgepath policies --abi both --max-devices 3 "
+                                  "--max-ops 5 --prove-devices 0 --format json");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["cells"].size(), 48u); // (none + 7 fault classes) x 2 ABIs x 3 policies
+    auto outcomes = [&](const std::string &abi) {
+        std::set<std::string> out;
+        for (const auto &cell : j["cells"])
+            if (cell["fault"] == "unplug" && cell["abi"] == abi && cell["policy"] == "bail")
+                for (const auto &o : cell["outcomes"])
+                    out.insert(o["outcome"].get<std::string>());
+        return out;
+    };
+    // v6's own unpreserve walk meets a frozen device and leaks; v7 only warns, keeps the device
+    // preserved, and the Live Update ends in the panic.
+    EXPECT_EQ(outcomes("v6"), (std::set<std::string>{"leak", "panic"}));
+    EXPECT_EQ(outcomes("v7"), (std::set<std::string>{"panic"}));
 }
 
 TEST(Readme, PolicyMatrixIsWhatPoliciesPrints) {
