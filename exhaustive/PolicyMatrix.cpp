@@ -34,36 +34,38 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
     std::vector<std::optional<FaultClass>> rows{std::nullopt};
     for (FaultClass f : allFaultClasses())
         rows.emplace_back(f);
-    for (const auto &fault : rows)
-        for (Abi abi : options.abis)
-        for (Policy p : allPolicies()) {
-            ExhaustiveOptions o;
-            o.maxDevices = options.maxDevices;
-            o.maxOps = options.maxOps;
-            o.endpoints = options.endpoints;
-            o.policy = p;
-            o.abi = abi;
-            if (fault)
-                o.faults = {*fault};
-            o.threads = options.threads;
-            // The outcomes are judged in every state whatever is checked; no invariant report.
-            const ExhaustiveResult r = runExhaustive(o);
-            MatrixCell cell;
-            cell.fault = fault;
-            cell.abi = abi;
-            cell.policy = p;
-            cell.distinctStates = r.distinctStates;
-            // Worst first: the reverse of Outcome's order.
-            for (std::size_t k = kOutcomeCount; k-- > 0;) {
-                const OutcomeTally &t = r.outcomes[k];
-                if (t.states == 0)
-                    continue;
-                cell.outcomes.push_back(CellOutcome{t.outcome, t.maxSlots, t.states, t.smallest});
+    for (const auto &fault : rows) {
+        for (Abi abi : options.abis) {
+            for (Policy p : allPolicies()) {
+                ExhaustiveOptions o;
+                o.maxDevices = options.maxDevices;
+                o.maxOps = options.maxOps;
+                o.endpoints = options.endpoints;
+                o.policy = p;
+                o.abi = abi;
+                if (fault)
+                    o.faults = {*fault};
+                o.threads = options.threads;
+                // The outcomes are judged in every state whatever is checked; no invariant report.
+                const ExhaustiveResult r = runExhaustive(o);
+                MatrixCell cell;
+                cell.fault = fault;
+                cell.abi = abi;
+                cell.policy = p;
+                cell.distinctStates = r.distinctStates;
+                // Worst first: the reverse of Outcome's order.
+                for (std::size_t k = kOutcomeCount; k-- > 0;) {
+                    const OutcomeTally &t = r.outcomes[k];
+                    if (t.states == 0)
+                        continue;
+                    cell.outcomes.push_back(CellOutcome{t.outcome, t.maxSlots, t.states, t.smallest});
+                }
+                if (cell.outcomes.empty())
+                    cell.outcomes.push_back(CellOutcome{});
+                m.cells.push_back(std::move(cell));
             }
-            if (cell.outcomes.empty())
-                cell.outcomes.push_back(CellOutcome{});
-            m.cells.push_back(std::move(cell));
         }
+    }
     if (options.proveDevices > 0)
         for (Policy p : allPolicies()) {
             InductionOptions io;
