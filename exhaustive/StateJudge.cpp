@@ -13,7 +13,7 @@ std::uint32_t bit(Invariant i) { return 1u << static_cast<int>(i); }
 } // namespace
 
 StateJudge::StateJudge(const Topology &t, std::optional<std::size_t> capacity)
-    : topology_(t), capacity_(capacity) {
+    : capacity_(capacity) {
     for (DeviceId d = 0; d < t.size(); ++d) {
         const auto p = t.parent(d);
         parent_.push_back(p ? static_cast<std::uint32_t>(*p) : kRoot);

@@ -36,7 +36,6 @@ class StateJudge {
     Judgement judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const;
 
   private:
-    const Topology &topology_;
     std::optional<std::size_t> capacity_;
     std::vector<std::uint32_t> parent_; // UINT32_MAX on a root bus
     std::vector<std::uint32_t> key_;    // domain << 16 | bdf, what a slot names

@@ -373,6 +373,11 @@ constexpr std::size_t kDeviceBytes = 5;
 
 // Layout: phase, panicked, nr_devices, the live table (outgoing table or incoming entries: the
 // other one is never read again), then per device its cached slot and one byte of flags.
+std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
+    return static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
+                                     removed_[d] << 5 | direct_[d] << 6);
+}
+
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
     out.resize(start + 2 + 4 + 4 + slots().size() * kSlotBytes + slot_.size() * kDeviceBytes);
@@ -383,8 +388,7 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     p = putSlots(p, slots());
     for (DeviceId d = 0; d < slot_.size(); ++d) {
         p = put(p, slot_[d]);
-        p = put(p, static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
-                                             removed_[d] << 5 | direct_[d] << 6));
+        p = put(p, flagsOf(d));
     }
     assert(p == out.data() + out.size());
 }
@@ -428,9 +432,7 @@ std::uint32_t PciLiveUpdate::deviceNamed(const SlotEntry &e) const {
 void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
     out.resize(slot_.size());
     for (DeviceId d = 0; d < slot_.size(); ++d) {
-        const std::uint64_t flags = frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
-                                    removed_[d] << 5 | direct_[d] << 6;
-        out[d] = std::uint64_t{slot_[d]} << 40 | flags << 32;
+        out[d] = std::uint64_t{slot_[d]} << 40 | std::uint64_t{flagsOf(d)} << 32;
     }
     const std::vector<SlotEntry> &table = slots();
     for (std::size_t i = 0; i < table.size() && i < 24; ++i) {

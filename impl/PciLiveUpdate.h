@@ -159,6 +159,9 @@ class PciLiveUpdate {
     std::vector<std::uint64_t> key_;      // domain << 16 | bdf, ascending (ids are in BDF order)
     std::vector<bool> relabelDone_;       // relabel's scratch
 
+    // dev's per-device flags in one byte (save, deviceWords; restore unpacks them): bit 0 frozen,
+    // bits 1-3 pending fail-next, 4 vanished, 5 removed, 6 directly preserved.
+    std::uint8_t flagsOf(DeviceId dev) const;
     // The device a slot entry names, if it is in the topology.
     std::uint32_t deviceNamed(const SlotEntry &e) const;
 };
