@@ -75,7 +75,7 @@ std::string verdictNote(const InvariantResult &r, const CheckRun &run) {
     if (r.expected) {
         std::string why;
         for (FaultClass f : r.counterexample->faultsUsed) {
-            const std::string reason = expectationReason(r.invariant, f, run.options.policy);
+            const std::string reason = expectationReason(r.invariant, f, run.options.policy, run.options.abi);
             if (reason != "expected to hold") {
                 why = std::string(toString(f)) + ": " + reason;
                 break;

@@ -19,6 +19,24 @@ namespace bridgepath {
 
 namespace {
 
+// The kernel event an outcome is, for those that are one.
+std::optional<KernelEventKind> eventOf(Outcome o) {
+    switch (o) {
+    case Outcome::Leak:
+    case Outcome::NrDevicesDrift:
+    case Outcome::PrematureRelease:
+    case Outcome::Panic: // panic-at-finish or incoming-held, by version: judged on panicked()
+        return std::nullopt;
+    case Outcome::TableFreedWithReferences:
+        return KernelEventKind::TableFreedWithReferences;
+    case Outcome::UseAfterFree:
+        return KernelEventKind::UseAfterFree;
+    case Outcome::BugAtRelease:
+        return KernelEventKind::BugAtRelease;
+    }
+    return std::nullopt;
+}
+
 constexpr std::uint32_t kNoParent = UINT32_MAX;
 constexpr std::uint8_t kNoDevice = 0xff;
 
@@ -340,14 +358,19 @@ class Searcher {
         for (std::size_t i = 0; i < o_.invariants.size(); ++i)
             if (o_.invariants[i] != Invariant::AtomicPreserve && j.fails(o_.invariants[i]))
                 record(r.invariants[i], index, std::nullopt, 0);
-        if (j.fails(Invariant::NoLeak) && j.slotsInUse > 0)
-            record(r.outcomes[static_cast<int>(Outcome::Leak)], index, std::nullopt, j.slotsInUse);
+        if (j.fails(Invariant::NoLeak) && j.slotsInUse + j.dangling > 0)
+            record(r.outcomes[static_cast<int>(Outcome::Leak)], index, std::nullopt,
+                   j.slotsInUse + j.dangling);
         if (j.fails(Invariant::NrDevices))
             record(r.outcomes[static_cast<int>(Outcome::NrDevicesDrift)], index, std::nullopt, 0);
         if (j.fails(Invariant::NoPrematureRelease))
             record(r.outcomes[static_cast<int>(Outcome::PrematureRelease)], index, std::nullopt, 0);
         if (impl_.panicked())
             record(r.outcomes[static_cast<int>(Outcome::Panic)], index, std::nullopt, 0);
+        for (Outcome o : {Outcome::TableFreedWithReferences, Outcome::UseAfterFree,
+                          Outcome::BugAtRelease})
+            if (impl_.happened(*eventOf(o)))
+                record(r.outcomes[static_cast<int>(o)], index, std::nullopt, 0);
     }
 
     void crossCheck(const Judgement &j, std::optional<DeviceId> fault, ItemResult &r) {
@@ -357,10 +380,14 @@ class Searcher {
             faults.push_back(c_.topology.bdf(*fault));
         const std::optional<std::size_t> capacity =
             config_.abi == Abi::V6 ? std::optional<std::size_t>(config_.capacity) : std::nullopt;
-        const bool judged[kOutcomeCount] = {j.fails(Invariant::NoLeak) && j.slotsInUse > 0,
-                                            j.fails(Invariant::NrDevices),
-                                            j.fails(Invariant::NoPrematureRelease),
-                                            impl_.panicked()};
+        const bool judged[kOutcomeCount] = {
+            j.fails(Invariant::NoLeak) && j.slotsInUse + j.dangling > 0,
+            j.fails(Invariant::NrDevices),
+            j.fails(Invariant::NoPrematureRelease),
+            impl_.panicked(),
+            impl_.happened(KernelEventKind::TableFreedWithReferences),
+            impl_.happened(KernelEventKind::UseAfterFree),
+            impl_.happened(KernelEventKind::BugAtRelease)};
         for (std::size_t k = 0; k < kOutcomeCount; ++k) {
             const bool exact = shows(static_cast<Outcome>(k), c_.topology, s);
             if (exact != judged[k] && r.judgeDisagreements++ == 0)
@@ -457,7 +484,10 @@ class Searcher {
         Meta m;
         std::memcpy(&m, base.data() + base.size() - sizeof(Meta), sizeof(Meta));
         const std::size_t implBytes = base.size() - sizeof(Meta);
-        bool dirty = true;
+        impl_.restore(base.data(), implBytes);
+        if (impl_.crashed())
+            return; // v6's BUG_ON: like after finish-all, nothing can change any more
+        bool dirty = false;
         const std::uint8_t depth = static_cast<std::uint8_t>(nodes_[from].depth + 1);
         for (std::uint32_t mi = 0; mi < moves_.size(); ++mi) {
             const Move &mv = moves_[mi];
@@ -803,6 +833,12 @@ const char *toString(Outcome o) {
         return "premature-release";
     case Outcome::Panic:
         return "panic";
+    case Outcome::TableFreedWithReferences:
+        return "table-freed-with-references";
+    case Outcome::UseAfterFree:
+        return "use-after-free";
+    case Outcome::BugAtRelease:
+        return "bug-at-release";
     }
     return "?";
 }
@@ -810,7 +846,7 @@ const char *toString(Outcome o) {
 bool shows(Outcome o, const Topology &t, const State &s) {
     switch (o) {
     case Outcome::Leak:
-        return s.directlyPreserved.empty() && !s.slots().empty();
+        return s.directlyPreserved.empty() && (!s.slots().empty() || !s.dangling.empty());
     case Outcome::NrDevicesDrift: {
         std::uint32_t inUse = 0;
         for (const SlotEntry &e : s.table)
@@ -821,6 +857,13 @@ bool shows(Outcome o, const Topology &t, const State &s) {
         return !releasedEarlyDevices(t, s).empty();
     case Outcome::Panic:
         return s.panicked;
+    case Outcome::TableFreedWithReferences:
+    case Outcome::UseAfterFree:
+    case Outcome::BugAtRelease:
+        for (const KernelEvent &e : s.events)
+            if (e.kind == *eventOf(o))
+                return true;
+        return false;
     }
     return false;
 }

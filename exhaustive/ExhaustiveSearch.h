@@ -67,11 +67,15 @@ enum class Outcome {
     PrematureRelease, ///< a device's refcount below what preserved devices under it need
     Panic,            ///< finish-all found nr_devices != 0 (later kernels panic; v6 holds the
                       ///< incoming state forever)
+    TableFreedWithReferences, ///< v7: the table freed with nr_devices != 0
+    UseAfterFree,     ///< a walk step touched a freed slot
+    BugAtRelease,     ///< v6: BUG_ON at the table's release, the outgoing kernel crashed
 };
 /// Number of Outcome values.
-inline constexpr std::size_t kOutcomeCount = 4;
+inline constexpr std::size_t kOutcomeCount = 7;
 
-/// `leak`, `nr-devices-drift`, `premature-release`, `panic`.
+/// `leak`, `nr-devices-drift`, `premature-release`, `panic`, `table-freed-with-references`,
+/// `use-after-free`, `bug-at-release`.
 const char *toString(Outcome o);
 /// Whether a state shows the outcome, judged on the State (the exact definition the search's
 /// judge must agree with).

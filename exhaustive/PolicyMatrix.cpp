@@ -23,6 +23,12 @@ std::string outcomeLabel(const CellOutcome &o) {
         return "premature release";
     case Outcome::Panic:
         return "panic at finish";
+    case Outcome::TableFreedWithReferences:
+        return "freed with references";
+    case Outcome::UseAfterFree:
+        return "use after free";
+    case Outcome::BugAtRelease:
+        return "BUG at release";
     }
     return "?";
 }

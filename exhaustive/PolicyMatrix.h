@@ -64,7 +64,8 @@ const std::vector<Policy> &allPolicies();
 /// Runs the exhaustive search per cell (and the proofs); same options, same matrix.
 PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options);
 
-/// `ok`, `leak(3)`, `nr-devices drift`, `premature release`, `panic at finish`.
+/// `ok`, `leak(3)`, `nr-devices drift`, `premature release`, `panic at finish`, `freed with
+/// references`, `use after free`, `BUG at release`.
 std::string outcomeLabel(const CellOutcome &o);
 
 } // namespace bridgepath

@@ -47,6 +47,7 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
     }
     j.nothingPreserved = true;
     for (std::size_t d = 0; d < n; ++d) {
+        j.dangling += impl.dangling(d);
         if (!impl.directlyPreserved(d))
             continue;
         j.nothingPreserved = false;
@@ -72,7 +73,7 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
         j.failing |= bit(Invariant::ExactCount);
     if (impl.nrDevices() != j.slotsInUse || (capacity_ && impl.nrDevices() > *capacity_))
         j.failing |= bit(Invariant::NrDevices);
-    if (j.nothingPreserved && (j.slotsInUse != 0 || impl.nrDevices() != 0))
+    if (j.nothingPreserved && (j.slotsInUse != 0 || j.dangling != 0 || impl.nrDevices() != 0))
         j.failing |= bit(Invariant::NoLeak);
     if (!premature)
         j.failing |= bit(Invariant::NoPrematureRelease);
@@ -80,6 +81,10 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
         j.failing |= bit(Invariant::Containment);
     if (impl.panicked() && j.nothingPreserved)
         j.failing |= bit(Invariant::NoPanicAtFinish);
+    if (impl.happened(KernelEventKind::BugAtRelease) ||
+        impl.happened(KernelEventKind::UseAfterFree) ||
+        impl.happened(KernelEventKind::PanicAtFinish))
+        j.failing |= bit(Invariant::NoCrash);
     return j;
 }
 

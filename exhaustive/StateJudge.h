@@ -19,13 +19,14 @@ namespace bridgepath {
 struct Judgement {
     std::uint32_t failing = 0; ///< bit (1 << int(Invariant)) per failing state invariant
     std::uint32_t slotsInUse = 0;
+    std::uint32_t dangling = 0; ///< devices pointing into a freed table
     bool nothingPreserved = false;
 
     bool fails(Invariant i) const { return (failing >> static_cast<int>(i)) & 1u; }
 };
 
-/// Judges closure, exact-count, nr-devices, no-leak, no-premature-release, containment and
-/// no-panic-at-finish (atomic-preserve is a step invariant: the search judges it per transition).
+/// Judges closure, exact-count, nr-devices, no-leak, no-premature-release, containment,
+/// no-panic-at-finish and no-crash (atomic-preserve is a step invariant: the search judges it per transition).
 class StateJudge {
   public:
     /// `capacity`: the v6 table size (nullopt for v7).

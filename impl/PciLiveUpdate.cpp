@@ -9,6 +9,8 @@
 
 namespace bridgepath {
 
+const std::vector<SlotEntry> PciLiveUpdate::kNoSlots;
+
 PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config)
     : topology_(topology), config_(config), table_(config.abi, config.capacity) {
     const std::size_t n = topology.size();
@@ -30,6 +32,70 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     vanished_.assign(n, 0);
     removed_.assign(n, 0);
     direct_.assign(n, 0);
+    ghost_.assign(n, 0);
+}
+
+void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
+    KernelEvent e;
+    e.kind = k;
+    if (dev)
+        e.device = topology_.bdf(*dev);
+    e.nrDevices = nrDevices_;
+    events_.push_back(e);
+    seen_ = static_cast<std::uint8_t>(seen_ | 1u << static_cast<int>(k));
+}
+
+void PciLiveUpdate::setDirect(DeviceId dev, bool on) {
+    directCount_ += static_cast<std::uint32_t>(on) - direct_[dev];
+    direct_[dev] = on;
+}
+
+std::uint16_t PciLiveUpdate::readSlot(DeviceId dev) {
+    if (slot_[dev] != kStale)
+        return table_[slot_[dev]].refcount;
+    emit(KernelEventKind::UseAfterFree, dev);
+    return ghost_[dev];
+}
+
+void PciLiveUpdate::writeSlot(DeviceId dev, std::uint16_t refcount) {
+    if (slot_[dev] == kStale)
+        ghost_[dev] = refcount;
+    else
+        table_.setRefcount(slot_[dev], refcount);
+}
+
+void PciLiveUpdate::freeSlot(DeviceId dev) {
+    if (slot_[dev] == kStale) {
+        ghost_[dev] = 0; // zeroed in freed memory; the live nr_devices is not that table's
+    } else {
+        table_.set(slot_[dev], SlotEntry{});
+        --holders_;
+        --nrDevices_;
+    }
+    slot_[dev] = kNone;
+}
+
+void PciLiveUpdate::releaseIfUnused() {
+    if (!tableLive_ || directCount_ != 0 || phase_ != Phase::Outgoing)
+        return;
+    if (nrDevices_ != 0) {
+        if (config_.abi == Abi::V6) {
+            emit(KernelEventKind::BugAtRelease);
+            crashed_ = true; // BUG_ON: nothing after this runs
+            return;
+        }
+        emit(KernelEventKind::TableFreedWithReferences);
+    }
+    for (DeviceId d = 0; holders_ != 0 && d < slot_.size(); ++d) {
+        if (slot_[d] == kNone || slot_[d] == kStale)
+            continue;
+        ghost_[d] = table_[slot_[d]].refcount;
+        slot_[d] = kStale;
+        --holders_;
+    }
+    table_.reset();
+    tableLive_ = false;
+    nrDevices_ = 0;
 }
 
 Result PciLiveUpdate::apply(const Op &op) {
@@ -98,6 +164,8 @@ template <class Step> Result PciLiveUpdate::walkDown(DeviceId dev, std::uint32_t
 Result PciLiveUpdate::preserveDevice(DeviceId dev) {
     if (takeFailNext(dev, StepKind::Preserve))
         return Result::Eio;
+    if (config_.abi == Abi::V7 && isVf_[dev])
+        return Result::Einval; // later kernels check every device of the path
     if (frozen_[dev])
         return Result::Einval;
     if (slot_[dev] == kNone) {
@@ -107,18 +175,20 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
         table_.set(*idx, SlotEntry{static_cast<std::uint32_t>(key_[dev] >> 16),
                                    static_cast<std::uint16_t>(key_[dev]), 1});
         slot_[dev] = *idx;
+        ++holders_;
         ++nrDevices_;
         return Result::Ok;
     }
-    const SlotEntry &e = table_[slot_[dev]];
-    // v6 checks a freed slot before the endpoint's EBUSY; later kernels the other way round.
+    // v6 checks a freed slot before the endpoint's EBUSY; later kernels the other way round (and
+    // so never read the slot of an endpoint).
     if (config_.abi == Abi::V7 && !isBridge_[dev])
         return Result::Ebusy;
-    if (e.refcount == 0)
+    const std::uint16_t refcount = readSlot(dev);
+    if (refcount == 0)
         return Result::Einval; // the kernel WARNs: a cached slot that was freed under us
     if (!isBridge_[dev])
         return Result::Ebusy; // an endpoint is preserved once
-    table_.setRefcount(slot_[dev], static_cast<std::uint16_t>(e.refcount + 1));
+    writeSlot(dev, static_cast<std::uint16_t>(refcount + 1));
     return Result::Ok;
 }
 
@@ -127,17 +197,13 @@ Result PciLiveUpdate::unpreserveDevice(DeviceId dev) {
         return Result::Eio;
     if (frozen_[dev] || slot_[dev] == kNone)
         return Result::Einval;
-    const std::uint32_t index = slot_[dev];
-    const std::uint16_t refcount = table_[index].refcount;
+    const std::uint16_t refcount = readSlot(dev);
     if (refcount == 0)
         return Result::Einval;
-    if (refcount > 1) {
-        table_.setRefcount(index, static_cast<std::uint16_t>(refcount - 1));
-        return Result::Ok;
-    }
-    table_.set(index, SlotEntry{});
-    slot_[dev] = kNone;
-    --nrDevices_;
+    if (refcount > 1)
+        writeSlot(dev, static_cast<std::uint16_t>(refcount - 1));
+    else
+        freeSlot(dev);
     return Result::Ok;
 }
 
@@ -157,34 +223,38 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
 }
 
 Result PciLiveUpdate::preserve(DeviceId dev) {
-    if (phase_ != Phase::Outgoing)
+    if (phase_ != Phase::Outgoing || crashed_)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
-    if (isVf_[dev])
+    if (config_.abi == Abi::V6 && isVf_[dev])
         return Result::Einval;
+    tableLive_ = true;
     for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
         const Result r = preserveDevice(d);
         if (r != Result::Ok) {
             walkDown(dev, d, [this](DeviceId x) { return unpreserveDevice(x); });
+            releaseIfUnused();
             return r;
         }
     }
-    direct_[dev] = 1;
+    setDirect(dev, true);
     return Result::Ok;
 }
 
 Result PciLiveUpdate::unpreserve(DeviceId dev) {
-    if (phase_ != Phase::Outgoing)
+    if (phase_ != Phase::Outgoing || crashed_)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
-    direct_[dev] = 0;
-    return walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
+    setDirect(dev, false);
+    const Result r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
+    releaseIfUnused();
+    return r;
 }
 
 Result PciLiveUpdate::freeze(DeviceId dev) {
-    if (phase_ != Phase::Outgoing)
+    if (phase_ != Phase::Outgoing || crashed_)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -193,9 +263,9 @@ Result PciLiveUpdate::freeze(DeviceId dev) {
 }
 
 Result PciLiveUpdate::kexec() {
-    if (phase_ != Phase::Outgoing)
+    if (phase_ != Phase::Outgoing || crashed_)
         return Result::Enoent;
-    const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, table_.entries()});
+    const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, slots()});
     auto decoded = decodeKho(config_.abi, bytes);
     assert(std::holds_alternative<KhoImage>(decoded) && "our own image must decode");
     KhoImage &image = std::get<KhoImage>(decoded);
@@ -203,6 +273,8 @@ Result PciLiveUpdate::kexec() {
     nrDevices_ = image.nrDevices;
     phase_ = Phase::Incoming;
     std::fill(slot_.begin(), slot_.end(), kNone);
+    std::fill(ghost_.begin(), ghost_.end(), 0); // pointers into freed memory do not cross
+    holders_ = 0;
     for (DeviceId d = 0; d < removed_.size(); ++d)
         removed_[d] = removed_[d] || vanished_[d];
 
@@ -222,7 +294,7 @@ Result PciLiveUpdate::finish(DeviceId dev) {
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
-    direct_[dev] = 0;
+    setDirect(dev, false);
     return walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
 }
 
@@ -232,22 +304,25 @@ Result PciLiveUpdate::finishAll() {
     phase_ = Phase::Ended;
     if (nrDevices_ != 0) {
         panicked_ = true;
+        emit(config_.abi == Abi::V7 ? KernelEventKind::PanicAtFinish : KernelEventKind::IncomingHeld);
         return Result::Panic;
     }
     return Result::Ok;
 }
 
 Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
-    if (phase_ == Phase::Ended)
+    if (phase_ == Phase::Ended || crashed_)
         return Result::Enoent;
     failNext_[dev] |= bit(kind);
     return Result::Ok;
 }
 
 Result PciLiveUpdate::lose(DeviceId dev) {
-    if (phase_ == Phase::Ended || slot_[dev] == kNone)
+    if (phase_ == Phase::Ended || crashed_ || slot_[dev] == kNone)
         return Result::Enoent;
-    if (phase_ == Phase::Outgoing)
+    if (slot_[dev] == kStale)
+        ghost_[dev] = 0;
+    else if (phase_ == Phase::Outgoing)
         table_.set(slot_[dev], SlotEntry{});
     else
         incoming_[slot_[dev]] = SlotEntry{};
@@ -255,9 +330,11 @@ Result PciLiveUpdate::lose(DeviceId dev) {
 }
 
 Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
-    if (phase_ == Phase::Ended || slot_[dev] == kNone)
+    if (phase_ == Phase::Ended || crashed_ || slot_[dev] == kNone)
         return Result::Enoent;
-    if (phase_ == Phase::Outgoing)
+    if (slot_[dev] == kStale)
+        ghost_[dev] = value;
+    else if (phase_ == Phase::Outgoing)
         table_.setRefcount(slot_[dev], value);
     else
         incoming_[slot_[dev]].refcount = value;
@@ -265,7 +342,7 @@ Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
 }
 
 Result PciLiveUpdate::vanish(DeviceId dev) {
-    if (phase_ != Phase::Outgoing)
+    if (phase_ != Phase::Outgoing || crashed_)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -292,7 +369,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
     // v6 walks a removed preserved device's path; later kernels only warn, and the device stays
     // preserved with its counts.
     if (direct_[dev] && config_.abi == Abi::V6) {
-        direct_[dev] = 0;
+        setDirect(dev, false);
         const Result r =
             phase_ == Phase::Outgoing
                 ? walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); })
@@ -305,26 +382,31 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
 }
 
 Result PciLiveUpdate::unplug(DeviceId dev) {
-    if (phase_ == Phase::Ended)
+    if (phase_ == Phase::Ended || crashed_)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
-    return unplugTree(dev);
+    const Result r = unplugTree(dev);
+    releaseIfUnused();
+    return r;
 }
 
 State PciLiveUpdate::state() const {
     State s;
     s.phase = phase_;
-    s.table = phase_ == Phase::Outgoing ? table_.entries() : incoming_;
+    s.table = slots();
     s.nrDevices = nrDevices_;
     for (DeviceId d = 0; d < direct_.size(); ++d) {
         if (direct_[d])
             s.directlyPreserved.insert(topology_.bdf(d));
+        if (slot_[d] == kStale)
+            s.dangling[topology_.bdf(d)] = ghost_[d];
         for (StepKind k : {StepKind::Preserve, StepKind::Unpreserve, StepKind::Finish})
             if (failNext_[d] & bit(k))
                 s.pendingFailures.insert({topology_.bdf(d), k});
     }
     s.panicked = panicked_;
+    s.events = events_;
     return s;
 }
 
@@ -368,11 +450,13 @@ const std::uint8_t *getSlots(const std::uint8_t *p, std::vector<SlotEntry> &slot
 
 constexpr std::size_t kSlotBytes = 8;
 constexpr std::size_t kDeviceBytes = 5;
+constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 } // namespace
 
-// Layout: phase, panicked, nr_devices, the live table (outgoing table or incoming entries: the
-// other one is never read again), then per device its cached slot and one byte of flags.
+// Layout: phase, panicked, table live | crashed, the kinds of event seen, nr_devices, the live
+// table (outgoing table or incoming entries: the other one is never read again), then per device
+// its cached slot (a dangling one: kStaleTag | its freed copy's refcount) and one byte of flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
     return static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
                                      removed_[d] << 5 | direct_[d] << 6);
@@ -380,14 +464,16 @@ std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
 
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
-    out.resize(start + 2 + 4 + 4 + slots().size() * kSlotBytes + slot_.size() * kDeviceBytes);
+    out.resize(start + 4 + 4 + 4 + slots().size() * kSlotBytes + slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
     p = put(p, static_cast<std::uint8_t>(panicked_));
+    p = put(p, static_cast<std::uint8_t>(tableLive_ | crashed_ << 1));
+    p = put(p, seen_);
     p = put(p, nrDevices_);
     p = putSlots(p, slots());
     for (DeviceId d = 0; d < slot_.size(); ++d) {
-        p = put(p, slot_[d]);
+        p = put(p, slot_[d] == kStale ? kStaleTag | ghost_[d] : slot_[d]);
         p = put(p, flagsOf(d));
     }
     assert(p == out.data() + out.size());
@@ -397,23 +483,41 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     const std::uint8_t *p = bytes;
     phase_ = static_cast<Phase>(get<std::uint8_t>(p));
     panicked_ = get<std::uint8_t>(p) != 0;
+    const auto table = get<std::uint8_t>(p);
+    tableLive_ = table & 1;
+    crashed_ = (table >> 1) & 1;
+    seen_ = get<std::uint8_t>(p);
+    events_.clear();
+    for (KernelEventKind k : allKernelEvents())
+        if (happened(k))
+            events_.push_back(KernelEvent{k, std::nullopt, 0});
     nrDevices_ = get<std::uint32_t>(p);
     if (phase_ == Phase::Outgoing) {
         std::vector<SlotEntry> &scratch = incoming_; // unused before kexec
         p = getSlots(p, scratch);
-        table_.assign(scratch.data(), scratch.size());
+        if (tableLive_)
+            table_.assign(scratch.data(), scratch.size());
+        else
+            table_.reset();
         scratch.clear();
     } else {
         p = getSlots(p, incoming_);
     }
+    directCount_ = 0;
+    holders_ = 0;
     for (DeviceId d = 0; d < slot_.size(); ++d) {
-        slot_[d] = get<std::uint32_t>(p);
+        const auto slot = get<std::uint32_t>(p);
+        const bool stale = slot != kNone && (slot & kStaleTag) == kStaleTag;
+        slot_[d] = stale ? kStale : slot;
+        ghost_[d] = stale ? static_cast<std::uint16_t>(slot) : 0;
+        holders_ += phase_ == Phase::Outgoing && slot != kNone && !stale;
         const auto flags = get<std::uint8_t>(p);
         frozen_[d] = flags & 1;
         failNext_[d] = (flags >> 1) & 7;
         vanished_[d] = (flags >> 4) & 1;
         removed_[d] = (flags >> 5) & 1;
         direct_[d] = (flags >> 6) & 1;
+        directCount_ += direct_[d];
     }
     assert(p == bytes + size && "restore: not a record save() wrote for this topology");
     (void)size;
@@ -432,7 +536,9 @@ std::uint32_t PciLiveUpdate::deviceNamed(const SlotEntry &e) const {
 void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
     out.resize(slot_.size());
     for (DeviceId d = 0; d < slot_.size(); ++d) {
-        out[d] = std::uint64_t{slot_[d]} << 40 | std::uint64_t{flagsOf(d)} << 32;
+        // 24 bits of slot; a dangling device's holds its freed copy's refcount instead.
+        const std::uint32_t slot = slot_[d] == kStale ? 0xFE0000u | ghost_[d] : slot_[d];
+        out[d] = std::uint64_t{slot} << 40 | std::uint64_t{flagsOf(d)} << 32;
     }
     const std::vector<SlotEntry> &table = slots();
     for (std::size_t i = 0; i < table.size() && i < 24; ++i) {
@@ -464,6 +570,7 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     permute(vanished_);
     permute(removed_);
     permute(direct_);
+    permute(ghost_);
     auto renamed = [&](SlotEntry e) {
         const std::uint32_t dev = deviceNamed(e);
         if (dev != kNone && perm[dev] != dev) {
@@ -472,7 +579,7 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
         }
         return e;
     };
-    if (phase_ == Phase::Outgoing)
+    if (phase_ == Phase::Outgoing && tableLive_)
         for (std::uint32_t i = 0; i < table_.size(); ++i)
             table_.set(i, renamed(table_[i]));
     else

@@ -14,8 +14,20 @@
 ///
 /// Faults are operations too (fail-next, lose, set-refcount, vanish, unplug), so a trace can place
 /// them anywhere.
+///
+/// The table lives per Live Update session: it is allocated at the first preserve (v6: `capacity`
+/// zeroed slots; v7: empty) and released when, after an outgoing operation, no device is directly
+/// preserved any more. At that release nr_devices != 0 means: v6 BUG_ON (event bug-at-release;
+/// the outgoing kernel is dead and every later operation returns -ENOENT); v7 WARN (event
+/// table-freed-with-references). Either way the table is then freed: nr_devices is 0 and every
+/// device still caching a slot keeps a pointer into freed memory ("dangling"). Freed memory keeps
+/// its contents: a walk step that reads or writes such a slot emits use-after-free and acts on the
+/// freed copy (never on the live table or nr_devices, which live in the new table's header).
+/// Kexec hands over no slot while no table is allocated. finish-all with nr_devices != 0 emits
+/// panic-at-finish (v7) or incoming-held (v6).
 
 #include "impl/SlotTable.h"
+#include "topology/KernelEvent.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
 #include "topology/Result.h"
@@ -37,18 +49,21 @@ class PciLiveUpdate {
     /// Applies one operation; requires every BDF it names to be in the topology.
     Result apply(const Op &op);
 
-    /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged; -EINVAL for a VF. Walks dev up to the
-    /// root bus; per device: pending fail-next -> -EIO; frozen -> -EINVAL; no slot -> allocate with
+    /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged; v6: -EINVAL for a VF. Allocates the
+    /// table if none is. Walks dev up to the root bus; per device: pending fail-next -> -EIO; v7: a
+    /// VF -> -EINVAL; frozen -> -EINVAL; no slot -> allocate with
     /// refcount 1 (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL
     /// (WARN); endpoint with a slot -> -EBUSY (v7 checks this before refcount 0); bridge ->
     /// refcount++ (u16). On a failure at device D
-    /// the devices from dev up to D (exclusive) are unpreserved again under the policy, and D's
-    /// error is returned. On success dev becomes directly preserved.
+    /// the devices from dev up to D (exclusive) are unpreserved again under the policy, D's error
+    /// is returned, and the table is released if nothing is directly preserved. On success dev
+    /// becomes directly preserved.
     Result preserve(DeviceId dev);
     /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged. dev stops being directly preserved
     /// whatever happens. Walks the path under the policy; per device: fail-next -> -EIO; frozen ->
     /// -EINVAL; no slot -> -EINVAL; refcount 0 -> -EINVAL (WARN); else refcount--, and at 0 the slot
     /// is zeroed, the device forgets it and nr_devices--. Returns the first error (bail: the only).
+    /// Afterwards the table is released if nothing is directly preserved.
     Result unpreserve(DeviceId dev);
     /// Outgoing. Later preserve/unpreserve steps at dev fail -EINVAL. -ENOENT after kexec.
     Result freeze(DeviceId dev);
@@ -61,13 +76,15 @@ class PciLiveUpdate {
     /// -EINVAL; refcount 0 -> -EINVAL (WARN); else refcount--, at 0 the device stops being incoming
     /// and nr_devices--.
     Result finish(DeviceId dev);
-    /// Incoming -> Ended. Result::Panic if nr_devices != 0 ("never finished"), else Ok.
+    /// Incoming -> Ended. Result::Panic if nr_devices != 0 ("never finished"; event
+    /// panic-at-finish in v7, incoming-held in v6), else Ok.
     Result finishAll();
 
     /// The next step of `kind` at dev fails once with -EIO, before any other check.
     Result failNext(DeviceId dev, StepKind kind);
-    /// Zeroes dev's slot (domain, bdf, refcount); dev keeps the index, nr_devices is untouched.
-    /// -ENOENT if dev has no slot (outgoing) or is not incoming (incoming).
+    /// Zeroes dev's slot (domain, bdf, refcount; a dangling device's freed copy); dev keeps the
+    /// index, nr_devices is untouched. -ENOENT if dev has no slot (outgoing) or is not incoming
+    /// (incoming).
     Result lose(DeviceId dev);
     /// Overwrites the refcount of dev's slot; -ENOENT as for lose.
     Result setRefcount(DeviceId dev, std::uint16_t value);
@@ -76,7 +93,8 @@ class PciLiveUpdate {
     /// Hot-removal of dev and its subtree, deepest first. v6: each removed device that is directly
     /// preserved is unpreserved (outgoing) or finished (incoming) by the kernel under the policy.
     /// v7 only warns: a removed device stays directly preserved and keeps its counts. Returns the
-    /// first error; -ENODEV if already removed.
+    /// first error; -ENODEV if already removed. Outgoing, the table is then released if nothing is
+    /// directly preserved.
     Result unplug(DeviceId dev);
 
     /// The observable state.
@@ -87,12 +105,23 @@ class PciLiveUpdate {
     /// The slot table `state().table` reports (outgoing table, or the decoded incoming entries),
     /// without copying it.
     const std::vector<SlotEntry> &slots() const {
-        return phase_ == Phase::Outgoing ? table_.entries() : incoming_;
+        if (phase_ != Phase::Outgoing)
+            return incoming_;
+        return tableLive_ ? table_.entries() : kNoSlots;
     }
     /// The nr_devices counter.
     std::uint32_t nrDevices() const { return nrDevices_; }
     /// finish-all ran with nr_devices != 0.
     bool panicked() const { return panicked_; }
+    /// The outgoing kernel hit BUG_ON at the table's release.
+    bool crashed() const { return crashed_; }
+    /// Every kernel event so far, in order (after restore(): one event per kind that happened,
+    /// without device or count: the record keeps only the kinds).
+    const std::vector<KernelEvent> &events() const { return events_; }
+    /// An event of kind k happened (restore() keeps this).
+    bool happened(KernelEventKind k) const { return seen_ & (1u << static_cast<int>(k)); }
+    /// dev caches a pointer into a released table.
+    bool dangling(DeviceId dev) const { return slot_[dev] == kStale; }
     /// dev's preserve succeeded and no unpreserve/finish of it was called since.
     bool directlyPreserved(DeviceId dev) const { return direct_[dev] != 0; }
     /// A fail-next of `kind` at dev is armed and has not fired yet.
@@ -102,6 +131,8 @@ class PciLiveUpdate {
     std::optional<std::uint16_t> heldRefcount(DeviceId dev) const {
         if (slot_[dev] == kNone || phase_ == Phase::Ended)
             return std::nullopt;
+        if (slot_[dev] == kStale)
+            return ghost_[dev];
         return slots()[slot_[dev]].refcount;
     }
 
@@ -126,6 +157,9 @@ class PciLiveUpdate {
 
   private:
     static constexpr std::uint32_t kNone = UINT32_MAX;
+    // slot_ of a device whose slot was in a released table (its freed copy is in ghost_).
+    static constexpr std::uint32_t kStale = UINT32_MAX - 1;
+    static const std::vector<SlotEntry> kNoSlots;
 
     // A bit per StepKind in failNext_.
     static std::uint8_t bit(StepKind k) { return static_cast<std::uint8_t>(1u << static_cast<int>(k)); }
@@ -137,6 +171,16 @@ class PciLiveUpdate {
     // Runs `step` on dev, parent, ... up to (excluding) `end` (kNone: to the root) under the policy.
     template <class Step> Result walkDown(DeviceId dev, std::uint32_t end, Step step);
     Result unplugTree(DeviceId dev);
+    // The refcount a step reads at dev's cached slot (a dangling device's: use-after-free).
+    std::uint16_t readSlot(DeviceId dev);
+    // Writes it back (u16: a wrap to 0 leaves the slot cached, as the kernel's ++ does).
+    void writeSlot(DeviceId dev, std::uint16_t refcount);
+    // Zeroes dev's slot and forgets it (live table: nr_devices--).
+    void freeSlot(DeviceId dev);
+    void emit(KernelEventKind k, std::optional<DeviceId> dev = std::nullopt);
+    void setDirect(DeviceId dev, bool on);
+    // Outgoing, after an operation: with nothing directly preserved the table is released.
+    void releaseIfUnused();
 
     const Topology &topology_;
     LiveUpdateConfig config_;
@@ -144,6 +188,12 @@ class PciLiveUpdate {
     SlotTable table_;
     std::uint32_t nrDevices_ = 0;
     bool panicked_ = false;
+    bool tableLive_ = false;  // allocated at the first preserve, released when unused
+    bool crashed_ = false;    // v6 BUG_ON at release: the outgoing kernel is dead
+    std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
+    std::vector<KernelEvent> events_;
+    std::uint32_t directCount_ = 0;
+    std::uint32_t holders_ = 0; // devices caching a slot of the live table
     std::vector<SlotEntry> incoming_;
 
     // Per device, indexed by DeviceId.
@@ -156,6 +206,7 @@ class PciLiveUpdate {
     std::vector<std::uint8_t> vanished_;
     std::vector<std::uint8_t> removed_;   // hot-unplugged, or not enumerated after kexec
     std::vector<std::uint8_t> direct_;    // directly preserved
+    std::vector<std::uint16_t> ghost_;    // a dangling device's freed slot refcount
     std::vector<std::uint64_t> key_;      // domain << 16 | bdf, ascending (ids are in BDF order)
     std::vector<bool> relabelDone_;       // relabel's scratch
 

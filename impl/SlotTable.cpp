@@ -1,9 +1,19 @@
 #include "impl/SlotTable.h"
 
+#include <algorithm>
+
 namespace bridgepath {
 
 SlotTable::SlotTable(Abi abi, std::size_t capacity)
     : abi_(abi), slots_(abi == Abi::V6 ? capacity : 0), used_((slots_.size() + 63) / 64, 0) {}
+
+void SlotTable::reset() {
+    if (abi_ == Abi::V6)
+        std::fill(slots_.begin(), slots_.end(), SlotEntry{});
+    else
+        slots_.clear();
+    used_.assign((slots_.size() + 63) / 64, 0);
+}
 
 void SlotTable::assign(const SlotEntry *first, std::size_t count) {
     slots_.assign(first, first + count);

@@ -42,6 +42,9 @@ class SlotTable {
     }
     std::size_t size() const { return slots_.size(); }
     const std::vector<SlotEntry> &entries() const { return slots_; }
+    /// Back to the table the constructor made (v6: `capacity` zeroed slots; v7: none): what a
+    /// release followed by a new allocation gives.
+    void reset();
     /// Replaces the slots (a saved table of this ABI: v6 keeps its capacity, v7 any size).
     void assign(const SlotEntry *first, std::size_t count);
 

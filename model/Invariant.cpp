@@ -22,6 +22,8 @@ const char *toString(Invariant i) {
         return "containment";
     case Invariant::NoPanicAtFinish:
         return "no-panic-at-finish";
+    case Invariant::NoCrash:
+        return "no-crash";
     }
     return "?";
 }
@@ -30,7 +32,7 @@ const std::vector<Invariant> &allInvariants() {
     static const std::vector<Invariant> all{
         Invariant::Closure,       Invariant::ExactCount,         Invariant::NrDevices,
         Invariant::AtomicPreserve, Invariant::NoLeak,            Invariant::NoPrematureRelease,
-        Invariant::Containment,   Invariant::NoPanicAtFinish};
+        Invariant::Containment,   Invariant::NoPanicAtFinish,    Invariant::NoCrash};
     return all;
 }
 
@@ -98,6 +100,8 @@ Verdict noLeak(const State &s) {
     std::vector<std::string> held;
     for (const auto &[b, rc] : s.slots())
         held.push_back(b.toString() + " refcount " + std::to_string(rc));
+    for (const auto &[b, rc] : s.dangling)
+        held.push_back(b.toString() + " still pointing into the freed table");
     if (held.empty() && s.nrDevices == 0)
         return {};
     return {false, "nothing is preserved but " +
@@ -153,6 +157,13 @@ Verdict noPanicAtFinish(const State &s) {
                        std::to_string(s.nrDevices) + " and panicked"};
 }
 
+Verdict noCrash(const State &s) {
+    for (const KernelEvent &e : s.events)
+        if (isCrash(e.kind))
+            return {false, describe(e)};
+    return {};
+}
+
 } // namespace
 
 Verdict check(Invariant i, const InvariantInput &in) {
@@ -175,6 +186,8 @@ Verdict check(Invariant i, const InvariantInput &in) {
         return containment(in);
     case Invariant::NoPanicAtFinish:
         return noPanicAtFinish(s);
+    case Invariant::NoCrash:
+        return noCrash(s);
     }
     return {};
 }

@@ -25,10 +25,11 @@ enum class Invariant {
     NoPrematureRelease, ///< refcount(d) >= ideal(d): no device released while one below needs it
     Containment,        ///< after exactly one fault, only the faulty device's count is off
     NoPanicAtFinish,    ///< every device preserved at the kexec was finished -> finish-all no panic
+    NoCrash,            ///< no bug-at-release, use-after-free or panic-at-finish happened
 };
 
 /// `closure`, `exact-count`, `nr-devices`, `atomic-preserve`, `no-leak`, `no-premature-release`,
-/// `containment`, `no-panic-at-finish`.
+/// `containment`, `no-panic-at-finish`, `no-crash`.
 const char *toString(Invariant i);
 /// Inverse of toString.
 std::optional<Invariant> parseInvariant(std::string_view name);

@@ -5,8 +5,32 @@
 namespace bridgepath {
 
 ReferenceModel::ReferenceModel(const Topology &topology, const LiveUpdateConfig &config)
-    : topology_(&topology), config_(config),
-      tableSize_(config.abi == Abi::V6 ? config.capacity : 0) {}
+    : topology_(&topology), config_(config) {}
+
+void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
+    events_.push_back(KernelEvent{kind, device, nrDevices_});
+}
+
+void ReferenceModel::releaseTableIfUnused() {
+    if (phase_ != Phase::Outgoing || !tableAllocated_ || !direct_.empty())
+        return;
+    if (nrDevices_ != 0 && config_.abi == Abi::V6) {
+        event(KernelEventKind::BugAtRelease);
+        crashed_ = true;
+        return;
+    }
+    if (nrDevices_ != 0)
+        event(KernelEventKind::TableFreedWithReferences);
+    for (const auto &[dev, slot] : slotOf_) {
+        auto entry = table_.find(slot);
+        freedCopies_[dev] = entry == table_.end() ? 0 : entry->second.refcount;
+    }
+    slotOf_.clear();
+    table_.clear();
+    tableSize_ = 0;
+    nrDevices_ = 0;
+    tableAllocated_ = false;
+}
 
 std::vector<Bdf> ReferenceModel::pathOf(const Bdf &dev) const {
     std::vector<Bdf> path;
@@ -84,8 +108,22 @@ Result ReferenceModel::preserveStep(const Bdf &dev) {
 Result ReferenceModel::preserveStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Preserve))
         return Result::Eio;
+    if (config_.abi == Abi::V7 && topology_->isVf(*topology_->find(dev)))
+        return Result::Einval;
     if (frozen_.count(dev))
         return Result::Einval;
+    auto freed = freedCopies_.find(dev);
+    if (freed != freedCopies_.end()) {
+        if (config_.abi == Abi::V7 && !isBridge(dev))
+            return Result::Ebusy; // decided without reading the slot
+        event(KernelEventKind::UseAfterFree, dev);
+        if (freed->second == 0)
+            return Result::Einval;
+        if (!isBridge(dev))
+            return Result::Ebusy;
+        freed->second = static_cast<std::uint16_t>(freed->second + 1);
+        return Result::Ok;
+    }
     auto cached = slotOf_.find(dev);
     if (cached == slotOf_.end()) {
         const auto slot = newSlot();
@@ -119,6 +157,15 @@ Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
         return Result::Eio;
     if (frozen_.count(dev))
         return Result::Einval;
+    auto freed = freedCopies_.find(dev);
+    if (freed != freedCopies_.end()) {
+        event(KernelEventKind::UseAfterFree, dev);
+        if (freed->second == 0)
+            return Result::Einval;
+        if (--freed->second == 0)
+            freedCopies_.erase(freed); // zeroed in freed memory; the live counter is elsewhere
+        return Result::Ok;
+    }
     auto cached = slotOf_.find(dev);
     if (cached == slotOf_.end())
         return Result::Einval;
@@ -162,8 +209,12 @@ Result ReferenceModel::preserve(const Bdf &dev) {
         return Result::Enoent;
     if (unplugged_.count(dev))
         return Result::Enodev;
-    if (topology_->isVf(*topology_->find(dev)))
+    if (config_.abi == Abi::V6 && topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
+    if (!tableAllocated_) {
+        tableAllocated_ = true;
+        tableSize_ = config_.abi == Abi::V6 ? config_.capacity : 0;
+    }
     const std::vector<Bdf> path = pathOf(dev);
     for (std::size_t i = 0; i < path.size(); ++i) {
         const Result r = preserveStep(path[i]);
@@ -172,6 +223,7 @@ Result ReferenceModel::preserve(const Bdf &dev) {
         std::vector<Bdf> done = path;
         done.resize(i); // the devices already preserved, dev first
         walk(done, [this](const Bdf &d) { return unpreserveStep(d); });
+        releaseTableIfUnused();
         return r;
     }
     direct_.insert(dev);
@@ -184,7 +236,9 @@ Result ReferenceModel::unpreserve(const Bdf &dev) {
     if (unplugged_.count(dev))
         return Result::Enodev;
     direct_.erase(dev);
-    return walk(pathOf(dev), [this](const Bdf &d) { return unpreserveStep(d); });
+    const Result r = walk(pathOf(dev), [this](const Bdf &d) { return unpreserveStep(d); });
+    releaseTableIfUnused();
+    return r;
 }
 
 Result ReferenceModel::kexec() {
@@ -192,6 +246,7 @@ Result ReferenceModel::kexec() {
         return Result::Enoent;
     phase_ = Phase::Incoming;
     slotOf_.clear();
+    freedCopies_.clear();
     for (DeviceId id = 0; id < topology_->size(); ++id) {
         const Bdf &b = topology_->bdf(id);
         if (inSubtreeOf(b, vanishedTops_) || unplugged_.count(b))
@@ -249,12 +304,21 @@ Result ReferenceModel::unplug(const Bdf &dev) {
         unplugged_.insert(b);
     };
     remove(*topology_->find(dev));
+    releaseTableIfUnused();
     return firstError.value_or(Result::Ok);
 }
 
 Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change) {
     if (phase_ == Phase::Ended)
         return Result::Enoent;
+    auto freed = freedCopies_.find(dev);
+    if (freed != freedCopies_.end()) {
+        SlotEntry copy;
+        copy.refcount = freed->second;
+        change(copy);
+        freed->second = copy.refcount;
+        return Result::Ok;
+    }
     auto cached = slotOf_.find(dev);
     if (cached == slotOf_.end())
         return Result::Enoent;
@@ -269,6 +333,8 @@ Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntr
 
 Result ReferenceModel::apply(const Op &op) {
     steps_.clear();
+    if (crashed_)
+        return Result::Enoent; // BUG_ON killed the outgoing kernel
     assert((!op.hasDevice() || topology_->find(op.bdf)) && "the op's device must be in the topology");
     switch (op.kind) {
     case OpKind::Preserve:
@@ -291,6 +357,9 @@ Result ReferenceModel::apply(const Op &op) {
             return Result::Enoent;
         phase_ = Phase::Ended;
         panicked_ = nrDevices_ != 0;
+        if (panicked_)
+            event(config_.abi == Abi::V7 ? KernelEventKind::PanicAtFinish
+                                         : KernelEventKind::IncomingHeld);
         return panicked_ ? Result::Panic : Result::Ok;
     case OpKind::FailNext:
         if (phase_ == Phase::Ended)
@@ -324,6 +393,8 @@ State ReferenceModel::state() const {
     s.directlyPreserved = direct_;
     s.panicked = panicked_;
     s.pendingFailures = pendingFailures_;
+    s.dangling = freedCopies_;
+    s.events = events_;
     return s;
 }
 

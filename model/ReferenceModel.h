@@ -5,6 +5,9 @@
 /// call, a walk written as "run the steps, stop where the policy says, report the first error",
 /// subtrees found by asking whether a device's path contains a given device. The rules are those
 /// of DOMAIN.md and PciLiveUpdate.h, step by step; conformance checks both agree after every op.
+/// The table's lifetime is a flag: set at a preserve, and when an outgoing operation leaves nothing
+/// directly preserved the table is "released": BUG (v6, nr_devices != 0: the model stops), or the
+/// slots devices still hold move to a map of freed copies that later steps read with an event.
 
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
@@ -60,6 +63,8 @@ class ReferenceModel {
     Result finish(const Bdf &dev);
     Result unplug(const Bdf &dev);
     Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
+    void event(KernelEventKind kind, std::optional<Bdf> device = std::nullopt);
+    void releaseTableIfUnused();
 
     const Topology *topology_; // a pointer so models can be assigned (RapidCheck copies them)
     LiveUpdateConfig config_;
@@ -75,6 +80,10 @@ class ReferenceModel {
     std::set<std::pair<Bdf, StepKind>> pendingFailures_;
     std::set<Bdf> direct_;
     bool panicked_ = false;
+    bool tableAllocated_ = false;
+    bool crashed_ = false;
+    std::map<Bdf, std::uint16_t> freedCopies_; // devices pointing into a released table
+    std::vector<KernelEvent> events_;
     std::vector<StepEvent> steps_;
 };
 

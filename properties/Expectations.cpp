@@ -5,7 +5,7 @@ namespace bridgepath {
 namespace {
 
 // The table, one fault class at a time. `reason` explains the expected failures.
-bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) {
+bool holds(Invariant inv, FaultClass fault, Policy policy, Abi abi, std::string *reason) {
     auto no = [reason](const char *why) {
         if (reason)
             *reason = why;
@@ -13,6 +13,31 @@ bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) 
     };
     const bool bail = policy == Policy::Bail;
     const bool cont = policy == Policy::Continue;
+    if (inv == Invariant::NoCrash) {
+        switch (fault) {
+        case FaultClass::None:
+        case FaultClass::Alloc:
+            return true;
+        case FaultClass::Vanish:
+            if (abi == Abi::V6)
+                return true; // v6 holds the incoming state forever instead of panicking
+            return no("a device that does not come back is never finished: later kernels panic "
+                      "when the Live Update ends");
+        case FaultClass::Unplug:
+            if (abi == Abi::V6)
+                return true;
+            return no("later kernels only warn at hot-unplug: the removed device stays "
+                      "preserved and the Live Update ends in a panic");
+        case FaultClass::Step:
+        case FaultClass::LostSlot:
+        case FaultClass::Refcount:
+        case FaultClass::Misuse:
+            return no(abi == Abi::V6 ? "a leaked count reaches the table's release: BUG_ON"
+                                     : "a leaked count ends in a panic at the end, or the "
+                                       "table is freed under it and used after");
+        }
+        return true;
+    }
     switch (fault) {
     case FaultClass::None:
     case FaultClass::Alloc:  // -ENOSPC is rolled back exactly when nothing else fails
@@ -37,6 +62,7 @@ bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) 
         case Invariant::ExactCount:
         case Invariant::NoLeak:
         case Invariant::NoPanicAtFinish:
+        case Invariant::NoCrash: // handled above
             return no("a failed step's count is never returned");
         }
         return true;
@@ -56,6 +82,7 @@ bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) 
         case Invariant::NoLeak:
         case Invariant::NoPrematureRelease:
         case Invariant::NoPanicAtFinish:
+        case Invariant::NoCrash: // handled above
             return no("the corruption itself breaks the counts (and a lost slot's nr_devices "
                       "share is never returned)");
         }
@@ -71,6 +98,7 @@ bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) 
         case Invariant::NoPrematureRelease:
         case Invariant::Containment:
         case Invariant::NoPanicAtFinish:
+        case Invariant::NoCrash: // handled above
             return no("a bridge preserved twice is counted twice, and unpreserving a bridge "
                       "that is only preserved through a device below releases it early");
         }
@@ -81,16 +109,16 @@ bool holds(Invariant inv, FaultClass fault, Policy policy, std::string *reason) 
 
 } // namespace
 
-bool expectedToHold(Invariant inv, const std::set<FaultClass> &faults, Policy policy) {
+bool expectedToHold(Invariant inv, const std::set<FaultClass> &faults, Policy policy, Abi abi) {
     for (FaultClass f : faults)
-        if (!holds(inv, f, policy, nullptr))
+        if (!holds(inv, f, policy, abi, nullptr))
             return false;
     return true;
 }
 
-std::string expectationReason(Invariant inv, FaultClass fault, Policy policy) {
+std::string expectationReason(Invariant inv, FaultClass fault, Policy policy, Abi abi) {
     std::string reason;
-    return holds(inv, fault, policy, &reason) ? "expected to hold" : reason;
+    return holds(inv, fault, policy, abi, &reason) ? "expected to hold" : reason;
 }
 
 } // namespace bridgepath

@@ -14,9 +14,9 @@ namespace bridgepath {
 
 /// True if `inv` should hold whenever only the given fault classes occur under `policy`
 /// (it must hold for each class of the set; with no class, correct use, every invariant holds).
-bool expectedToHold(Invariant inv, const std::set<FaultClass> &faults, Policy policy);
+bool expectedToHold(Invariant inv, const std::set<FaultClass> &faults, Policy policy, Abi abi);
 
 /// One line: why `inv` is (not) expected to hold under `fault` and `policy`.
-std::string expectationReason(Invariant inv, FaultClass fault, Policy policy);
+std::string expectationReason(Invariant inv, FaultClass fault, Policy policy, Abi abi);
 
 } // namespace bridgepath

@@ -18,7 +18,7 @@ bool pathMeets(const Topology &t, const Bdf &dev, const std::set<Bdf> &devices) 
 
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated) {
-    if (before.phase == Phase::Ended)
+    if (before.phase == Phase::Ended || before.crashed())
         return false; // the Live Update is over: every operation is refused and changes nothing
     const bool direct = op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
     const bool outgoing = before.phase == Phase::Outgoing;
@@ -120,6 +120,20 @@ StepOutcome Harness::step(const Op &op) {
                                                       op.kind != OpKind::Preserve);
     coverage_.kexec = coverage_.kexec || op.kind == OpKind::Kexec;
     coverage_.panic = coverage_.panic || out.result == Result::Panic;
+    for (std::size_t i = before.events.size(); i < after.events.size(); ++i) {
+        switch (after.events[i].kind) {
+        case KernelEventKind::BugAtRelease:
+        case KernelEventKind::TableFreedWithReferences:
+            coverage_.releaseWithReferences = true;
+            break;
+        case KernelEventKind::UseAfterFree:
+            coverage_.useAfterFree = true;
+            break;
+        case KernelEventKind::PanicAtFinish:
+        case KernelEventKind::IncomingHeld:
+            break;
+        }
+    }
     usage_.update(t, op, before.phase, out.result);
 
     ops_.push_back(op);

@@ -41,6 +41,10 @@ struct Coverage {
     bool kexec = false;
     bool panic = false;
     bool misuse = false;
+    /// The table was released with nr_devices != 0 (bug-at-release, table-freed-with-references).
+    bool releaseWithReferences = false;
+    /// A walk step touched a freed slot.
+    bool useAfterFree = false;
 };
 
 /// True if `op` is not correct use of the API in `before` (the --faults misuse class): preserving a
@@ -48,7 +52,8 @@ struct Coverage {
 /// preserve/unpreserve whose path meets a frozen device, an operation of the wrong phase
 /// (preserve/unpreserve after kexec, finish before it), or finish-all
 /// while an enumerated device preserved at the kexec is unfinished. After finish-all nothing is
-/// misuse (every operation is refused and changes nothing). `frozen`: devices frozen so far.
+/// misuse, nor after the outgoing kernel crashed (every operation is refused and changes
+/// nothing). `frozen`: devices frozen so far.
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated);
 

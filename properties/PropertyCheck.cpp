@@ -227,9 +227,9 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
             r.error = error.description;
         }
         if (r.pass)
-            r.expected = expectedToHold(inv, options.faults, options.policy);
+            r.expected = expectedToHold(inv, options.faults, options.policy, options.abi);
         else if (r.counterexample && !r.counterexample->mismatch)
-            r.expected = !expectedToHold(inv, r.counterexample->faultsUsed, options.policy);
+            r.expected = !expectedToHold(inv, r.counterexample->faultsUsed, options.policy, options.abi);
         else
             r.expected = false;
         out.push_back(std::move(r));

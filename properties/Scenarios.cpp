@@ -30,19 +30,20 @@ const std::vector<Scenario> &builtinScenarios() {
          "preserve 03:00.0; preserve 03:00.1; lose 02:00.0; unpreserve 03:00.1; unpreserve 03:00.0",
          std::nullopt,
          // bail leaks B1 and RC; continue/guarded release them but the lost slot's count stays.
-         {{Policy::Bail, {I::ExactCount, I::NrDevices, I::NoLeak, I::Containment}},
-          {Policy::Continue, {I::NrDevices, I::NoLeak}},
-          {Policy::Guarded, {I::NrDevices, I::NoLeak}}}},
+         // Either way nr_devices != 0 when the last device goes: v6's BUG_ON at the release.
+         {{Policy::Bail, {I::ExactCount, I::NrDevices, I::NoLeak, I::Containment, I::NoCrash}},
+          {Policy::Continue, {I::NrDevices, I::NoLeak, I::NoCrash}},
+          {Policy::Guarded, {I::NrDevices, I::NoLeak, I::NoCrash}}}},
         {"review-failed-step",
          "the review with a failing step: unpreserving EP1 fails once at B2",
          "preserve 03:00.0; preserve 03:00.1; fail-next unpreserve 02:00.0; unpreserve 03:00.1; "
          "unpreserve 03:00.0",
          std::nullopt,
          // bail leaves B2, B1 and RC counted; the others contain the damage to B2, which then
-         // holds a slot its parents no longer have (closure).
-         {{Policy::Bail, {I::ExactCount, I::NoLeak, I::Containment}},
-          {Policy::Continue, {I::Closure, I::ExactCount, I::NoLeak}},
-          {Policy::Guarded, {I::Closure, I::ExactCount, I::NoLeak}}}},
+         // holds a slot its parents no longer have (closure). Then the BUG_ON at the release.
+         {{Policy::Bail, {I::ExactCount, I::NoLeak, I::Containment, I::NoCrash}},
+          {Policy::Continue, {I::Closure, I::ExactCount, I::NoLeak, I::NoCrash}},
+          {Policy::Guarded, {I::Closure, I::ExactCount, I::NoLeak, I::NoCrash}}}},
         {"shared-bridge",
          "two endpoints under one bridge: refcount 2, released when both are unpreserved",
          "preserve 03:00.0; preserve 03:00.1; unpreserve 03:00.0; unpreserve 03:00.1",

@@ -108,11 +108,14 @@ std::vector<Bdf> direct(const GenModel &m) {
 Bdf preserveTarget(const GenModel &m) {
     const Topology &t = topo(m);
     const State &s = m.state();
-    // Devices below a bridge holding a slot, and devices with directly preserved siblings (once
+    // Devices below a bridge holding a slot (or a freed one), and devices with directly preserved siblings (once
     // per such sibling), in device order: only the children of those bridges are candidates.
     std::map<DeviceId, bool> parents; // bridge -> holds a slot
     std::map<DeviceId, unsigned> directChildren;
     for (const auto &[bdf, rc] : s.slots())
+        if (const auto id = t.find(bdf); id && t.isBridge(*id))
+            parents[*id] = true;
+    for (const auto &[bdf, rc] : s.dangling) // a bridge still pointing into a freed table
         if (const auto id = t.find(bdf); id && t.isBridge(*id))
             parents[*id] = true;
     for (const Bdf &b : s.directlyPreserved)
@@ -237,8 +240,9 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
     const State &s = m.state();
     const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
     const bool anyDirect = !s.directlyPreserved.empty();
-    // After finish-all every operation is refused with -ENOENT: nothing can change any more.
-    if (s.phase == Phase::Ended)
+    // After finish-all (or v6's BUG at release) every operation is refused with -ENOENT: nothing
+    // can change any more.
+    if (s.phase == Phase::Ended || s.crashed())
         return make<FinishAllCommand>(m);
     std::vector<std::pair<unsigned, rc::Gen<CommandPtr>>> options;
     auto add = [&](OpKind kind, unsigned weight, rc::Gen<CommandPtr> g) {
@@ -248,7 +252,11 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
     // Weights follow the phase, so that few drawn commands are discarded by their preconditions.
     const bool out = s.phase == Phase::Outgoing;
     add(OpKind::Preserve, out ? 6 : (misuse ? 1 : 0), make<PreserveCommand>(m));
-    add(OpKind::Unpreserve, out && (anyDirect || misuse) ? 4 : 0, make<UnpreserveCommand>(m));
+    // Unpreserving the last preserved device releases the table: in half the cases rarely, so
+    // that they reach shared bridges and the kexec.
+    const unsigned unpreserveWeight = m.setup->drain || s.directlyPreserved.size() > 1 ? 5 : 1;
+    add(OpKind::Unpreserve, out && (anyDirect || misuse) ? unpreserveWeight : 0,
+        make<UnpreserveCommand>(m));
     add(OpKind::Freeze, out ? 1 : 0, make<FreezeCommand>(m));
     add(OpKind::Kexec, out ? 1 : (misuse ? 1 : 0), make<KexecCommand>(m));
     add(OpKind::Finish, !out && (anyDirect || misuse) ? 6 : 0, make<FinishCommand>(m));
@@ -285,6 +293,7 @@ std::shared_ptr<const CaseSetup> genCaseSetup(Topology t, Policy policy, Abi abi
                     OpKind::FinishAll};
     if (*gen::weightedElement<int>({{1, 0}, {1, 1}}) == 1)
         setup->kinds.insert(OpKind::Freeze);
+    setup->drain = *gen::weightedElement<int>({{1, 0}, {1, 1}}) == 1;
     for (FaultClass f : allowed) {
         // Swarm: each allowed class is drawn in 3 cases of 4, so cases differ in what they mix.
         if (allowed.size() > 1 && *gen::weightedElement<int>({{3, 1}, {1, 0}}) == 0)

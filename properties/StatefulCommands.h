@@ -23,6 +23,9 @@ struct CaseSetup {
     std::set<FaultClass> faults; ///< fault classes this case may use (swarm subset)
     std::set<OpKind> kinds;      ///< command kinds this case may generate (swarm subset)
     std::vector<Invariant> checked;
+    /// Swarm: unpreserve the last preserved device as often as any other (reaching the table's
+    /// release), instead of rarely (reaching shared bridges and the kexec).
+    bool drain = false;
 };
 
 /// What the RapidCheck model knows after some operations: the reference model of the case, its

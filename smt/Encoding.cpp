@@ -342,6 +342,7 @@ bool Encoder::encodes(Invariant i) {
         return true;
     case Invariant::AtomicPreserve:
     case Invariant::Containment:
+    case Invariant::NoCrash:
         return false;
     }
     return false;
@@ -388,6 +389,7 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
     }
     case Invariant::AtomicPreserve:
     case Invariant::Containment:
+    case Invariant::NoCrash:
         break;
     }
     return z3::mk_and(all);

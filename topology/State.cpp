@@ -1,5 +1,7 @@
 #include "topology/State.h"
 
+#include <algorithm>
+
 namespace bridgepath {
 
 const char *toString(Phase p) {
@@ -45,7 +47,22 @@ unsigned State::refcount(const Bdf &b) const {
 bool operator==(const State &a, const State &b) {
     return a.phase == b.phase && a.table == b.table && a.nrDevices == b.nrDevices &&
            a.directlyPreserved == b.directlyPreserved && a.panicked == b.panicked &&
-           a.pendingFailures == b.pendingFailures;
+           a.pendingFailures == b.pendingFailures && a.dangling == b.dangling &&
+           a.events == b.events;
+}
+
+bool State::crashed() const {
+    for (const KernelEvent &e : events)
+        if (e.kind == KernelEventKind::BugAtRelease)
+            return true;
+    return false;
+}
+
+bool State::anyCrash() const {
+    for (const KernelEvent &e : events)
+        if (isCrash(e.kind))
+            return true;
+    return false;
 }
 
 namespace {
@@ -87,6 +104,22 @@ std::string describeDifference(const State &expected, const State &actual) {
     if (expected.pendingFailures != actual.pendingFailures)
         return "pending fail-next faults differ (" + std::to_string(expected.pendingFailures.size()) +
                " vs " + std::to_string(actual.pendingFailures.size()) + ")";
+    if (expected.dangling != actual.dangling)
+        return "devices pointing into a freed table differ (" +
+               std::to_string(expected.dangling.size()) + " vs " +
+               std::to_string(actual.dangling.size()) + ")";
+    for (std::size_t i = 0; i < std::max(expected.events.size(), actual.events.size()); ++i) {
+        auto text = [](const std::vector<KernelEvent> &v, std::size_t k) {
+            if (k >= v.size())
+                return std::string("none");
+            return std::string(toString(v[k].kind)) +
+                   (v[k].device ? " at " + v[k].device->toString() : "");
+        };
+        if (i >= expected.events.size() || i >= actual.events.size() ||
+            expected.events[i] != actual.events[i])
+            return "kernel event " + std::to_string(i + 1) + ": " + text(expected.events, i) +
+                   " vs " + text(actual.events, i);
+    }
     return "";
 }
 

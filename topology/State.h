@@ -3,6 +3,7 @@
 /// compares two of them and invariants read one.
 
 #include "topology/Bdf.h"
+#include "topology/KernelEvent.h"
 #include "topology/Op.h"
 
 #include <cstdint>
@@ -54,6 +55,17 @@ struct State {
     bool panicked = false;
     /// Injected fail-next faults not yet used up.
     std::set<std::pair<Bdf, StepKind>> pendingFailures;
+    /// Devices whose cached slot points into a released table, with that freed slot's refcount
+    /// (outgoing only: the pointer does not cross the kexec).
+    std::map<Bdf, std::uint16_t> dangling;
+    /// Every kernel event so far, in order (the kernel log of BUGs, WARNs and panics).
+    std::vector<KernelEvent> events;
+
+    /// The outgoing kernel hit BUG_ON at the release of the table: every later operation
+    /// returns -ENOENT.
+    bool crashed() const;
+    /// Some event is a crash (bug-at-release, use-after-free, panic-at-finish).
+    bool anyCrash() const;
 
     /// Slots in use (refcount != 0), keyed by the BDF the slot names.
     std::map<Bdf, unsigned> slots() const;

@@ -100,7 +100,7 @@ TEST(PropertyCheck, MinimizeDropsDevicesNoOperationNeeds) {
 TEST(Generators, DrawTheInterestingCasesOften) {
     const int n = 400;
     int shared = 0, rollback = 0, faultHit = 0, lostHit = 0, kexec = 0, deep = 0, multiDomain = 0,
-        vf = 0, multifunction = 0, enospc = 0;
+        vf = 0, multifunction = 0, enospc = 0, released = 0;
     for (int i = 0; i < n; ++i) {
         const GeneratedCase c =
             sampleCase(1000 + i, 40, Policy::Bail, Abi::V6,
@@ -115,6 +115,7 @@ TEST(Generators, DrawTheInterestingCasesOften) {
         lostHit += cov.lostSlotHit;
         enospc += cov.enospc;
         kexec += cov.kexec;
+        released += cov.releaseWithReferences;
         const Topology &t = c.setup->topology;
         deep += t.maxUpstreamBridges() >= 3;
         bool domains = false, vfs = false, mf = false;
@@ -131,17 +132,38 @@ TEST(Generators, DrawTheInterestingCasesOften) {
               << rollback << ", fail-next hit " << faultHit << ", lost slot hit " << lostHit
               << ", ENOSPC " << enospc << ", kexec " << kexec << ", >= 3 bridges deep " << deep
               << ", several domains " << multiDomain << ", VFs " << vf << ", multifunction "
-              << multifunction << "\n";
+              << multifunction << ", BUG at release " << released << "\n";
     EXPECT_GE(shared, n / 5) << "unpreserve under a shared bridge in >= 20% of cases";
     EXPECT_GE(rollback, n / 10);
     EXPECT_GE(faultHit, n / 10);
     EXPECT_GE(lostHit, n / 10);
     EXPECT_GE(enospc, n / 10);
     EXPECT_GE(kexec, n / 5);
+    EXPECT_GE(released, n / 10) << "the v6 BUG at release in >= 10% of cases";
     EXPECT_GE(deep, n / 5);
     EXPECT_GE(multiDomain, n / 20);
     EXPECT_GE(vf, n / 20);
     EXPECT_GE(multifunction, n / 5);
+}
+
+// Under v7 a leak frees the table under live references; the generator must also reach the step
+// that then touches freed memory.
+TEST(Generators, ReachTheV7TableFreedUnderReferencesAndTheUseAfterFree) {
+    const int n = 400;
+    int freed = 0, uaf = 0;
+    for (int i = 0; i < n; ++i) {
+        const GeneratedCase c = sampleCase(5000 + i, 40, Policy::Bail, Abi::V7,
+                                           {FaultClass::Step, FaultClass::LostSlot});
+        Harness h(c.setup->topology, c.setup->config, {});
+        for (const Op &op : c.ops)
+            ASSERT_FALSE(h.step(op).mismatch);
+        freed += h.coverage().releaseWithReferences;
+        uaf += h.coverage().useAfterFree;
+    }
+    std::cout << "of " << n << " v7 cases: table freed with references " << freed
+              << ", use after free " << uaf << "\n";
+    EXPECT_GE(freed, n / 10);
+    EXPECT_GE(uaf, n / 20);
 }
 
 TEST(Generators, SampledCasesAreRepeatable) {

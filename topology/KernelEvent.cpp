@@ -1,0 +1,71 @@
+#include "topology/KernelEvent.h"
+
+namespace bridgepath {
+
+const char *toString(KernelEventKind k) {
+    switch (k) {
+    case KernelEventKind::BugAtRelease:
+        return "bug-at-release";
+    case KernelEventKind::TableFreedWithReferences:
+        return "table-freed-with-references";
+    case KernelEventKind::UseAfterFree:
+        return "use-after-free";
+    case KernelEventKind::PanicAtFinish:
+        return "panic-at-finish";
+    case KernelEventKind::IncomingHeld:
+        return "incoming-held";
+    }
+    return "?";
+}
+
+const std::vector<KernelEventKind> &allKernelEvents() {
+    static const std::vector<KernelEventKind> all{
+        KernelEventKind::BugAtRelease, KernelEventKind::TableFreedWithReferences,
+        KernelEventKind::UseAfterFree, KernelEventKind::PanicAtFinish,
+        KernelEventKind::IncomingHeld};
+    return all;
+}
+
+std::optional<KernelEventKind> parseKernelEvent(std::string_view name) {
+    for (KernelEventKind k : allKernelEvents())
+        if (name == toString(k))
+            return k;
+    return std::nullopt;
+}
+
+bool isCrash(KernelEventKind k) {
+    switch (k) {
+    case KernelEventKind::BugAtRelease:
+    case KernelEventKind::UseAfterFree:
+    case KernelEventKind::PanicAtFinish:
+        return true;
+    case KernelEventKind::TableFreedWithReferences:
+    case KernelEventKind::IncomingHeld:
+        return false;
+    }
+    return false;
+}
+
+std::string describe(const KernelEvent &e) {
+    const std::string nr = std::to_string(e.nrDevices);
+    switch (e.kind) {
+    case KernelEventKind::BugAtRelease:
+        return "kernel BUG: the last preserved device is gone but nr_devices is " + nr +
+               ", so releasing the table hits BUG_ON(nr_devices): the outgoing kernel crashes";
+    case KernelEventKind::TableFreedWithReferences:
+        return "WARN: the table is freed with nr_devices " + nr +
+               ": the leaked bridges keep pointers into freed memory";
+    case KernelEventKind::UseAfterFree:
+        return "use after free: " + (e.device ? e.device->toString() : std::string("a device")) +
+               " reads its slot through a pointer into the freed table (KASAN would report it)";
+    case KernelEventKind::PanicAtFinish:
+        return "panic: the Live Update ends with nr_devices " + nr +
+               " (\"preserved device(s) were never finished\")";
+    case KernelEventKind::IncomingHeld:
+        return "the Live Update ends with nr_devices " + nr +
+               ": the incoming state is held forever (v6 does not panic)";
+    }
+    return "?";
+}
+
+} // namespace bridgepath

@@ -1,0 +1,51 @@
+#pragma once
+/// KernelEvent: what the kernel itself does about a broken refcount (BUG, WARN and free, use after
+/// free, panic), in the order it happens; part of the observable state, like the kernel log.
+
+#include "topology/Bdf.h"
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace bridgepath {
+
+/// The kernel-visible consequences the harness reports (DOMAIN.md, "Versions").
+enum class KernelEventKind {
+    BugAtRelease,             ///< v6: the table is released with nr_devices != 0: BUG_ON, the outgoing kernel dies
+    TableFreedWithReferences, ///< v7: the same moment: WARN, and the table is freed under live references
+    UseAfterFree,             ///< a walk step read or wrote a freed slot through a stale cached index
+    PanicAtFinish,            ///< v7: the Live Update ends with nr_devices != 0: panic
+    IncomingHeld,             ///< v6: the same moment: the incoming state is never released
+};
+
+/// `bug-at-release`, `table-freed-with-references`, `use-after-free`, `panic-at-finish`,
+/// `incoming-held`.
+const char *toString(KernelEventKind k);
+/// Inverse of toString.
+std::optional<KernelEventKind> parseKernelEvent(std::string_view name);
+/// Every kind, in declaration order.
+const std::vector<KernelEventKind> &allKernelEvents();
+/// The crashes (bug-at-release, use-after-free, panic-at-finish): what the no-crash invariant forbids.
+bool isCrash(KernelEventKind k);
+
+/// One event: its kind, the device whose stale slot was touched (use-after-free), and nr_devices
+/// at that moment (release and end events).
+struct KernelEvent {
+    KernelEventKind kind = KernelEventKind::BugAtRelease;
+    std::optional<Bdf> device;
+    std::uint32_t nrDevices = 0;
+
+    friend bool operator==(const KernelEvent &a, const KernelEvent &b) {
+        return a.kind == b.kind && a.device == b.device && a.nrDevices == b.nrDevices;
+    }
+    friend bool operator!=(const KernelEvent &a, const KernelEvent &b) { return !(a == b); }
+};
+
+/// The event in the words a reviewer would use, e.g. "kernel BUG: the table is released with
+/// nr_devices 2 (BUG_ON): the outgoing kernel crashes".
+std::string describe(const KernelEvent &e);
+
+} // namespace bridgepath
