@@ -2,7 +2,9 @@
 // each version's rules.
 
 #include "impl/PciLiveUpdate.h"
+#include "model/Invariant.h"
 #include "model/ReferenceModel.h"
+#include "topology/LspciParser.h"
 
 #include "TestSupport.h"
 
@@ -51,6 +53,134 @@ TEST(Versions, HotUnplugWalksInV6AndOnlyWarnsInV7) {
             EXPECT_EQ(impl.state().directlyPreserved.count(test::bdf("03:00.0")), 1u);
         }
     }
+}
+
+// The smallest tree: a root port RC (00:00.0) with one endpoint EP (01:00.0) below it.
+Topology rcEp() { return parseLspci("-[0000:00]---00.0-[01]----00.0\n", "RC -> EP"); }
+
+LiveUpdateConfig configFor(Abi abi, const Topology &t) {
+    LiveUpdateConfig c;
+    c.abi = abi;
+    c.capacity = abi == Abi::V6 ? t.size() : 0;
+    return c;
+}
+
+std::vector<KernelEventKind> kinds(const State &s) {
+    std::vector<KernelEventKind> out;
+    for (const KernelEvent &e : s.events)
+        out.push_back(e.kind);
+    return out;
+}
+
+// The review's leak on the smallest tree: RC's unpreserve step fails, EP is unpreserved, RC stays
+// counted; nothing is preserved any more, so the table is released with nr_devices 1.
+const char *kLeakThenRelease = "preserve 01:00.0; fail-next unpreserve 00:00.0; unpreserve 01:00.0";
+
+TEST(Versions, InV6TheLeakedBridgeHitsBugOnAtTheTablesRelease) {
+    const Topology t = rcEp();
+    PciLiveUpdate impl(t, configFor(Abi::V6, t));
+    ReferenceModel model(t, configFor(Abi::V6, t));
+    EXPECT_EQ(test::run(impl, kLeakThenRelease), test::run(model, kLeakThenRelease));
+    EXPECT_EQ(impl.state(), model.state());
+    ASSERT_EQ(kinds(impl.state()), std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
+    EXPECT_EQ(impl.state().events[0].nrDevices, 1u);
+    EXPECT_TRUE(impl.crashed());
+    EXPECT_FALSE(check(Invariant::NoCrash, t, impl.state(), t.size()).holds);
+    // The outgoing kernel is dead: nothing runs any more.
+    EXPECT_EQ(test::run(impl, "preserve 01:00.0; kexec"),
+              test::results({Result::Enoent, Result::Enoent}));
+    EXPECT_EQ(test::run(model, "preserve 01:00.0; kexec"),
+              test::results({Result::Enoent, Result::Enoent}));
+}
+
+TEST(Versions, InV7TheTableIsFreedUnderTheLeakedBridgeAndAPreserveBelowItUsesFreedMemory) {
+    const Topology t = rcEp();
+    PciLiveUpdate impl(t, configFor(Abi::V7, t));
+    ReferenceModel model(t, configFor(Abi::V7, t));
+    EXPECT_EQ(test::run(impl, kLeakThenRelease), test::run(model, kLeakThenRelease));
+    EXPECT_EQ(kinds(impl.state()),
+              std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
+    EXPECT_FALSE(impl.crashed());
+    EXPECT_TRUE(impl.state().table.empty());
+    EXPECT_EQ(impl.state().dangling.count(test::bdf("00:00.0")), 1u);
+    // A later preserve below the leaked bridge: RC's cached slot is in the freed table.
+    EXPECT_EQ(test::run(impl, "preserve 01:00.0"), test::results({Result::Ok}));
+    EXPECT_EQ(test::run(model, "preserve 01:00.0"), test::results({Result::Ok}));
+    EXPECT_EQ(impl.state(), model.state());
+    const State s = impl.state();
+    ASSERT_EQ(kinds(s), (std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences,
+                                                      KernelEventKind::UseAfterFree}));
+    EXPECT_EQ(s.events[1].device, test::bdf("00:00.0"));
+    // The new table has EP but not RC: the bridge would stop forwarding EP's DMA after kexec.
+    EXPECT_EQ(s.slots(), (std::map<Bdf, unsigned>{{test::bdf("01:00.0"), 1}}));
+    EXPECT_FALSE(check(Invariant::Closure, t, s, std::nullopt).holds);
+    EXPECT_FALSE(check(Invariant::NoCrash, t, s, std::nullopt).holds);
+}
+
+TEST(Versions, TheEndOfTheLiveUpdatePanicsInV7AndHoldsTheIncomingStateInV6) {
+    const Topology t = rcEp();
+    const std::string ops =
+        "preserve 01:00.0; kexec; fail-next finish 00:00.0; finish 01:00.0; finish-all";
+    for (Abi abi : {Abi::V6, Abi::V7}) {
+        PciLiveUpdate impl(t, configFor(abi, t));
+        ReferenceModel model(t, configFor(abi, t));
+        EXPECT_EQ(test::run(impl, ops).back(), Result::Panic);
+        EXPECT_EQ(test::run(model, ops).back(), Result::Panic);
+        EXPECT_EQ(impl.state(), model.state());
+        EXPECT_EQ(kinds(impl.state()),
+                  std::vector<KernelEventKind>{abi == Abi::V7 ? KernelEventKind::PanicAtFinish
+                                                              : KernelEventKind::IncomingHeld});
+        EXPECT_EQ(check(Invariant::NoCrash, t, impl.state(), std::nullopt).holds, abi == Abi::V6);
+    }
+}
+
+TEST(Versions, ReleasingAnEmptyTableIsSilentAndTheNextPreserveAllocatesAFreshOne) {
+    const Topology t = rcEp();
+    for (Abi abi : {Abi::V6, Abi::V7}) {
+        PciLiveUpdate impl(t, configFor(abi, t));
+        const std::string ops = "preserve 01:00.0; unpreserve 01:00.0; preserve 01:00.0";
+        EXPECT_EQ(test::run(impl, ops), test::results({Result::Ok, Result::Ok, Result::Ok}));
+        EXPECT_TRUE(impl.state().events.empty());
+        EXPECT_EQ(impl.state().slots().size(), 2u);
+        test::run(impl, "unpreserve 01:00.0");
+        EXPECT_TRUE(impl.state().table.empty()) << "released: no table until the next preserve";
+    }
+}
+
+TEST(Versions, AllocationOrderAfterALostSlotDiffersAndV7ReusesTheLostIndex) {
+    // EP0's slot (index 0) is lost; EP0 keeps its cached index. Preserving EP1 then takes, in v6,
+    // the slot at nr_devices mod capacity (4), in v7 the first free one: index 0, EP0's.
+    const std::string ops = "preserve 03:00.0; lose 03:00.0; preserve 03:00.1";
+    const Topology t = test::reviewTree();
+    PciLiveUpdate v6(t, configFor(Abi::V6, t)), v7(t, configFor(Abi::V7, t));
+    ReferenceModel m6(t, configFor(Abi::V6, t)), m7(t, configFor(Abi::V7, t));
+    test::run(v6, ops);
+    test::run(v7, ops);
+    test::run(m6, ops);
+    test::run(m7, ops);
+    EXPECT_EQ(v6.state(), m6.state());
+    EXPECT_EQ(v7.state(), m7.state());
+    EXPECT_EQ(v6.state().table[4], SlotEntry::of(test::bdf("03:00.1"), 1));
+    EXPECT_EQ(v7.state().table[0], SlotEntry::of(test::bdf("03:00.1"), 1));
+    // So EP0's stale index now aliases EP1's slot in v7 only: unpreserving EP0 frees EP1's slot.
+    EXPECT_EQ(test::run(v6, "unpreserve 03:00.0"), test::results({Result::Einval}));
+    EXPECT_EQ(test::run(v7, "unpreserve 03:00.0"), test::results({Result::Ok}));
+    EXPECT_EQ(v7.state().refcount(test::bdf("03:00.1")), 0u);
+}
+
+TEST(Versions, V7RefusesAPreserveBelowAVirtualFunctionBridgeAndV6DoesNot) {
+    // Only the device types matter here: a VF bridge is not a real tree, but a JSON or sysfs
+    // import can say so, and then the versions differ.
+    Topology t = rcEp();
+    std::vector<DeviceSpec> specs = t.specs();
+    specs[0].vf = true;
+    t = Topology::build(specs, "VF bridge");
+    PciLiveUpdate v6(t, configFor(Abi::V6, t)), v7(t, configFor(Abi::V7, t));
+    ReferenceModel m7(t, configFor(Abi::V7, t));
+    EXPECT_EQ(test::run(v6, "preserve 01:00.0"), test::results({Result::Ok}));
+    EXPECT_EQ(test::run(v7, "preserve 01:00.0"), test::results({Result::Einval}));
+    EXPECT_EQ(test::run(m7, "preserve 01:00.0"), test::results({Result::Einval}));
+    EXPECT_EQ(v7.state(), m7.state());
 }
 
 } // namespace
