@@ -63,6 +63,13 @@ std::string saveTrace(const Trace &trace, const std::string &dir, const std::str
     return path;
 }
 
+std::string eventLines(const State &before, const State &after, const std::string &indent) {
+    std::string out;
+    for (std::size_t i = before.events.size(); i < after.events.size(); ++i)
+        out += indent + "!! " + describe(after.events[i]) + "\n";
+    return out;
+}
+
 std::string annotatedTree(const Topology &t, const State &s) {
     const auto ideal = idealRefcounts(t, s.directlyPreserved);
     const auto slots = s.slots();
@@ -73,6 +80,9 @@ std::string annotatedTree(const Topology &t, const State &s) {
         const unsigned have = rc == slots.end() ? 0 : rc->second;
         const unsigned need = want == ideal.end() ? 0 : want->second;
         std::string note = t.label(id);
+        if (auto freed = s.dangling.find(b); freed != s.dangling.end())
+            note += (note.empty() ? "" : "  ") + std::string("points into the freed table (refcount ") +
+                    std::to_string(freed->second) + " there)";
         if (have == 0 && need == 0)
             return note;
         note += (note.empty() ? "" : "  ") + std::string("refcount ") + std::to_string(have) +
@@ -100,10 +110,16 @@ std::string runText(const Topology &t, const LiveUpdateConfig &config, const std
         if (line.size() < 44)
             line.append(44 - line.size(), ' ');
         out << line << " " << toString(run.steps[i].result) << "\n";
+        out << eventLines(i == 0 ? run.initialState : run.steps[i - 1].state, run.steps[i].state,
+                          "       ");
     }
     const State &s = run.finalState;
     out << "\nstate: " << toString(s.phase) << ", nr_devices " << s.nrDevices << ", "
-        << s.slots().size() << " slot(s) in use" << (s.panicked ? ", PANIC at finish-all" : "")
+        << s.slots().size() << " slot(s) in use"
+        << (s.crashed() ? ", outgoing kernel CRASHED (BUG_ON)" : "")
+        << (s.panicked ? config.abi == Abi::V7 ? ", PANIC at finish-all"
+                                               : ", incoming state held forever at finish-all"
+                       : "")
         << "\n"
         << annotatedTree(t, s);
     out << "\nleaked: " << joinBdfs(report.leaked) << "\n";
@@ -164,9 +180,12 @@ std::string counterexampleText(const Counterexample &c, Invariant inv) {
                 ? ", capacity " + std::to_string(c.setup->config.capacity)
                 : std::string()) +
            "):\n";
-    for (std::size_t i = 0; i < c.ops.size(); ++i)
+    for (std::size_t i = 0; i < c.ops.size(); ++i) {
         out += "    " + pad(std::to_string(i + 1) + ". " + c.ops[i].toString(), 40) + " " +
                toString(c.results[i]) + (i == failing ? "   <- fails here" : "") + "\n";
+        if (i + 1 < c.states.size())
+            out += eventLines(c.states[i], c.states[i + 1], "         ");
+    }
     out += "  refcounts around step " + std::to_string(failing + 1) + ":\n";
     out += "    " + pad("device", 16) + pad("before", 8) + pad("after", 8) + "ideal\n";
     for (const Bdf &b : matter) {

@@ -22,6 +22,10 @@ std::string saveTrace(const Trace &trace, const std::string &dir, const std::str
 /// ideal), the invariant and why it fails.
 std::string counterexampleText(const Counterexample &c, Invariant inv);
 
+/// The kernel events a step caused (after.events beyond before.events), one `!! ` line each in a
+/// reviewer's words, each line starting with `indent`.
+std::string eventLines(const State &before, const State &after, const std::string &indent);
+
 /// A run's refcounts next to the ideal, as an indented tree (simulate and replay).
 std::string annotatedTree(const Topology &t, const State &s);
 

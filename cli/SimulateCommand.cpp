@@ -50,6 +50,27 @@ void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResul
     j["leaked"] = bdfs(report.leaked);
     j["released_early"] = bdfs(report.releasedEarly);
     j["panic"] = run.finalState.panicked;
+    j["crashed"] = run.finalState.crashed();
+    nlohmann::ordered_json dangling = nlohmann::ordered_json::object();
+    for (const auto &[b, rc] : run.finalState.dangling)
+        dangling[b.toString()] = rc;
+    j["dangling"] = std::move(dangling);
+    // Each kernel event with the (1-based) step that caused it.
+    nlohmann::ordered_json events = nlohmann::ordered_json::array();
+    for (std::size_t i = 0; i < run.steps.size(); ++i) {
+        const State &before = i == 0 ? run.initialState : run.steps[i - 1].state;
+        const State &after = run.steps[i].state;
+        for (std::size_t k = before.events.size(); k < after.events.size(); ++k) {
+            const KernelEvent &e = after.events[k];
+            nlohmann::ordered_json one{{"step", i + 1}, {"event", toString(e.kind)}};
+            if (e.device)
+                one["device"] = e.device->toString();
+            else
+                one["nr_devices"] = e.nrDevices;
+            events.push_back(std::move(one));
+        }
+    }
+    j["events"] = std::move(events);
     nlohmann::ordered_json violations = nlohmann::ordered_json::array();
     for (Invariant i : report.violations())
         violations.push_back(toString(i));

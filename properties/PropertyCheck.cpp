@@ -5,6 +5,8 @@
 
 #include <rapidcheck.h>
 
+#include <algorithm>
+
 namespace bridgepath {
 
 std::uint64_t shardSeed(std::uint64_t seed, std::size_t shardIndex) {
@@ -127,6 +129,20 @@ Topology namedOnly(const Topology &t, const std::vector<Op> &ops) {
 } // namespace
 
 Counterexample minimize(Counterexample c, Invariant inv) {
+    // A smaller run counts only if it fails the same way with no fault class the original did
+    // not use: dropping a `vanish` must not turn a later finish-all into misuse.
+    auto used = [](const Counterexample &x) {
+        return faultClassesUsed(x.setup->topology, x.ops, x.results, x.states);
+    };
+    std::set<FaultClass> allowed(allFaultClasses().begin(), allFaultClasses().end());
+    if (const auto again = failingRun(c.setup, c.ops, inv)) // c may carry only its ops
+        allowed = used(*again);
+    auto better = [&](const std::optional<Counterexample> &smaller) {
+        if (!smaller || smaller->mismatch != c.mismatch)
+            return false;
+        const std::set<FaultClass> now = used(*smaller);
+        return std::includes(allowed.begin(), allowed.end(), now.begin(), now.end());
+    };
     // RapidCheck shrinks tree and sequence together, regenerating the sequence when the tree
     // shrinks; this pass then drops single operations and the devices no remaining operation
     // needs, keeping the BDFs, as long as the same invariant (or the same mismatch) still fails.
@@ -138,7 +154,7 @@ Counterexample minimize(Counterexample c, Invariant inv) {
         setup->topology = cut;
         if (setup->config.abi == Abi::V6 && setup->config.capacity == c.setup->topology.size())
             setup->config.capacity = cut.size(); // "one slot per device" stays so
-        if (auto smaller = failingRun(setup, c.ops, inv); smaller && smaller->mismatch == c.mismatch)
+        if (auto smaller = failingRun(setup, c.ops, inv); better(smaller))
             c = std::move(*smaller);
     }
     bool progress = true;
@@ -147,8 +163,7 @@ Counterexample minimize(Counterexample c, Invariant inv) {
         for (std::size_t i = 0; i < c.ops.size() && !progress; ++i) {
             std::vector<Op> fewer = c.ops;
             fewer.erase(fewer.begin() + static_cast<long>(i));
-            if (auto smaller = failingRun(c.setup, fewer, inv);
-                smaller && smaller->mismatch == c.mismatch) {
+            if (auto smaller = failingRun(c.setup, fewer, inv); better(smaller)) {
                 c = std::move(*smaller);
                 progress = true;
             }
@@ -163,8 +178,7 @@ Counterexample minimize(Counterexample c, Invariant inv) {
                 continue;
             if (setup->config.abi == Abi::V6 && setup->config.capacity == t.size())
                 setup->config.capacity = setup->topology.size(); // "one slot per device" stays so
-            if (auto smaller = failingRun(setup, c.ops, inv);
-                smaller && smaller->mismatch == c.mismatch) {
+            if (auto smaller = failingRun(setup, c.ops, inv); better(smaller)) {
                 c = std::move(*smaller);
                 progress = true;
             }
