@@ -7,6 +7,7 @@
 #include "topology/InputError.h"
 #include "topology/LspciRenderer.h"
 
+#include <array>
 #include <cstdio>
 #include <functional>
 #include <iostream>
@@ -29,7 +30,7 @@ std::string rowName(const PolicyMatrix &m, const MatrixCell &c) {
 std::string cellText(const MatrixCell &c) {
     std::string out;
     for (const CellOutcome &o : c.outcomes)
-        out += (out.empty() ? "" : ", ") + outcomeLabel(o);
+        out += (out.empty() ? "" : ", ") + outcomeLabel(o, c.abi);
     return out;
 }
 
@@ -118,29 +119,95 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     }
 }
 
+std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOutcome &o,
+                        bool markdown) {
+    const Counterexample &x = *o.example;
+    const std::string name = o.outcome ? toString(*o.outcome) : "ok";
+    const std::string head =
+        rowName(m, c) + " / " + toString(c.policy) + " / " + name + ": " +
+        std::to_string(x.setup->topology.size()) + " device" +
+        (x.setup->topology.size() == 1 ? "" : "s") +
+        (x.setup->config.abi == Abi::V6 && x.setup->config.capacity < x.setup->topology.size()
+             ? ", capacity " + std::to_string(x.setup->config.capacity)
+             : std::string());
+    if (markdown)
+        return "- " + head + " `" + compactTree(x.setup->topology) + "`: `" + opsLine(x.ops) +
+               "`\n";
+    return "  " + head + "  " + compactTree(x.setup->topology) + "\n    " + opsLine(x.ops) + "\n";
+}
+
 void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     out << (markdown ? "\nThe smallest example of each outcome (the tree: each device, a bridge's children in braces):\n\n"
                      : "\nsmallest examples:\n");
     for (const MatrixCell &c : m.cells)
-        for (const CellOutcome &o : c.outcomes) {
-            if (!o.example)
-                continue;
-            const Counterexample &x = *o.example;
-            const std::string name = o.outcome ? toString(*o.outcome) : "ok";
-            const std::string head = rowName(m, c) + " / " + toString(c.policy) + " / " + name +
-                                     ": " +
-                                     std::to_string(x.setup->topology.size()) + " device" +
-                                     (x.setup->topology.size() == 1 ? "" : "s") +
-                                     (x.setup->config.abi == Abi::V6 &&
-                                              x.setup->config.capacity < x.setup->topology.size()
-                                          ? ", capacity " + std::to_string(x.setup->config.capacity)
-                                          : std::string());
-            if (markdown)
-                out << "- " << head << " `" << compactTree(x.setup->topology) << "`: `"
-                    << opsLine(x.ops) << "`\n";
-            else
-                out << "  " << head << "  " << compactTree(x.setup->topology)
-                    << "\n    " << opsLine(x.ops) << "\n";
+        for (const CellOutcome &o : c.outcomes)
+            if (o.example)
+                out << exampleLine(m, c, o, markdown);
+}
+
+// "What a single fault does to the machine": per fault class and version, the kernel-level
+// outcomes under bail and under the best alternative policy.
+std::string machineText(const std::vector<CellOutcome> &outcomes, Abi abi) {
+    std::string out;
+    for (const CellOutcome &o : outcomes)
+        out += (out.empty() ? "" : ", ") + outcomeLabel(o, abi);
+    return out.empty() ? "ok" : out;
+}
+
+std::vector<std::optional<FaultClass>> faultRows() {
+    std::vector<std::optional<FaultClass>> rows{std::nullopt};
+    for (FaultClass f : allFaultClasses())
+        rows.emplace_back(f);
+    return rows;
+}
+
+std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOutcome &o,
+                        bool markdown);
+
+void printMachine(std::ostream &out, const PolicyMatrix &m, bool markdown) {
+    std::vector<std::array<std::string, 4>> rows;
+    for (const auto &fault : faultRows())
+        for (Abi abi : m.options.abis) {
+            const MatrixCell &bail = cellOf(m, fault, abi, Policy::Bail);
+            const MatrixCell &alt = bestAlternative(m, fault, abi);
+            rows.push_back({fault ? toString(*fault) : "none", toString(abi),
+                            machineText(machineOutcomes(bail), abi),
+                            std::string(toString(alt.policy)) + ": " +
+                                machineText(machineOutcomes(alt), abi)});
+        }
+    const std::array<std::string, 4> head{"fault", "version", "bail", "best alternative"};
+    if (markdown) {
+        out << "| " << head[0] << " | " << head[1] << " | " << head[2] << " | " << head[3]
+            << " |\n|---|---|---|---|\n";
+        for (const auto &r : rows)
+            out << "| " << r[0] << " | " << r[1] << " | " << r[2] << " | " << r[3] << " |\n";
+    } else {
+        std::array<std::size_t, 4> width{};
+        for (std::size_t k = 0; k < 4; ++k) {
+            width[k] = head[k].size();
+            for (const auto &r : rows)
+                width[k] = std::max(width[k], r[k].size());
+        }
+        auto line = [&](const std::array<std::string, 4> &r) {
+            for (std::size_t k = 0; k < 3; ++k)
+                out << r[k] << std::string(width[k] + 2 - r[k].size(), ' ');
+            out << r[3] << "\n";
+        };
+        line(head);
+        for (const auto &r : rows)
+            line(r);
+    }
+    out << (markdown ? "\nThe smallest example of each non-ok cell (the tree: each device, a "
+                       "bridge's children in braces):\n\n"
+                     : "\nsmallest examples:\n");
+    for (const auto &fault : faultRows())
+        for (Abi abi : m.options.abis) {
+            const MatrixCell &bail = cellOf(m, fault, abi, Policy::Bail);
+            const MatrixCell &alt = bestAlternative(m, fault, abi);
+            for (const MatrixCell *c : {&bail, &alt})
+                for (const CellOutcome &o : machineOutcomes(*c))
+                    if (o.example)
+                        out << exampleLine(m, *c, o, markdown);
         }
 }
 
@@ -196,7 +263,7 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
 int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
                       {"--max-devices", "--max-ops", "--endpoints", "--abi", "--threads",
-                       "--format", "--prove-devices"},
+                       "--format", "--prove-devices", "--view"},
                       {});
     flags.allowPositional(0, "policies takes flags only");
     PolicyMatrixOptions o;
@@ -222,6 +289,13 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
     else if (format != "text")
         throw InputError("--format", "unknown format '" + format + "' (text, json, markdown)");
 
+    const std::string view = flags.value("--view").value_or("counts");
+    if (view != "counts" && view != "machine")
+        throw InputError("--view", "unknown view '" + view + "' (counts, machine)");
+    if (view == "machine" && f == Format::Json)
+        throw InputError("--view", "the machine view is text or markdown; --format json has every "
+                                   "outcome of every cell");
+
     const PolicyMatrix m = buildPolicyMatrix(o);
     // Timings go to stderr: the same command prints the same stdout.
     char secs[64];
@@ -232,14 +306,22 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
         printJson(out, m);
         break;
     case Format::Markdown:
-        printTable(out, m, true);
-        printExamples(out, m, true);
+        if (view == "machine") {
+            printMachine(out, m, true);
+        } else {
+            printTable(out, m, true);
+            printExamples(out, m, true);
+        }
         out << "\n" << proofText(m) << "\n";
         break;
     case Format::Text: {
         out << "bridgepath policies: " << boundText(o) << "\n\n";
-        printTable(out, m, false);
-        printExamples(out, m, false);
+        if (view == "machine")
+            printMachine(out, m, false);
+        else {
+            printTable(out, m, false);
+            printExamples(out, m, false);
+        }
         out << "\n" << proofText(m) << "\n";
         break;
     }

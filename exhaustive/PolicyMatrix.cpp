@@ -2,6 +2,8 @@
 
 #include "smt/InductionProof.h"
 
+#include <array>
+#include <cassert>
 #include <chrono>
 
 namespace bridgepath {
@@ -11,7 +13,7 @@ const std::vector<Policy> &allPolicies() {
     return all;
 }
 
-std::string outcomeLabel(const CellOutcome &o) {
+std::string outcomeLabel(const CellOutcome &o, Abi abi) {
     if (!o.outcome)
         return "ok";
     switch (*o.outcome) {
@@ -22,7 +24,7 @@ std::string outcomeLabel(const CellOutcome &o) {
     case Outcome::PrematureRelease:
         return "premature release";
     case Outcome::Panic:
-        return "panic at finish";
+        return abi == Abi::V7 ? "panic at finish" : "incoming held";
     case Outcome::TableFreedWithReferences:
         return "freed with references";
     case Outcome::UseAfterFree:
@@ -31,6 +33,74 @@ std::string outcomeLabel(const CellOutcome &o) {
         return "BUG at release";
     }
     return "?";
+}
+
+bool isMachineOutcome(Outcome o) {
+    switch (o) {
+    case Outcome::Leak:
+    case Outcome::NrDevicesDrift:
+    case Outcome::PrematureRelease:
+        return false;
+    case Outcome::Panic:
+    case Outcome::TableFreedWithReferences:
+    case Outcome::UseAfterFree:
+    case Outcome::BugAtRelease:
+        return true;
+    }
+    return false;
+}
+
+std::vector<CellOutcome> machineOutcomes(const MatrixCell &c) {
+    std::vector<CellOutcome> out;
+    for (const CellOutcome &o : c.outcomes)
+        if (o.outcome && isMachineOutcome(*o.outcome))
+            out.push_back(o);
+    return out;
+}
+
+const MatrixCell &cellOf(const PolicyMatrix &m, std::optional<FaultClass> fault, Abi abi,
+                         Policy policy) {
+    for (const MatrixCell &c : m.cells)
+        if (c.fault == fault && c.abi == abi && c.policy == policy)
+            return c;
+    assert(false && "cellOf: no such cell in the matrix");
+    return m.cells.front();
+}
+
+namespace {
+
+// Smaller is better (compared lexicographically).
+std::array<std::uint64_t, 4> badness(const MatrixCell &c) {
+    std::uint64_t crashes = 0, machine = 0, any = 0, leak = 0;
+    for (const CellOutcome &o : c.outcomes) {
+        if (!o.outcome)
+            continue;
+        ++any;
+        if (*o.outcome == Outcome::Leak)
+            leak = o.slots;
+        if (!isMachineOutcome(*o.outcome))
+            continue;
+        ++machine;
+        const bool crash = *o.outcome == Outcome::BugAtRelease ||
+                           *o.outcome == Outcome::UseAfterFree ||
+                           (*o.outcome == Outcome::Panic && c.abi == Abi::V7);
+        crashes += crash;
+    }
+    return {crashes, machine, any, leak};
+}
+
+} // namespace
+
+const MatrixCell &bestAlternative(const PolicyMatrix &m, std::optional<FaultClass> fault, Abi abi) {
+    const MatrixCell *best = nullptr;
+    for (Policy p : allPolicies()) {
+        if (p == Policy::Bail)
+            continue;
+        const MatrixCell &c = cellOf(m, fault, abi, p);
+        if (!best || badness(c) < badness(*best))
+            best = &c;
+    }
+    return *best;
 }
 
 PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {

@@ -64,8 +64,24 @@ const std::vector<Policy> &allPolicies();
 /// Runs the exhaustive search per cell (and the proofs); same options, same matrix.
 PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options);
 
-/// `ok`, `leak(3)`, `nr-devices drift`, `premature release`, `panic at finish`, `freed with
-/// references`, `use after free`, `BUG at release`.
-std::string outcomeLabel(const CellOutcome &o);
+/// `ok`, `leak(3)`, `nr-devices drift`, `premature release`, `panic at finish` (v6: `incoming
+/// held`), `freed with references`, `use after free`, `BUG at release`.
+std::string outcomeLabel(const CellOutcome &o, Abi abi);
+
+/// Whether an outcome is something the kernel itself does (BUG, WARN and free, use after free,
+/// panic or incoming state held at the end), not only a wrong count.
+bool isMachineOutcome(Outcome o);
+
+/// The cell's outcomes that are machine outcomes, worst first (empty: the machine is fine).
+std::vector<CellOutcome> machineOutcomes(const MatrixCell &c);
+
+/// The best policy other than bail for one fault class and ABI: fewest crashes (BUG, use after
+/// free, v7 panic), then fewest machine outcomes, then fewest outcomes of any kind, then the
+/// smallest leak; ties go to the earlier policy. Requires the row in `m`.
+const MatrixCell &bestAlternative(const PolicyMatrix &m, std::optional<FaultClass> fault, Abi abi);
+
+/// The cell of (fault, abi, policy); requires it in `m`.
+const MatrixCell &cellOf(const PolicyMatrix &m, std::optional<FaultClass> fault, Abi abi,
+                         Policy policy);
 
 } // namespace bridgepath

@@ -94,5 +94,21 @@ TEST(Sweep, ReportsEverySiteAndExitsOneWhenOneBreaks) {
     EXPECT_TRUE(j["baseline"].empty());
 }
 
+// A preserved device that never comes back: v6 holds the incoming state (no crash), v7 panics.
+TEST(Check, NoCrashUnderVanishHoldsInV6AndFailsAsExpectedInV7) {
+    auto run = [](const char *abi) {
+        return test::runShell(std::string("build/bridgepath check --faults vanish --invariants "
+                                          "no-crash --cases 200 --save-trace /tmp/bp-abi --abi ") +
+                              abi);
+    };
+    const auto v6 = run("v6"), v7 = run("v7");
+    EXPECT_EQ(v6.exitCode, 0) << v6.out;
+    EXPECT_NE(v6.out.find("1 of 1 invariants hold"), std::string::npos) << v6.out;
+    EXPECT_NE(v7.out.find("FAIL  no-crash"), std::string::npos) << v7.out;
+    EXPECT_NE(v7.out.find("(known: vanish:"), std::string::npos) << v7.out;
+    EXPECT_NE(v7.out.find("!! panic: the Live Update ends"), std::string::npos) << v7.out;
+    EXPECT_NE(v7.out.find("vanish"), std::string::npos) << "the counterexample keeps its fault";
+}
+
 } // namespace
 } // namespace bridgepath

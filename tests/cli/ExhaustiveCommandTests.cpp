@@ -115,5 +115,56 @@ TEST(Readme, PolicyMatrixIsWhatPoliciesPrints) {
     EXPECT_NE(readme.find(r.out), std::string::npos) << "README.md lacks the matrix:\n" << r.out;
 }
 
+TEST(Exhaustive, TheAbiDecidesWhatTheSmallestCrashIs) {
+    auto run = [](const char *abi) {
+        return test::runShell(std::string("build/bridgepath exhaustive --max-devices 2 --max-ops 4 "
+                                          "--faults step --invariants no-crash --threads 1 "
+                                          "--save-trace /tmp/bp-abi --abi ") + abi);
+    };
+    const auto v6 = run("v6"), v7 = run("v7");
+    EXPECT_EQ(v6.exitCode, 1) << v6.err;
+    EXPECT_EQ(v7.exitCode, 1) << v7.err;
+    // v6: the release itself crashes, three operations on one device.
+    EXPECT_NE(v6.out.find("no-crash: counterexample (1 device, 3 ops)"), std::string::npos) << v6.out;
+    EXPECT_NE(v6.out.find("!! kernel BUG"), std::string::npos) << v6.out;
+    // v7: the release only warns; the crash is the next preserve through the freed slot.
+    EXPECT_NE(v7.out.find("no-crash: counterexample (1 device, 4 ops)"), std::string::npos) << v7.out;
+    EXPECT_NE(v7.out.find("!! WARN: the table is freed"), std::string::npos) << v7.out;
+    EXPECT_NE(v7.out.find("!! use after free: 0000:00:00.0"), std::string::npos) << v7.out;
+}
+
+TEST(Readme, MachineTableIsWhatPoliciesPrints) {
+    const auto r =
+        test::runShell("build/bridgepath policies --view machine --abi both --format markdown");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md");
+    EXPECT_NE(readme.find(r.out), std::string::npos) << "README.md lacks the table:\n" << r.out;
+}
+
+// The machine view: v6 turns a single failed step into the BUG at release, v7 into the use after
+// free, under bail and under the best alternative alike; correct use and alloc stay ok.
+TEST(Policies, TheMachineViewShowsTheCrashEachVersionTurnsALeakInto) {
+    const auto r = test::runShell("build/bridgepath policies --view machine --abi both "
+                                  "--max-devices 3 --max-ops 4 --prove-devices 0");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    auto row = [&](const std::string &start) {
+        const auto at = r.out.find("\n" + start);
+        return at == std::string::npos ? std::string()
+                                       : r.out.substr(at + 1, r.out.find('\n', at + 1) - at - 1);
+    };
+    EXPECT_NE(row("step       v6").find("BUG at release"), std::string::npos) << r.out;
+    EXPECT_EQ(row("step       v6").find("use after free"), std::string::npos) << r.out;
+    EXPECT_NE(row("step       v7").find("use after free"), std::string::npos) << r.out;
+    EXPECT_EQ(row("step       v7").find("BUG"), std::string::npos) << r.out;
+    EXPECT_NE(row("none       v6").find("ok  "), std::string::npos) << r.out;
+    EXPECT_NE(row("alloc      v7").find("continue: ok"), std::string::npos) << r.out;
+}
+
+TEST(Policies, TheMachineViewRefusesJson) {
+    const auto r = test::runShell("build/bridgepath policies --view machine --format json");
+    EXPECT_EQ(r.exitCode, 2);
+    EXPECT_NE(r.err.find("--view"), std::string::npos) << r.err;
+}
+
 } // namespace
 } // namespace bridgepath
