@@ -39,6 +39,10 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath export-kunit TRACE [--expect observed|ideal] [--output FILE]`: the trace as a
 ///  KUnit suite in C (a table of steps and expected results, then the final counts).
 int runExportKunit(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath kernel-check --source PATH [--abi v6|v7] [--cases N] [--seed S] [--topology FILE |
+///  --trace FILE] [--format text|json]`: the kernel tree's own walk functions, compiled and driven
+///  like the model; exit 0 agreement, 1 the shrunk first disagreement, 2 not found / not compiling.
+int runKernelCheck(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath scenarios [--json]`: the built-in scenarios under every policy.
 int runScenarios(const std::vector<std::string> &args, std::ostream &out);
 /// Usage text.

@@ -31,16 +31,20 @@ std::string usage() {
            "             [--stop-first] [--save-trace DIR]\n"
            "      every tree up to N devices, every sequence up to K ops, every single fault\n"
            "  policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7|both]\n"
-           "           [--threads T]\n"
-           "           [--prove-devices M] [--format text|json|markdown]\n"
+           "           [--threads T] [--prove-devices M] [--format text|json|markdown]\n"
+           "           [--view counts|machine]\n"
            "      fault class x failure policy: what each fault does, worst first, with examples\n"
            "  export-kunit TRACE [--expect observed|ideal] [--output FILE]\n"
            "      write the trace as a KUnit suite in C, for the kernel tree\n"
+           "  kernel-check --source PATH [--abi v6|v7] [--cases N] [--seed S]\n"
+           "               [--topology FILE | --trace FILE] [--format text|json]\n"
+           "      compile a kernel tree's drivers/pci/liveupdate.c walk functions against a stub\n"
+           "      header and compare them with the model step by step\n"
            "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
            "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
            "invariants: closure, exact-count, nr-devices, atomic-preserve, no-leak,\n"
-           "     no-premature-release, containment, no-panic-at-finish, all\n"
+           "     no-premature-release, containment, no-panic-at-finish, no-crash, all\n"
            "ops: preserve BDF, unpreserve BDF, freeze BDF, kexec, finish BDF, finish-all,\n"
            "     fail-next preserve|unpreserve|finish BDF, lose BDF, set-refcount BDF N,\n"
            "     vanish BDF, unplug BDF   (BDF: 0000:03:00.0 or 03:00.0)\n"
@@ -85,8 +89,10 @@ int main(int argc, char **argv) {
             return runExportKunit(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
+        if (command == "kernel-check")
+            return runKernelCheck(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, policies, export-kunit, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, policies, export-kunit, kernel-check, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

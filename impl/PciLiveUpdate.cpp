@@ -33,6 +33,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     removed_.assign(n, 0);
     direct_.assign(n, 0);
     ghost_.assign(n, 0);
+    tableLive_ = !config.sessionTable; // without sessions: one table, there from the start
 }
 
 void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
@@ -76,7 +77,7 @@ void PciLiveUpdate::freeSlot(DeviceId dev) {
 }
 
 void PciLiveUpdate::releaseIfUnused() {
-    if (!tableLive_ || directCount_ != 0 || phase_ != Phase::Outgoing)
+    if (!tableLive_ || directCount_ != 0 || phase_ != Phase::Outgoing || !config_.sessionTable)
         return;
     if (nrDevices_ != 0) {
         if (config_.abi == Abi::V6) {

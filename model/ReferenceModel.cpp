@@ -5,14 +5,19 @@
 namespace bridgepath {
 
 ReferenceModel::ReferenceModel(const Topology &topology, const LiveUpdateConfig &config)
-    : topology_(&topology), config_(config) {}
+    : topology_(&topology), config_(config) {
+    if (!config.sessionTable) { // one table for the whole run, there from the start
+        tableAllocated_ = true;
+        tableSize_ = config.abi == Abi::V6 ? config.capacity : 0;
+    }
+}
 
 void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
     events_.push_back(KernelEvent{kind, device, nrDevices_});
 }
 
 void ReferenceModel::releaseTableIfUnused() {
-    if (phase_ != Phase::Outgoing || !tableAllocated_ || !direct_.empty())
+    if (phase_ != Phase::Outgoing || !tableAllocated_ || !direct_.empty() || !config_.sessionTable)
         return;
     if (nrDevices_ != 0 && config_.abi == Abi::V6) {
         event(KernelEventKind::BugAtRelease);

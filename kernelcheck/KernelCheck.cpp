@@ -1,0 +1,225 @@
+#include "kernelcheck/KernelCheck.h"
+
+#include "model/ReferenceModel.h"
+#include "properties/PropertyCheck.h"
+#include "topology/LspciRenderer.h"
+
+#include <cstdio>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+namespace bridgepath {
+
+namespace {
+
+std::string entryText(const SlotEntry &e) {
+    return e.refcount == 0 && e.domain == 0 && e.bdf == 0
+               ? std::string("free")
+               : e.address().toString() + " refcount " + std::to_string(e.refcount);
+}
+
+// The first difference after one step, or empty.
+std::string compare(const std::optional<Result> &kernelResult, Result modelResult,
+                    const KernelTable &k, const State &m) {
+    if (kernelResult && *kernelResult != modelResult)
+        return std::string("result ") + toString(modelResult) + " (model) vs " +
+               (*kernelResult == Result::Panic ? std::string("an errno the model never returns")
+                                               : std::string(toString(*kernelResult))) +
+               " (kernel code)";
+    if (k.incoming != (m.phase != Phase::Outgoing))
+        return std::string("phase ") + toString(m.phase) + " (model) vs " +
+               (k.incoming ? "incoming" : "outgoing") + " (kernel code)";
+    if (k.nrDevices != m.nrDevices)
+        return "nr_devices " + std::to_string(m.nrDevices) + " (model) vs " +
+               std::to_string(k.nrDevices) + " (kernel code)";
+    if (k.slots.size() != m.table.size())
+        return "table size " + std::to_string(m.table.size()) + " (model) vs " +
+               std::to_string(k.slots.size()) + " (kernel code)";
+    for (std::size_t i = 0; i < k.slots.size(); ++i)
+        if (k.slots[i] != m.table[i])
+            return "slot " + std::to_string(i) + ": " + entryText(m.table[i]) + " (model) vs " +
+                   entryText(k.slots[i]) + " (kernel code)";
+    return "";
+}
+
+struct CaseVerdict {
+    bool agree = true;
+    std::size_t step = 0;
+    std::string what;
+};
+
+std::size_t capacityFor(const Topology &t, const LiveUpdateConfig &c) {
+    return c.abi == Abi::V6 ? c.capacity : t.size() + 8;
+}
+
+// Runs one case in a child process (the kernel code may crash); the child reports each step it
+// starts and, at the end, its verdict.
+CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
+                const std::vector<Op> &ops) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        return CaseVerdict{false, 0, "cannot create a pipe for the child"};
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid == 0) {
+        close(fds[0]);
+        FILE *out = fdopen(fds[1], "w");
+        code.setUp(t, capacityFor(t, config));
+        ReferenceModel model(t, config);
+        for (std::size_t i = 0; i < ops.size(); ++i) {
+            std::fprintf(out, "step %zu\n", i);
+            std::fflush(out);
+            const std::optional<Result> k = code.apply(t, ops[i]);
+            const Result m = model.apply(ops[i]);
+            const std::string diff = compare(k, m, code.table(), model.state());
+            if (!diff.empty()) {
+                std::fprintf(out, "disagree %zu %s\n", i, diff.c_str());
+                std::fflush(out);
+                _exit(1);
+            }
+        }
+        std::fprintf(out, "agree\n");
+        std::fflush(out);
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    CaseVerdict v;
+    std::istringstream lines(text);
+    std::string line;
+    std::size_t lastStep = 0;
+    while (std::getline(lines, line)) {
+        if (line.rfind("step ", 0) == 0)
+            lastStep = std::stoul(line.substr(5));
+        else if (line.rfind("disagree ", 0) == 0) {
+            const std::size_t space = line.find(' ', 9);
+            v.agree = false;
+            v.step = std::stoul(line.substr(9, space - 9));
+            v.what = line.substr(space + 1);
+        }
+    }
+    if (WIFSIGNALED(status)) {
+        v.agree = false;
+        v.step = lastStep;
+        v.what = "the kernel code crashed (signal " + std::to_string(WTERMSIG(status)) + ")";
+    } else if (v.agree && text.find("agree") == std::string::npos) {
+        v.agree = false;
+        v.step = lastStep;
+        v.what = "the kernel code exited the process";
+    }
+    return v;
+}
+
+// The tree cut down to the upstream paths of the devices the operations name.
+Topology namedPaths(const Topology &t, const std::vector<Op> &ops) {
+    std::vector<bool> keep(t.size(), false);
+    for (const Op &op : ops)
+        if (op.hasDevice())
+            if (const auto id = t.find(op.bdf))
+                for (DeviceId up : t.upstreamPath(*id))
+                    keep[up] = true;
+    const std::vector<DeviceSpec> all = t.specs();
+    std::vector<DeviceSpec> specs;
+    for (DeviceId d = 0; d < t.size(); ++d)
+        if (keep[d])
+            specs.push_back(all[d]);
+    return Topology::build(std::move(specs), "shrunk tree");
+}
+
+KernelDisagreement shrink(KernelCode &code, KernelDisagreement d) {
+    auto retry = [&](const Topology &t, const LiveUpdateConfig &c, std::vector<Op> ops) {
+        const CaseVerdict v = runCase(code, t, c, ops);
+        if (v.agree)
+            return false;
+        ops.resize(v.step + 1);
+        d.topology = t;
+        d.config = c;
+        d.ops = std::move(ops);
+        d.step = v.step;
+        d.what = v.what;
+        return true;
+    };
+    bool progress = true;
+    while (progress) {
+        progress = false;
+        for (std::size_t i = 0; i < d.ops.size() && !progress; ++i) {
+            std::vector<Op> fewer = d.ops;
+            fewer.erase(fewer.begin() + static_cast<long>(i));
+            progress = retry(d.topology, d.config, fewer);
+        }
+    }
+    const Topology cut = namedPaths(d.topology, d.ops);
+    if (cut.size() != 0 && cut.size() < d.topology.size()) {
+        LiveUpdateConfig c = d.config;
+        if (c.abi == Abi::V6 && c.capacity >= d.topology.size())
+            c.capacity = cut.size(); // one slot per device stays so
+        const KernelDisagreement before = d;
+        if (!retry(cut, c, d.ops))
+            d = before;
+    }
+    return d;
+}
+
+} // namespace
+
+std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
+                                           const LiveUpdateConfig &config,
+                                           const std::vector<Op> &ops) {
+    const CaseVerdict v = runCase(code, t, config, ops);
+    if (v.agree)
+        return std::nullopt;
+    KernelDisagreement d{t, config, ops, v.step, v.what, 0, ops.size()};
+    d.ops.resize(v.step + 1);
+    return shrink(code, d);
+}
+
+KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &options) {
+    KernelCheckResult r;
+    const std::set<FaultClass> faults{FaultClass::Alloc, FaultClass::Step, FaultClass::LostSlot,
+                                      FaultClass::Misuse};
+    for (std::size_t i = 0; i < options.cases; ++i) {
+        const GeneratedCase c =
+            sampleCase(shardSeed(options.seed, i), 40, Policy::Bail, options.abi, faults,
+                       options.topology);
+        std::vector<Op> ops;
+        for (const Op &op : c.ops)
+            if (kernelCheckable(op.kind))
+                ops.push_back(op);
+        LiveUpdateConfig config = c.setup->config;
+        config.policy = Policy::Bail;
+        config.sessionTable = false;
+        ++r.cases;
+        const CaseVerdict v = runCase(code, c.setup->topology, config, ops);
+        const std::size_t ran = v.agree ? ops.size() : v.step + 1;
+        r.steps += ran;
+        for (std::size_t k = 0; k < ran; ++k)
+            r.faultSteps += ops[k].kind == OpKind::FailNext || ops[k].kind == OpKind::Lose;
+        if (v.agree)
+            continue;
+        KernelDisagreement d{c.setup->topology, config, ops, v.step, v.what, i, ops.size()};
+        d.ops.resize(v.step + 1);
+        r.disagreement = shrink(code, d);
+        break;
+    }
+    return r;
+}
+
+Trace disagreementTrace(const KernelDisagreement &d) {
+    Trace t;
+    t.inlineTopology = renderLspci(d.topology, false);
+    t.policy = Policy::Bail;
+    t.abi = d.config.abi;
+    if (d.config.abi == Abi::V6)
+        t.capacity = d.config.capacity;
+    t.ops = d.ops;
+    return t;
+}
+
+} // namespace bridgepath
