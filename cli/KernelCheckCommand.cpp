@@ -13,13 +13,6 @@ namespace bridgepath {
 
 namespace {
 
-std::string shellQuote(const std::string &s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
 // A trace run on the code: agreement, or where it disagrees.
 KernelCheckResult runTrace(KernelCode &code, const RunSetup &setup) {
     for (std::size_t i = 0; i < setup.trace.ops.size(); ++i)

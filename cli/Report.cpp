@@ -63,6 +63,13 @@ std::string saveTrace(const Trace &trace, const std::string &dir, const std::str
     return path;
 }
 
+std::string shellQuote(const std::string &s) {
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 std::string eventLines(const State &before, const State &after, const std::string &indent) {
     std::string out;
     for (std::size_t i = before.events.size(); i < after.events.size(); ++i)

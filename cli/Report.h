@@ -41,6 +41,9 @@ std::string joinBdfs(const std::vector<Bdf> &v);
 /// `closure, no-leak` or `none`.
 std::string invariantNames(const std::vector<Invariant> &v);
 
+/// `s` quoted for a POSIX shell (`'...'`), for the reproduce lines.
+std::string shellQuote(const std::string &s);
+
 /// `preserve 0000:03:00.0; lose ...` on one line.
 std::string opsLine(const std::vector<Op> &ops);
 

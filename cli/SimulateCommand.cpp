@@ -18,15 +18,6 @@ namespace bridgepath {
 
 namespace {
 
-std::string shellQuote(const std::string &s) {
-    std::string out = "'";
-    for (char c : s)
-        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
-}
-
-
-
 void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResult &run,
                const StateReport &report) {
     nlohmann::ordered_json j;

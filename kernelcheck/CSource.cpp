@@ -125,6 +125,21 @@ std::vector<std::string> declared(const std::string &text) {
     return out;
 }
 
+// The `(` of a function header's parameter list: the one matching the header's last `)`.
+std::size_t parameterListOpen(const std::string &header) {
+    const std::size_t close = header.rfind(')');
+    if (close == std::string::npos)
+        return std::string::npos;
+    int depth = 0;
+    for (std::size_t k = close + 1; k-- > 0;) {
+        if (header[k] == ')')
+            ++depth;
+        else if (header[k] == '(' && --depth == 0)
+            return k;
+    }
+    return std::string::npos;
+}
+
 } // namespace
 
 CSource CSource::parse(const std::string &text, const std::string &path) {
@@ -200,18 +215,7 @@ CSource CSource::parse(const std::string &text, const std::string &path) {
             item.isFunction = true;
             item.bodyOffset = body - start;
             const std::string header = item.text.substr(0, item.bodyOffset);
-            const std::size_t close = header.rfind(')');
-            // The parameter list's `(`: the one matching the last `)` of the header.
-            int d = 0;
-            std::size_t open = std::string::npos;
-            for (std::size_t k = close + 1; k-- > 0;) {
-                if (header[k] == ')')
-                    ++d;
-                else if (header[k] == '(' && --d == 0) {
-                    open = k;
-                    break;
-                }
-            }
+            const std::size_t open = parameterListOpen(header);
             std::string name;
             for (const auto &[id, at] : identifiers(header))
                 if (open != std::string::npos && at < open)
@@ -266,20 +270,11 @@ std::vector<const CItem *> CSource::closure(const std::vector<std::string> &entr
 
 std::vector<CParam> parameters(const CItem &function) {
     const std::string header = function.text.substr(0, function.bodyOffset);
-    const std::size_t close = header.rfind(')');
-    int d = 0;
-    std::size_t open = std::string::npos;
-    for (std::size_t k = close + 1; k-- > 0;) {
-        if (header[k] == ')')
-            ++d;
-        else if (header[k] == '(' && --d == 0) {
-            open = k;
-            break;
-        }
-    }
+    const std::size_t open = parameterListOpen(header);
     std::vector<CParam> out;
     if (open == std::string::npos)
         return out;
+    const std::size_t close = header.rfind(')');
     std::string inner = header.substr(open + 1, close - open - 1);
     std::size_t from = 0;
     int depth = 0;
