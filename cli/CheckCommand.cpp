@@ -1,4 +1,5 @@
 #include "cli/Commands.h"
+#include "cli/EventsJson.h"
 #include "cli/Flags.h"
 #include "cli/Picture.h"
 #include "cli/Report.h"
@@ -138,7 +139,8 @@ nlohmann::ordered_json counterexampleJson(const InvariantResult &r, const std::s
             {"trace_file", file},
             {"why", c.why},
             {"mismatch", c.mismatch},
-            {"capacity", c.setup->config.capacity}};
+            {"capacity", c.setup->config.capacity},
+            {"events", eventsJson(stepEvents(c.states))}};
 }
 
 void printJson(std::ostream &out, const CheckRun &run) {

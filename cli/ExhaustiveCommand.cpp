@@ -1,4 +1,5 @@
 #include "cli/Commands.h"
+#include "cli/EventsJson.h"
 #include "cli/Flags.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
@@ -119,7 +120,8 @@ void printJson(std::ostream &out, const ExhaustiveRun &run) {
                                    {"tree", renderLspci(c.setup->topology, false)},
                                    {"capacity", c.setup->config.capacity},
                                    {"why", c.why},
-                                   {"trace_file", run.traceFiles[i]}};
+                                   {"trace_file", run.traceFiles[i]},
+                                   {"events", eventsJson(stepEvents(c.states))}};
         }
         j["results"].push_back(e);
     }

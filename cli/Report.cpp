@@ -63,6 +63,14 @@ std::string saveTrace(const Trace &trace, const std::string &dir, const std::str
     return path;
 }
 
+std::vector<StepKernelEvent> stepEvents(const std::vector<State> &states) {
+    std::vector<StepKernelEvent> out;
+    for (std::size_t i = 1; i < states.size(); ++i)
+        for (std::size_t k = states[i - 1].events.size(); k < states[i].events.size(); ++k)
+            out.push_back(StepKernelEvent{i, states[i].events[k]});
+    return out;
+}
+
 std::string shellQuote(const std::string &s) {
     std::string out = "'";
     for (char c : s)

@@ -41,6 +41,16 @@ std::string joinBdfs(const std::vector<Bdf> &v);
 /// `closure, no-leak` or `none`.
 std::string invariantNames(const std::vector<Invariant> &v);
 
+/// A step number (1-based) and an event it caused.
+struct StepKernelEvent {
+    std::size_t step = 0;
+    KernelEvent event;
+};
+
+/// The kernel events of a run, each with the step that caused it: `states` are the states before
+/// the first step and after each step.
+std::vector<StepKernelEvent> stepEvents(const std::vector<State> &states);
+
 /// `s` quoted for a POSIX shell (`'...'`), for the reproduce lines.
 std::string shellQuote(const std::string &s);
 

@@ -1,4 +1,5 @@
 #include "cli/Commands.h"
+#include "cli/EventsJson.h"
 #include "cli/Flags.h"
 #include "cli/Picture.h"
 #include "cli/Report.h"
@@ -46,22 +47,10 @@ void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResul
     for (const auto &[b, rc] : run.finalState.dangling)
         dangling[b.toString()] = rc;
     j["dangling"] = std::move(dangling);
-    // Each kernel event with the (1-based) step that caused it.
-    nlohmann::ordered_json events = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < run.steps.size(); ++i) {
-        const State &before = i == 0 ? run.initialState : run.steps[i - 1].state;
-        const State &after = run.steps[i].state;
-        for (std::size_t k = before.events.size(); k < after.events.size(); ++k) {
-            const KernelEvent &e = after.events[k];
-            nlohmann::ordered_json one{{"step", i + 1}, {"event", toString(e.kind)}};
-            if (e.device)
-                one["device"] = e.device->toString();
-            else
-                one["nr_devices"] = e.nrDevices;
-            events.push_back(std::move(one));
-        }
-    }
-    j["events"] = std::move(events);
+    std::vector<State> states{run.initialState};
+    for (const StepRecord &r : run.steps)
+        states.push_back(r.state);
+    j["events"] = eventsJson(stepEvents(states));
     nlohmann::ordered_json violations = nlohmann::ordered_json::array();
     for (Invariant i : report.violations())
         violations.push_back(toString(i));

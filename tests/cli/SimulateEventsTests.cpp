@@ -53,3 +53,26 @@ TEST(SimulateJson, AFaultFreeRunHasNoEvents) {
 
 } // namespace
 } // namespace bridgepath
+
+namespace bridgepath {
+namespace {
+
+// Counterexamples carry their kernel events too (check and exhaustive JSON).
+TEST(CounterexampleJson, ANoCrashCounterexampleListsTheCrashWithItsStep) {
+    for (const std::string &cmd : std::vector<std::string>
+         {"build/bridgepath check --faults step --invariants no-crash --format json "
+          "--save-trace /tmp/bp-events",
+          "build/bridgepath exhaustive --max-devices 2 --max-ops 3 --faults step --invariants "
+          "no-crash --format json --threads 1 --save-trace /tmp/bp-events"}) {
+        const auto r = test::runShell(cmd);
+        ASSERT_EQ(r.exitCode, 1) << cmd << "\n" << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        const auto &c = j["results"][0]["counterexample"];
+        ASSERT_FALSE(c["events"].empty()) << cmd << "\n" << c.dump(2);
+        EXPECT_EQ(c["events"].back()["event"], "bug-at-release") << c.dump(2);
+        EXPECT_EQ(c["events"].back()["step"], c["ops"].size()) << "the last op crashed";
+    }
+}
+
+} // namespace
+} // namespace bridgepath
