@@ -43,8 +43,8 @@ int boundedInt(const Flags &flags, const std::string &flag, int fallback, int lo
 
 int runProve(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
-                      {"--topology", "--max-devices", "--max-depth", "--policy", "--faults",
-                       "--invariants", "--method", "--steps", "--timeout", "--format",
+                      {"--topology", "--max-devices", "--max-depth", "--policy", "--abi",
+                       "--faults", "--invariants", "--method", "--steps", "--timeout", "--format",
                        "--save-trace", "--dot", "--png"},
                       {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only",
                        "--lost-below-bridge"});
@@ -59,6 +59,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         throw InputError("--topology", "give either --topology or --max-devices/--max-depth");
     SmtSetup setup;
     setup.policy = policyFlag(flags, Policy::Bail);
+    setup.abi = abiFlag(flags, Abi::V6);
     setup.mutantSkipRoot = flags.has("--mutant-skip-root");
     setup.endpointsOnly = flags.has("--endpoints-only");
     setup.finishStepFaultsOnly = flags.has("--finish-faults-only");
@@ -115,14 +116,16 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         trace.inlineTopology = renderLspci(c.topology);
         trace.policy = c.config.policy;
         trace.abi = c.config.abi;
-        trace.capacity = c.config.capacity;
+        if (c.config.abi == Abi::V6) // the v7 table grows: a capacity there is an input error
+            trace.capacity = c.config.capacity;
         trace.expect = std::string("fails ") + toString(c.violated);
         trace.ops = c.ops;
         const std::string dir = flags.value("--save-trace").value_or(
             (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
         traceFile = saveTrace(trace, dir,
                               std::string("prove-") + toString(c.violated) + "-" +
-                                  toString(setup.policy) + "-" + toString(setup.faults));
+                                  toString(setup.policy) + "-" + toString(setup.abi) + "-" +
+                                  toString(setup.faults));
     }
     // Timings go to stderr: the same command prints the same stdout.
     char secs[32];
@@ -132,6 +135,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         nlohmann::ordered_json j;
         j["result"] = toString(result.verdict);
         j["method"] = result.method;
+        j["abi"] = toString(setup.abi);
         j["bound"] = {{"devices", topology ? static_cast<int>(topology->size()) : maxDevices},
                       {"depth", maxDepth},
                       {"steps", method == "bmc" ? steps : 0}};
@@ -141,18 +145,23 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
             nlohmann::ordered_json ops = nlohmann::ordered_json::array();
             for (const Op &op : c.ops)
                 ops.push_back(op.toString());
+            nlohmann::ordered_json events = nlohmann::ordered_json::array();
+            for (const KernelEvent &e : c.replayEvents)
+                events.push_back(toString(e.kind));
             j["counterexample"] = {{"devices", c.topology.size()},
+                                   {"steps", c.step},
                                    {"ops", ops},
                                    {"tree", renderLspci(c.topology)},
                                    {"trace_file", traceFile},
                                    {"invariant", toString(c.violated)},
-                                   {"replay_agrees", c.replayAgrees}};
+                                   {"replay_agrees", c.replayAgrees},
+                                   {"replay_events", events}};
         }
         out << j.dump(2) << "\n";
     } else {
-        out << "bridgepath prove: " << method << ", policy " << toString(setup.policy)
-            << ", faults " << toString(setup.faults) << ", invariants " << invariantNames(invariants)
-            << ", "
+        out << "bridgepath prove: " << method << ", policy " << toString(setup.policy) << ", abi "
+            << toString(setup.abi) << ", faults " << toString(setup.faults) << ", invariants "
+            << invariantNames(invariants) << ", "
             << (topology ? "the tree of " + flags.value("--topology").value_or("")
                          : "every tree of at most " + std::to_string(maxDevices) +
                                " devices (depth <= " + std::to_string(maxDepth) + ")")

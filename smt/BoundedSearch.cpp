@@ -69,6 +69,7 @@ Topology decodeTree(const z3::model &m, const SmtTree &tree) {
 
 void replayCounterexample(SmtCounterexample &c) {
     const RunResult run = runSideBySide(c.topology, c.config, c.ops);
+    c.replayEvents = run.finalState.events;
     if (run.mismatch) {
         c.replayAgrees = false;
         c.replayNote = "impl and model disagree at step " + std::to_string(run.mismatch->step + 1) +
@@ -78,10 +79,16 @@ void replayCounterexample(SmtCounterexample &c) {
     const auto violations = judge(c.topology, c.config, run).violations();
     c.replayAgrees =
         std::find(violations.begin(), violations.end(), c.violated) != violations.end();
-    c.replayNote = c.replayAgrees ? "replayed on impl and model: fails " +
-                                        std::string(toString(c.violated)) + " there too"
+    std::string events;
+    for (const KernelEvent &e : c.replayEvents)
+        events += std::string(events.empty() ? "" : ", ") + toString(e.kind);
+    const std::string seen = events.empty() ? "" : " (kernel events: " + events + ")";
+    c.replayNote = c.replayAgrees ? "replayed on impl and model (abi " +
+                                        std::string(toString(c.config.abi)) + "): fails " +
+                                        toString(c.violated) + " there too" + seen
                                   : "Z3 says " + std::string(toString(c.violated)) +
-                                        " fails, but the replay on impl and model keeps it";
+                                        " fails, but the replay on impl and model (abi " +
+                                        toString(c.config.abi) + ") keeps it" + seen;
 }
 
 namespace {
@@ -89,7 +96,7 @@ namespace {
 // Decodes the first `k` steps of a model into a counterexample.
 SmtCounterexample decode(const z3::model &m, Encoder &enc, const std::vector<SmtStep> &ops, int k,
                          Invariant violated, const std::optional<Topology> &fixed,
-                         Policy policy) {
+                         const SmtSetup &setup) {
     SmtCounterexample c;
     const SmtTree &tree = enc.tree();
     c.topology = fixed ? *fixed : decodeTree(m, tree);
@@ -102,8 +109,9 @@ SmtCounterexample decode(const z3::model &m, Encoder &enc, const std::vector<Smt
         for (int i = 0; i < tree.n; ++i)
             bdfOf[i] = specs[i].bdf;
     }
-    c.config.policy = policy;
-    c.config.abi = Abi::V6;
+    c.config.policy = setup.policy;
+    c.config.abi = setup.abi;
+    // v7 has no capacity (the table grows); the config keeps the encoding's n, which it ignores.
     c.config.capacity = static_cast<std::size_t>(intOf(m, enc.capacity()));
     for (int t = 0; t < k; ++t) {
         const int kind = intOf(m, ops[t].kind), e = intOf(m, ops[t].e), f = intOf(m, ops[t].f);
@@ -148,6 +156,7 @@ SmtCounterexample decode(const z3::model &m, Encoder &enc, const std::vector<Smt
         }
         c.ops.push_back(op);
     }
+    c.step = k;
     c.violated = violated;
     return c;
 }
@@ -210,7 +219,7 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
                     }
                 out.verdict = SmtVerdict::Counterexample;
                 out.devices = n;
-                out.counterexample = decode(m, enc, ops, k, failed, o.topology, o.setup.policy);
+                out.counterexample = decode(m, enc, ops, k, failed, o.topology, o.setup);
                 replayCounterexample(*out.counterexample);
                 out.detail = std::string(toString(failed)) + " fails after " + std::to_string(k) +
                              " steps on a tree of " + std::to_string(n) + " devices";

@@ -60,19 +60,23 @@ Encoder::Encoder(z3::context &c, SmtTree tree, SmtSetup setup)
     : c_(c), tree_(std::move(tree)), setup_(std::move(setup)), cap_(c.int_const("capacity")) {}
 
 z3::expr Encoder::capacityConstraint() const {
-    if (setup_.faults.count(FaultClass::Alloc))
+    if (setup_.abi == Abi::V6 && setup_.faults.count(FaultClass::Alloc))
         return cap_ >= 1 && cap_ <= tree_.n;
     return cap_ == tree_.n;
 }
 
 SmtState Encoder::freshState(const std::string &tag) {
-    SmtState s{{}, {}, {}, c_.int_const(("nr_" + tag).c_str()),
-               c_.int_const(("phase_" + tag).c_str()), c_.bool_const(("panicked_" + tag).c_str()),
+    SmtState s{{}, {}, {}, {}, {},
+               c_.int_const(("nr_" + tag).c_str()), c_.int_const(("phase_" + tag).c_str()),
+               c_.bool_const(("panicked_" + tag).c_str()), c_.bool_const(("alloc_" + tag).c_str()),
+               c_.bool_const(("crashed_" + tag).c_str()), c_.bool_const(("uaf_" + tag).c_str()),
                {}, std::nullopt};
     for (int d = 0; d < tree_.n; ++d) {
         s.has.push_back(c_.bool_const(name("has", d, tag).c_str()));
         s.rc.push_back(c_.int_const(name("rc", d, tag).c_str()));
         s.direct.push_back(c_.bool_const(name("direct", d, tag).c_str()));
+        s.dang.push_back(c_.bool_const(name("dang", d, tag).c_str()));
+        s.copy.push_back(c_.int_const(name("copy", d, tag).c_str()));
     }
     return s;
 }
@@ -88,10 +92,15 @@ z3::expr Encoder::initial(const SmtState &s) {
         all.push_back(!s.has[d]);
         all.push_back(s.rc[d] == 0);
         all.push_back(!s.direct[d]);
+        all.push_back(!s.dang[d]);
+        all.push_back(s.copy[d] == 0);
     }
     all.push_back(s.nr == 0);
     all.push_back(s.phase == 0);
     all.push_back(!s.panicked);
+    all.push_back(!s.alloc);
+    all.push_back(!s.crashed);
+    all.push_back(!s.uaf);
     return z3::mk_and(all);
 }
 
@@ -118,6 +127,13 @@ z3::expr Encoder::depthOf(const z3::expr &e) const {
 
 z3::expr Encoder::inUse(const SmtState &s, int d) const { return s.has[d] && s.rc[d] != 0; }
 
+z3::expr Encoder::noneOf(const std::vector<z3::expr> &flags) const {
+    z3::expr_vector none(c_);
+    for (const z3::expr &f : flags)
+        none.push_back(!f);
+    return z3::mk_and(none);
+}
+
 z3::expr Encoder::usedOf(const SmtState &s) const {
     if (s.used)
         return *s.used;
@@ -136,6 +152,28 @@ z3::expr Encoder::idealOf(const SmtState &s, int d) const {
     return sumOf(terms);
 }
 
+z3::expr Encoder::preserveRefuses(const SmtState &s, const std::vector<z3::expr> &on,
+                                   const std::vector<z3::expr> &pos, int d) const {
+    // -ENOSPC needs a v6 table smaller than the tree: while outgoing, nr_devices counts the
+    // devices holding a slot, so with one slot per device the allocation never fails; v7 grows.
+    z3::expr full = c_.bool_val(false);
+    if (setup_.abi == Abi::V6 && setup_.faults.count(FaultClass::Alloc)) {
+        std::vector<z3::expr> below;
+        for (int x = 0; x < tree_.n; ++x)
+            below.push_back(z3::ite(on[x] && pos[x] < pos[d] && !s.has[x] && !s.dang[x],
+                                    c_.int_val(1), c_.int_val(0)));
+        full = s.nr + sumOf(below) >= cap_;
+    }
+    // A held slot (live or freed) with refcount 0 is -EINVAL, an endpoint's is -EBUSY (v7 decides
+    // the endpoint first, the outcome is a failure either way); a bridge's is incremented.
+    return z3::ite(s.has[d], s.rc[d] == 0 || !tree_.bridge[d],
+                   z3::ite(s.dang[d], s.copy[d] == 0 || !tree_.bridge[d], full));
+}
+
+z3::expr Encoder::walkRefuses(const SmtState &s, int d) const {
+    return z3::ite(s.has[d], s.rc[d] == 0, z3::ite(s.dang[d], s.copy[d] == 0, c_.bool_val(true)));
+}
+
 z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     const auto &F = setup_.faults;
     const int n = tree_.n;
@@ -151,26 +189,23 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     ok.push_back(z3::implies(!is(SmtOp::SetRefcount), op.v == 0));
 
     // A step fault must fire in this very operation (else it would stay pending in the kernel):
-    // the walk runs in its phase, reaches position f, and nothing fails before it.
-    const z3::expr walks = (is(SmtOp::Preserve) && s.phase == 0) ||
-                           (is(SmtOp::Unpreserve) && s.phase == 0) ||
-                           (is(SmtOp::Finish) && s.phase == 1);
+    // the walk runs in its phase (in a kernel that has not crashed), reaches position f, and
+    // nothing fails before it.
+    const z3::expr walks = !s.crashed && ((is(SmtOp::Preserve) && s.phase == 0) ||
+                                          (is(SmtOp::Unpreserve) && s.phase == 0) ||
+                                          (is(SmtOp::Finish) && s.phase == 1));
     if (F.count(FaultClass::Step)) {
         z3::expr_vector reached(c_);
         const z3::expr dE = depthOf(op.e);
+        std::vector<z3::expr> on, pos;
         for (int d = 0; d < n; ++d) {
-            const z3::expr on = onPath(op.e, d);
-            const z3::expr pos = dE - tree_.depth[d];
-            std::vector<z3::expr> below;
-            for (int x = 0; x < n; ++x)
-                below.push_back(z3::ite(onPath(op.e, x) && dE - tree_.depth[x] < pos && !s.has[x],
-                                        c_.int_val(1), c_.int_val(0)));
+            on.push_back(onPath(op.e, d));
+            pos.push_back(dE - tree_.depth[d]);
+        }
+        for (int d = 0; d < n; ++d) {
             const z3::expr natural =
-                z3::ite(is(SmtOp::Preserve),
-                        (s.has[d] && s.rc[d] == 0) || (s.has[d] && !tree_.bridge[d]) ||
-                            (!s.has[d] && s.nr + sumOf(below) >= cap_),
-                        !s.has[d] || s.rc[d] == 0);
-            reached.push_back(z3::implies(on && pos < op.f, !natural));
+                z3::ite(is(SmtOp::Preserve), preserveRefuses(s, on, pos, d), walkRefuses(s, d));
+            reached.push_back(z3::implies(on[d] && pos[d] < op.f, !natural));
         }
         ok.push_back(op.f == -1 || (walks && op.f >= 0 && op.f <= dE && z3::mk_and(reached)));
         if (setup_.finishStepFaultsOnly)
@@ -180,16 +215,13 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     }
 
     if (!F.count(FaultClass::Misuse)) {
-        z3::expr_vector noneDirect(c_);
         z3::expr directE = c_.bool_val(false);
-        for (int p = 0; p < n; ++p) {
-            noneDirect.push_back(!s.direct[p]);
+        for (int p = 0; p < n; ++p)
             directE = z3::ite(op.e == p, s.direct[p], directE);
-        }
         ok.push_back(z3::implies(is(SmtOp::Preserve), s.phase == 0 && !directE));
         ok.push_back(z3::implies(is(SmtOp::Unpreserve), s.phase == 0 && directE));
         ok.push_back(z3::implies(is(SmtOp::Finish), s.phase == 1 && directE));
-        ok.push_back(z3::implies(is(SmtOp::FinishAll), s.phase == 1 && z3::mk_and(noneDirect)));
+        ok.push_back(z3::implies(is(SmtOp::FinishAll), s.phase == 1 && noneOf(s.direct)));
         ok.push_back(z3::implies(is(SmtOp::Kexec), s.phase == 0));
     }
     ok.push_back(z3::implies(is(SmtOp::Lose) || is(SmtOp::SetRefcount), s.phase != 2));
@@ -210,15 +242,19 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
 
 SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     const int n = tree_.n;
+    const bool v6 = setup_.abi == Abi::V6;
     auto is = [&](SmtOp k) { return op.kind == static_cast<int>(k); };
-    const z3::expr isPres = is(SmtOp::Preserve) && s.phase == 0;
-    const z3::expr isUnp = is(SmtOp::Unpreserve) && s.phase == 0;
-    const z3::expr isFin = is(SmtOp::Finish) && s.phase == 1;
+    // After the v6 BUG_ON every operation returns -ENOENT and changes nothing.
+    const z3::expr alive = !s.crashed;
+    const z3::expr isPres = alive && is(SmtOp::Preserve) && s.phase == 0;
+    const z3::expr isUnp = alive && is(SmtOp::Unpreserve) && s.phase == 0;
+    const z3::expr isFin = alive && is(SmtOp::Finish) && s.phase == 1;
     const z3::expr walk = isUnp || isFin;
-    const z3::expr isKexec = is(SmtOp::Kexec) && s.phase == 0;
-    const z3::expr isFinishAll = is(SmtOp::FinishAll) && s.phase == 1;
-    const z3::expr isLose = is(SmtOp::Lose) && s.phase != 2;
-    const z3::expr isSet = is(SmtOp::SetRefcount) && s.phase != 2;
+    const z3::expr isKexec = alive && is(SmtOp::Kexec) && s.phase == 0;
+    const z3::expr isFinishAll = alive && is(SmtOp::FinishAll) && s.phase == 1;
+    const z3::expr isLose = alive && is(SmtOp::Lose) && s.phase != 2;
+    const z3::expr isSet = alive && is(SmtOp::SetRefcount) && s.phase != 2;
+    const z3::expr zero = c_.int_val(0), one = c_.int_val(1);
 
     const z3::expr dE = depthOf(op.e);
     std::vector<z3::expr> on, pos;
@@ -226,75 +262,120 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         on.push_back(onPath(op.e, d));
         pos.push_back(dE - tree_.depth[d]);
     }
+    // below(x, d): x is strictly below d on the path (between dev and d).
+    auto below = [&](int x, int d) { return x > d && on[x] && tree_.anc[x][d]; };
 
-    // Preserve: every device of the path, dev first; a failure anywhere is rolled back exactly.
-    // -ENOSPC needs a table smaller than the tree: while outgoing, nr_devices counts the devices
-    // holding a slot, so with one slot per device the allocation never fails and is left out.
-    const bool tableCanFill = setup_.faults.count(FaultClass::Alloc) != 0;
+    // Preserve: every device of the path, dev first; a failure anywhere is rolled back exactly
+    // (each device before it was stepped successfully, so its unpreserve undoes that step).
     std::vector<z3::expr> presFail, newSlot;
     for (int d = 0; d < n; ++d) {
-        z3::expr full = c_.bool_val(false);
-        if (tableCanFill) {
-            std::vector<z3::expr> below;
-            for (int x = 0; x < n; ++x)
-                below.push_back(
-                    z3::ite(on[x] && pos[x] < pos[d] && !s.has[x], c_.int_val(1), c_.int_val(0)));
-            full = !s.has[d] && s.nr + sumOf(below) >= cap_;
-        }
-        presFail.push_back(on[d] && (pos[d] == op.f || (s.has[d] && s.rc[d] == 0) ||
-                                     (s.has[d] && !tree_.bridge[d]) || full));
-        newSlot.push_back(z3::ite(on[d] && !s.has[d], c_.int_val(1), c_.int_val(0)));
+        presFail.push_back(on[d] && (pos[d] == op.f || preserveRefuses(s, on, pos, d)));
+        newSlot.push_back(z3::ite(on[d] && !s.has[d] && !s.dang[d], one, zero));
     }
     z3::expr_vector anyPresFail(c_);
     for (const auto &f : presFail)
         anyPresFail.push_back(f);
     const z3::expr presOk = isPres && !z3::mk_or(anyPresFail);
+    // A preserve step at a dangling device reads the freed slot (use after free) unless the
+    // fail-next fires first or (v7) it is an endpoint, refused with -EBUSY before the read. The
+    // rollback only touches devices stepped before, which read already.
+    z3::expr_vector presUaf(c_);
+    for (int d = 0; d < n; ++d) {
+        z3::expr_vector clear(c_);
+        for (int x = d + 1; x < n; ++x)
+            clear.push_back(z3::implies(below(x, d), !presFail[x]));
+        presUaf.push_back(isPres && on[d] && z3::mk_and(clear) && pos[d] != op.f && s.dang[d] &&
+                          (v6 ? c_.bool_val(true) : tree_.bridge[d]));
+    }
 
-    // Unpreserve / finish: which devices fail, and which the policy steps. Under bail a device is
-    // stepped when nothing from dev up to it fails (the devices between are those on both paths).
+    // Unpreserve / finish: which devices fail, which the policy reaches, which it steps. Under
+    // bail a device is reached when nothing from dev up to it (exclusive) fails.
     std::vector<z3::expr> walkFail;
     z3::expr namedFails = c_.bool_val(false);
     for (int d = 0; d < n; ++d) {
-        walkFail.push_back(on[d] && (pos[d] == op.f || !s.has[d] || s.rc[d] == 0));
+        walkFail.push_back(on[d] && (pos[d] == op.f || walkRefuses(s, d)));
         namedFails = z3::ite(op.e == d, walkFail[d], namedFails);
     }
-    std::vector<z3::expr> done, freed;
+    std::vector<z3::expr> done;
+    z3::expr_vector unpUaf(c_);
+    std::vector<z3::expr> freed;
     for (int d = 0; d < n; ++d) {
         z3::expr policy = c_.bool_val(true);
         switch (setup_.policy) {
         case Policy::Bail: {
             z3::expr_vector clear(c_);
-            for (int x = d; x < n; ++x)
-                clear.push_back(z3::implies(on[x] && tree_.anc[x][d], !walkFail[x]));
+            for (int x = d + 1; x < n; ++x)
+                clear.push_back(z3::implies(below(x, d), !walkFail[x]));
             policy = z3::mk_and(clear);
             break;
         }
         case Policy::Continue:
             break;
         case Policy::Guarded:
-            policy = !namedFails;
+            policy = op.e == d || !namedFails;
             break;
         }
-        z3::expr step = walk && on[d] && !walkFail[d] && policy;
+        z3::expr reached = walk && on[d] && policy;
         if (setup_.mutantSkipRoot)
-            step = step && !(isUnp && tree_.parent[d] == -1);
-        done.push_back(step);
-        freed.push_back(z3::ite(step && s.rc[d] == 1, c_.int_val(1), c_.int_val(0)));
+            reached = reached && !(isUnp && tree_.parent[d] == -1);
+        done.push_back(reached && !walkFail[d]);
+        // The step reads the slot once the fail-next check has passed, whatever it finds there.
+        unpUaf.push_back(isUnp && reached && pos[d] != op.f && s.dang[d]);
+        freed.push_back(z3::ite(done[d] && s.has[d] && s.rc[d] == 1, one, zero));
     }
 
-    SmtState t = s;
+    // The state after the walk, before the release.
+    SmtState m = s;
     for (int d = 0; d < n; ++d) {
         const z3::expr target = op.e == d;
-        t.rc[d] = z3::ite(presOk, z3::ite(on[d], z3::ite(s.has[d], s.rc[d] + 1, c_.int_val(1)), s.rc[d]),
-                  z3::ite(done[d], s.rc[d] - 1,
-                  z3::ite(isLose && target && s.has[d], c_.int_val(0),
-                  z3::ite(isSet && target && s.has[d], op.v, s.rc[d]))));
-        t.has[d] = z3::ite(presOk, s.has[d] || on[d],
-                   z3::ite(done[d] && s.rc[d] == 1, c_.bool_val(false),
-                   z3::ite(isKexec, s.rc[d] != 0, s.has[d])));
-        t.direct[d] = z3::ite(presOk && target, c_.bool_val(true),
+        // A preserve increments a live slot, allocates one (refcount 1) where none is cached,
+        // and leaves the live table alone at a dangling device (its freed copy is incremented).
+        const z3::expr preserved = z3::ite(s.has[d], s.rc[d] + 1, z3::ite(s.dang[d], s.rc[d], one));
+        m.rc[d] = z3::ite(presOk && on[d], preserved,
+                  z3::ite(done[d] && s.has[d], s.rc[d] - 1,
+                  z3::ite(isLose && target && s.has[d], zero,
+                  z3::ite(isSet && target && s.has[d], op.v,
+                  z3::ite(isKexec && !(s.has[d] && s.rc[d] != 0), zero, s.rc[d])))));
+        m.has[d] = z3::ite(presOk, s.has[d] || (on[d] && !s.dang[d]),
+                   z3::ite(done[d] && s.has[d] && s.rc[d] == 1, c_.bool_val(false),
+                   z3::ite(isKexec, s.has[d] && s.rc[d] != 0, s.has[d])));
+        m.copy[d] = z3::ite(presOk && on[d] && s.dang[d], s.copy[d] + 1,
+                    z3::ite(done[d] && s.dang[d], s.copy[d] - 1,
+                    z3::ite(isLose && target && s.dang[d], zero,
+                    z3::ite(isSet && target && s.dang[d], op.v,
+                    z3::ite(isKexec, zero, s.copy[d])))));
+        // At refcount 0 the device forgets the freed slot; the pointer does not cross the kexec.
+        m.dang[d] = s.dang[d] && !(done[d] && s.copy[d] == 1) && !isKexec;
+        m.direct[d] = z3::ite(presOk && target, c_.bool_val(true),
                       z3::ite(walk && target, c_.bool_val(false), s.direct[d]));
     }
+    m.nr = z3::ite(presOk, s.nr + sumOf(newSlot), z3::ite(walk, s.nr - sumOf(freed), s.nr));
+    m.alloc = s.alloc || isPres;
+
+    // The release: after an unpreserve or a failed preserve that leaves nothing directly
+    // preserved. v6 BUG_ON(nr_devices) kills the outgoing kernel with the table as it is; else
+    // (v7 only warns) the table is freed under whoever still holds a slot.
+    const z3::expr release = (isUnp || (isPres && !presOk)) && m.alloc && noneOf(m.direct);
+    const z3::expr bug = release && m.nr != 0 && c_.bool_val(v6);
+    const z3::expr freeTable = release && !bug;
+    SmtState t = m;
+    for (int d = 0; d < n; ++d) {
+        t.has[d] = m.has[d] && !freeTable;
+        t.rc[d] = z3::ite(freeTable, zero, m.rc[d]);
+        t.dang[d] = m.dang[d] || (freeTable && m.has[d]);
+        t.copy[d] = z3::ite(freeTable && m.has[d], m.rc[d], m.copy[d]);
+    }
+    t.nr = z3::ite(freeTable, zero, m.nr);
+    t.alloc = m.alloc && !freeTable;
+    t.crashed = s.crashed || bug;
+    z3::expr_vector uafs(c_);
+    uafs.push_back(s.uaf);
+    for (const auto &u : presUaf)
+        uafs.push_back(u);
+    for (const auto &u : unpUaf)
+        uafs.push_back(u);
+    t.uaf = z3::mk_or(uafs);
+
     // Only direct[e] changes: ideal'(d) = ideal(d) - [direct[e] and e below d] + [direct'[e] and
     // e below d].
     z3::expr directE = c_.bool_val(false), directE2 = c_.bool_val(false);
@@ -304,16 +385,15 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     }
     t.ideal.clear();
     for (int d = 0; d < n; ++d)
-        t.ideal.push_back(idealOf(s, d) - z3::ite(directE && on[d], c_.int_val(1), c_.int_val(0)) +
-                          z3::ite(directE2 && on[d], c_.int_val(1), c_.int_val(0)));
+        t.ideal.push_back(idealOf(s, d) - z3::ite(directE && on[d], one, zero) +
+                          z3::ite(directE2 && on[d], one, zero));
     std::vector<z3::expr> gained, lost;
     for (int d = 0; d < n; ++d) {
-        gained.push_back(z3::ite(!inUse(s, d) && inUse(t, d), c_.int_val(1), c_.int_val(0)));
-        lost.push_back(z3::ite(inUse(s, d) && !inUse(t, d), c_.int_val(1), c_.int_val(0)));
+        gained.push_back(z3::ite(!inUse(s, d) && inUse(t, d), one, zero));
+        lost.push_back(z3::ite(inUse(s, d) && !inUse(t, d), one, zero));
     }
     t.used = usedOf(s) + sumOf(gained) - sumOf(lost);
-    t.nr = z3::ite(presOk, s.nr + sumOf(newSlot), z3::ite(walk, s.nr - sumOf(freed), s.nr));
-    t.phase = z3::ite(isKexec, c_.int_val(1), z3::ite(isFinishAll, c_.int_val(2), s.phase));
+    t.phase = z3::ite(isKexec, one, z3::ite(isFinishAll, c_.int_val(2), s.phase));
     t.panicked = z3::ite(isFinishAll, s.nr != 0, s.panicked);
     return t;
 }
@@ -324,10 +404,15 @@ z3::expr Encoder::equal(const SmtState &a, const SmtState &b) {
         all.push_back(a.has[d] == b.has[d]);
         all.push_back(a.rc[d] == b.rc[d]);
         all.push_back(a.direct[d] == b.direct[d]);
+        all.push_back(a.dang[d] == b.dang[d]);
+        all.push_back(a.copy[d] == b.copy[d]);
     }
     all.push_back(a.nr == b.nr);
     all.push_back(a.phase == b.phase);
     all.push_back(a.panicked == b.panicked);
+    all.push_back(a.alloc == b.alloc);
+    all.push_back(a.crashed == b.crashed);
+    all.push_back(a.uaf == b.uaf);
     return z3::mk_and(all);
 }
 
@@ -339,10 +424,10 @@ bool Encoder::encodes(Invariant i) {
     case Invariant::NoLeak:
     case Invariant::NoPrematureRelease:
     case Invariant::NoPanicAtFinish:
+    case Invariant::NoCrash:
         return true;
     case Invariant::AtomicPreserve:
     case Invariant::Containment:
-    case Invariant::NoCrash:
         return false;
     }
     return false;
@@ -364,32 +449,34 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
         break;
     case Invariant::NrDevices:
         all.push_back(s.nr == usedOf(s));
-        all.push_back(s.nr <= cap_);
+        if (setup_.abi == Abi::V6) // the v7 table grows: no capacity to exceed
+            all.push_back(s.nr <= cap_);
         break;
     case Invariant::NoLeak: {
-        z3::expr_vector none(c_), clean(c_);
+        z3::expr_vector clean(c_);
         for (int d = 0; d < n; ++d) {
-            none.push_back(!s.direct[d]);
             clean.push_back(!inUse(s, d));
+            clean.push_back(!s.dang[d]);
         }
         clean.push_back(s.nr == 0);
-        all.push_back(z3::implies(z3::mk_and(none), z3::mk_and(clean)));
+        all.push_back(z3::implies(noneOf(s.direct), z3::mk_and(clean)));
         break;
     }
     case Invariant::NoPrematureRelease:
         for (int d = 0; d < n; ++d)
             all.push_back(view(d) >= idealOf(s, d));
         break;
-    case Invariant::NoPanicAtFinish: {
-        z3::expr_vector some(c_);
-        for (int d = 0; d < n; ++d)
-            some.push_back(s.direct[d]);
-        all.push_back(z3::implies(s.panicked, z3::mk_or(some)));
+    case Invariant::NoPanicAtFinish:
+        all.push_back(z3::implies(s.panicked, !noneOf(s.direct)));
         break;
-    }
+    case Invariant::NoCrash:
+        // v6's finish-all with nr_devices != 0 holds the incoming state (no crash); v7 panics.
+        all.push_back(!s.crashed && !s.uaf);
+        if (setup_.abi == Abi::V7)
+            all.push_back(!s.panicked);
+        break;
     case Invariant::AtomicPreserve:
     case Invariant::Containment:
-    case Invariant::NoCrash:
         break;
     }
     return z3::mk_and(all);
@@ -400,16 +487,20 @@ z3::expr Encoder::strengthening(const SmtState &s) {
     for (int d = 0; d < tree_.n; ++d) {
         all.push_back(z3::implies(s.has[d], s.rc[d] >= 1));
         all.push_back(z3::implies(!s.has[d], s.rc[d] == 0));
+        all.push_back(!s.dang[d]);
+        all.push_back(s.copy[d] == 0);
     }
     all.push_back(s.phase >= 0 && s.phase <= 2);
     all.push_back(z3::implies(s.panicked, s.phase == 2));
+    all.push_back(z3::implies(s.phase == 0, s.alloc == !noneOf(s.direct)));
     return z3::mk_and(all);
 }
 
 std::string Encoder::strengtheningText() {
     return "every device with a slot has refcount >= 1, every device without one has refcount 0, "
-           "phase in {outgoing, incoming, ended}, a panic only once ended; plus no-leak, "
-           "no-premature-release and no-panic-at-finish";
+           "no device dangles, phase in {outgoing, incoming, ended}, a panic only once ended, "
+           "while outgoing the table is allocated exactly when some device is directly preserved; "
+           "plus no-leak, no-premature-release, no-panic-at-finish and no-crash";
 }
 
 } // namespace bridgepath

@@ -1,16 +1,29 @@
 #pragma once
 /// Encoding: the Live Update rules as Z3 formulas over a symbolic tree of n devices (one query
-/// covers every tree of that size) or a concrete topology.
+/// covers every tree of that size) or a concrete topology, under one ABI (v6 or v7).
 ///
 /// The tree: device i has parent[i] in [-1, i-1] (-1: on a root bus), parent[i] = j implies
 /// bridge[j]; ancestor booleans anc[i][j] (anc[i][i] true); at most D bridges above any device.
 ///
-/// The state per device is an abstraction of the slot table, exact without corruption: a device
-/// has a slot (its cached index; after kexec, "incoming") with refcount rc, plus nr_devices, the
-/// directly preserved set, the phase and the panic flag. What it leaves out, stated so a reader
-/// knows: slot identity (a lost slot's reuse by another device: the aliasing bridgepath check
-/// finds), freeze, vanish, unplug, VFs, u16 wrap-around. Every counterexample is replayed on the
-/// implementation and the reference model, so a gap shows up as a loud Z3-vs-impl disagreement.
+/// The state per device is an abstraction of the slot table, exact while no two devices share a
+/// slot (tests/smt/ProofTests.cpp runs it step by step beside the implementation): a device
+/// has a slot of the live table (its cached index; after kexec, "incoming") with refcount rc, or
+/// dangles (its cached index points into a released table) with the freed copy's refcount; plus
+/// nr_devices, the directly preserved set, the phase, whether the table is allocated, the panic
+/// flag, whether the outgoing kernel crashed (v6 BUG_ON at the release) and whether a
+/// use-after-free happened. Modelled per ABI: the table's lifetime (allocated at a preserve,
+/// released after an unpreserve or a failed preserve that leaves nothing directly preserved: v6
+/// with nr_devices != 0 crashes and every later operation changes nothing; otherwise the table
+/// is freed, each device holding a slot dangles with its copy, nr_devices is 0), walk steps at a
+/// dangling device acting on the freed copy only, v7 deciding an endpoint's -EBUSY before
+/// reading its slot (so without a use after free), v7 never -ENOSPC, and finish-all's panic
+/// (a crash in v7 only). What it leaves out, stated so a reader knows: slot identity (a lost
+/// slot's reuse by another device: the aliasing bridgepath check finds), freeze, vanish, unplug
+/// (and so the release after an unplug), VFs (and v7's VF check on every device of the path),
+/// u16 wrap-around, which slot index a new slot gets (v6's probe from nr_devices, v7's first
+/// free), and the other kernel events (table-freed-with-references, incoming-held: no crash).
+/// Every counterexample is replayed on the implementation and the reference model, so a gap
+/// shows up as a loud Z3-vs-impl disagreement.
 ///
 /// One operation per step: kind, target device e, and (step faults) the walk position f whose
 /// step fails with -EIO (fail-next placed just before the operation), set-refcount's value v.
@@ -45,12 +58,17 @@ struct SmtTree {
 
 /// The state after some step.
 struct SmtState {
-    std::vector<z3::expr> has;    ///< Bool: the device has a slot (outgoing) / is incoming
-    std::vector<z3::expr> rc;     ///< Int: the slot's refcount
+    std::vector<z3::expr> has;    ///< Bool: the device has a live slot (outgoing) / is incoming
+    std::vector<z3::expr> rc;     ///< Int: the live slot's refcount (0 without one)
     std::vector<z3::expr> direct; ///< Bool: directly preserved
+    std::vector<z3::expr> dang;   ///< Bool: the device's cached slot is in a released table
+    std::vector<z3::expr> copy;   ///< Int: a dangling device's freed slot refcount (0 otherwise)
     z3::expr nr;                  ///< Int: nr_devices
     z3::expr phase;               ///< Int: 0 outgoing, 1 incoming, 2 ended
-    z3::expr panicked;            ///< Bool
+    z3::expr panicked;            ///< Bool: finish-all found nr_devices != 0
+    z3::expr alloc;               ///< Bool: the outgoing table is allocated
+    z3::expr crashed;             ///< Bool: v6 BUG_ON at the release: every later step is a no-op
+    z3::expr uaf;                 ///< Bool: some walk step read or wrote a freed slot (sticky)
     /// ideal(d) when known as an expression (a post-state carries its one-device change built
     /// in: the form Z3 proves quickly); empty: computed from `direct`.
     std::vector<z3::expr> ideal;
@@ -72,6 +90,8 @@ struct SmtStep {
 /// What may happen.
 struct SmtSetup {
     Policy policy = Policy::Bail;
+    /// Which kernel's rules: the table's release, the preserve step's check order, -ENOSPC.
+    Abi abi = Abi::V6;
     std::set<FaultClass> faults;
     /// Deliberate bugs, so that a proof is never vacuous: the unpreserve walk skips the device on
     /// the root bus.
@@ -93,14 +113,15 @@ class Encoder {
     z3::context &ctx() { return c_; }
     const SmtTree &tree() const { return tree_; }
     z3::expr capacity() const { return cap_; }
-    /// Constraints on the capacity (v6: n, or 1..n under `alloc`).
+    /// Constraints on the capacity (n; v6 under `alloc`: 1..n; v7 has none, the table grows).
     z3::expr capacityConstraint() const;
 
     /// Fresh state variables named with `tag`.
     SmtState freshState(const std::string &tag);
     /// Fresh step variables named with `tag`.
     SmtStep freshStep(const std::string &tag);
-    /// The initial state: nothing preserved, nr_devices 0, outgoing.
+    /// The initial state: nothing preserved or dangling, nr_devices 0, outgoing, no table, no
+    /// crash.
     z3::expr initial(const SmtState &s);
     /// Constraints on a step: ranges, the fault classes allowed, and (without `misuse`) correct use.
     z3::expr stepAllowed(const SmtState &s, const SmtStep &op);
@@ -109,7 +130,7 @@ class Encoder {
     /// s2 == post.
     z3::expr equal(const SmtState &a, const SmtState &b);
     /// The invariant on one state (closure, exact-count, nr-devices, no-leak,
-    /// no-premature-release, no-panic-at-finish; the step invariants are not encoded).
+    /// no-premature-release, no-panic-at-finish, no-crash; the step invariants are not encoded).
     z3::expr invariant(Invariant i, const SmtState &s);
     /// Whether `i` is one the encoding covers.
     static bool encodes(Invariant i);
@@ -129,6 +150,12 @@ class Encoder {
     z3::expr idealOf(const SmtState &s, int d) const;
     z3::expr inUse(const SmtState &s, int d) const;
     z3::expr usedOf(const SmtState &s) const;
+    z3::expr noneOf(const std::vector<z3::expr> &flags) const;
+    // The preserve step at d (position pos[d] on the path `on`) fails by the kernel's own checks.
+    z3::expr preserveRefuses(const SmtState &s, const std::vector<z3::expr> &on,
+                             const std::vector<z3::expr> &pos, int d) const;
+    // The unpreserve / finish step at d fails by the kernel's own checks (no slot, refcount 0).
+    z3::expr walkRefuses(const SmtState &s, int d) const;
     z3::expr sumOf(const std::vector<z3::expr> &terms) const;
 };
 

@@ -22,6 +22,15 @@ const std::vector<Invariant> &proved() {
     return all;
 }
 
+// `closure, exact-count and no-crash`.
+std::string provedNames() {
+    std::string out;
+    const auto &all = proved();
+    for (std::size_t i = 0; i < all.size(); ++i)
+        out += std::string(i == 0 ? "" : i + 1 == all.size() ? " and " : ", ") + toString(all[i]);
+    return out;
+}
+
 z3::expr inductive(Encoder &enc, const SmtState &s) {
     z3::expr_vector all(enc.ctx());
     for (Invariant i : proved())
@@ -67,7 +76,8 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                     "initiation")) {
                 out.verdict = SmtVerdict::Counterexample;
                 out.devices = n;
-                out.detail = "initiation fails at " + std::to_string(n) + " devices";
+                out.detail = "initiation fails under abi " + std::string(toString(o.setup.abi)) +
+                             " at " + std::to_string(n) + " devices";
                 out.seconds = secondsSince(t0);
                 return out;
             }
@@ -92,8 +102,10 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                         reach.invariants = proved();
                         reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
                         const SmtOutcome r = boundedSearch(reach);
-                        out.detail = "consecution fails at " + std::to_string(n) +
-                                     " devices for operation kind " + std::to_string(kind) +
+                        out.detail = "consecution fails under abi " +
+                                     std::string(toString(o.setup.abi)) + " at " +
+                                     std::to_string(n) + " devices for operation kind " +
+                                     std::to_string(kind) +
                                      " on device " + std::to_string(e) +
                                      "; counterexample-to-induction on the tree\n" +
                                      renderLspci(cti) + "reachable within " +
@@ -116,9 +128,8 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     }
     out.verdict = SmtVerdict::Proved;
     out.devices = o.maxDevices;
-    out.detail = "closure, exact-count, nr-devices, no-leak, no-premature-release and "
-                 "no-panic-at-finish hold initially and after every allowed operation, on every "
-                 "tree of at most " +
+    out.detail = provedNames() + " hold initially and after every allowed operation under abi " +
+                 toString(o.setup.abi) + ", on every tree of at most " +
                  std::to_string(o.maxDevices) + " devices (depth <= " + std::to_string(o.maxDepth) +
                  "); strengthening: " + Encoder::strengtheningText();
     out.seconds = secondsSince(t0);

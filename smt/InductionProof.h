@@ -1,8 +1,10 @@
 #pragma once
-/// InductionProof: closure, exact-count and nr-devices (with the strengthening the encoder states)
-/// hold initially and are kept by every allowed operation, for every tree of at most N devices:
-/// a proof for sequences of any length. A failure names the part (initiation or consecution) and,
-/// for consecution, the counterexample-to-induction and whether bounded search reaches it.
+/// InductionProof: every invariant the encoding covers (closure, exact-count, nr-devices, no-leak,
+/// no-premature-release, no-panic-at-finish, no-crash; with the strengthening the encoder states)
+/// holds initially and is kept by every allowed operation under the setup's ABI, for every tree of
+/// at most N devices: a proof for sequences of any length. A failure names the part (initiation or
+/// consecution) and, for consecution, the counterexample-to-induction and whether bounded search
+/// reaches it.
 
 #include "smt/Encoding.h"
 #include "smt/SmtResult.h"
@@ -13,7 +15,7 @@ namespace bridgepath {
 struct InductionOptions {
     int maxDevices = 8;
     int maxDepth = 7;
-    SmtSetup setup;
+    SmtSetup setup; ///< policy, ABI, faults (a proof is meant for correct use: faults none)
     double timeoutSeconds = 60;
     int reachabilitySteps = 6; ///< bounded search depth for checking whether a CTI is reachable
 };

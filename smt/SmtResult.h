@@ -1,6 +1,7 @@
 #pragma once
 /// SmtResult: what a proof attempt ends in; `unknown` (timeout, incomplete) is never a proof.
 
+#include "topology/KernelEvent.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
 #include "topology/Topology.h"
@@ -29,11 +30,16 @@ struct SmtCounterexample {
     Topology topology;
     LiveUpdateConfig config;
     std::vector<Op> ops;
+    /// The encoding's steps (each operation with its fail-next, if any) after which it fails.
+    int step = 0;
     Invariant violated = Invariant::Closure;
     /// Replaying the trace on impl and model fails the same invariant with no mismatch. False is
     /// a disagreement between the Z3 encoding and the implementation: a harness bug.
     bool replayAgrees = false;
+    /// What the replay showed, in words (with the kernel events it produced).
     std::string replayNote;
+    /// The kernel events of the replay on the implementation, in order.
+    std::vector<KernelEvent> replayEvents;
 };
 
 /// The outcome of `prove`.
