@@ -73,9 +73,13 @@ std::string proofText(const PolicyMatrix &m) {
                "bound.";
     std::string out = "Z3 (induction, correct use, every tree of at most " +
                       std::to_string(m.options.proveDevices) + " devices, any length):";
-    for (const RowProof &p : m.proofs) {
+    for (std::size_t i = 0; i < m.proofs.size(); ++i) {
+        const RowProof &p = m.proofs[i];
+        if (m.options.abis.size() > 1 && (i == 0 || m.proofs[i - 1].abi != p.abi))
+            out += std::string(" ") + toString(p.abi) + ":";
         out += std::string(" ") + toString(p.policy) + " " + toString(p.outcome.verdict);
-        out += p.policy == m.proofs.back().policy ? "." : ",";
+        const bool lastOfAbi = i + 1 == m.proofs.size() || m.proofs[i + 1].abi != p.abi;
+        out += i + 1 == m.proofs.size() ? "." : lastOfAbi ? ";" : ",";
     }
     return out + " Every other ok cell is an exhaustive result within the bound only: the "
                  "induction encodes correct use.";
@@ -252,6 +256,7 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
     j["z3"] = nlohmann::ordered_json::array();
     for (const RowProof &p : m.proofs)
         j["z3"].push_back({{"fault", "none"},
+                           {"abi", toString(p.abi)},
                            {"policy", toString(p.policy)},
                            {"devices", m.options.proveDevices},
                            {"verdict", toString(p.outcome.verdict)}});

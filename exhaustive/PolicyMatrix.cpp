@@ -143,13 +143,15 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
         }
     }
     if (options.proveDevices > 0)
-        for (Policy p : allPolicies()) {
-            InductionOptions io;
-            io.maxDevices = options.proveDevices;
-            io.maxDepth = options.proveDevices - 1;
-            io.setup.policy = p;
-            m.proofs.push_back(RowProof{p, proveByInduction(io)});
-        }
+        for (Abi abi : options.abis)
+            for (Policy p : allPolicies()) {
+                InductionOptions io;
+                io.maxDevices = options.proveDevices;
+                io.maxDepth = options.proveDevices - 1;
+                io.setup.policy = p;
+                io.setup.abi = abi;
+                m.proofs.push_back(RowProof{p, abi, proveByInduction(io)});
+            }
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return m;
 }

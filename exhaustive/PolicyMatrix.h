@@ -44,6 +44,7 @@ struct MatrixCell {
 /// Z3's verdict on the fault-free row under one policy.
 struct RowProof {
     Policy policy = Policy::Bail;
+    Abi abi = Abi::V6;
     SmtOutcome outcome;
 };
 
@@ -53,8 +54,7 @@ struct PolicyMatrix {
     /// Rows none, alloc, step, ... in FaultClass order, each once per ABI; a row's cells in policy
     /// order.
     std::vector<MatrixCell> cells;
-    std::vector<RowProof> proofs;  ///< one per policy, when asked (the encoding has no ABI: its
-                                   ///< abstraction of the table is the same for v6 and v7)
+    std::vector<RowProof> proofs;  ///< one per ABI and policy, when asked
     double seconds = 0;
 };
 
