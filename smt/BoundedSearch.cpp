@@ -115,46 +115,9 @@ SmtCounterexample decode(const z3::model &m, Encoder &enc, const std::vector<Smt
     c.config.capacity = static_cast<std::size_t>(intOf(m, enc.capacity()));
     for (int t = 0; t < k; ++t) {
         const int kind = intOf(m, ops[t].kind), e = intOf(m, ops[t].e), f = intOf(m, ops[t].f);
-        Op op;
-        op.bdf = bdfOf[e];
-        switch (static_cast<SmtOp>(kind)) {
-        case SmtOp::Preserve:
-            op.kind = OpKind::Preserve;
-            break;
-        case SmtOp::Unpreserve:
-            op.kind = OpKind::Unpreserve;
-            break;
-        case SmtOp::Kexec:
-            op.kind = OpKind::Kexec;
-            break;
-        case SmtOp::Finish:
-            op.kind = OpKind::Finish;
-            break;
-        case SmtOp::FinishAll:
-            op.kind = OpKind::FinishAll;
-            break;
-        case SmtOp::Lose:
-            op.kind = OpKind::Lose;
-            break;
-        case SmtOp::SetRefcount:
-            op.kind = OpKind::SetRefcount;
-            op.value = static_cast<std::uint16_t>(intOf(m, ops[t].v));
-            break;
-        }
-        if (f >= 0) {
-            // fail-next at the device f steps up the path, of the walk's step kind.
-            int at = e;
-            for (int up = 0; up < f; ++up)
-                at = intOf(m, tree.parent[at]);
-            Op fault;
-            fault.kind = OpKind::FailNext;
-            fault.bdf = bdfOf[at];
-            fault.step = op.kind == OpKind::Preserve     ? StepKind::Preserve
-                         : op.kind == OpKind::Unpreserve ? StepKind::Unpreserve
-                                                         : StepKind::Finish;
-            c.ops.push_back(fault);
-        }
-        c.ops.push_back(op);
+        for (const Op &op : opsOfStep(c.topology, static_cast<SmtOp>(kind), *c.topology.find(bdfOf[e]),
+                                      f, intOf(m, ops[t].v)))
+            c.ops.push_back(op);
     }
     c.step = k;
     c.violated = violated;

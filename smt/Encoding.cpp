@@ -503,4 +503,45 @@ std::string Encoder::strengtheningText() {
            "plus no-leak, no-premature-release, no-panic-at-finish and no-crash";
 }
 
+std::vector<Op> opsOfStep(const Topology &t, SmtOp kind, DeviceId e, int f, int v) {
+    Op op;
+    op.bdf = t.bdf(e);
+    switch (kind) {
+    case SmtOp::Preserve:
+        op.kind = OpKind::Preserve;
+        break;
+    case SmtOp::Unpreserve:
+        op.kind = OpKind::Unpreserve;
+        break;
+    case SmtOp::Kexec:
+        op.kind = OpKind::Kexec;
+        break;
+    case SmtOp::Finish:
+        op.kind = OpKind::Finish;
+        break;
+    case SmtOp::FinishAll:
+        op.kind = OpKind::FinishAll;
+        break;
+    case SmtOp::Lose:
+        op.kind = OpKind::Lose;
+        break;
+    case SmtOp::SetRefcount:
+        op.kind = OpKind::SetRefcount;
+        op.value = static_cast<std::uint16_t>(v);
+        break;
+    }
+    if (f < 0)
+        return {op};
+    DeviceId at = e;
+    for (int up = 0; up < f; ++up)
+        at = *t.parent(at);
+    Op fault;
+    fault.kind = OpKind::FailNext;
+    fault.bdf = t.bdf(at);
+    fault.step = op.kind == OpKind::Preserve     ? StepKind::Preserve
+                 : op.kind == OpKind::Unpreserve ? StepKind::Unpreserve
+                                                 : StepKind::Finish;
+    return {fault, op};
+}
+
 } // namespace bridgepath

@@ -79,6 +79,10 @@ struct SmtState {
 /// The operation kinds of the encoding.
 enum class SmtOp { Preserve = 0, Unpreserve, Kexec, Finish, FinishAll, Lose, SetRefcount };
 
+/// The trace operations of one encoded step on a concrete tree: the fail-next at the device `f`
+/// steps up e's path (when f >= 0, of the walk's step kind), then `kind` on e (set-refcount: `v`).
+std::vector<Op> opsOfStep(const Topology &t, SmtOp kind, DeviceId e, int f, int v);
+
 /// One step's choices.
 struct SmtStep {
     z3::expr kind;  ///< Int: an SmtOp

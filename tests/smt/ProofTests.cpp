@@ -327,49 +327,6 @@ bool operator==(const Abstract &x, const Abstract &y) {
            x.direct == y.direct && x.dang == y.dang && x.copy == y.copy;
 }
 
-// The implementation's operations for one encoded step: the fail-next at the device f steps up
-// the path (if any), then the operation.
-std::vector<Op> realOps(const Topology &t, SmtOp kind, DeviceId e, int f, int v) {
-    Op op;
-    op.bdf = t.bdf(e);
-    switch (kind) {
-    case SmtOp::Preserve:
-        op.kind = OpKind::Preserve;
-        break;
-    case SmtOp::Unpreserve:
-        op.kind = OpKind::Unpreserve;
-        break;
-    case SmtOp::Kexec:
-        op.kind = OpKind::Kexec;
-        break;
-    case SmtOp::Finish:
-        op.kind = OpKind::Finish;
-        break;
-    case SmtOp::FinishAll:
-        op.kind = OpKind::FinishAll;
-        break;
-    case SmtOp::Lose:
-        op.kind = OpKind::Lose;
-        break;
-    case SmtOp::SetRefcount:
-        op.kind = OpKind::SetRefcount;
-        op.value = static_cast<std::uint16_t>(v);
-        break;
-    }
-    if (f < 0)
-        return {op};
-    DeviceId at = e;
-    for (int up = 0; up < f; ++up)
-        at = *t.parent(at);
-    Op fault;
-    fault.kind = OpKind::FailNext;
-    fault.bdf = t.bdf(at);
-    fault.step = op.kind == OpKind::Preserve     ? StepKind::Preserve
-                 : op.kind == OpKind::Unpreserve ? StepKind::Unpreserve
-                                                 : StepKind::Finish;
-    return {fault, op};
-}
-
 bool anyFailNextPending(const PciLiveUpdate &impl, std::size_t n) {
     for (DeviceId d = 0; d < n; ++d)
         for (StepKind k : {StepKind::Preserve, StepKind::Unpreserve, StepKind::Finish})
@@ -435,7 +392,7 @@ int lockstep(Abi abi, Policy policy, const Topology &t, std::mt19937 &rng) {
             if (kind == static_cast<int>(SmtOp::Preserve) && cur.phase == 0 && holdsAFreeSlot(cur))
                 break; // the preserve may hand that slot out again: aliasing
             const Abstract next = evaluate(enc.post(s, op), enc.capacity(), to[0]);
-            for (const Op &real : realOps(t, static_cast<SmtOp>(kind), e, f, v)) {
+            for (const Op &real : opsOfStep(t, static_cast<SmtOp>(kind), e, f, v)) {
                 impl.apply(real);
                 history += real.toString() + "; ";
             }
