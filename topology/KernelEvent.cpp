@@ -50,7 +50,7 @@ std::string describe(const KernelEvent &e) {
     const std::string nr = std::to_string(e.nrDevices);
     switch (e.kind) {
     case KernelEventKind::BugAtRelease:
-        return "kernel BUG: the last preserved device is gone but nr_devices is " + nr +
+        return "kernel BUG: nothing is preserved any more but nr_devices is " + nr +
                ", so releasing the table hits BUG_ON(nr_devices): the outgoing kernel crashes";
     case KernelEventKind::TableFreedWithReferences:
         return "WARN: the table is freed with nr_devices " + nr +
