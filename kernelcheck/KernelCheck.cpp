@@ -5,6 +5,7 @@
 #include "topology/LspciRenderer.h"
 
 #include <cstdio>
+#include <csignal>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -53,6 +54,17 @@ std::size_t capacityFor(const Topology &t, const LiveUpdateConfig &c) {
     return c.abi == Abi::V6 ? c.capacity : t.size() + 8;
 }
 
+// The child's pipe, for its fault handler: the code under test may crash.
+int crashFd = -1;
+
+void reportCrash(int sig) {
+    char line[32];
+    const int n = std::snprintf(line, sizeof line, "\nsignal %d\n", sig);
+    if (n > 0 && write(crashFd, line, static_cast<std::size_t>(n)) < 0)
+        _exit(125);
+    _exit(125);
+}
+
 // Runs one case in a child process (the kernel code may crash); the child reports each step it
 // starts and, at the end, its verdict.
 CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
@@ -64,6 +76,12 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     const pid_t pid = fork();
     if (pid == 0) {
         close(fds[0]);
+        crashFd = fds[1];
+        for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
+            struct sigaction sa {};
+            sa.sa_handler = reportCrash;
+            sigaction(sig, &sa, nullptr);
+        }
         FILE *out = fdopen(fds[1], "w");
         code.setUp(t, capacityFor(t, config));
         ReferenceModel model(t, config);
@@ -95,9 +113,12 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     std::istringstream lines(text);
     std::string line;
     std::size_t lastStep = 0;
+    int signal = 0;
     while (std::getline(lines, line)) {
         if (line.rfind("step ", 0) == 0)
             lastStep = std::stoul(line.substr(5));
+        else if (line.rfind("signal ", 0) == 0)
+            signal = std::stoi(line.substr(7));
         else if (line.rfind("disagree ", 0) == 0) {
             const std::size_t space = line.find(' ', 9);
             v.agree = false;
@@ -105,14 +126,18 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
             v.what = line.substr(space + 1);
         }
     }
-    if (WIFSIGNALED(status)) {
+    if (WIFSIGNALED(status))
+        signal = WTERMSIG(status);
+    if (signal != 0) {
         v.agree = false;
         v.step = lastStep;
-        v.what = "the kernel code crashed (signal " + std::to_string(WTERMSIG(status)) + ")";
+        v.what = "the kernel code crashed (signal " + std::to_string(signal) + ")";
     } else if (v.agree && text.find("agree") == std::string::npos) {
+        // A sanitizer's own fault handler ends the process with an exit status instead.
         v.agree = false;
         v.step = lastStep;
-        v.what = "the kernel code exited the process";
+        v.what = "the kernel code crashed (its process ended with status " +
+                 std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + " mid-step)";
     }
     return v;
 }
