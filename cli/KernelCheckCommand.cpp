@@ -56,21 +56,23 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
     if (auto t = flags.value("--topology"))
         o.topology = loadTopologyFile(*t);
 
-    const std::unique_ptr<KernelCode> code = KernelCode::build(*source, o.abi);
     KernelCheckResult r;
+    std::string reproduce = "bridgepath kernel-check --source " + shellQuote(*source);
     if (auto t = flags.value("--trace")) {
+        // The trace's header names the ABI the code is built for (--abi overrides it).
         RunSetup setup = setUpRun(readTraceFile(*t), *t, flags);
         o.abi = setup.config.abi;
-        if (flags.has("--abi") && setup.config.abi != abiFlag(flags, Abi::V6))
-            throw InputError("--abi", "differs from the trace's abi");
+        const std::unique_ptr<KernelCode> code = KernelCode::build(*source, o.abi);
         r = runTrace(*code, setup);
+        reproduce += " --trace " + shellQuote(*t);
     } else {
+        const std::unique_ptr<KernelCode> code = KernelCode::build(*source, o.abi);
         r = runKernelCheck(*code, o);
+        reproduce += " --abi " + std::string(toString(o.abi)) + " --cases " +
+                     std::to_string(o.cases) + " --seed " + std::to_string(o.seed);
+        if (auto t = flags.value("--topology"))
+            reproduce += " --topology " + shellQuote(*t);
     }
-
-    const std::string reproduce =
-        "bridgepath kernel-check --source " + shellQuote(*source) + " --abi " + toString(o.abi) +
-        " --cases " + std::to_string(o.cases) + " --seed " + std::to_string(o.seed);
     if (format == "json") {
         nlohmann::ordered_json j;
         j["source"] = *source;

@@ -126,7 +126,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
 std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOutcome &o,
                         bool markdown) {
     const Counterexample &x = *o.example;
-    const std::string name = o.outcome ? toString(*o.outcome) : "ok";
+    const std::string name = outcomeLabel(o, c.abi);
     const std::string head =
         rowName(m, c) + " / " + toString(c.policy) + " / " + name + ": " +
         std::to_string(x.setup->topology.size()) + " device" +

@@ -35,7 +35,7 @@ std::string opsLine(const std::vector<Op> &ops) {
 
 Trace counterexampleTrace(const Counterexample &c, Invariant inv) {
     Trace t;
-    t.inlineTopology = renderLspci(c.setup->topology);
+    t.inlineTopology = renderLspci(c.setup->topology, true); // labels keep VFs
     t.policy = c.setup->config.policy;
     t.abi = c.setup->config.abi;
     if (c.setup->config.abi == Abi::V6)

@@ -5,7 +5,9 @@
 #include "topology/LspciRenderer.h"
 
 #include <cstdio>
+#include <algorithm>
 #include <csignal>
+#include <stdexcept>
 #include <sstream>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -56,6 +58,8 @@ std::size_t capacityFor(const Topology &t, const LiveUpdateConfig &c) {
 
 // The child's pipe, for its fault handler: the code under test may crash.
 int crashFd = -1;
+// How long one step of the code under test may take before it counts as hung.
+constexpr unsigned kStepSeconds = 10;
 
 void reportCrash(int sig) {
     char line[32];
@@ -71,12 +75,19 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
                 const std::vector<Op> &ops) {
     int fds[2];
     if (pipe(fds) != 0)
-        return CaseVerdict{false, 0, "cannot create a pipe for the child"};
+        throw std::runtime_error("kernel-check: cannot create a pipe for a case's child process");
     std::fflush(nullptr);
     const pid_t pid = fork();
+    if (pid < 0) {
+        close(fds[0]);
+        close(fds[1]);
+        throw std::runtime_error("kernel-check: cannot fork a case's child process");
+    }
     if (pid == 0) {
         close(fds[0]);
         crashFd = fds[1];
+        // A step that never returns (a loop in the code under test) ends the child here.
+        alarm(kStepSeconds);
         for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
             struct sigaction sa {};
             sa.sa_handler = reportCrash;
@@ -88,9 +99,12 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
         for (std::size_t i = 0; i < ops.size(); ++i) {
             std::fprintf(out, "step %zu\n", i);
             std::fflush(out);
+            alarm(kStepSeconds);
             const std::optional<Result> k = code.apply(t, ops[i]);
             const Result m = model.apply(ops[i]);
-            const std::string diff = compare(k, m, code.table(), model.state());
+            std::string diff = code.bugs() != 0
+                                   ? "the kernel code hit BUG() (the model never does here)"
+                                   : compare(k, m, code.table(), model.state());
             if (!diff.empty()) {
                 std::fprintf(out, "disagree %zu %s\n", i, diff.c_str());
                 std::fflush(out);
@@ -128,7 +142,12 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     }
     if (WIFSIGNALED(status))
         signal = WTERMSIG(status);
-    if (signal != 0) {
+    if (signal == SIGALRM) {
+        v.agree = false;
+        v.step = lastStep;
+        v.what = "the kernel code hung (the step did not return within " +
+                 std::to_string(kStepSeconds) + " s)";
+    } else if (signal != 0) {
         v.agree = false;
         v.step = lastStep;
         v.what = "the kernel code crashed (signal " + std::to_string(signal) + ")";
@@ -163,7 +182,7 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d) {
         const CaseVerdict v = runCase(code, t, c, ops);
         if (v.agree)
             return false;
-        ops.resize(v.step + 1);
+        ops.resize(std::min(ops.size(), v.step + 1));
         d.topology = t;
         d.config = c;
         d.ops = std::move(ops);
@@ -174,7 +193,7 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d) {
     bool progress = true;
     while (progress) {
         progress = false;
-        for (std::size_t i = 0; i < d.ops.size() && !progress; ++i) {
+        for (std::size_t i = 0; d.ops.size() > 1 && i < d.ops.size() && !progress; ++i) {
             std::vector<Op> fewer = d.ops;
             fewer.erase(fewer.begin() + static_cast<long>(i));
             progress = retry(d.topology, d.config, fewer);
@@ -201,7 +220,7 @@ std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
     if (v.agree)
         return std::nullopt;
     KernelDisagreement d{t, config, ops, v.step, v.what, 0, ops.size()};
-    d.ops.resize(v.step + 1);
+    d.ops.resize(std::min(d.ops.size(), v.step + 1));
     return shrink(code, d);
 }
 
@@ -229,7 +248,7 @@ KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &opt
         if (v.agree)
             continue;
         KernelDisagreement d{c.setup->topology, config, ops, v.step, v.what, i, ops.size()};
-        d.ops.resize(v.step + 1);
+        d.ops.resize(std::min(d.ops.size(), v.step + 1));
         r.disagreement = shrink(code, d);
         break;
     }
@@ -238,7 +257,7 @@ KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &opt
 
 Trace disagreementTrace(const KernelDisagreement &d) {
     Trace t;
-    t.inlineTopology = renderLspci(d.topology, false);
+    t.inlineTopology = renderLspci(d.topology, true); // labels keep VFs ("Virtual Function")
     t.policy = Policy::Bail;
     t.abi = d.config.abi;
     if (d.config.abi == Abi::V6)

@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
 
 namespace bridgepath {
@@ -75,8 +76,7 @@ std::string wrapper(const CItem &f, const std::string &name, int kind, const std
     std::string dev, args;
     for (const CParam &p : params) {
         args += (args.empty() ? "" : ", ") + p.name;
-        if (dev.empty() && p.text.find("pci_dev") != std::string::npos &&
-            p.text.find('*') != std::string::npos)
+        if (dev.empty() && std::regex_search(p.text, std::regex(R"(\bstruct\s+pci_dev\s*\*)")))
             dev = p.name;
     }
     if (dev.empty())
@@ -186,7 +186,8 @@ std::unique_ptr<KernelCode> KernelCode::build(const std::string &source, Abi abi
         std::istringstream lines(output);
         std::string line, first;
         while (std::getline(lines, line))
-            if (line.find("error") != std::string::npos) {
+            if (line.find(": error:") != std::string::npos ||
+                line.find(": fatal error:") != std::string::npos) {
                 first = line;
                 break;
             }
