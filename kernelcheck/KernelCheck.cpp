@@ -58,8 +58,7 @@ std::size_t capacityFor(const Topology &t, const LiveUpdateConfig &c) {
 
 // The child's pipe, for its fault handler: the code under test may crash.
 int crashFd = -1;
-// How long one step of the code under test may take before it counts as hung.
-constexpr unsigned kStepSeconds = 10;
+
 
 void reportCrash(int sig) {
     char line[32];
@@ -72,7 +71,7 @@ void reportCrash(int sig) {
 // Runs one case in a child process (the kernel code may crash); the child reports each step it
 // starts and, at the end, its verdict.
 CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
-                const std::vector<Op> &ops) {
+                    const std::vector<Op> &ops, unsigned stepSeconds) {
     int fds[2];
     if (pipe(fds) != 0)
         throw std::runtime_error("kernel-check: cannot create a pipe for a case's child process");
@@ -87,7 +86,7 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
         close(fds[0]);
         crashFd = fds[1];
         // A step that never returns (a loop in the code under test) ends the child here.
-        alarm(kStepSeconds);
+        alarm(stepSeconds);
         for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
             struct sigaction sa {};
             sa.sa_handler = reportCrash;
@@ -99,7 +98,7 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
         for (std::size_t i = 0; i < ops.size(); ++i) {
             std::fprintf(out, "step %zu\n", i);
             std::fflush(out);
-            alarm(kStepSeconds);
+            alarm(stepSeconds);
             const std::optional<Result> k = code.apply(t, ops[i]);
             const Result m = model.apply(ops[i]);
             std::string diff = code.bugs() != 0
@@ -146,7 +145,7 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
         v.agree = false;
         v.step = lastStep;
         v.what = "the kernel code hung (the step did not return within " +
-                 std::to_string(kStepSeconds) + " s)";
+                 std::to_string(stepSeconds) + " s)";
     } else if (signal != 0) {
         v.agree = false;
         v.step = lastStep;
@@ -177,9 +176,9 @@ Topology namedPaths(const Topology &t, const std::vector<Op> &ops) {
     return Topology::build(std::move(specs), "shrunk tree");
 }
 
-KernelDisagreement shrink(KernelCode &code, KernelDisagreement d) {
+KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, unsigned stepSeconds) {
     auto retry = [&](const Topology &t, const LiveUpdateConfig &c, std::vector<Op> ops) {
-        const CaseVerdict v = runCase(code, t, c, ops);
+        const CaseVerdict v = runCase(code, t, c, ops, stepSeconds);
         if (v.agree)
             return false;
         ops.resize(std::min(ops.size(), v.step + 1));
@@ -215,13 +214,13 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d) {
 
 std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
                                            const LiveUpdateConfig &config,
-                                           const std::vector<Op> &ops) {
-    const CaseVerdict v = runCase(code, t, config, ops);
+                                           const std::vector<Op> &ops, unsigned stepSeconds) {
+    const CaseVerdict v = runCase(code, t, config, ops, stepSeconds);
     if (v.agree)
         return std::nullopt;
     KernelDisagreement d{t, config, ops, v.step, v.what, 0, ops.size()};
     d.ops.resize(std::min(d.ops.size(), v.step + 1));
-    return shrink(code, d);
+    return shrink(code, d, stepSeconds);
 }
 
 KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &options) {
@@ -240,7 +239,7 @@ KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &opt
         config.policy = Policy::Bail;
         config.sessionTable = false;
         ++r.cases;
-        const CaseVerdict v = runCase(code, c.setup->topology, config, ops);
+        const CaseVerdict v = runCase(code, c.setup->topology, config, ops, options.stepSeconds);
         const std::size_t ran = v.agree ? ops.size() : v.step + 1;
         r.steps += ran;
         for (std::size_t k = 0; k < ran; ++k)
@@ -249,7 +248,7 @@ KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &opt
             continue;
         KernelDisagreement d{c.setup->topology, config, ops, v.step, v.what, i, ops.size()};
         d.ops.resize(std::min(d.ops.size(), v.step + 1));
-        r.disagreement = shrink(code, d);
+        r.disagreement = shrink(code, d, options.stepSeconds);
         break;
     }
     return r;

@@ -22,6 +22,7 @@ struct KernelCheckOptions {
     std::size_t cases = 1000;
     std::uint64_t seed = 1;
     std::optional<Topology> topology; ///< every case on this tree (default: random trees)
+    unsigned stepSeconds = 10; ///< a step of the code that takes longer counts as hung
 };
 
 /// The first disagreement, shrunk.
@@ -47,7 +48,7 @@ struct KernelCheckResult {
 /// the model at every step, else the shrunk disagreement.
 std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
                                            const LiveUpdateConfig &config,
-                                           const std::vector<Op> &ops);
+                                           const std::vector<Op> &ops, unsigned stepSeconds = 10);
 
 /// Runs the cases on `code`; same options, same result.
 KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &options);

@@ -30,11 +30,13 @@ std::string mutant(const std::string &name, const std::string &from, const std::
     return path;
 }
 
-KernelCheckResult check(const std::string &source, Abi abi, std::size_t cases) {
+KernelCheckResult check(const std::string &source, Abi abi, std::size_t cases,
+                        unsigned stepSeconds = 10) {
     const auto code = KernelCode::build(source, abi);
     KernelCheckOptions o;
     o.abi = abi;
     o.cases = cases;
+    o.stepSeconds = stepSeconds;
     return runKernelCheck(*code, o);
 }
 
@@ -149,6 +151,51 @@ TEST(KernelCheck, CodeThatCrashesIsADisagreementNotACrashOfTheTool) {
     ASSERT_TRUE(r.disagreement);
     EXPECT_NE(r.disagreement->what.find("the kernel code crashed ("), std::string::npos)
         << r.disagreement->what;
+}
+
+TEST(KernelCheck, CodeThatNeverReturnsIsAHungStepNotAHungTool) {
+    // The unpreserve walk retries a failing step forever.
+    const std::string path = mutant(
+        "hang", "\t\tif (pci_liveupdate_unpreserve_device(ser, dev)) {\n\t\t\tpci_warn(dev, "
+                "\"Failed to unpreserve",
+        "\t\twhile (pci_liveupdate_unpreserve_device(ser, dev))\n\t\t\t;\n\t\tif (0) {\n"
+        "\t\t\tpci_warn(dev, \"Failed to unpreserve");
+    const KernelCheckResult r = check(path, Abi::V6, 300, 1);
+    ASSERT_TRUE(r.disagreement);
+    EXPECT_NE(r.disagreement->what.find("hung"), std::string::npos) << r.disagreement->what;
+    EXPECT_LE(r.disagreement->ops.size(), 3u);
+}
+
+TEST(KernelCheck, ABugHitIsADisagreement) {
+    // The unpreserve step BUGs on a slot with refcount 0 instead of warning.
+    const std::string path = mutant("bug-on",
+                                    "\tif (WARN_ON(!dev_ser->refcount))\n\t\treturn -EINVAL;\n\n"
+                                    "\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n\tmemset",
+                                    "\tBUG_ON(!dev_ser->refcount);\n\tif (!dev_ser->refcount)\n"
+                                    "\t\treturn -EINVAL;\n\n\tif (--dev_ser->refcount)\n\t\treturn "
+                                    "0;\n\n\tmemset");
+    const KernelCheckResult r = check(path, Abi::V6, 3000);
+    ASSERT_TRUE(r.disagreement);
+    EXPECT_NE(r.disagreement->what.find("BUG()"), std::string::npos) << r.disagreement->what;
+}
+
+TEST(KernelCheck, FailNextWrapsTheStructPciDevParameterWhereverItIs) {
+    // A step function whose first pointer parameter is a struct pci_dev_ser *.
+    std::string text = readTextFile(fixture("liveupdate-v6.c"));
+    for (const auto &[from, to] : std::vector<std::pair<std::string, std::string>>{
+             {"static int pci_liveupdate_unpreserve_device(struct pci_ser *ser, struct pci_dev *dev)\n{"
+              "\n\tstruct pci_dev_ser *dev_ser = dev->liveupdate.ser;\n",
+              "static int pci_liveupdate_unpreserve_device(struct pci_dev_ser *dev_ser, "
+              "struct pci_ser *ser, struct pci_dev *dev)\n{\n"},
+             {"pci_liveupdate_unpreserve_device(ser, dev)",
+              "pci_liveupdate_unpreserve_device(dev->liveupdate.ser, ser, dev)"}}) {
+        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
+            text.replace(at, from.size(), to);
+    }
+    const std::string path = "/tmp/bridgepath-mutant-param-order.c";
+    std::ofstream(path) << text;
+    const KernelCheckResult r = check(path, Abi::V6, 400);
+    EXPECT_FALSE(r.disagreement) << r.disagreement->what;
 }
 
 TEST(KernelCheck, AMissingFunctionIsNamed) {
