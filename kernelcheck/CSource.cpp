@@ -1,5 +1,6 @@
 #include "kernelcheck/CSource.h"
 
+#include <algorithm>
 #include <cctype>
 
 namespace bridgepath {
@@ -75,52 +76,124 @@ std::size_t matching(const std::string &s, std::size_t open) {
     return std::string::npos;
 }
 
-// What a declaration (an item ending in `;`) defines.
+// Identifiers that qualify a declaration without naming anything.
+bool qualifier(const std::string &id) {
+    static const std::set<std::string> q{
+        "__read_mostly", "__ro_after_init", "__initdata", "__initconst", "__always_unused",
+        "__packed",      "__aligned",       "__percpu",   "__rcu",       "__iomem",
+        "__user",        "__force",         "__must_check", "__cacheline_aligned"};
+    return keywords().count(id) || q.count(id);
+}
+
+// What a declaration (an item ending in `;`) defines: a struct/union/enum tag, enum constants,
+// and one name per declarator (`int a, b;`, `int (*hook)(...)`, `typedef ... t;`, a prototype's
+// function); a macro-made one (`static DECLARE_RWSEM(name);`): the names in its parentheses.
 std::vector<std::string> declared(const std::string &text) {
     const auto ids = identifiers(text);
     std::vector<std::string> out;
-    if (ids.empty())
+    if (ids.empty() || ids.front().first == "EXPORT_SYMBOL_GPL" || ids.front().first == "EXPORT_SYMBOL")
         return out;
-    // struct/union/enum TAG { ... }
     for (std::size_t k = 0; k + 1 < ids.size(); ++k)
         if ((ids[k].first == "struct" || ids[k].first == "union" || ids[k].first == "enum") &&
-            text.find('{', ids[k + 1].second) != std::string::npos &&
-            text.find_first_not_of(" \t\n", ids[k + 1].second + ids[k + 1].first.size()) ==
+            text.find_first_not_of(" \t\r\n", ids[k + 1].second + ids[k + 1].first.size()) ==
                 text.find('{', ids[k + 1].second)) {
             out.push_back(ids[k + 1].first);
             break;
         }
-    // A prototype or a variable: the identifier before the first `(`, `=`, `[` or `;` outside
-    // brackets; a macro-made one (`static DECLARE_RWSEM(name);`): the names in its parentheses.
-    std::size_t i = 0;
-    int depth = 0;
-    std::size_t stop = text.size();
-    for (; i < text.size();) {
-        if (skipLiteral(text, i))
-            continue;
-        const char c = text[i];
-        if (c == '{')
-            ++depth;
-        else if (c == '}')
-            --depth;
-        else if (depth == 0 && (c == '(' || c == '=' || c == '[' || c == ';' || c == ',')) {
-            stop = i;
-            break;
+    // Enum constants: the identifier that opens each enumerator of an enum body.
+    if (ids.front().first == "enum" || text.find("enum") != std::string::npos) {
+        const std::size_t open = text.find('{');
+        const std::size_t close = open == std::string::npos ? open : matching(text, open);
+        bool expectName = true;
+        for (std::size_t j = open + 1; open != std::string::npos && j < close;) {
+            if (skipLiteral(text, j))
+                continue;
+            if (text[j] == ',')
+                expectName = true;
+            if (identStart(text[j]) && !identChar(text[j - 1])) {
+                std::size_t e = j;
+                while (e < close && identChar(text[e]))
+                    ++e;
+                if (expectName)
+                    out.push_back(text.substr(j, e - j));
+                expectName = false;
+                j = e;
+                continue;
+            }
+            ++j;
         }
-        ++i;
     }
-    std::string last;
-    for (const auto &[id, at] : ids)
-        if (at < stop && !keywords().count(id))
-            last = id;
-    if (!last.empty() && last != "EXPORT_SYMBOL_GPL" && last != "EXPORT_SYMBOL")
+    // The declarators: `text` with every {...} blanked, cut at top-level commas before the `;`.
+    std::string flat = text;
+    for (std::size_t j = 0; j < flat.size();) {
+        if (skipLiteral(flat, j))
+            continue;
+        if (flat[j] == '{') {
+            const std::size_t close = matching(flat, j);
+            const std::size_t to = close == std::string::npos ? flat.size() : close + 1;
+            for (std::size_t k = j; k < to; ++k)
+                flat[k] = flat[k] == '\n' ? '\n' : ' ';
+            j = to;
+            continue;
+        }
+        ++j;
+    }
+    std::vector<std::pair<std::size_t, std::size_t>> chunks;
+    std::size_t from = 0;
+    int depth = 0;
+    for (std::size_t j = 0; j < flat.size();) {
+        if (skipLiteral(flat, j))
+            continue;
+        const char c = flat[j];
+        if (c == '(' || c == '[')
+            ++depth;
+        else if (c == ')' || c == ']')
+            --depth;
+        else if (depth == 0 && (c == ',' || c == ';')) {
+            chunks.emplace_back(from, j);
+            from = j + 1;
+            if (c == ';')
+                break;
+        }
+        ++j;
+    }
+    for (const auto &[b, e] : chunks) {
+        const std::string part = flat.substr(b, e - b);
+        const auto partIds = identifiers(part);
+        // A function pointer: the name right after `(*`.
+        const std::size_t star = part.find("(*");
+        if (star != std::string::npos) {
+            for (const auto &[id, at] : partIds)
+                if (at > star) {
+                    out.push_back(id);
+                    break;
+                }
+            continue;
+        }
+        // Otherwise the last name before `=`, `[` or `(` (a prototype's function, a variable).
+        std::size_t stop = part.size();
+        for (std::size_t j = 0; j < part.size();) {
+            if (skipLiteral(part, j))
+                continue;
+            if (part[j] == '=' || part[j] == '[' || part[j] == '(') {
+                stop = j;
+                break;
+            }
+            ++j;
+        }
+        std::string last;
+        for (const auto &[id, at] : partIds)
+            if (at < stop && !qualifier(id))
+                last = id;
+        if (last.empty())
+            continue;
         out.push_back(last);
-    if (stop < text.size() && text[stop] == '(' && !last.empty() &&
-        std::isupper(static_cast<unsigned char>(last[0]))) {
-        const std::size_t close = matching(text, stop);
-        for (const auto &[id, at] : ids)
-            if (at > stop && at < close)
-                out.push_back(id);
+        if (stop < part.size() && part[stop] == '(' && std::isupper(static_cast<unsigned char>(last[0]))) {
+            const std::size_t close = matching(part, stop);
+            for (const auto &[id, at] : partIds)
+                if (at > stop && at < close)
+                    out.push_back(id);
+        }
     }
     return out;
 }
@@ -140,6 +213,13 @@ std::size_t parameterListOpen(const std::string &header) {
     return std::string::npos;
 }
 
+// Where a conditional (#if ... #endif) is: in the branch taken, before it, or past it.
+enum class Branch { Taking, Waiting, Done };
+
+bool taking(const std::vector<Branch> &open) {
+    return std::all_of(open.begin(), open.end(), [](Branch b) { return b == Branch::Taking; });
+}
+
 } // namespace
 
 CSource CSource::parse(const std::string &text, const std::string &path) {
@@ -147,6 +227,7 @@ CSource CSource::parse(const std::string &text, const std::string &path) {
     src.path_ = path;
     const std::size_t n = text.size();
     std::size_t i = 0, line = 1;
+    std::vector<Branch> branch; // per open conditional
     auto advance = [&](std::size_t to) {
         for (; i < to && i < n; ++i)
             line += text[i] == '\n';
@@ -166,12 +247,40 @@ CSource CSource::parse(const std::string &text, const std::string &path) {
         item.line = line;
         const std::size_t start = i;
         if (text[i] == '#') {
+            // To the end of the line: a backslash continues it (also before \r\n), and a
+            // comment that opens on it runs to its close.
             std::size_t end = i;
-            while (end < n && text[end] != '\n')
-                end += text[end] == '\\' && end + 1 < n ? 2 : 1;
+            while (end < n && text[end] != '\n') {
+                if (text[end] == '\\' && end + 1 < n &&
+                    (text[end + 1] == '\n' || (text[end + 1] == '\r' && end + 2 < n))) {
+                    end += text[end + 1] == '\r' ? 3 : 2;
+                    continue;
+                }
+                std::size_t past = end;
+                if (text[end] == '/' && skipLiteral(text, past)) {
+                    end = past;
+                    continue;
+                }
+                ++end;
+            }
             item.text = text.substr(start, end - start);
             advance(end);
             const auto ids = identifiers(item.text);
+            // Conditionals: the first branch is taken (`#if 0`: the next one), since the
+            // configuration is unknown; without this both branches would define the same names.
+            if (!ids.empty()) {
+                const std::string &d = ids[0].first;
+                const bool ifZero = d == "if" && ids.size() == 1 &&
+                                    item.text.find('0') != std::string::npos;
+                if (d == "if" || d == "ifdef" || d == "ifndef")
+                    branch.push_back(ifZero ? Branch::Waiting : Branch::Taking);
+                else if ((d == "elif" || d == "else") && !branch.empty())
+                    branch.back() = branch.back() == Branch::Waiting ? Branch::Taking : Branch::Done;
+                else if (d == "endif" && !branch.empty())
+                    branch.pop_back();
+            }
+            if (!taking(branch))
+                continue;
             if (ids.size() >= 2 && ids[0].first == "define") {
                 item.isMacro = true;
                 item.defines.push_back(ids[1].first);
@@ -209,6 +318,8 @@ CSource CSource::parse(const std::string &text, const std::string &path) {
         }
         item.text = text.substr(start, end - start);
         advance(end);
+        if (!taking(branch))
+            continue; // in a conditional branch not taken
         for (const auto &[id, at] : identifiers(item.text))
             item.uses.insert(id);
         if (body != std::string::npos) {

@@ -7,6 +7,7 @@
 #include "topology/InputError.h"
 #include "topology/TextFile.h"
 
+#include <algorithm>
 #include <fstream>
 #include <gtest/gtest.h>
 
@@ -72,6 +73,38 @@ TEST(CSource, CommentsStringsAndContinuedMacrosDoNotCutItems) {
     ASSERT_EQ(params.size(), 2u);
     EXPECT_EQ(params[1].name, "dev");
     EXPECT_EQ(src.closure({"f"}).size(), 2u); // f and TWICE
+}
+
+TEST(CSource, DeclarationsNameEveryDeclaratorEnumConstantAndFunctionPointer) {
+    const CSource src = CSource::parse(
+        "enum pci_lu_kind { EP = 0, BR };\n"
+        "enum { A = 1, B };\n"
+        "static int a, b[4] = { 1, 2 };\n"
+        "typedef int (*step_fn)(struct pci_dev *);\n"
+        "static int (*hook)(struct pci_dev *) = 0;\n"
+        "static int counter __read_mostly = 1;\n"
+        "static int proto(struct pci_dev *dev);\n"
+        "#define ONE 1 /* a comment\n that goes on */\n"
+        "#if 0\nstatic int twice;\n#else\nstatic int twice = 2;\n#endif\n"
+        "#ifdef CONFIG_X\nstatic int cfg;\n#else\nstatic int cfg = 3;\n#endif\n"
+        "int f(void) { return ONE; }\n",
+        "t.c");
+    std::set<std::string> names;
+    for (const CItem &item : src.items())
+        names.insert(item.defines.begin(), item.defines.end());
+    for (const char *name : {"pci_lu_kind", "EP", "BR", "A", "B", "a", "b", "step_fn", "hook",
+                             "counter", "proto", "ONE", "twice", "cfg", "f"})
+        EXPECT_EQ(names.count(name), 1u) << name;
+    EXPECT_EQ(names.count("__read_mostly"), 0u);
+    // One definition per name: the branch not taken is dropped.
+    std::size_t twice = 0, cfg = 0;
+    for (const CItem &item : src.items()) {
+        twice += std::count(item.defines.begin(), item.defines.end(), "twice");
+        cfg += std::count(item.defines.begin(), item.defines.end(), "cfg");
+    }
+    EXPECT_EQ(twice, 1u);
+    EXPECT_EQ(cfg, 1u);
+    EXPECT_NE(src.function("f"), nullptr);
 }
 
 TEST(KernelCheck, TheV6FixtureBehavesLikeTheV6ModelUnderFaults) {
