@@ -6,6 +6,7 @@
 #include "properties/PropertyCheck.h"
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cassert>
 #include <cstring>
@@ -358,19 +359,40 @@ class Searcher {
         for (std::size_t i = 0; i < o_.invariants.size(); ++i)
             if (o_.invariants[i] != Invariant::AtomicPreserve && j.fails(o_.invariants[i]))
                 record(r.invariants[i], index, std::nullopt, 0);
-        if (j.fails(Invariant::NoLeak) && j.slotsInUse + j.dangling > 0)
-            record(r.outcomes[static_cast<int>(Outcome::Leak)], index, std::nullopt,
-                   j.slotsInUse + j.dangling);
-        if (j.fails(Invariant::NrDevices))
-            record(r.outcomes[static_cast<int>(Outcome::NrDevicesDrift)], index, std::nullopt, 0);
-        if (j.fails(Invariant::NoPrematureRelease))
-            record(r.outcomes[static_cast<int>(Outcome::PrematureRelease)], index, std::nullopt, 0);
-        if (impl_.panicked())
-            record(r.outcomes[static_cast<int>(Outcome::Panic)], index, std::nullopt, 0);
-        for (Outcome o : {Outcome::TableFreedWithReferences, Outcome::UseAfterFree,
-                          Outcome::BugAtRelease})
-            if (impl_.happened(*eventOf(o)))
-                record(r.outcomes[static_cast<int>(o)], index, std::nullopt, 0);
+        const std::array<bool, kOutcomeCount> shown = outcomesOf(j);
+        for (std::size_t k = 0; k < kOutcomeCount; ++k)
+            if (shown[k])
+                record(r.outcomes[k], index, std::nullopt,
+                       static_cast<Outcome>(k) == Outcome::Leak ? j.slotsInUse + j.dangling : 0);
+    }
+
+    // Which outcomes the current state shows, judged on the implementation's accessors (what
+    // shows() judges on the State).
+    std::array<bool, kOutcomeCount> outcomesOf(const Judgement &j) const {
+        std::array<bool, kOutcomeCount> out{};
+        for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+            const auto o = static_cast<Outcome>(k);
+            switch (o) {
+            case Outcome::Leak:
+                out[k] = j.fails(Invariant::NoLeak) && j.slotsInUse + j.dangling > 0;
+                break;
+            case Outcome::NrDevicesDrift:
+                out[k] = j.fails(Invariant::NrDevices);
+                break;
+            case Outcome::PrematureRelease:
+                out[k] = j.fails(Invariant::NoPrematureRelease);
+                break;
+            case Outcome::Panic:
+                out[k] = impl_.panicked();
+                break;
+            case Outcome::TableFreedWithReferences:
+            case Outcome::UseAfterFree:
+            case Outcome::BugAtRelease:
+                out[k] = impl_.happened(*eventOf(o));
+                break;
+            }
+        }
+        return out;
     }
 
     void crossCheck(const Judgement &j, std::optional<DeviceId> fault, ItemResult &r) {
@@ -380,14 +402,7 @@ class Searcher {
             faults.push_back(c_.topology.bdf(*fault));
         const std::optional<std::size_t> capacity =
             config_.abi == Abi::V6 ? std::optional<std::size_t>(config_.capacity) : std::nullopt;
-        const bool judged[kOutcomeCount] = {
-            j.fails(Invariant::NoLeak) && j.slotsInUse + j.dangling > 0,
-            j.fails(Invariant::NrDevices),
-            j.fails(Invariant::NoPrematureRelease),
-            impl_.panicked(),
-            impl_.happened(KernelEventKind::TableFreedWithReferences),
-            impl_.happened(KernelEventKind::UseAfterFree),
-            impl_.happened(KernelEventKind::BugAtRelease)};
+        const std::array<bool, kOutcomeCount> judged = outcomesOf(j);
         for (std::size_t k = 0; k < kOutcomeCount; ++k) {
             const bool exact = shows(static_cast<Outcome>(k), c_.topology, s);
             if (exact != judged[k] && r.judgeDisagreements++ == 0)
