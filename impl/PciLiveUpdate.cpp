@@ -81,8 +81,7 @@ void PciLiveUpdate::releaseIfUnused() {
         return;
     if (nrDevices_ != 0) {
         if (config_.abi == Abi::V6) {
-            emit(KernelEventKind::BugAtRelease);
-            crashed_ = true; // BUG_ON: nothing after this runs
+            emit(KernelEventKind::BugAtRelease); // BUG_ON: nothing after this runs (crashed())
             return;
         }
         emit(KernelEventKind::TableFreedWithReferences);
@@ -224,7 +223,7 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
 }
 
 Result PciLiveUpdate::preserve(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed_)
+    if (phase_ != Phase::Outgoing || crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -244,7 +243,7 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
 }
 
 Result PciLiveUpdate::unpreserve(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed_)
+    if (phase_ != Phase::Outgoing || crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -255,7 +254,7 @@ Result PciLiveUpdate::unpreserve(DeviceId dev) {
 }
 
 Result PciLiveUpdate::freeze(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed_)
+    if (phase_ != Phase::Outgoing || crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -264,7 +263,7 @@ Result PciLiveUpdate::freeze(DeviceId dev) {
 }
 
 Result PciLiveUpdate::kexec() {
-    if (phase_ != Phase::Outgoing || crashed_)
+    if (phase_ != Phase::Outgoing || crashed())
         return Result::Enoent;
     const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, slots()});
     auto decoded = decodeKho(config_.abi, bytes);
@@ -312,14 +311,14 @@ Result PciLiveUpdate::finishAll() {
 }
 
 Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
-    if (phase_ == Phase::Ended || crashed_)
+    if (phase_ == Phase::Ended || crashed())
         return Result::Enoent;
     failNext_[dev] |= bit(kind);
     return Result::Ok;
 }
 
 Result PciLiveUpdate::lose(DeviceId dev) {
-    if (phase_ == Phase::Ended || crashed_ || slot_[dev] == kNone)
+    if (phase_ == Phase::Ended || crashed() || slot_[dev] == kNone)
         return Result::Enoent;
     if (slot_[dev] == kStale)
         ghost_[dev] = 0;
@@ -331,7 +330,7 @@ Result PciLiveUpdate::lose(DeviceId dev) {
 }
 
 Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
-    if (phase_ == Phase::Ended || crashed_ || slot_[dev] == kNone)
+    if (phase_ == Phase::Ended || crashed() || slot_[dev] == kNone)
         return Result::Enoent;
     if (slot_[dev] == kStale)
         ghost_[dev] = value;
@@ -343,7 +342,7 @@ Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
 }
 
 Result PciLiveUpdate::vanish(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed_)
+    if (phase_ != Phase::Outgoing || crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -383,7 +382,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
 }
 
 Result PciLiveUpdate::unplug(DeviceId dev) {
-    if (phase_ == Phase::Ended || crashed_)
+    if (phase_ == Phase::Ended || crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -455,7 +454,7 @@ constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 } // namespace
 
-// Layout: phase, panicked, table live | crashed, the kinds of event seen, nr_devices, the live
+// Layout: phase, panicked, table live, the kinds of event seen (a crash among them), nr_devices, the live
 // table (outgoing table or incoming entries: the other one is never read again), then per device
 // its cached slot (a dangling one: kStaleTag | its freed copy's refcount) and one byte of flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
@@ -469,7 +468,7 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
     p = put(p, static_cast<std::uint8_t>(panicked_));
-    p = put(p, static_cast<std::uint8_t>(tableLive_ | crashed_ << 1));
+    p = put(p, static_cast<std::uint8_t>(tableLive_));
     p = put(p, seen_);
     p = put(p, nrDevices_);
     p = putSlots(p, slots());
@@ -484,9 +483,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     const std::uint8_t *p = bytes;
     phase_ = static_cast<Phase>(get<std::uint8_t>(p));
     panicked_ = get<std::uint8_t>(p) != 0;
-    const auto table = get<std::uint8_t>(p);
-    tableLive_ = table & 1;
-    crashed_ = (table >> 1) & 1;
+    tableLive_ = get<std::uint8_t>(p) != 0;
     seen_ = get<std::uint8_t>(p);
     events_.clear();
     for (KernelEventKind k : allKernelEvents())

@@ -114,7 +114,7 @@ class PciLiveUpdate {
     /// finish-all ran with nr_devices != 0.
     bool panicked() const { return panicked_; }
     /// The outgoing kernel hit BUG_ON at the table's release.
-    bool crashed() const { return crashed_; }
+    bool crashed() const { return happened(KernelEventKind::BugAtRelease); }
     /// Every kernel event so far, in order (after restore(): one event per kind that happened,
     /// without device or count: the record keeps only the kinds).
     const std::vector<KernelEvent> &events() const { return events_; }
@@ -189,7 +189,6 @@ class PciLiveUpdate {
     std::uint32_t nrDevices_ = 0;
     bool panicked_ = false;
     bool tableLive_ = false;  // allocated at the first preserve, released when unused
-    bool crashed_ = false;    // v6 BUG_ON at release: the outgoing kernel is dead
     std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
     std::vector<KernelEvent> events_;
     std::uint32_t directCount_ = 0;

@@ -21,7 +21,6 @@ void ReferenceModel::releaseTableIfUnused() {
         return;
     if (nrDevices_ != 0 && config_.abi == Abi::V6) {
         event(KernelEventKind::BugAtRelease);
-        crashed_ = true;
         return;
     }
     if (nrDevices_ != 0)
@@ -338,7 +337,7 @@ Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntr
 
 Result ReferenceModel::apply(const Op &op) {
     steps_.clear();
-    if (crashed_)
+    if (crashedBy(events_))
         return Result::Enoent; // BUG_ON killed the outgoing kernel
     assert((!op.hasDevice() || topology_->find(op.bdf)) && "the op's device must be in the topology");
     switch (op.kind) {

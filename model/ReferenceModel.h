@@ -81,7 +81,6 @@ class ReferenceModel {
     std::set<Bdf> direct_;
     bool panicked_ = false;
     bool tableAllocated_ = false;
-    bool crashed_ = false;
     std::map<Bdf, std::uint16_t> freedCopies_; // devices pointing into a released table
     std::vector<KernelEvent> events_;
     std::vector<StepEvent> steps_;

@@ -46,6 +46,13 @@ bool isCrash(KernelEventKind k) {
     return false;
 }
 
+bool crashedBy(const std::vector<KernelEvent> &events) {
+    for (const KernelEvent &e : events)
+        if (e.kind == KernelEventKind::BugAtRelease)
+            return true;
+    return false;
+}
+
 std::string describe(const KernelEvent &e) {
     const std::string nr = std::to_string(e.nrDevices);
     switch (e.kind) {

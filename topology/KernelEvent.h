@@ -44,6 +44,9 @@ struct KernelEvent {
     friend bool operator!=(const KernelEvent &a, const KernelEvent &b) { return !(a == b); }
 };
 
+/// Whether `events` hold a bug-at-release: after it the outgoing kernel is dead.
+bool crashedBy(const std::vector<KernelEvent> &events);
+
 /// The event in the words a reviewer would use, e.g. "kernel BUG: the table is released with
 /// nr_devices 2 (BUG_ON): the outgoing kernel crashes".
 std::string describe(const KernelEvent &e);

@@ -51,12 +51,7 @@ bool operator==(const State &a, const State &b) {
            a.events == b.events;
 }
 
-bool State::crashed() const {
-    for (const KernelEvent &e : events)
-        if (e.kind == KernelEventKind::BugAtRelease)
-            return true;
-    return false;
-}
+bool State::crashed() const { return crashedBy(events); }
 
 bool State::anyCrash() const {
     for (const KernelEvent &e : events)
