@@ -19,28 +19,10 @@ namespace bridgepath {
 namespace {
 
 // The C expression a result is expected as.
-std::string errnoOf(Result r) {
-    switch (r) {
-    case Result::Ok:
-        return "0";
-    case Result::Einval:
-        return "-EINVAL";
-    case Result::Ebusy:
-        return "-EBUSY";
-    case Result::Enospc:
-        return "-ENOSPC";
-    case Result::Enoent:
-        return "-ENOENT";
-    case Result::Eio:
-        return "-EIO";
-    case Result::Enodev:
-        return "-ENODEV";
-    case Result::Eexist:
-        return "-EEXIST";
-    case Result::Panic:
+std::string errnoText(Result r) {
+    if (r == Result::Panic)
         return "PCI_LIVEUPDATE_TEST_PANIC";
-    }
-    return "0";
+    return r == Result::Ok ? "0" : std::string("-") + toString(r);
 }
 
 const char *opEnum(OpKind k) {
@@ -166,7 +148,7 @@ int runExportKunit(const std::vector<std::string> &args, std::ostream &out) {
           << (op.hasDevice() ? deviceFields(op.bdf) : std::string("0, 0, 0")) << ", " << op.value
           << ", " << (op.kind == OpKind::FailNext ? std::string("\"") + toString(op.step) + "\""
                                                    : std::string("NULL"))
-          << ", " << errnoOf(run.steps[i].result) << ", \"" << op.toString() << "\" },\n";
+          << ", " << errnoText(run.steps[i].result) << ", \"" << op.toString() << "\" },\n";
     }
     c << "};\n\nstruct bp_count {\n\tu32 domain;\n\tu8 bus;\n\tu8 devfn;\n\tunsigned int refcount;\n};\n\n"
       << "static const struct bp_count bp_final[] = {\n";

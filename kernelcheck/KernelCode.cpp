@@ -35,29 +35,6 @@ struct KernelCode::Api {
 
 namespace {
 
-std::optional<Result> resultOfErrno(int rc) {
-    switch (-rc) {
-    case 0:
-        return Result::Ok;
-    case EINVAL:
-        return Result::Einval;
-    case EBUSY:
-        return Result::Ebusy;
-    case ENOSPC:
-        return Result::Enospc;
-    case ENOENT:
-        return Result::Enoent;
-    case EIO:
-        return Result::Eio;
-    case ENODEV:
-        return Result::Enodev;
-    case EEXIST:
-        return Result::Eexist;
-    default:
-        return std::nullopt;
-    }
-}
-
 std::string sourceFile(const std::string &path) {
     std::error_code ec;
     if (std::filesystem::is_directory(path, ec)) {

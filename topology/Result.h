@@ -23,5 +23,10 @@ enum class Result {
 const char *toString(Result r);
 /// Inverse of toString.
 std::optional<Result> parseResult(std::string_view text);
+/// The kernel's return value: 0 or a negative errno (`-EINVAL`...); nullopt for the panic, which
+/// is not a return value.
+std::optional<int> errnoOf(Result r);
+/// Inverse of errnoOf: nullopt for a value no operation returns.
+std::optional<Result> resultOfErrno(int value);
 
 } // namespace bridgepath

@@ -35,34 +35,13 @@ Machine &machine() {
     return m;
 }
 
-int errnoOf(Result r) {
-    switch (r) {
-    case Result::Ok:
-        return 0;
-    case Result::Einval:
-        return -EINVAL;
-    case Result::Ebusy:
-        return -EBUSY;
-    case Result::Enospc:
-        return -ENOSPC;
-    case Result::Enoent:
-        return -ENOENT;
-    case Result::Eio:
-        return -EIO;
-    case Result::Enodev:
-        return -ENODEV;
-    case Result::Eexist:
-        return -EEXIST;
-    case Result::Panic:
-        return PCI_LIVEUPDATE_TEST_PANIC;
-    }
-    return -EINVAL;
-}
+// What the C API returns for a result (the panic as the test hooks spell it).
+int returned(Result r) { return errnoOf(r).value_or(PCI_LIVEUPDATE_TEST_PANIC); }
 
 PciLiveUpdate &impl() { return *machine().impl; }
 
 int walk(Result r) {
-    machine().walkResult = errnoOf(r);
+    machine().walkResult = returned(r);
     return machine().walkResult;
 }
 
@@ -110,7 +89,7 @@ struct pci_dev *pci_get_domain_bus_and_slot(int domain, unsigned int bus, unsign
 
 void pci_dev_put(struct pci_dev *) {}
 
-int pci_liveupdate_preserve(struct pci_dev *dev) { return errnoOf(impl().preserve(dev->id)); }
+int pci_liveupdate_preserve(struct pci_dev *dev) { return returned(impl().preserve(dev->id)); }
 void pci_liveupdate_unpreserve(struct pci_dev *dev) { walk(impl().unpreserve(dev->id)); }
 void pci_liveupdate_freeze(struct pci_dev *dev) { walk(impl().freeze(dev->id)); }
 void pci_liveupdate_finish(struct pci_dev *dev) { walk(impl().finish(dev->id)); }
@@ -132,20 +111,20 @@ int pci_liveupdate_test_setup(struct kunit *, const char *lspci, const char *pol
     return 0;
 }
 
-int pci_liveupdate_test_kexec(void) { return errnoOf(impl().kexec()); }
-int pci_liveupdate_test_finish_all(void) { return errnoOf(impl().finishAll()); }
+int pci_liveupdate_test_kexec(void) { return returned(impl().kexec()); }
+int pci_liveupdate_test_finish_all(void) { return returned(impl().finishAll()); }
 int pci_liveupdate_test_fail_next(struct pci_dev *dev, const char *step) {
     const std::string s = step;
     const StepKind kind = s == "preserve" ? StepKind::Preserve
                           : s == "finish" ? StepKind::Finish
                                           : StepKind::Unpreserve;
-    return errnoOf(impl().failNext(dev->id, kind));
+    return returned(impl().failNext(dev->id, kind));
 }
-int pci_liveupdate_test_lose(struct pci_dev *dev) { return errnoOf(impl().lose(dev->id)); }
+int pci_liveupdate_test_lose(struct pci_dev *dev) { return returned(impl().lose(dev->id)); }
 int pci_liveupdate_test_set_refcount(struct pci_dev *dev, u16 refcount) {
-    return errnoOf(impl().setRefcount(dev->id, refcount));
+    return returned(impl().setRefcount(dev->id, refcount));
 }
-int pci_liveupdate_test_vanish(struct pci_dev *dev) { return errnoOf(impl().vanish(dev->id)); }
+int pci_liveupdate_test_vanish(struct pci_dev *dev) { return returned(impl().vanish(dev->id)); }
 int pci_liveupdate_test_unplug(struct pci_dev *dev) { return walk(impl().unplug(dev->id)); }
 unsigned int pci_liveupdate_test_refcount(struct pci_dev *dev) {
     return impl().state().refcount(machine().topology.bdf(dev->id));
