@@ -160,22 +160,6 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     return v;
 }
 
-// The tree cut down to the upstream paths of the devices the operations name.
-Topology namedPaths(const Topology &t, const std::vector<Op> &ops) {
-    std::vector<bool> keep(t.size(), false);
-    for (const Op &op : ops)
-        if (op.hasDevice())
-            if (const auto id = t.find(op.bdf))
-                for (DeviceId up : t.upstreamPath(*id))
-                    keep[up] = true;
-    const std::vector<DeviceSpec> all = t.specs();
-    std::vector<DeviceSpec> specs;
-    for (DeviceId d = 0; d < t.size(); ++d)
-        if (keep[d])
-            specs.push_back(all[d]);
-    return Topology::build(std::move(specs), "shrunk tree");
-}
-
 KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, unsigned stepSeconds) {
     auto retry = [&](const Topology &t, const LiveUpdateConfig &c, std::vector<Op> ops) {
         const CaseVerdict v = runCase(code, t, c, ops, stepSeconds);
@@ -198,7 +182,7 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, unsigned stepS
             progress = retry(d.topology, d.config, fewer);
         }
     }
-    const Topology cut = namedPaths(d.topology, d.ops);
+    const Topology cut = namedOnly(d.topology, d.ops);
     if (cut.size() != 0 && cut.size() < d.topology.size()) {
         LiveUpdateConfig c = d.config;
         if (c.abi == Abi::V6 && c.capacity >= d.topology.size())

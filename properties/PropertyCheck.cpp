@@ -99,10 +99,6 @@ std::vector<Op> sampleSequence(std::uint64_t seed, const std::shared_ptr<const C
     return gen(rc::Random(seed), 40).value();
 }
 
-namespace {
-
-// The tree cut down to what the operations name: each named device's upstream path, and the
-// subtree of every device an unplug or vanish names (BDFs unchanged).
 Topology namedOnly(const Topology &t, const std::vector<Op> &ops) {
     std::vector<bool> keep(t.size(), false);
     for (const Op &op : ops) {
@@ -126,7 +122,6 @@ Topology namedOnly(const Topology &t, const std::vector<Op> &ops) {
     return Topology::build(std::move(specs), "shrunk tree");
 }
 
-} // namespace
 
 Counterexample minimize(Counterexample c, Invariant inv) {
     // A smaller run counts only if it fails the same way with no fault class the original did

@@ -62,6 +62,10 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options,
 std::optional<Counterexample> failingRun(std::shared_ptr<const CaseSetup> setup,
                                          const std::vector<Op> &ops, Invariant inv);
 
+/// The tree cut down to what the operations name: each named device's upstream path, and the
+/// subtree of every device an unplug or vanish names (BDFs unchanged).
+Topology namedOnly(const Topology &t, const std::vector<Op> &ops);
+
 /// Makes a counterexample smaller still: drops operations and devices no operation needs (keeping
 /// BDFs) while `inv` (or the same model mismatch) still fails.
 Counterexample minimize(Counterexample c, Invariant inv);
