@@ -27,12 +27,15 @@ std::string rowName(const PolicyMatrix &m, const MatrixCell &c) {
     return faultName(c) + (m.options.abis.size() > 1 ? std::string(" ") + toString(c.abi) : "");
 }
 
-std::string cellText(const MatrixCell &c) {
+// The outcomes' labels joined, worst first; `ok` for none.
+std::string outcomesText(const std::vector<CellOutcome> &outcomes, Abi abi) {
     std::string out;
-    for (const CellOutcome &o : c.outcomes)
-        out += (out.empty() ? "" : ", ") + outcomeLabel(o, c.abi);
-    return out;
+    for (const CellOutcome &o : outcomes)
+        out += (out.empty() ? "" : ", ") + outcomeLabel(o, abi);
+    return out.empty() ? "ok" : out;
 }
+
+std::string cellText(const MatrixCell &c) { return outcomesText(c.outcomes, c.abi); }
 
 // The tree on one line: each device's address, a bridge's children in braces (`{}`: an empty
 // bridge): `00:00.0{01:00.0 01:01.0}`.
@@ -151,33 +154,19 @@ void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
 
 // "What a single fault does to the machine": per fault class and version, the kernel-level
 // outcomes under bail and under the best alternative policy.
-std::string machineText(const std::vector<CellOutcome> &outcomes, Abi abi) {
-    std::string out;
-    for (const CellOutcome &o : outcomes)
-        out += (out.empty() ? "" : ", ") + outcomeLabel(o, abi);
-    return out.empty() ? "ok" : out;
-}
-
-std::vector<std::optional<FaultClass>> faultRows() {
-    std::vector<std::optional<FaultClass>> rows{std::nullopt};
-    for (FaultClass f : allFaultClasses())
-        rows.emplace_back(f);
-    return rows;
-}
-
 std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOutcome &o,
                         bool markdown);
 
 void printMachine(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     std::vector<std::array<std::string, 4>> rows;
-    for (const auto &fault : faultRows())
+    for (const auto &fault : matrixRows())
         for (Abi abi : m.options.abis) {
             const MatrixCell &bail = cellOf(m, fault, abi, Policy::Bail);
             const MatrixCell &alt = bestAlternative(m, fault, abi);
             rows.push_back({fault ? toString(*fault) : "none", toString(abi),
-                            machineText(machineOutcomes(bail), abi),
+                            outcomesText(machineOutcomes(bail), abi),
                             std::string(toString(alt.policy)) + ": " +
-                                machineText(machineOutcomes(alt), abi)});
+                                outcomesText(machineOutcomes(alt), abi)});
         }
     const std::array<std::string, 4> head{"fault", "version", "bail", "best alternative"};
     if (markdown) {
@@ -204,7 +193,7 @@ void printMachine(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     out << (markdown ? "\nThe smallest example of each non-ok cell (the tree: each device, a "
                        "bridge's children in braces):\n\n"
                      : "\nsmallest examples:\n");
-    for (const auto &fault : faultRows())
+    for (const auto &fault : matrixRows())
         for (Abi abi : m.options.abis) {
             const MatrixCell &bail = cellOf(m, fault, abi, Policy::Bail);
             const MatrixCell &alt = bestAlternative(m, fault, abi);

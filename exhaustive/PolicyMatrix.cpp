@@ -13,6 +13,13 @@ const std::vector<Policy> &allPolicies() {
     return all;
 }
 
+std::vector<std::optional<FaultClass>> matrixRows() {
+    std::vector<std::optional<FaultClass>> rows{std::nullopt};
+    for (FaultClass f : allFaultClasses())
+        rows.emplace_back(f);
+    return rows;
+}
+
 std::string outcomeLabel(const CellOutcome &o, Abi abi) {
     if (!o.outcome)
         return "ok";
@@ -107,10 +114,7 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
     const auto start = std::chrono::steady_clock::now();
     PolicyMatrix m;
     m.options = options;
-    std::vector<std::optional<FaultClass>> rows{std::nullopt};
-    for (FaultClass f : allFaultClasses())
-        rows.emplace_back(f);
-    for (const auto &fault : rows) {
+    for (const auto &fault : matrixRows()) {
         for (Abi abi : options.abis) {
             for (Policy p : allPolicies()) {
                 ExhaustiveOptions o;

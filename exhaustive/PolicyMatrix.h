@@ -58,6 +58,9 @@ struct PolicyMatrix {
     double seconds = 0;
 };
 
+/// The fault classes, in matrix row order: none (correct use), then each FaultClass.
+std::vector<std::optional<FaultClass>> matrixRows();
+
 /// The policies, in matrix column order.
 const std::vector<Policy> &allPolicies();
 
