@@ -154,9 +154,6 @@ void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
 
 // "What a single fault does to the machine": per fault class and version, the kernel-level
 // outcomes under bail and under the best alternative policy.
-std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOutcome &o,
-                        bool markdown);
-
 void printMachine(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     std::vector<std::array<std::string, 4>> rows;
     for (const auto &fault : matrixRows())
