@@ -6,20 +6,38 @@
 
 #include "properties/Conformance.h"
 #include "topology/InputError.h"
+#include "topology/Result.h"
 #include "topology/TopologyLoader.h"
 
 #include <algorithm>
+#include <sstream>
 
 namespace bridgepath {
 
 namespace {
 
-// One clause of `# expect:`: `fails A, B`, `holds A, B` (or `holds all`), or `mismatch`.
+// One clause of `# expect:`: `fails A, B`, `holds A, B` (or `holds all`), `mismatch`, or
+// `step N returns R` (N counts operations from 1, R as printed: ok, EINVAL, ..., panic).
 struct Expectation {
     bool mismatch = false;
     std::vector<Invariant> fails;
     std::vector<Invariant> holds;
+    std::vector<std::pair<std::size_t, Result>> returns;
 };
+
+// `step N returns R`, or nullopt when the clause is not of that form.
+std::optional<std::pair<std::size_t, Result>> parseReturns(const std::string &clause) {
+    std::istringstream in(clause);
+    std::string step, returns, result, rest;
+    std::size_t n = 0;
+    if (!(in >> step >> n >> returns >> result) || (in >> rest) || step != "step" ||
+        returns != "returns" || n == 0)
+        return std::nullopt;
+    const auto r = parseResult(result);
+    if (!r)
+        return std::nullopt;
+    return std::make_pair(n, *r);
+}
 
 std::string trimmed(std::string s) {
     while (!s.empty() && s.front() == ' ')
@@ -46,9 +64,19 @@ Expectation parseExpectation(const std::string &text, const std::string &place) 
         }
         const std::size_t space = clause.find(' ');
         const std::string verb = clause.substr(0, space);
+        if (verb == "step") {
+            const auto returns = parseReturns(clause);
+            if (!returns)
+                throw InputError(place, "expectation '" + clause +
+                                            "' is not `step N returns RESULT` (N from 1; RESULT "
+                                            "ok, EINVAL, ..., panic)");
+            e.returns.push_back(*returns);
+            continue;
+        }
         if ((verb != "fails" && verb != "holds") || space == std::string::npos)
             throw InputError(place, "expectation '" + clause +
-                                        "' is not `fails INV, ...`, `holds INV, ...` or `mismatch`");
+                                        "' is not `fails INV, ...`, `holds INV, ...`, `mismatch` "
+                                        "or `step N returns RESULT`");
         auto &into = verb == "fails" ? e.fails : e.holds;
         std::string list = clause.substr(space + 1);
         std::size_t at = 0;
@@ -106,6 +134,14 @@ int runReplay(const std::vector<std::string> &args, std::ostream &out) {
     for (Invariant i : expect.holds)
         if (fails(i))
             unmet.push_back(std::string(toString(i)) + " was expected to hold but fails");
+    for (const auto &[n, want] : expect.returns) {
+        if (n > run.steps.size())
+            unmet.push_back("step " + std::to_string(n) + " was expected to return " +
+                            toString(want) + " but did not run");
+        else if (run.steps[n - 1].result != want)
+            unmet.push_back("step " + std::to_string(n) + " was expected to return " +
+                            toString(want) + " but returned " + toString(run.steps[n - 1].result));
+    }
     out << "\nexpect: " << (trace.expect.empty() ? "(nothing stated)" : trace.expect) << "\n";
     for (const std::string &u : unmet)
         out << "  NOT MET: " << u << "\n";

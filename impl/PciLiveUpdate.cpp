@@ -223,12 +223,15 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
 }
 
 Result PciLiveUpdate::preserve(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed())
+    if (crashed())
+        return Result::Enoent; // a dead kernel runs nothing
+    // v6 refuses a VF before it takes the lock and fetches the outgoing state: in every phase.
+    if (config_.abi == Abi::V6 && isVf_[dev])
+        return Result::Einval;
+    if (phase_ != Phase::Outgoing)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
-    if (config_.abi == Abi::V6 && isVf_[dev])
-        return Result::Einval;
     tableLive_ = true;
     for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
         const Result r = preserveDevice(d);

@@ -49,15 +49,15 @@ class PciLiveUpdate {
     /// Applies one operation; requires every BDF it names to be in the topology.
     Result apply(const Op &op);
 
-    /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged; v6: -EINVAL for a VF. Allocates the
-    /// table if none is. Walks dev up to the root bus; per device: pending fail-next -> -EIO; v7: a
-    /// VF -> -EINVAL; frozen -> -EINVAL; no slot -> allocate with
-    /// refcount 1 (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL
-    /// (WARN); endpoint with a slot -> -EBUSY (v7 checks this before refcount 0); bridge ->
-    /// refcount++ (u16). On a failure at device D
-    /// the devices from dev up to D (exclusive) are unpreserved again under the policy, D's error
-    /// is returned, and the table is released if nothing is directly preserved. On success dev
-    /// becomes directly preserved.
+    /// Outgoing. -ENOENT after a crash (first: a dead kernel runs nothing); v6: -EINVAL for a VF,
+    /// before the phase check, so in every phase; -ENOENT after kexec; -ENODEV if unplugged.
+    /// Allocates the table if none is. Walks dev up to the root bus; per device: pending fail-next
+    /// -> -EIO; v7: a VF -> -EINVAL; frozen -> -EINVAL; no slot -> allocate with refcount 1
+    /// (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL (WARN);
+    /// endpoint with a slot -> -EBUSY (v7 checks this before refcount 0); bridge -> refcount++
+    /// (u16). On a failure at device D the devices from dev up to D (exclusive) are unpreserved
+    /// again under the policy, D's error is returned, and the table is released if nothing is
+    /// directly preserved. On success dev becomes directly preserved.
     Result preserve(DeviceId dev);
     /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged. dev stops being directly preserved
     /// whatever happens. Walks the path under the policy; per device: fail-next -> -EIO; frozen ->

@@ -209,12 +209,13 @@ Result ReferenceModel::finishStepBody(const Bdf &dev) {
 }
 
 Result ReferenceModel::preserve(const Bdf &dev) {
+    // v6 refuses a VF before it takes the lock and fetches the outgoing state: in every phase.
+    if (config_.abi == Abi::V6 && topology_->isVf(*topology_->find(dev)))
+        return Result::Einval;
     if (phase_ != Phase::Outgoing)
         return Result::Enoent;
     if (unplugged_.count(dev))
         return Result::Enodev;
-    if (config_.abi == Abi::V6 && topology_->isVf(*topology_->find(dev)))
-        return Result::Einval;
     if (!tableAllocated_) {
         tableAllocated_ = true;
         tableSize_ = config_.abi == Abi::V6 ? config_.capacity : 0;

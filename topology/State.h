@@ -18,7 +18,7 @@ namespace bridgepath {
 enum class Phase {
     Outgoing, ///< before kexec: preserve, unpreserve, freeze
     Incoming, ///< after kexec: finish, finish-all
-    Ended,    ///< after finish-all: every operation returns -ENOENT
+    Ended,    ///< after finish-all: every operation returns -ENOENT (a v6 VF's preserve: -EINVAL)
 };
 
 /// `outgoing` / `incoming` / `ended`.

@@ -8,6 +8,7 @@
 ///   # abi: v6
 ///   # capacity: 4
 ///   # expect: fails no-leak, exact-count; holds closure   (what replay checks; or `mismatch`)
+///   # expect: step 2 returns EINVAL                      (the 2nd operation's result)
 ///   preserve 0000:03:00.0
 ///   fail-next unpreserve 02:00.0; unpreserve 03:00.0
 ///

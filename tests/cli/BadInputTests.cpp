@@ -46,6 +46,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"printf '# topology:\\n#  -[0000:00]---00.0\\n# expect: leaks a lot\\nkexec\\n' > "
                  "/tmp/bp-exp2.trace && build/bridgepath replay /tmp/bp-exp2.trace",
                  "/tmp/bp-exp2.trace:3:11: expectation 'leaks a lot'"},
+        BadInput{"printf '# topology:\\n#  -[0000:00]---00.0\\n# expect: step 0 returns EINVAL\\n"
+                 "kexec\\n' > /tmp/bp-exp3.trace && build/bridgepath replay /tmp/bp-exp3.trace",
+                 "/tmp/bp-exp3.trace:3:11: expectation 'step 0 returns EINVAL' is not `step N "
+                 "returns RESULT`"},
         BadInput{"build/bridgepath topology", "needs a FILE"},
         BadInput{"build/bridgepath topology /no/such/file", "/no/such/file: cannot read"},
         BadInput{"build/bridgepath topology tests", "tests: cannot read: is a directory"},

@@ -183,5 +183,46 @@ TEST(Versions, V7RefusesAPreserveBelowAVirtualFunctionBridgeAndV6DoesNot) {
     EXPECT_EQ(v7.state(), m7.state());
 }
 
+// A root port RC (00:00.0) with a PF (01:00.0) and a VF (01:00.1) below it.
+Topology rcPfVf() {
+    return parseLspci("-[0000:00]---00.0-[01]--+-00.0  PF\n"
+                      "                        \\-00.1  Virtual Function\n",
+                      "RC -> {PF, VF}");
+}
+
+TEST(Versions, V6RefusesAVirtualFunctionBeforeItLooksAtThePhase) {
+    // v6 checks the named device's is_virtfn before it fetches the outgoing state: -EINVAL
+    // outgoing, after kexec and after finish-all. v7 checks VFs in the walk, after the phase
+    // check: -EINVAL outgoing, -ENOENT once there is no outgoing state.
+    const Topology t = rcPfVf();
+    ASSERT_TRUE(t.isVf(*t.find(test::bdf("01:00.1"))));
+    const std::string ops = "preserve 01:00.1; preserve 01:00.0; kexec; preserve 01:00.1; "
+                            "finish 01:00.0; finish-all; preserve 01:00.1";
+    const auto v6 = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Einval,
+                                   Result::Ok, Result::Ok, Result::Einval});
+    const auto v7 = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Enoent,
+                                   Result::Ok, Result::Ok, Result::Enoent});
+    for (Abi abi : {Abi::V6, Abi::V7}) {
+        PciLiveUpdate impl(t, configFor(abi, t));
+        ReferenceModel model(t, configFor(abi, t));
+        EXPECT_EQ(test::run(impl, ops), abi == Abi::V6 ? v6 : v7) << toString(abi);
+        EXPECT_EQ(test::run(model, ops), abi == Abi::V6 ? v6 : v7) << toString(abi);
+        EXPECT_EQ(impl.state(), model.state());
+    }
+}
+
+TEST(Versions, AfterTheV6CrashEvenAVirtualFunctionsPreserveIsEnoent) {
+    // BUG_ON at the release killed the outgoing kernel: the VF check never runs.
+    const Topology t = rcPfVf();
+    const std::string ops =
+        "preserve 01:00.0; fail-next unpreserve 00:00.0; unpreserve 01:00.0; preserve 01:00.1";
+    const auto want = test::results({Result::Ok, Result::Ok, Result::Eio, Result::Enoent});
+    PciLiveUpdate impl(t, configFor(Abi::V6, t));
+    ReferenceModel model(t, configFor(Abi::V6, t));
+    EXPECT_EQ(test::run(impl, ops), want);
+    EXPECT_EQ(test::run(model, ops), want);
+    EXPECT_TRUE(impl.crashed());
+}
+
 } // namespace
 } // namespace bridgepath
