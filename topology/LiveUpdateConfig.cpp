@@ -1,0 +1,121 @@
+#include "topology/LiveUpdateConfig.h"
+
+namespace bridgepath {
+
+CheckOrder checkOrderOf(const LiveUpdateConfig &config) {
+    if (config.checkOrder)
+        return *config.checkOrder;
+    switch (config.abi) {
+    case Abi::V6:
+        return CheckOrder::ZeroRefcountFirst;
+    case Abi::V7:
+        return CheckOrder::EbusyFirst;
+    }
+    return CheckOrder::ZeroRefcountFirst;
+}
+
+VfCheck vfCheckOf(const LiveUpdateConfig &config) {
+    if (config.vfCheck)
+        return *config.vfCheck;
+    switch (config.abi) {
+    case Abi::V6:
+        return VfCheck::NamedDevice;
+    case Abi::V7:
+        return VfCheck::EveryDevice;
+    }
+    return VfCheck::NamedDevice;
+}
+
+ReleaseCheck releaseCheckOf(const LiveUpdateConfig &config) {
+    if (config.releaseCheck)
+        return *config.releaseCheck;
+    switch (config.abi) {
+    case Abi::V6:
+        return ReleaseCheck::BugOn;
+    case Abi::V7:
+        return ReleaseCheck::WarnAndFree;
+    }
+    return ReleaseCheck::BugOn;
+}
+
+EndOfUpdate endOfUpdateOf(const LiveUpdateConfig &config) {
+    if (config.endOfUpdate)
+        return *config.endOfUpdate;
+    switch (config.abi) {
+    case Abi::V6:
+        return EndOfUpdate::HeldForever;
+    case Abi::V7:
+        return EndOfUpdate::Panic;
+    }
+    return EndOfUpdate::HeldForever;
+}
+
+const char *toString(CheckOrder o) {
+    switch (o) {
+    case CheckOrder::ZeroRefcountFirst:
+        return "zero-refcount-first";
+    case CheckOrder::EbusyFirst:
+        return "ebusy-first";
+    }
+    return "?";
+}
+
+std::optional<CheckOrder> parseCheckOrder(std::string_view text) {
+    for (CheckOrder o : {CheckOrder::ZeroRefcountFirst, CheckOrder::EbusyFirst})
+        if (text == toString(o))
+            return o;
+    return std::nullopt;
+}
+
+const char *toString(VfCheck v) {
+    switch (v) {
+    case VfCheck::NamedDevice:
+        return "named-device";
+    case VfCheck::EveryDevice:
+        return "every-device";
+    }
+    return "?";
+}
+
+std::optional<VfCheck> parseVfCheck(std::string_view text) {
+    for (VfCheck v : {VfCheck::NamedDevice, VfCheck::EveryDevice})
+        if (text == toString(v))
+            return v;
+    return std::nullopt;
+}
+
+const char *toString(ReleaseCheck r) {
+    switch (r) {
+    case ReleaseCheck::BugOn:
+        return "bug-on";
+    case ReleaseCheck::WarnAndFree:
+        return "warn-and-free";
+    }
+    return "?";
+}
+
+std::optional<ReleaseCheck> parseReleaseCheck(std::string_view text) {
+    for (ReleaseCheck r : {ReleaseCheck::BugOn, ReleaseCheck::WarnAndFree})
+        if (text == toString(r))
+            return r;
+    return std::nullopt;
+}
+
+const char *toString(EndOfUpdate e) {
+    switch (e) {
+    case EndOfUpdate::Panic:
+        return "panic";
+    case EndOfUpdate::HeldForever:
+        return "held-forever";
+    }
+    return "?";
+}
+
+std::optional<EndOfUpdate> parseEndOfUpdate(std::string_view text) {
+    for (EndOfUpdate e : {EndOfUpdate::Panic, EndOfUpdate::HeldForever})
+        if (text == toString(e))
+            return e;
+    return std::nullopt;
+}
+
+} // namespace bridgepath
