@@ -12,7 +12,8 @@ namespace bridgepath {
 const std::vector<SlotEntry> PciLiveUpdate::kNoSlots;
 
 PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config)
-    : topology_(topology), config_(config), table_(config.abi, config.capacity) {
+    : topology_(topology), config_(config),
+      table_(config.abi, config.tableSizedToPresent ? topology.size() : config.capacity) {
     const std::size_t n = topology.size();
     parent_.assign(n, kNone);
     key_.reserve(n);
@@ -80,11 +81,14 @@ void PciLiveUpdate::releaseIfUnused() {
     if (!tableLive_ || directCount_ != 0 || phase_ != Phase::Outgoing || !config_.sessionTable)
         return;
     if (nrDevices_ != 0) {
-        if (config_.abi == Abi::V6) {
-            emit(KernelEventKind::BugAtRelease); // BUG_ON: nothing after this runs (crashed())
+        switch (releaseCheckOf(config_)) {
+        case ReleaseCheck::BugOn:
+            emit(KernelEventKind::BugAtRelease); // nothing after this runs (crashed())
             return;
+        case ReleaseCheck::WarnAndFree:
+            emit(KernelEventKind::TableFreedWithReferences);
+            break;
         }
-        emit(KernelEventKind::TableFreedWithReferences);
     }
     for (DeviceId d = 0; holders_ != 0 && d < slot_.size(); ++d) {
         if (slot_[d] == kNone || slot_[d] == kStale)
@@ -164,8 +168,8 @@ template <class Step> Result PciLiveUpdate::walkDown(DeviceId dev, std::uint32_t
 Result PciLiveUpdate::preserveDevice(DeviceId dev) {
     if (takeFailNext(dev, StepKind::Preserve))
         return Result::Eio;
-    if (config_.abi == Abi::V7 && isVf_[dev])
-        return Result::Einval; // later kernels check every device of the path
+    if (vfCheckOf(config_) == VfCheck::EveryDevice && isVf_[dev])
+        return Result::Einval;
     if (frozen_[dev])
         return Result::Einval;
     if (slot_[dev] == kNone) {
@@ -179,9 +183,9 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
         ++nrDevices_;
         return Result::Ok;
     }
-    // v6 checks a freed slot before the endpoint's EBUSY; later kernels the other way round (and
-    // so never read the slot of an endpoint).
-    if (config_.abi == Abi::V7 && !isBridge_[dev])
+    // Kernel files differ in which of EBUSY and refcount 0 they check first; EBUSY first never
+    // reads an endpoint's slot.
+    if (checkOrderOf(config_) == CheckOrder::EbusyFirst && !isBridge_[dev])
         return Result::Ebusy;
     const std::uint16_t refcount = readSlot(dev);
     if (refcount == 0)
@@ -225,13 +229,17 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
 Result PciLiveUpdate::preserve(DeviceId dev) {
     if (crashed())
         return Result::Enoent; // a dead kernel runs nothing
-    // v6 refuses a VF before it takes the lock and fetches the outgoing state: in every phase.
-    if (config_.abi == Abi::V6 && isVf_[dev])
+    // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
+    // fetched: in every phase.
+    if (vfCheckOf(config_) == VfCheck::NamedDevice && isVf_[dev])
         return Result::Einval;
     if (phase_ != Phase::Outgoing)
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
+    if (!tableLive_ && config_.tableSizedToPresent && config_.abi == Abi::V6)
+        table_.reset(removed_.size() -
+                     static_cast<std::size_t>(std::count(removed_.begin(), removed_.end(), 1)));
     tableLive_ = true;
     for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
         const Result r = preserveDevice(d);
@@ -305,12 +313,18 @@ Result PciLiveUpdate::finishAll() {
     if (phase_ != Phase::Incoming)
         return Result::Enoent;
     phase_ = Phase::Ended;
-    if (nrDevices_ != 0) {
-        panicked_ = true;
-        emit(config_.abi == Abi::V7 ? KernelEventKind::PanicAtFinish : KernelEventKind::IncomingHeld);
-        return Result::Panic;
+    if (nrDevices_ == 0)
+        return Result::Ok;
+    panicked_ = true;
+    switch (endOfUpdateOf(config_)) {
+    case EndOfUpdate::Panic:
+        emit(KernelEventKind::PanicAtFinish);
+        break;
+    case EndOfUpdate::HeldForever:
+        emit(KernelEventKind::IncomingHeld);
+        break;
     }
-    return Result::Ok;
+    return Result::Panic;
 }
 
 Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {

@@ -15,16 +15,22 @@
 /// Faults are operations too (fail-next, lose, set-refcount, vanish, unplug), so a trace can place
 /// them anywhere.
 ///
+/// Where kernel versions differ, each choice is the config's accessor (checkOrderOf, vfCheckOf,
+/// releaseCheckOf, endOfUpdateOf; default: what `abi` implies, written v6 / v7 below) and honours
+/// every override, as does tableSizedToPresent; the table layout, KHO image and hot-unplug follow
+/// `abi`.
+///
 /// The table lives per Live Update session: it is allocated at the first preserve (v6: `capacity`
-/// zeroed slots; v7: empty) and released when, after an outgoing operation, no device is directly
-/// preserved any more. At that release nr_devices != 0 means: v6 BUG_ON (event bug-at-release;
-/// the outgoing kernel is dead and every later operation returns -ENOENT); v7 WARN (event
-/// table-freed-with-references). Either way the table is then freed: nr_devices is 0 and every
+/// zeroed slots, or one per device present with tableSizedToPresent; v7: empty) and released
+/// when, after an outgoing operation, no device is directly preserved any more. At that release
+/// nr_devices != 0 means: BugOn (v6) BUG_ON, event bug-at-release (the outgoing kernel is dead and
+/// every later operation returns -ENOENT); WarnAndFree (v7) WARN, event
+/// table-freed-with-references. Either way the table is then freed: nr_devices is 0 and every
 /// device still caching a slot keeps a pointer into freed memory ("dangling"). Freed memory keeps
 /// its contents: a walk step that reads or writes such a slot emits use-after-free and acts on the
 /// freed copy (never on the live table or nr_devices, which live in the new table's header).
 /// Kexec hands over no slot while no table is allocated. finish-all with nr_devices != 0 emits
-/// panic-at-finish (v7) or incoming-held (v6).
+/// panic-at-finish (EndOfUpdate::Panic, v7) or incoming-held (HeldForever, v6).
 
 #include "impl/SlotTable.h"
 #include "topology/KernelEvent.h"
@@ -43,21 +49,23 @@ namespace bridgepath {
 /// One Live Update over one topology.
 class PciLiveUpdate {
   public:
-    /// Outgoing phase, empty table (v6: `config.capacity` free slots), nr_devices 0.
+    /// Outgoing phase, empty table (v6: `config.capacity` free slots; with tableSizedToPresent
+    /// one per device), nr_devices 0. Every config is honoured.
     PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config);
 
     /// Applies one operation; requires every BDF it names to be in the topology.
     Result apply(const Op &op);
 
-    /// Outgoing. -ENOENT after a crash (first: a dead kernel runs nothing); v6: -EINVAL for a VF,
-    /// before the phase check, so in every phase; -ENOENT after kexec; -ENODEV if unplugged.
-    /// Allocates the table if none is. Walks dev up to the root bus; per device: pending fail-next
-    /// -> -EIO; v7: a VF -> -EINVAL; frozen -> -EINVAL; no slot -> allocate with refcount 1
-    /// (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL (WARN);
-    /// endpoint with a slot -> -EBUSY (v7 checks this before refcount 0); bridge -> refcount++
-    /// (u16). On a failure at device D the devices from dev up to D (exclusive) are unpreserved
-    /// again under the policy, D's error is returned, and the table is released if nothing is
-    /// directly preserved. On success dev becomes directly preserved.
+    /// Outgoing. -ENOENT after a crash (first: a dead kernel runs nothing); VfCheck::NamedDevice
+    /// (v6): -EINVAL for a VF, before the phase check, so in every phase; -ENOENT after kexec;
+    /// -ENODEV if unplugged. Allocates the table if none is. Walks dev up to the root bus; per
+    /// device: pending fail-next -> -EIO; VfCheck::EveryDevice (v7): a VF -> -EINVAL; frozen ->
+    /// -EINVAL; no slot -> allocate with refcount 1 (-ENOSPC when the table is full),
+    /// nr_devices++; slot with refcount 0 -> -EINVAL (WARN); endpoint with a slot -> -EBUSY
+    /// (CheckOrder::EbusyFirst, v7, checks this before refcount 0); bridge -> refcount++ (u16).
+    /// On a failure at device D the devices from dev up to D (exclusive) are unpreserved again
+    /// under the policy, D's error is returned, and the table is released if nothing is directly
+    /// preserved. On success dev becomes directly preserved.
     Result preserve(DeviceId dev);
     /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged. dev stops being directly preserved
     /// whatever happens. Walks the path under the policy; per device: fail-next -> -EIO; frozen ->
@@ -77,7 +85,7 @@ class PciLiveUpdate {
     /// and nr_devices--.
     Result finish(DeviceId dev);
     /// Incoming -> Ended. Result::Panic if nr_devices != 0 ("never finished"; event
-    /// panic-at-finish in v7, incoming-held in v6), else Ok.
+    /// panic-at-finish under EndOfUpdate::Panic, v7; incoming-held under HeldForever, v6), else Ok.
     Result finishAll();
 
     /// The next step of `kind` at dev fails once with -EIO, before any other check.

@@ -15,6 +15,14 @@ void SlotTable::reset() {
     used_.assign((slots_.size() + 63) / 64, 0);
 }
 
+void SlotTable::reset(std::size_t capacity) {
+    if (abi_ == Abi::V6)
+        slots_.assign(capacity, SlotEntry{});
+    else
+        slots_.clear();
+    used_.assign((slots_.size() + 63) / 64, 0);
+}
+
 void SlotTable::assign(const SlotEntry *first, std::size_t count) {
     slots_.assign(first, first + count);
     used_.assign((count + 63) / 64, 0);

@@ -42,9 +42,11 @@ class SlotTable {
     }
     std::size_t size() const { return slots_.size(); }
     const std::vector<SlotEntry> &entries() const { return slots_; }
-    /// Back to the table the constructor made (v6: `capacity` zeroed slots; v7: none): what a
-    /// release followed by a new allocation gives.
+    /// Every slot zeroed, v6 keeping its size (the constructor's `capacity` or the last
+    /// reset(capacity)), v7 none: what a release followed by a new allocation gives.
     void reset();
+    /// v6: `capacity` zeroed slots from now on (a table sized when it is allocated); v7: reset().
+    void reset(std::size_t capacity);
     /// Replaces the slots (a saved table of this ABI: v6 keeps its capacity, v7 any size).
     void assign(const SlotEntry *first, std::size_t count);
 

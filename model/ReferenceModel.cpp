@@ -6,10 +6,16 @@ namespace bridgepath {
 
 ReferenceModel::ReferenceModel(const Topology &topology, const LiveUpdateConfig &config)
     : topology_(&topology), config_(config) {
-    if (!config.sessionTable) { // one table for the whole run, there from the start
-        tableAllocated_ = true;
-        tableSize_ = config.abi == Abi::V6 ? config.capacity : 0;
-    }
+    if (!config.sessionTable) // one table for the whole run, there from the start
+        allocateTable();
+}
+
+void ReferenceModel::allocateTable() {
+    tableAllocated_ = true;
+    tableSize_ = 0;
+    if (config_.abi == Abi::V6)
+        tableSize_ = config_.tableSizedToPresent ? topology_->size() - unplugged_.size()
+                                                 : config_.capacity;
 }
 
 void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
@@ -19,12 +25,16 @@ void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
 void ReferenceModel::releaseTableIfUnused() {
     if (phase_ != Phase::Outgoing || !tableAllocated_ || !direct_.empty() || !config_.sessionTable)
         return;
-    if (nrDevices_ != 0 && config_.abi == Abi::V6) {
-        event(KernelEventKind::BugAtRelease);
-        return;
+    if (nrDevices_ != 0) {
+        switch (releaseCheckOf(config_)) {
+        case ReleaseCheck::BugOn:
+            event(KernelEventKind::BugAtRelease);
+            return;
+        case ReleaseCheck::WarnAndFree:
+            event(KernelEventKind::TableFreedWithReferences);
+            break;
+        }
     }
-    if (nrDevices_ != 0)
-        event(KernelEventKind::TableFreedWithReferences);
     for (const auto &[dev, slot] : slotOf_) {
         auto entry = table_.find(slot);
         freedCopies_[dev] = entry == table_.end() ? 0 : entry->second.refcount;
@@ -112,13 +122,13 @@ Result ReferenceModel::preserveStep(const Bdf &dev) {
 Result ReferenceModel::preserveStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Preserve))
         return Result::Eio;
-    if (config_.abi == Abi::V7 && topology_->isVf(*topology_->find(dev)))
+    if (vfCheckOf(config_) == VfCheck::EveryDevice && topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
     if (frozen_.count(dev))
         return Result::Einval;
     auto freed = freedCopies_.find(dev);
     if (freed != freedCopies_.end()) {
-        if (config_.abi == Abi::V7 && !isBridge(dev))
+        if (checkOrderOf(config_) == CheckOrder::EbusyFirst && !isBridge(dev))
             return Result::Ebusy; // decided without reading the slot
         event(KernelEventKind::UseAfterFree, dev);
         if (freed->second == 0)
@@ -139,8 +149,8 @@ Result ReferenceModel::preserveStepBody(const Bdf &dev) {
         return Result::Ok;
     }
     SlotEntry &entry = table_[cached->second];
-    // v6 checks a freed slot before the endpoint's EBUSY; later kernels the other way round.
-    if (config_.abi == Abi::V7 && !isBridge(dev))
+    // Kernel files differ in which of EBUSY and refcount 0 they check first.
+    if (checkOrderOf(config_) == CheckOrder::EbusyFirst && !isBridge(dev))
         return Result::Ebusy;
     if (entry.refcount == 0)
         return Result::Einval;
@@ -209,17 +219,16 @@ Result ReferenceModel::finishStepBody(const Bdf &dev) {
 }
 
 Result ReferenceModel::preserve(const Bdf &dev) {
-    // v6 refuses a VF before it takes the lock and fetches the outgoing state: in every phase.
-    if (config_.abi == Abi::V6 && topology_->isVf(*topology_->find(dev)))
+    // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
+    // fetched: in every phase.
+    if (vfCheckOf(config_) == VfCheck::NamedDevice && topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
     if (phase_ != Phase::Outgoing)
         return Result::Enoent;
     if (unplugged_.count(dev))
         return Result::Enodev;
-    if (!tableAllocated_) {
-        tableAllocated_ = true;
-        tableSize_ = config_.abi == Abi::V6 ? config_.capacity : 0;
-    }
+    if (!tableAllocated_)
+        allocateTable();
     const std::vector<Bdf> path = pathOf(dev);
     for (std::size_t i = 0; i < path.size(); ++i) {
         const Result r = preserveStep(path[i]);
@@ -362,10 +371,17 @@ Result ReferenceModel::apply(const Op &op) {
             return Result::Enoent;
         phase_ = Phase::Ended;
         panicked_ = nrDevices_ != 0;
-        if (panicked_)
-            event(config_.abi == Abi::V7 ? KernelEventKind::PanicAtFinish
-                                         : KernelEventKind::IncomingHeld);
-        return panicked_ ? Result::Panic : Result::Ok;
+        if (!panicked_)
+            return Result::Ok;
+        switch (endOfUpdateOf(config_)) {
+        case EndOfUpdate::Panic:
+            event(KernelEventKind::PanicAtFinish);
+            break;
+        case EndOfUpdate::HeldForever:
+            event(KernelEventKind::IncomingHeld);
+            break;
+        }
+        return Result::Panic;
     case OpKind::FailNext:
         if (phase_ == Phase::Ended)
             return Result::Enoent;

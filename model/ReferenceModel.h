@@ -8,6 +8,8 @@
 /// The table's lifetime is a flag: set at a preserve, and when an outgoing operation leaves nothing
 /// directly preserved the table is "released": BUG (v6, nr_devices != 0: the model stops), or the
 /// slots devices still hold move to a map of freed copies that later steps read with an event.
+/// Where versions differ it asks the config's accessors (checkOrderOf, vfCheckOf, releaseCheckOf,
+/// endOfUpdateOf), so each choice can be switched alone; the table layout follows `abi`.
 
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
@@ -65,6 +67,8 @@ class ReferenceModel {
     Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
     void event(KernelEventKind kind, std::optional<Bdf> device = std::nullopt);
     void releaseTableIfUnused();
+    // v6: `capacity` slots (or one per device present, tableSizedToPresent); v7: none, it grows.
+    void allocateTable();
 
     const Topology *topology_; // a pointer so models can be assigned (RapidCheck copies them)
     LiveUpdateConfig config_;

@@ -224,5 +224,197 @@ TEST(Versions, AfterTheV6CrashEvenAVirtualFunctionsPreserveIsEnoent) {
     EXPECT_TRUE(impl.crashed());
 }
 
+// Version switches (LiveUpdateConfig): each one alone changes what its ABI default would do.
+
+// The results and final state of `ops` under `c`; the implementation and the model must agree.
+struct BothRun {
+    std::vector<Result> results;
+    State state;
+};
+BothRun runBoth(const Topology &t, const LiveUpdateConfig &c, const std::string &ops) {
+    PciLiveUpdate impl(t, c);
+    ReferenceModel model(t, c);
+    BothRun r{test::run(impl, ops), impl.state()};
+    EXPECT_EQ(test::run(model, ops), r.results) << ops;
+    EXPECT_EQ(model.state(), r.state) << ops;
+    return r;
+}
+
+LiveUpdateConfig switched(Abi abi, const Topology &t, void (*set)(LiveUpdateConfig &)) {
+    LiveUpdateConfig c = configFor(abi, t);
+    set(c);
+    return c;
+}
+
+TEST(VersionSwitches, ZeroRefcountFirstUnderV7MakesALostEndpointSlotEinvalInsteadOfEbusy) {
+    // EP keeps its cached slot after the lose; preserving it again reads refcount 0 first.
+    const Topology t = rcEp();
+    const std::string ops = "preserve 01:00.0; lose 01:00.0; preserve 01:00.0";
+    const auto c = switched(Abi::V7, t, [](LiveUpdateConfig &x) {
+        x.checkOrder = CheckOrder::ZeroRefcountFirst;
+    });
+    EXPECT_EQ(runBoth(t, configFor(Abi::V7, t), ops).results.back(), Result::Ebusy);
+    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Einval);
+}
+
+TEST(VersionSwitches, EbusyFirstUnderV6MakesALostEndpointSlotEbusyInsteadOfEinval) {
+    const Topology t = rcEp();
+    const std::string ops = "preserve 01:00.0; lose 01:00.0; preserve 01:00.0";
+    const auto c =
+        switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.checkOrder = CheckOrder::EbusyFirst; });
+    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), ops).results.back(), Result::Einval);
+    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Ebusy);
+}
+
+TEST(VersionSwitches, ZeroRefcountFirstReadsADanglingEndpointsFreedCopyBeforeItsEbusy) {
+    // EP's own unpreserve step fails (bail): nothing is directly preserved, the v7 table is freed
+    // with EP and RC still pointing into it. EP's freed copy is then zeroed. Preserving EP again:
+    // EbusyFirst answers -EBUSY without reading the copy; ZeroRefcountFirst reads it (a
+    // use-after-free) and finds refcount 0: -EINVAL.
+    const Topology t = rcEp();
+    const std::string ops = "preserve 01:00.0; fail-next unpreserve 01:00.0; unpreserve 01:00.0; "
+                            "lose 01:00.0; preserve 01:00.0";
+    const BothRun v7 = runBoth(t, configFor(Abi::V7, t), ops);
+    EXPECT_EQ(v7.results, test::results({Result::Ok, Result::Ok, Result::Eio, Result::Ok,
+                                         Result::Ebusy}));
+    EXPECT_EQ(kinds(v7.state),
+              std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
+    const BothRun zeroFirst = runBoth(t, switched(Abi::V7, t, [](LiveUpdateConfig &x) {
+                                      x.checkOrder = CheckOrder::ZeroRefcountFirst;
+                                  }),
+                                  ops);
+    EXPECT_EQ(zeroFirst.results.back(), Result::Einval);
+    ASSERT_EQ(kinds(zeroFirst.state),
+              (std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences,
+                                            KernelEventKind::UseAfterFree}));
+    EXPECT_EQ(zeroFirst.state.events[1].device, test::bdf("01:00.0"));
+}
+
+TEST(VersionSwitches, WarnAndFreeUnderV6TurnsTheLeakedBridgeIntoAFreedTableInsteadOfBugOn) {
+    const Topology t = rcEp();
+    const auto c = switched(Abi::V6, t, [](LiveUpdateConfig &x) {
+        x.releaseCheck = ReleaseCheck::WarnAndFree;
+    });
+    const BothRun r = runBoth(t, c, kLeakThenRelease);
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Eio}));
+    ASSERT_EQ(kinds(r.state),
+              std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
+    EXPECT_EQ(r.state.events[0].nrDevices, 1u); // RC's leaked count
+    EXPECT_FALSE(r.state.crashed());
+    EXPECT_TRUE(r.state.table.empty());
+    EXPECT_EQ(r.state.dangling, (std::map<Bdf, std::uint16_t>{{test::bdf("00:00.0"), 1}}));
+    // Not dead: the next preserve runs (and meets RC's freed copy).
+    EXPECT_EQ(runBoth(t, c, std::string(kLeakThenRelease) + "; preserve 01:00.0").results.back(),
+              Result::Ok);
+}
+
+TEST(VersionSwitches, BugOnUnderV7CrashesAtTheReleaseOfALeakedTable) {
+    const Topology t = rcEp();
+    const auto c =
+        switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.releaseCheck = ReleaseCheck::BugOn; });
+    const BothRun r = runBoth(t, c, std::string(kLeakThenRelease) + "; preserve 01:00.0; kexec");
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Eio, Result::Enoent,
+                                        Result::Enoent}));
+    EXPECT_EQ(kinds(r.state), std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
+    EXPECT_TRUE(r.state.crashed());
+}
+
+TEST(VersionSwitches, HeldForeverUnderV7GivesIncomingHeldAtFinishAllAndPanicUnderV6APanic) {
+    // RC's finish step fails: nr_devices is 1 at finish-all.
+    const Topology t = rcEp();
+    const std::string ops =
+        "preserve 01:00.0; kexec; fail-next finish 00:00.0; finish 01:00.0; finish-all";
+    const BothRun held = runBoth(t, switched(Abi::V7, t, [](LiveUpdateConfig &x) {
+                                 x.endOfUpdate = EndOfUpdate::HeldForever;
+                             }),
+                             ops);
+    EXPECT_EQ(held.results.back(), Result::Panic); // the harness's "nr_devices != 0 at the end"
+    EXPECT_EQ(kinds(held.state), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
+    EXPECT_TRUE(check(Invariant::NoCrash, t, held.state, std::nullopt).holds);
+    const BothRun panic = runBoth(t, switched(Abi::V6, t, [](LiveUpdateConfig &x) {
+                                  x.endOfUpdate = EndOfUpdate::Panic;
+                              }),
+                              ops);
+    EXPECT_EQ(kinds(panic.state), std::vector<KernelEventKind>{KernelEventKind::PanicAtFinish});
+    EXPECT_FALSE(check(Invariant::NoCrash, t, panic.state, std::nullopt).holds);
+}
+
+// rcEp with RC marked a VF: what a JSON or sysfs import can say.
+Topology vfBridgeOverEp() {
+    std::vector<DeviceSpec> specs = rcEp().specs();
+    specs[0].vf = true;
+    return Topology::build(specs, "VF bridge");
+}
+
+TEST(VersionSwitches, EveryDeviceUnderV6RefusesAPreserveBelowAVfBridgeAndRollsItBack) {
+    const Topology t = vfBridgeOverEp();
+    const auto c =
+        switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::EveryDevice; });
+    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), "preserve 01:00.0").results,
+              test::results({Result::Ok}));
+    const BothRun r = runBoth(t, c, "preserve 01:00.0");
+    EXPECT_EQ(r.results, test::results({Result::Einval}));
+    EXPECT_EQ(r.state.nrDevices, 0u); // EP's slot was rolled back
+    EXPECT_TRUE(r.state.events.empty());
+}
+
+TEST(VersionSwitches, EveryDeviceUnderV6LetsTheVfCheckWaitForThePhaseSoAfterKexecItIsEnoent) {
+    const Topology t = rcPfVf();
+    const std::string ops = "kexec; preserve 01:00.1";
+    const auto c =
+        switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::EveryDevice; });
+    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), ops).results.back(), Result::Einval);
+    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Enoent);
+}
+
+TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfInEveryPhaseButNotAVfBridge) {
+    const auto c = [](const Topology &t) {
+        return switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::NamedDevice; });
+    };
+    const Topology pfVf = rcPfVf();
+    EXPECT_EQ(runBoth(pfVf, c(pfVf), "kexec; preserve 01:00.1").results.back(), Result::Einval);
+    const Topology vfBridge = vfBridgeOverEp();
+    EXPECT_EQ(runBoth(vfBridge, c(vfBridge), "preserve 01:00.0").results,
+              test::results({Result::Ok}));
+}
+
+TEST(VersionSwitches, TableSizedToPresentGivesAV6TableOneSlotPerDeviceNotUnplugged) {
+    // The review tree has 5 devices; capacity stays 5. EP1 is unplugged before the first
+    // preserve: the table gets 4 slots. A table allocated before the unplug has 5.
+    const Topology t = test::reviewTree();
+    const auto c = switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.tableSizedToPresent = true; });
+    ASSERT_EQ(c.capacity, 5u);
+    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), "unplug 03:00.1; preserve 03:00.0")
+                  .state.table.size(),
+              5u);
+    EXPECT_EQ(runBoth(t, c, "preserve 03:00.0").state.table.size(), 5u);
+    EXPECT_EQ(runBoth(t, c, "unplug 03:00.1; preserve 03:00.0").state.table.size(), 4u);
+    // Each allocation counts again: released, then EP1 unplugged, then a new table.
+    EXPECT_EQ(runBoth(t, c, "preserve 03:00.0; unpreserve 03:00.0; unplug 03:00.1; "
+                            "preserve 03:00.0")
+                  .state.table.size(),
+              4u);
+}
+
+TEST(VersionSwitches, TableSizedToPresentLeavesAV7TableGrowingAsBefore) {
+    const Topology t = test::reviewTree();
+    const std::string ops = "unplug 03:00.1; preserve 03:00.0";
+    const auto c = switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.tableSizedToPresent = true; });
+    EXPECT_EQ(runBoth(t, c, ops).state, runBoth(t, configFor(Abi::V7, t), ops).state);
+}
+
+TEST(VersionSwitches, TableSizedToPresentSurvivesSaveAndRestore) {
+    const Topology t = test::reviewTree();
+    LiveUpdateConfig c = configFor(Abi::V6, t);
+    c.tableSizedToPresent = true;
+    PciLiveUpdate a(t, c), b(t, c);
+    test::run(a, "unplug 03:00.1; preserve 03:00.0");
+    std::vector<std::uint8_t> bytes;
+    a.save(bytes);
+    b.restore(bytes.data(), bytes.size());
+    EXPECT_EQ(b.state(), a.state());
+    EXPECT_EQ(b.slots().size(), 4u);
+}
+
 } // namespace
 } // namespace bridgepath
