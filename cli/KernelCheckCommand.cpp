@@ -4,83 +4,202 @@
 #include "cli/RunSetup.h"
 
 #include "kernelcheck/KernelCheck.h"
+#include "kernelcheck/KernelMutant.h"
 #include "topology/InputError.h"
+#include "topology/TextFile.h"
 #include "topology/TopologyLoader.h"
 
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <iomanip>
+#include <iostream>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace bridgepath {
 
 namespace {
 
-// A trace run on the code: agreement, or where it disagrees.
-KernelCheckResult runTrace(KernelCode &code, const RunSetup &setup) {
-    for (std::size_t i = 0; i < setup.trace.ops.size(); ++i)
-        if (!kernelCheckable(setup.trace.ops[i].kind))
-            throw InputError(setup.trace.places.at(i),
-                             "kernel-check runs preserve, unpreserve, kexec, finish, fail-next "
-                             "and lose only");
-    LiveUpdateConfig config = setup.config;
-    config.policy = Policy::Bail;
-    config.sessionTable = false;
-    KernelCheckResult r;
-    r.cases = 1;
-    r.steps = setup.trace.ops.size();
-    for (const Op &op : setup.trace.ops)
-        r.faultSteps += op.kind == OpKind::FailNext || op.kind == OpKind::Lose;
-    r.disagreement = checkOne(code, setup.topology, config, setup.trace.ops);
-    return r;
+void removeScratchAndDie(int sig) {
+    removeKernelScratch();
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+}
+
+std::string seconds(std::chrono::steady_clock::time_point since) {
+    std::ostringstream s;
+    s << std::fixed << std::setprecision(2)
+      << std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count() << " s";
+    return s.str();
+}
+
+std::string summary(const KernelCheckResult &r) {
+    return std::to_string(r.cases) + " sequence" + (r.cases == 1 ? "" : "s") + ", " +
+           std::to_string(r.steps) + " steps (" + std::to_string(r.faultSteps) + " faults, " +
+           std::to_string(r.eventSteps) + " with kernel events)";
+}
+
+void printDisagreement(std::ostream &out, const KernelDisagreement &d, bool fromTrace,
+                       std::size_t cases, const std::string &reproduce) {
+    if (!fromTrace)
+        out << "  in case " << d.caseIndex + 1 << " of " << cases << " (" << d.originalOps
+            << " ops, shrunk to " << d.ops.size() << ")";
+    out << "\n  at step " << d.step + 1 << " (" << d.ops[d.step].toString() << "): " << d.what
+        << "\n\n"
+        << disagreementTrace(d).toString() << "\nreproduce: " << reproduce << "\n";
+}
+
+// The model variant the run compares with: the detected one, or what --abi/--policy force.
+LiveUpdateConfig chosenConfig(const Flags &flags, const KernelShape &shape) {
+    LiveUpdateConfig c = shape.config();
+    if (auto a = flags.value("--abi"); a && *a != "auto") {
+        const auto abi = parseAbi(*a);
+        if (!abi)
+            throw InputError("--abi", "unknown ABI '" + *a + "' (auto, v6, v7)");
+        c = LiveUpdateConfig{};
+        c.abi = *abi;
+        c.sessionTable = true;
+        c.tableSizedToPresent = true;
+    }
+    if (auto p = flags.value("--policy")) {
+        const auto policy = parsePolicy(*p);
+        if (!policy)
+            throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
+        c.policy = *policy;
+    }
+    return c;
 }
 
 } // namespace
 
 int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
-                      {"--source", "--abi", "--cases", "--seed", "--format", "--topology",
-                       "--trace"},
-                      {});
+                      {"--source", "--abi", "--policy", "--cases", "--seed", "--format",
+                       "--topology", "--trace", "--step-timeout", "--memory-limit"},
+                      {"--variants", "--mutants"});
     flags.allowPositional(0, "kernel-check takes flags only");
     const auto source = flags.value("--source");
     if (!source)
         throw InputError("--source", "give the kernel tree or its drivers/pci/liveupdate.c");
     KernelCheckOptions o;
-    o.abi = abiFlag(flags, Abi::V6);
     o.cases = countFlag(flags, "--cases", o.cases, 1, 10000000);
     if (auto s = flags.value("--seed"))
         o.seed = parseCount("--seed", *s);
+    o.stepSeconds = static_cast<unsigned>(countFlag(flags, "--step-timeout", 10, 1, 3600));
+    o.memoryLimit = countFlag(flags, "--memory-limit", 256, 1, 16384) << 20;
     const std::string format = flags.value("--format").value_or("text");
     if (format != "text" && format != "json")
         throw InputError("--format", "unknown format '" + format + "' (text, json)");
     if (flags.has("--trace") && flags.has("--topology"))
         throw InputError("--trace", "a trace names its own tree; give --trace or --topology");
+    if ((flags.has("--variants") || flags.has("--mutants")) && flags.has("--trace"))
+        throw InputError("--trace", "--variants and --mutants draw their own cases");
     if (auto t = flags.value("--topology"))
         o.topology = loadTopologyFile(*t);
 
-    KernelCheckResult r;
+    struct sigaction sa {};
+    sa.sa_handler = removeScratchAndDie;
+    sigaction(SIGINT, &sa, nullptr);
+    sigaction(SIGTERM, &sa, nullptr);
+    sigaction(SIGHUP, &sa, nullptr);
+
+    const auto started = std::chrono::steady_clock::now();
+    const std::unique_ptr<KernelCode> code = KernelCode::build(*source);
+    const KernelShape &shape = code->shape();
+    LiveUpdateConfig config = chosenConfig(flags, shape);
     std::string reproduce = "bridgepath kernel-check --source " + shellQuote(*source);
-    if (auto t = flags.value("--trace")) {
-        // The trace's header names the ABI the code is built for (--abi overrides it).
+    for (const char *f : {"--abi", "--policy"})
+        if (auto v = flags.value(f))
+            reproduce += std::string(" ") + f + " " + *v;
+
+    nlohmann::ordered_json j;
+    j["source"] = *source;
+    j["detected"] = shape.describe();
+    j["notes"] = shape.notes;
+    int exit = 0;
+    if (format == "text")
+        out << "bridgepath kernel-check: " << *source << "\n  detected: " << shape.describe()
+            << "\n";
+
+    if (flags.has("--variants")) {
+        const std::vector<VariantVerdict> verdicts = matchVariants(*code, o);
+        nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+        if (format == "text")
+            out << "  model variants on the same " << o.cases << " sequences (seed " << o.seed
+                << "):\n";
+        bool any = false;
+        for (const VariantVerdict &v : verdicts) {
+            any |= !v.result.disagreement;
+            nlohmann::ordered_json row{{"variant", describeVariant(v.result.config)},
+                                       {"agree", !v.result.disagreement}};
+            if (format == "text")
+                out << "    " << (v.result.disagreement ? "differs" : "AGREES") << "  "
+                    << describeVariant(v.result.config);
+            if (const auto &d = v.result.disagreement) {
+                row["step"] = d->step + 1;
+                row["what"] = d->what;
+                row["trace"] = disagreementTrace(*d).toString();
+                if (format == "text") {
+                    out << ": " << d->ops.size() << " ops: ";
+                    for (std::size_t i = 0; i < d->ops.size(); ++i)
+                        out << (i ? "; " : "") << d->ops[i].toString();
+                    out << " -> " << d->what;
+                }
+            }
+            if (format == "text")
+                out << "\n";
+            rows.push_back(row);
+        }
+        j["variants"] = rows;
+        if (!any) {
+            exit = 1;
+            if (format == "text")
+                out << "  no model variant agrees with this file\n";
+        }
+        reproduce += " --variants";
+    } else if (auto t = flags.value("--trace")) {
         RunSetup setup = setUpRun(readTraceFile(*t), *t, flags);
-        o.abi = setup.config.abi;
-        const std::unique_ptr<KernelCode> code = KernelCode::build(*source, o.abi);
-        r = runTrace(*code, setup);
+        for (std::size_t i = 0; i < setup.trace.ops.size(); ++i)
+            if (!kernelCheckable(setup.trace.ops[i].kind, shape))
+                throw InputError(setup.trace.places.at(i),
+                                 std::string("this file has no code for '") +
+                                     toString(setup.trace.ops[i].kind) + "'");
+        config.policy = setup.config.policy;
+        KernelCheckResult r;
+        r.config = config;
+        r.cases = 1;
+        r.steps = setup.trace.ops.size();
+        r.disagreement = checkOne(*code, setup.topology, config, setup.trace.ops, o);
         reproduce += " --trace " + shellQuote(*t);
+        j["variant"] = describeVariant(config);
+        j["agree"] = !r.disagreement;
+        if (const auto &d = r.disagreement)
+            j["disagreement"] = {{"step", d->step + 1},
+                                 {"op", d->ops[d->step].toString()},
+                                 {"what", d->what},
+                                 {"trace", disagreementTrace(*d).toString()}};
+        if (format == "text") {
+            out << "  model variant: " << describeVariant(config) << "\n";
+            if (!r.disagreement)
+                out << "  agrees on the trace's " << r.steps << " steps\n";
+            else {
+                out << "  DISAGREES";
+                printDisagreement(out, *r.disagreement, true, 1, reproduce);
+            }
+        }
+        exit = r.disagreement ? 1 : 0;
     } else {
-        const std::unique_ptr<KernelCode> code = KernelCode::build(*source, o.abi);
-        r = runKernelCheck(*code, o);
-        reproduce += " --abi " + std::string(toString(o.abi)) + " --cases " +
-                     std::to_string(o.cases) + " --seed " + std::to_string(o.seed);
+        const KernelCheckResult r = runKernelCheck(*code, config, o);
+        reproduce += " --cases " + std::to_string(o.cases) + " --seed " + std::to_string(o.seed);
         if (auto t = flags.value("--topology"))
             reproduce += " --topology " + shellQuote(*t);
-    }
-    if (format == "json") {
-        nlohmann::ordered_json j;
-        j["source"] = *source;
-        j["abi"] = toString(o.abi);
+        j["variant"] = describeVariant(config);
         j["seed"] = o.seed;
         j["cases"] = r.cases;
         j["steps"] = r.steps;
         j["fault_steps"] = r.faultSteps;
+        j["event_steps"] = r.eventSteps;
         j["agree"] = !r.disagreement;
         if (r.disagreement) {
             const KernelDisagreement &d = *r.disagreement;
@@ -89,27 +208,77 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
                                  {"what", d.what},
                                  {"trace", disagreementTrace(d).toString()}};
         }
-        out << j.dump(2) << "\n";
-    } else if (!r.disagreement) {
-        out << "bridgepath kernel-check: " << *source << " behaves like the model (" << toString(o.abi)
-            << ", policy bail) on " << r.cases << " sequence" << (r.cases == 1 ? "" : "s") << ", "
-            << r.steps << " steps (" << r.faultSteps << " of them fail-next or lose), seed "
-            << o.seed << "\n";
-    } else {
-        const KernelDisagreement &d = *r.disagreement;
-        out << "bridgepath kernel-check: " << *source << " DISAGREES with the model ("
-            << toString(o.abi) << ", policy bail)";
-        if (!flags.has("--trace"))
-            out << " in case " << d.caseIndex + 1 << " of " << o.cases << " (" << d.originalOps
-                << " ops, shrunk to " << d.ops.size() << ")";
-        out << "\n  at step " << d.step + 1 << " (" << d.ops[d.step].toString() << "): " << d.what
-            << "\n\n"
-            << disagreementTrace(d).toString()
-            << "\nreproduce: " << reproduce << "\n"
-            << "or save the trace above and run: bridgepath kernel-check --source "
-            << shellQuote(*source) << " --trace FILE\n";
+        if (format == "text") {
+            out << "  model variant: " << describeVariant(config) << "\n";
+            if (!r.disagreement)
+                out << "  behaves like the model on " << summary(r) << ", seed " << o.seed
+                    << "\n";
+            else {
+                out << "  DISAGREES with the model";
+                printDisagreement(out, *r.disagreement, false, o.cases, reproduce);
+            }
+        }
+        exit = r.disagreement ? 1 : 0;
     }
-    return r.disagreement ? 1 : 0;
+
+    if (flags.has("--mutants") && exit == 0) {
+        nlohmann::ordered_json rows = nlohmann::ordered_json::array();
+        const std::string text = readTextFile(code->file());
+        std::size_t applied = 0, killed = 0;
+        if (format == "text")
+            out << "  mutants (each checked on the same " << o.cases << " sequences against "
+                << (flags.has("--variants") ? "the detected variant" : "that variant") << "):\n";
+        const LiveUpdateConfig mutantConfig = flags.has("--variants") ? shape.config() : config;
+        for (const KernelMutant &m : builtInMutants()) {
+            nlohmann::ordered_json row{{"mutant", m.name}, {"what", m.what}};
+            const std::optional<std::string> mutated = applyMutant(m, text);
+            std::string verdict;
+            if (!mutated) {
+                verdict = "does not apply";
+                row["verdict"] = "not-applicable";
+            } else {
+                ++applied;
+                std::optional<KernelDisagreement> d;
+                try {
+                    const auto mutant = KernelCode::build(
+                        code->file(), [&mutated](const std::string &) { return *mutated; });
+                    d = runKernelCheck(*mutant, mutantConfig, o).disagreement;
+                } catch (const InputError &e) {
+                    verdict = std::string("killed: does not compile (") + e.what() + ")";
+                    row["verdict"] = "killed";
+                    ++killed;
+                }
+                if (verdict.empty() && d) {
+                    ++killed;
+                    row["verdict"] = "killed";
+                    row["trace"] = disagreementTrace(*d).toString();
+                    verdict = "killed in " + std::to_string(d->ops.size()) + " ops: ";
+                    for (std::size_t i = 0; i < d->ops.size(); ++i)
+                        verdict += (i ? "; " : "") + d->ops[i].toString();
+                    verdict += " -> " + d->what;
+                } else if (verdict.empty()) {
+                    row["verdict"] = "survived";
+                    verdict = "SURVIVED (the check cannot see this bug)";
+                }
+            }
+            if (format == "text")
+                out << "    " << std::left << std::setw(24) << m.name << verdict << "\n";
+            rows.push_back(row);
+        }
+        j["mutants"] = rows;
+        j["mutants_applied"] = applied;
+        j["mutants_killed"] = killed;
+        if (format == "text")
+            out << "  " << killed << " of " << applied << " applicable mutants killed\n";
+        if (killed != applied)
+            exit = 1;
+        reproduce += " --mutants";
+    }
+    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    if (format == "json")
+        out << j.dump(2) << "\n";
+    std::cerr << "bridgepath kernel-check: " << seconds(started) << "\n";
+    return exit;
 }
 
 } // namespace bridgepath

@@ -68,7 +68,10 @@ void PciLiveUpdate::writeSlot(DeviceId dev, std::uint16_t refcount) {
 
 void PciLiveUpdate::freeSlot(DeviceId dev) {
     if (slot_[dev] == kStale) {
-        ghost_[dev] = 0; // zeroed in freed memory; the live nr_devices is not that table's
+        // Zeroed in freed memory, but the step decrements the counter of the table it was
+        // handed: the live one (u32, it wraps below 0 as the kernel's does).
+        ghost_[dev] = 0;
+        --nrDevices_;
     } else {
         table_.set(slot_[dev], SlotEntry{});
         --holders_;
@@ -231,12 +234,13 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
         return Result::Enoent; // a dead kernel runs nothing
     // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
     // fetched: in every phase.
+    // A device that is gone cannot be named at all: unplugged, or not enumerated after kexec.
+    if (removed_[dev]) // vanished devices are removed at the kexec
+        return Result::Enodev;
     if (vfCheckOf(config_) == VfCheck::NamedDevice && isVf_[dev])
         return Result::Einval;
     if (phase_ != Phase::Outgoing)
         return Result::Enoent;
-    if (removed_[dev])
-        return Result::Enodev;
     if (!tableLive_ && config_.tableSizedToPresent && config_.abi == Abi::V6)
         table_.reset(removed_.size() -
                      static_cast<std::size_t>(std::count(removed_.begin(), removed_.end(), 1)));
@@ -258,6 +262,9 @@ Result PciLiveUpdate::unpreserve(DeviceId dev) {
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
+    // Without a session there is no outgoing state to walk (every version returns first).
+    if (config_.sessionTable && !tableLive_)
+        return Result::Enoent;
     setDirect(dev, false);
     const Result r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
     releaseIfUnused();
@@ -321,7 +328,9 @@ Result PciLiveUpdate::finishAll() {
         emit(KernelEventKind::PanicAtFinish);
         break;
     case EndOfUpdate::HeldForever:
-        emit(KernelEventKind::IncomingHeld);
+        // Held only while a device is still incoming (it holds a reference since enumeration).
+        if (std::any_of(slot_.begin(), slot_.end(), [](std::uint32_t s) { return s != kNone; }))
+            emit(KernelEventKind::IncomingHeld);
         break;
     }
     return Result::Panic;

@@ -4,13 +4,23 @@
 #include "properties/PropertyCheck.h"
 #include "topology/LspciRenderer.h"
 
-#include <cstdio>
 #include <algorithm>
 #include <csignal>
-#include <stdexcept>
+#include <cstdio>
+#include <cstring>
 #include <sstream>
+#include <stdexcept>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define BRIDGEPATH_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define BRIDGEPATH_ASAN 1
+#endif
+#endif
 
 namespace bridgepath {
 
@@ -22,17 +32,36 @@ std::string entryText(const SlotEntry &e) {
                : e.address().toString() + " refcount " + std::to_string(e.refcount);
 }
 
+std::string eventsText(const std::vector<KernelEvent> &events, std::size_t from) {
+    std::string s;
+    for (std::size_t i = from; i < events.size(); ++i)
+        s += (s.empty() ? "" : "; ") + describe(events[i]) +
+             (events[i].kind == KernelEventKind::UseAfterFree
+                  ? " [nr_devices " + std::to_string(events[i].nrDevices) + "]"
+                  : std::string());
+    return s.empty() ? "no event" : s;
+}
+
 // The first difference after one step, or empty.
 std::string compare(const std::optional<Result> &kernelResult, Result modelResult,
-                    const KernelTable &k, const State &m) {
+                    const KernelSnapshot &k, const State &m) {
+    if (!k.otherEvents.empty())
+        return k.otherEvents.front() + " (the model has no such event)";
     if (kernelResult && *kernelResult != modelResult)
         return std::string("result ") + toString(modelResult) + " (model) vs " +
                (*kernelResult == Result::Panic ? std::string("an errno the model never returns")
                                                : std::string(toString(*kernelResult))) +
                " (kernel code)";
-    if (k.incoming != (m.phase != Phase::Outgoing))
-        return std::string("phase ") + toString(m.phase) + " (model) vs " +
-               (k.incoming ? "incoming" : "outgoing") + " (kernel code)";
+    if (k.events != m.events) {
+        std::size_t same = 0;
+        while (same < k.events.size() && same < m.events.size() && k.events[same] == m.events[same])
+            ++same;
+        return "kernel events: " + eventsText(m.events, same) + " (model) vs " +
+               eventsText(k.events, same) + " (kernel code)";
+    }
+    if (k.phase != m.phase)
+        return std::string("phase ") + toString(m.phase) + " (model) vs " + toString(k.phase) +
+               " (kernel code)";
     if (k.nrDevices != m.nrDevices)
         return "nr_devices " + std::to_string(m.nrDevices) + " (model) vs " +
                std::to_string(k.nrDevices) + " (kernel code)";
@@ -43,6 +72,19 @@ std::string compare(const std::optional<Result> &kernelResult, Result modelResul
         if (k.slots[i] != m.table[i])
             return "slot " + std::to_string(i) + ": " + entryText(m.table[i]) + " (model) vs " +
                    entryText(k.slots[i]) + " (kernel code)";
+    if (m.phase == Phase::Outgoing && k.dangling != m.dangling) {
+        for (const auto &[dev, rc] : m.dangling)
+            if (!k.dangling.count(dev) || k.dangling.at(dev) != rc)
+                return dev.toString() + " caches a freed slot with refcount " +
+                       std::to_string(rc) + " (model) vs " +
+                       (k.dangling.count(dev) ? "refcount " + std::to_string(k.dangling.at(dev))
+                                              : std::string("no freed slot")) +
+                       " (kernel code)";
+        for (const auto &[dev, rc] : k.dangling)
+            if (!m.dangling.count(dev))
+                return dev.toString() + " caches no freed slot (model) vs a freed slot with "
+                       "refcount " + std::to_string(rc) + " (kernel code)";
+    }
     return "";
 }
 
@@ -50,28 +92,34 @@ struct CaseVerdict {
     bool agree = true;
     std::size_t step = 0;
     std::string what;
+    std::size_t eventSteps = 0;
 };
 
-std::size_t capacityFor(const Topology &t, const LiveUpdateConfig &c) {
-    return c.abi == Abi::V6 ? c.capacity : t.size() + 8;
+// The child's pipe, for the crash hook and the fault handlers: the code under test may crash.
+int childFd = -1;
+
+void writeLine(const char *prefix, const char *what) {
+    char line[256];
+    const int n = std::snprintf(line, sizeof line, "\n%s %s\n", prefix, what);
+    if (n > 0 && write(childFd, line, static_cast<std::size_t>(std::min(n, 255))) < 0)
+        _exit(125);
 }
 
-// The child's pipe, for its fault handler: the code under test may crash.
-int crashFd = -1;
-
-
-void reportCrash(int sig) {
-    char line[32];
-    const int n = std::snprintf(line, sizeof line, "\nsignal %d\n", sig);
-    if (n > 0 && write(crashFd, line, static_cast<std::size_t>(n)) < 0)
-        _exit(125);
+void crashHook(const char *what) {
+    writeLine("crash", what);
     _exit(125);
 }
 
-// Runs one case in a child process (the kernel code may crash); the child reports each step it
-// starts and, at the end, its verdict.
+void reportSignal(int sig) {
+    char what[32];
+    std::snprintf(what, sizeof what, "%d", sig);
+    writeLine("signal", what);
+    _exit(125);
+}
+
+// Runs one case in a child process; the child reports each step it starts and its verdict.
 CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
-                    const std::vector<Op> &ops, unsigned stepSeconds) {
+                    const std::vector<Op> &ops, const KernelCheckOptions &o) {
     int fds[2];
     if (pipe(fds) != 0)
         throw std::runtime_error("kernel-check: cannot create a pipe for a case's child process");
@@ -84,33 +132,48 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     }
     if (pid == 0) {
         close(fds[0]);
-        crashFd = fds[1];
-        // A step that never returns (a loop in the code under test) ends the child here.
-        alarm(stepSeconds);
-        for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT}) {
+        childFd = fds[1];
+#ifndef BRIDGEPATH_ASAN
+        // A runaway allocation outside the harness's allocator ends here (ASan needs the space).
+        struct rlimit limit {};
+        limit.rlim_cur = limit.rlim_max = o.memoryLimit + (1u << 30);
+        setrlimit(RLIMIT_AS, &limit);
+#endif
+        for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) {
             struct sigaction sa {};
-            sa.sa_handler = reportCrash;
+            sa.sa_handler = reportSignal;
             sigaction(sig, &sa, nullptr);
         }
+        code.onCrash(crashHook);
         FILE *out = fdopen(fds[1], "w");
-        code.setUp(t, capacityFor(t, config));
+        alarm(o.stepSeconds);
+        std::string why;
+        if (!code.setUp(t, why, o.memoryLimit)) {
+            std::fprintf(out, "disagree 0 %s\n", why.c_str());
+            std::fflush(out);
+            _exit(1);
+        }
         ReferenceModel model(t, config);
+        std::size_t eventsSeen = 0, eventSteps = 0;
         for (std::size_t i = 0; i < ops.size(); ++i) {
             std::fprintf(out, "step %zu\n", i);
             std::fflush(out);
-            alarm(stepSeconds);
+            alarm(o.stepSeconds);
             const std::optional<Result> k = code.apply(t, ops[i]);
             const Result m = model.apply(ops[i]);
-            std::string diff = code.bugs() != 0
-                                   ? "the kernel code hit BUG() (the model never does here)"
-                                   : compare(k, m, code.table(), model.state());
+            const State ms = model.state();
+            const std::string diff = compare(k, m, code.snapshot(t), ms);
+            if (ms.events.size() != eventsSeen) {
+                eventsSeen = ms.events.size();
+                ++eventSteps;
+            }
             if (!diff.empty()) {
                 std::fprintf(out, "disagree %zu %s\n", i, diff.c_str());
                 std::fflush(out);
                 _exit(1);
             }
         }
-        std::fprintf(out, "agree\n");
+        std::fprintf(out, "agree %zu\n", eventSteps);
         std::fflush(out);
         _exit(0);
     }
@@ -124,33 +187,45 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     waitpid(pid, &status, 0);
     CaseVerdict v;
     std::istringstream lines(text);
-    std::string line;
+    std::string line, crash;
     std::size_t lastStep = 0;
     int signal = 0;
+    bool agreed = false;
     while (std::getline(lines, line)) {
-        if (line.rfind("step ", 0) == 0)
+        if (line.rfind("step ", 0) == 0) {
             lastStep = std::stoul(line.substr(5));
-        else if (line.rfind("signal ", 0) == 0)
+        } else if (line.rfind("signal ", 0) == 0) {
             signal = std::stoi(line.substr(7));
-        else if (line.rfind("disagree ", 0) == 0) {
+        } else if (line.rfind("crash ", 0) == 0) {
+            crash = line.substr(6);
+        } else if (line.rfind("agree ", 0) == 0) {
+            agreed = true;
+            v.eventSteps = std::stoul(line.substr(6));
+        } else if (line.rfind("disagree ", 0) == 0) {
             const std::size_t space = line.find(' ', 9);
             v.agree = false;
             v.step = std::stoul(line.substr(9, space - 9));
             v.what = line.substr(space + 1);
         }
     }
-    if (WIFSIGNALED(status))
+    if (WIFSIGNALED(status) && signal == 0)
         signal = WTERMSIG(status);
-    if (signal == SIGALRM) {
+    if (!v.agree)
+        return v;
+    if (!crash.empty()) {
+        v.agree = false;
+        v.step = lastStep;
+        v.what = "the kernel code crashed: " + crash;
+    } else if (signal == SIGALRM) {
         v.agree = false;
         v.step = lastStep;
         v.what = "the kernel code hung (the step did not return within " +
-                 std::to_string(stepSeconds) + " s)";
+                 std::to_string(o.stepSeconds) + " s)";
     } else if (signal != 0) {
         v.agree = false;
         v.step = lastStep;
         v.what = "the kernel code crashed (signal " + std::to_string(signal) + ")";
-    } else if (v.agree && text.find("agree") == std::string::npos) {
+    } else if (!agreed) {
         // A sanitizer's own fault handler ends the process with an exit status instead.
         v.agree = false;
         v.step = lastStep;
@@ -160,15 +235,14 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     return v;
 }
 
-KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, unsigned stepSeconds) {
-    auto retry = [&](const Topology &t, const LiveUpdateConfig &c, std::vector<Op> ops) {
-        const CaseVerdict v = runCase(code, t, c, ops, stepSeconds);
+KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, const KernelCheckOptions &o) {
+    auto retry = [&](const Topology &t, const std::vector<Op> &candidate) {
+        const CaseVerdict v = runCase(code, t, d.config, candidate, o);
         if (v.agree)
             return false;
-        ops.resize(std::min(ops.size(), v.step + 1));
         d.topology = t;
-        d.config = c;
-        d.ops = std::move(ops);
+        d.ops = candidate;
+        d.ops.resize(std::min(d.ops.size(), v.step + 1));
         d.step = v.step;
         d.what = v.what;
         return true;
@@ -179,74 +253,118 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, unsigned stepS
         for (std::size_t i = 0; d.ops.size() > 1 && i < d.ops.size() && !progress; ++i) {
             std::vector<Op> fewer = d.ops;
             fewer.erase(fewer.begin() + static_cast<long>(i));
-            progress = retry(d.topology, d.config, fewer);
+            progress = retry(d.topology, fewer);
         }
     }
     const Topology cut = namedOnly(d.topology, d.ops);
     if (cut.size() != 0 && cut.size() < d.topology.size()) {
-        LiveUpdateConfig c = d.config;
-        if (c.abi == Abi::V6 && c.capacity >= d.topology.size())
-            c.capacity = cut.size(); // one slot per device stays so
         const KernelDisagreement before = d;
-        if (!retry(cut, c, d.ops))
+        if (!retry(cut, d.ops))
             d = before;
     }
     return d;
+}
+
+// The cases of a run: the same seed gives the same cases for every variant.
+std::vector<std::pair<Topology, std::vector<Op>>> drawCases(const KernelShape &shape,
+                                                            const KernelCheckOptions &o) {
+    std::set<FaultClass> faults{FaultClass::Step, FaultClass::LostSlot, FaultClass::Refcount,
+                                FaultClass::Misuse, FaultClass::Vanish};
+    if (shape.cleanup)
+        faults.insert(FaultClass::Unplug);
+    std::vector<std::pair<Topology, std::vector<Op>>> out;
+    out.reserve(o.cases);
+    for (std::size_t i = 0; i < o.cases; ++i) {
+        const GeneratedCase c = sampleCase(shardSeed(o.seed, i), 40, Policy::Bail, shape.abi(),
+                                           faults, o.topology);
+        std::vector<Op> ops;
+        for (const Op &op : c.ops)
+            if (kernelCheckable(op.kind, shape))
+                ops.push_back(op);
+        out.emplace_back(c.setup->topology, std::move(ops));
+    }
+    return out;
+}
+
+bool isFault(OpKind k) {
+    return k == OpKind::FailNext || k == OpKind::Lose || k == OpKind::SetRefcount ||
+           k == OpKind::Vanish || k == OpKind::Unplug;
+}
+
+KernelCheckResult runCases(KernelCode &code, const LiveUpdateConfig &config,
+                           const std::vector<std::pair<Topology, std::vector<Op>>> &cases,
+                           const KernelCheckOptions &o) {
+    KernelCheckResult r;
+    r.config = config;
+    for (std::size_t i = 0; i < cases.size(); ++i) {
+        const auto &[t, ops] = cases[i];
+        ++r.cases;
+        const CaseVerdict v = runCase(code, t, config, ops, o);
+        const std::size_t ran = v.agree ? ops.size() : v.step + 1;
+        r.steps += ran;
+        r.eventSteps += v.eventSteps;
+        for (std::size_t k = 0; k < ran; ++k)
+            r.faultSteps += isFault(ops[k].kind);
+        if (v.agree)
+            continue;
+        KernelDisagreement d{t, config, ops, v.step, v.what, i, ops.size()};
+        d.ops.resize(std::min(d.ops.size(), v.step + 1));
+        r.disagreement = shrink(code, d, o);
+        break;
+    }
+    return r;
 }
 
 } // namespace
 
 std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
                                            const LiveUpdateConfig &config,
-                                           const std::vector<Op> &ops, unsigned stepSeconds) {
-    const CaseVerdict v = runCase(code, t, config, ops, stepSeconds);
+                                           const std::vector<Op> &ops,
+                                           const KernelCheckOptions &options) {
+    const CaseVerdict v = runCase(code, t, config, ops, options);
     if (v.agree)
         return std::nullopt;
     KernelDisagreement d{t, config, ops, v.step, v.what, 0, ops.size()};
     d.ops.resize(std::min(d.ops.size(), v.step + 1));
-    return shrink(code, d, stepSeconds);
+    return shrink(code, d, options);
 }
 
-KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &options) {
-    KernelCheckResult r;
-    const std::set<FaultClass> faults{FaultClass::Alloc, FaultClass::Step, FaultClass::LostSlot,
-                                      FaultClass::Misuse};
-    for (std::size_t i = 0; i < options.cases; ++i) {
-        const GeneratedCase c =
-            sampleCase(shardSeed(options.seed, i), 40, Policy::Bail, options.abi, faults,
-                       options.topology);
-        std::vector<Op> ops;
-        for (const Op &op : c.ops)
-            if (kernelCheckable(op.kind))
-                ops.push_back(op);
-        LiveUpdateConfig config = c.setup->config;
-        config.policy = Policy::Bail;
-        config.sessionTable = false;
-        ++r.cases;
-        const CaseVerdict v = runCase(code, c.setup->topology, config, ops, options.stepSeconds);
-        const std::size_t ran = v.agree ? ops.size() : v.step + 1;
-        r.steps += ran;
-        for (std::size_t k = 0; k < ran; ++k)
-            r.faultSteps += ops[k].kind == OpKind::FailNext || ops[k].kind == OpKind::Lose;
-        if (v.agree)
-            continue;
-        KernelDisagreement d{c.setup->topology, config, ops, v.step, v.what, i, ops.size()};
-        d.ops.resize(std::min(d.ops.size(), v.step + 1));
-        r.disagreement = shrink(code, d, options.stepSeconds);
-        break;
-    }
-    return r;
+KernelCheckResult runKernelCheck(KernelCode &code, const LiveUpdateConfig &config,
+                                 const KernelCheckOptions &options) {
+    return runCases(code, config, drawCases(code.shape(), options), options);
+}
+
+std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOptions &options) {
+    const auto cases = drawCases(code.shape(), options);
+    std::vector<VariantVerdict> out;
+    for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded})
+        for (CheckOrder order : {CheckOrder::ZeroRefcountFirst, CheckOrder::EbusyFirst}) {
+            VariantVerdict v;
+            v.policy = p;
+            v.order = order;
+            v.result = runCases(code, code.shape().config(p, order), cases, options);
+            out.push_back(std::move(v));
+        }
+    std::stable_sort(out.begin(), out.end(), [](const VariantVerdict &a, const VariantVerdict &b) {
+        return !a.result.disagreement && b.result.disagreement;
+    });
+    return out;
 }
 
 Trace disagreementTrace(const KernelDisagreement &d) {
     Trace t;
     t.inlineTopology = renderLspci(d.topology, true); // labels keep VFs ("Virtual Function")
-    t.policy = Policy::Bail;
+    t.policy = d.config.policy;
     t.abi = d.config.abi;
-    if (d.config.abi == Abi::V6)
-        t.capacity = d.config.capacity;
     t.ops = d.ops;
     return t;
+}
+
+std::string describeVariant(const LiveUpdateConfig &c) {
+    return std::string("policy ") + toString(c.policy) + ", " +
+           (c.abi == Abi::V6 ? "fixed table (v6)" : "block-set table (v7)") + ", " +
+           toString(checkOrderOf(c)) + ", VF check " + toString(vfCheckOf(c)) + ", release " +
+           toString(releaseCheckOf(c)) + ", end " + toString(endOfUpdateOf(c));
 }
 
 } // namespace bridgepath

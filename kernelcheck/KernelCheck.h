@@ -1,11 +1,13 @@
 #pragma once
-/// KernelCheck: does the kernel's own C code behave like the model? Random cases (tree and
-/// operations, drawn as `bridgepath check` draws them, restricted to what the walk functions do:
-/// preserve, unpreserve, kexec, finish, fail-next, lose) run on the loaded code and on the
-/// reference model (policy bail, the chosen ABI, one table for the whole run); after every step
-/// the result (where the API returns one), the phase, nr_devices and every slot must agree. Each
-/// case runs in a child process, so code that crashes is a disagreement, not a crash of the tool.
-/// The first disagreement is shrunk (operations, then devices no operation needs).
+/// KernelCheck: does a real drivers/pci/liveupdate.c behave like the model? Random cases (tree and
+/// operations, drawn as `bridgepath check` draws them: the whole Live Update, kexec, finish-all,
+/// fail-next, lost slots, refcounts, vanished devices, unplug and freeze where the file has them)
+/// run on the loaded code, driven as LUO drives it, and on the reference model configured as the
+/// file's version. After every step the result (where the API returns one), the phase,
+/// nr_devices, every slot, the dangling cached slots and the kernel events (BUG at the release,
+/// WARN and free, use after free, panic at the end, incoming held) must agree. Each case runs in
+/// a child process under a per-step time limit and a memory limit, so code that crashes, loops
+/// or runs away is a disagreement, not a failure of the tool. The first disagreement is shrunk.
 
 #include "kernelcheck/KernelCode.h"
 #include "topology/Trace.h"
@@ -18,11 +20,11 @@ namespace bridgepath {
 
 /// What to check.
 struct KernelCheckOptions {
-    Abi abi = Abi::V6;
     std::size_t cases = 1000;
     std::uint64_t seed = 1;
     std::optional<Topology> topology; ///< every case on this tree (default: random trees)
-    unsigned stepSeconds = 10; ///< a step of the code that takes longer counts as hung
+    unsigned stepSeconds = 10;        ///< a step of the code that takes longer counts as hung
+    std::size_t memoryLimit = 256u << 20; ///< bytes the code may allocate in one case
 };
 
 /// The first disagreement, shrunk.
@@ -36,24 +38,43 @@ struct KernelDisagreement {
     std::size_t originalOps = 0;
 };
 
-/// The verdict.
+/// The verdict of one run against one model variant.
 struct KernelCheckResult {
+    LiveUpdateConfig config;    ///< the model variant compared with
     std::size_t cases = 0;      ///< cases run
     std::size_t steps = 0;      ///< operations compared
-    std::size_t faultSteps = 0; ///< of which fail-next or lose
+    std::size_t faultSteps = 0; ///< of which a fault (fail-next, lose, set-refcount, vanish, unplug)
+    std::size_t eventSteps = 0; ///< steps at which a kernel event happened (on both sides)
     std::optional<KernelDisagreement> disagreement;
 };
 
-/// One sequence on one tree (policy bail, one table for the run): nullopt if the code agrees with
-/// the model at every step, else the shrunk disagreement.
+/// One sequence on one tree against `config`: nullopt if the code agrees at every step, else the
+/// shrunk disagreement.
 std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
                                            const LiveUpdateConfig &config,
-                                           const std::vector<Op> &ops, unsigned stepSeconds = 10);
+                                           const std::vector<Op> &ops,
+                                           const KernelCheckOptions &options = {});
 
-/// Runs the cases on `code`; same options, same result.
-KernelCheckResult runKernelCheck(KernelCode &code, const KernelCheckOptions &options);
+/// Runs the cases on `code` against `config`; same options, same result.
+KernelCheckResult runKernelCheck(KernelCode &code, const LiveUpdateConfig &config,
+                                 const KernelCheckOptions &options);
 
-/// The disagreement as a replayable trace (inline tree, policy bail, abi, capacity).
+/// One model variant the file may behave as, and how the run against it went.
+struct VariantVerdict {
+    Policy policy = Policy::Bail;
+    CheckOrder order = CheckOrder::ZeroRefcountFirst;
+    KernelCheckResult result;
+};
+
+/// Every candidate variant (policy x check order, the rest as detected), each run with the same
+/// cases; the ones that agree come first.
+std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOptions &options);
+
+/// The disagreement as a replayable trace (inline tree, policy, abi and the variant's switches).
 Trace disagreementTrace(const KernelDisagreement &d);
+
+/// The model's variant switches as trace-header-like words: "policy bail, abi v7, check order
+/// zero-refcount-first, vf every-device, release warn-and-free, end held-forever".
+std::string describeVariant(const LiveUpdateConfig &c);
 
 } // namespace bridgepath

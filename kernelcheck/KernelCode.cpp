@@ -12,61 +12,61 @@
 #include <dlfcn.h>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <regex>
+#include <set>
 #include <sstream>
 
 namespace bridgepath {
 
+namespace fs = std::filesystem;
+
 struct KernelCode::Api {
+    void (*setCrashHook)(void (*)(const char *)) = nullptr;
     int (*setup)(int, const int *, const int *, const int *, const unsigned *, const unsigned *,
-                 const unsigned *, const unsigned *, unsigned) = nullptr;
-    int (*preserve)(int) = nullptr;
-    void (*unpreserve)(int) = nullptr;
-    void (*finish)(int) = nullptr;
-    int (*kexec)() = nullptr;
-    void (*failNext)(int, int) = nullptr;
-    int (*lose)(int) = nullptr;
+                 const unsigned *, const unsigned *, unsigned long) = nullptr;
+    int (*apply)(int, int, int, int *) = nullptr;
     int (*phase)() = nullptr;
-    unsigned (*nrDevices)() = nullptr;
-    unsigned (*tableSize)() = nullptr;
-    void (*slot)(unsigned, unsigned *, unsigned *, unsigned *) = nullptr;
-    unsigned (*bugs)() = nullptr;
+    unsigned (*table)(unsigned *, unsigned *, unsigned *, unsigned *, unsigned) = nullptr;
+    unsigned (*dangling)(int *, unsigned *, unsigned) = nullptr;
+    int (*eventCount)() = nullptr;
+    void (*eventAt)(int, int *, int *, unsigned *, const char **) = nullptr;
 };
 
 namespace {
 
-std::string sourceFile(const std::string &path) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) {
-        const std::string file = path + "/drivers/pci/liveupdate.c";
-        if (!std::filesystem::exists(file, ec))
-            throw InputError(path, "a kernel tree without drivers/pci/liveupdate.c");
-        return file;
-    }
-    return path;
+// Scratch folders still on disk, for removal at exit or on a signal.
+std::mutex scratchMutex;
+std::set<std::string> &scratchDirs() {
+    static std::set<std::string> dirs;
+    return dirs;
 }
 
-// The wrapper of a device-step function: an armed fail-next of `kind` at its struct pci_dev *
-// argument makes it return -EIO before it runs.
-std::string wrapper(const CItem &f, const std::string &name, int kind, const std::string &place) {
-    const std::vector<CParam> params = parameters(f);
-    std::string dev, args;
-    for (const CParam &p : params) {
-        args += (args.empty() ? "" : ", ") + p.name;
-        if (dev.empty() && std::regex_search(p.text, std::regex(R"(\bstruct\s+pci_dev\s*\*)")))
-            dev = p.name;
+std::string scratchRoot() {
+    const char *t = std::getenv("TMPDIR");
+    return t && *t ? t : "/tmp";
+}
+
+struct Located {
+    std::string file;                ///< the liveupdate.c
+    std::optional<std::string> tree; ///< the kernel tree it sits in
+};
+
+Located locate(const std::string &path) {
+    std::error_code ec;
+    Located l;
+    if (fs::is_directory(path, ec)) {
+        l.file = path + "/drivers/pci/liveupdate.c";
+        if (!fs::exists(l.file, ec))
+            throw InputError(path, "a kernel tree without drivers/pci/liveupdate.c");
+        l.tree = path;
+        return l;
     }
-    if (dev.empty())
-        throw InputError(place, "cannot wrap " + name +
-                                    " for fail-next: it has no struct pci_dev * parameter");
-    const std::string header = f.text.substr(0, f.bodyOffset);
-    const bool isVoid = header.substr(0, header.find(name)).find("void") != std::string::npos &&
-                        header.substr(0, header.find(name)).find('*') == std::string::npos;
-    std::ostringstream w;
-    w << header << "\n{\n\tif (bp_take_fail(" << dev << ", " << kind << "))\n\t\treturn"
-      << (isVoid ? "" : " -EIO") << ";\n\t" << (isVoid ? "" : "return ") << "bp_real_" << name
-      << "(" << args << ");\n}\n";
-    return w.str();
+    l.file = path;
+    const fs::path p = fs::absolute(path, ec);
+    if (p.parent_path().filename() == "pci" && p.parent_path().parent_path().filename() == "drivers")
+        l.tree = p.parent_path().parent_path().parent_path().string();
+    return l;
 }
 
 std::string readAll(FILE *f) {
@@ -77,113 +77,264 @@ std::string readAll(FILE *f) {
     return out;
 }
 
+void writeFile(const fs::path &p, const std::string &text) {
+    fs::create_directories(p.parent_path());
+    std::ofstream out(p);
+    out << text;
+    if (!out)
+        throw InputError(p.string(), "cannot write kernel-check's scratch file");
+}
+
+// The wrapper of a walk step: an armed fail-next of `kind` makes it return -EIO before it runs.
+std::string wrapper(const CItem &f, const std::string &name, int kind, const std::string &place) {
+    std::string dev, args;
+    for (const CParam &p : parameters(f)) {
+        args += (args.empty() ? "" : ", ") + p.name;
+        if (dev.empty() && std::regex_search(p.text, std::regex(R"(\bstruct\s+pci_dev\s*\*)")))
+            dev = p.name;
+    }
+    if (dev.empty())
+        throw InputError(place, "cannot wrap " + name +
+                                    " for fail-next: it has no struct pci_dev * parameter");
+    std::ostringstream w;
+    w << f.text.substr(0, f.bodyOffset) << "\n{\n\tif (bp_step_enter(" << dev << ", " << kind
+      << "))\n\t\treturn -EIO;\n\treturn bp_real_" << name << "(" << args << ");\n}\n";
+    return w.str();
+}
+
+// The default ABI header for a file outside a kernel tree, as its version needs.
+std::string defaultAbiHeader(const KernelShape &s) {
+    std::ostringstream h;
+    h << "/* bridgepath's stand-in for include/linux/kho/abi/pci.h (the file is not in a tree) */\n"
+         "#ifndef _LINUX_KHO_ABI_PCI_H\n#define _LINUX_KHO_ABI_PCI_H\n"
+         "#include \"bridgepath_kernel.h\"\n"
+      << "#define PCI_LUO_FLB_COMPATIBLE \"" << (s.versionField ? "pci" : s.blockSet ? "pci-v2" : "pci-v3")
+      << "\"\n#define PCI_LUO_FLB_VERSION 2\n"
+         "struct pci_dev_ser {\n\tu32 domain;\n\tu16 bdf;\n\tu16 refcount;\n} __packed;\n";
+    if (s.blockSet)
+        h << "struct pci_ser {\n" << (s.versionField ? "\tu32 version;\n" : "")
+          << "\tu32 nr_devices;\n\tu64 devices;\n} __packed;\n";
+    else
+        h << "struct pci_ser {\n\tu32 max_nr_devices;\n\tu32 nr_devices;\n"
+             "\tstruct pci_dev_ser devices[];\n} __packed;\n";
+    h << "#endif\n";
+    return h.str();
+}
+
+std::string defaultPrivateHeader(const KernelShape &s) {
+    std::string h = "/* bridgepath's stand-in for drivers/pci/liveupdate.h */\n"
+                    "#ifndef DRIVERS_PCI_LIVEUPDATE_H\n#define DRIVERS_PCI_LIVEUPDATE_H\n"
+                    "#include \"bridgepath_kernel.h\"\n";
+    if (!s.ownPathMacro)
+        h += "#define for_each_pci_dev_in_path(dev) for (; (dev); (dev) = (dev)->bus->self)\n";
+    return h + "#endif\n";
+}
+
+// Every `#include <linux/...>` (or <asm/...>) name in `text`.
+std::set<std::string> systemIncludes(const std::string &text) {
+    std::set<std::string> out;
+    const std::regex r(R"(#\s*include\s*<([^>]+)>)");
+    for (std::sregex_iterator it(text.begin(), text.end(), r), end; it != end; ++it)
+        out.insert((*it)[1].str());
+    return out;
+}
+
+// The identifiers the compiler says are missing, each with its first place.
+std::vector<std::pair<std::string, std::string>> missingIdentifiers(const std::string &output,
+                                                                    const std::string &unitPath,
+                                                                    const std::string &file) {
+    const std::vector<std::regex> patterns{
+        std::regex(R"(implicit declaration of function '([^']+)')"),
+        std::regex(R"('([^']+)' undeclared)"),
+        std::regex(R"(unknown type name '([^']+)')"),
+        std::regex(R"(invalid use of undefined type '([^']+)')"),
+        std::regex(R"(storage size of '([^']+)' isn't known)"),
+        std::regex(R"(field '([^']+)' has incomplete type)"),
+        std::regex(R"(('[^']+') has no member named '([^']+)')"),
+        std::regex(R"(undefined reference to `([^']+)')"),
+    };
+    std::vector<std::pair<std::string, std::string>> out;
+    std::set<std::string> seen;
+    std::istringstream lines(output);
+    std::string line;
+    const std::regex place(R"(^([^:]+):(\d+):(\d+:)? )");
+    while (std::getline(lines, line)) {
+        std::smatch where;
+        if (!std::regex_search(line, where, place))
+            continue;
+        std::string at = where[1].str();
+        if (at == unitPath)
+            at = file;
+        at += ":" + where[2].str();
+        for (const std::regex &p : patterns) {
+            std::smatch m;
+            if (!std::regex_search(line, m, p))
+                continue;
+            const std::string name = m.size() > 2 ? m[1].str() + "." + m[2].str() : m[1].str();
+            if (seen.insert(name).second)
+                out.emplace_back(name, at);
+            break;
+        }
+    }
+    return out;
+}
+
 } // namespace
 
-bool kernelCheckable(OpKind k) {
+void removeKernelScratch() {
+    std::lock_guard<std::mutex> lock(scratchMutex);
+    for (const std::string &d : scratchDirs()) {
+        std::error_code ec;
+        fs::remove_all(d, ec);
+    }
+    scratchDirs().clear();
+}
+
+bool kernelCheckable(OpKind k, const KernelShape &shape) {
     switch (k) {
     case OpKind::Preserve:
     case OpKind::Unpreserve:
     case OpKind::Kexec:
     case OpKind::Finish:
+    case OpKind::FinishAll:
     case OpKind::FailNext:
     case OpKind::Lose:
-        return true;
-    case OpKind::Freeze:
-    case OpKind::FinishAll:
     case OpKind::SetRefcount:
     case OpKind::Vanish:
+        return true;
+    case OpKind::Freeze:
+        return shape.freeze.has_value();
     case OpKind::Unplug:
-        return false;
+        return shape.cleanup.has_value();
     }
     return false;
 }
 
-std::unique_ptr<KernelCode> KernelCode::build(const std::string &source, Abi abi,
-                                              const KernelNames &names) {
-    const std::string file = sourceFile(source);
-    const CSource src = CSource::parse(readTextFile(file), file);
-    for (const std::string *entry : {&names.preserve, &names.unpreserve, &names.finish,
-                                     &names.preserveStep, &names.unpreserveStep,
-                                     &names.finishStep})
-        if (!src.function(*entry))
-            throw InputError(file, "no definition of " + *entry + " (kernel-check needs it)");
-
-    const std::vector<std::pair<const std::string *, int>> wrapped{
-        {&names.preserveStep, static_cast<int>(StepKind::Preserve)},
-        {&names.unpreserveStep, static_cast<int>(StepKind::Unpreserve)},
-        {&names.finishStep, static_cast<int>(StepKind::Finish)}};
-    std::ostringstream unit;
-    if (abi == Abi::V7)
-        unit << "#define BRIDGEPATH_ABI_V7 1\n";
-    unit << "#include \"bridgepath_stub.h\"\n"
-         << "static int bp_take_fail(struct pci_dev *dev, int kind);\n";
-    for (const CItem *item : src.closure({names.preserve, names.unpreserve, names.finish})) {
-        unit << "#line " << item->line << " \"" << file << "\"\n";
-        const std::string *wrap = nullptr;
-        int kind = 0;
-        for (const auto &[name, k] : wrapped)
-            if (item->isFunction && item->defines.front() == *name) {
-                wrap = name;
-                kind = k;
-            }
-        if (!wrap) {
-            unit << item->text << "\n";
-            continue;
-        }
-        unit << renamedHeader(*item, *wrap, "bp_real_" + *wrap)
-             << item->text.substr(item->bodyOffset) << "\n"
-             << wrapper(*item, *wrap, kind, file + ":" + std::to_string(item->line));
-    }
-    unit << "#line 1 \"bridgepath_shim.c\"\n"
-         << "#define BP_ENTRY_PRESERVE " << names.preserve << "\n"
-         << "#define BP_ENTRY_UNPRESERVE " << names.unpreserve << "\n"
-         << "#define BP_ENTRY_FINISH " << names.finish << "\n"
-         << kernelShim();
-
+std::unique_ptr<KernelCode>
+KernelCode::build(const std::string &source,
+                  const std::function<std::string(const std::string &)> &mutate) {
+    const Located where = locate(source);
+    std::string text = readTextFile(where.file);
+    if (mutate)
+        text = mutate(text);
+    const CSource src = CSource::parse(text, where.file);
     std::unique_ptr<KernelCode> code(new KernelCode);
-    char pattern[] = "/tmp/bridgepath-kernel-XXXXXX";
-    if (!mkdtemp(pattern))
-        throw InputError("/tmp", "cannot make a temporary folder for the build");
+    code->file_ = where.file;
+    code->shape_ = detectShape(src);
+    const KernelShape &shape = code->shape_;
+
+    // The file, with each walk step renamed and wrapped; #line keeps every other line's place.
+    const std::string shown = fs::absolute(where.file).string();
+    std::string unit = "#line 1 \"" + shown + "\"\n" + text;
+    const std::vector<std::pair<std::string, int>> steps{
+        {shape.preserveStep, 0}, {shape.unpreserveStep, 1}, {shape.finishStep, 2}};
+    for (const auto &[name, kind] : steps) {
+        const CItem *f = src.function(name);
+        const std::size_t at = unit.find(f->text);
+        if (at == std::string::npos)
+            throw InputError(where.file, "cannot find the definition of " + name + " to wrap it");
+        const std::size_t lines = static_cast<std::size_t>(
+            std::count(f->text.begin(), f->text.end(), '\n'));
+        const std::string replaced =
+            renamedHeader(*f, name, "bp_real_" + name) + f->text.substr(f->bodyOffset) + "\n" +
+            wrapper(*f, name, kind, where.file + ":" + std::to_string(f->line)) + "#line " +
+            std::to_string(f->line + lines + 1) + " \"" + shown + "\"";
+        unit.replace(at, f->text.size(), replaced);
+    }
+    // The wrappers call the harness before it is defined.
+    unit = "static int bp_step_enter(struct pci_dev *dev, int kind);\n" + unit;
+    unit = "#include \"bridgepath_kernel.h\"\n" + unit;
+    unit += "\n#line 1 \"bridgepath_harness.c\"\n";
+    unit += "#define BP_FN_PRESERVE " + shape.preserve + "\n#define BP_FN_UNPRESERVE " +
+            shape.unpreserve + "\n#define BP_FN_FINISH " + shape.finish +
+            "\n#define BP_FN_REGISTER_FLB " + shape.registerFlb + "\n";
+    if (shape.setup)
+        unit += "#define BP_FN_SETUP " + *shape.setup + "\n";
+    if (shape.cleanup)
+        unit += "#define BP_FN_CLEANUP " + *shape.cleanup + "\n";
+    if (shape.freeze)
+        unit += "#define BP_FN_FREEZE " + *shape.freeze + "\n";
+    unit += shape.blockSet ? "#define BP_TABLE_BLOCKSET 1\n" : "#define BP_TABLE_FIXED 1\n";
+    unit += kernelHarness();
+
+    // The scratch folder: include/ (the emulation, one wrapper per header the code includes,
+    // the ABI header), drivers/pci/ (the file, its private headers).
+    std::string pattern = scratchRoot() + "/bridgepath-kernel-XXXXXX";
+    if (!mkdtemp(pattern.data()))
+        throw InputError(scratchRoot(), "cannot make a scratch folder for kernel-check ($TMPDIR)");
     code->dir_ = pattern;
-    code->unit_ = code->dir_ + "/kernel-check.c";
-    std::ofstream(code->dir_ + "/bridgepath_stub.h") << kernelStubHeader();
-    std::ofstream(code->unit_) << unit.str();
-    const std::string lib = code->dir_ + "/kernel-check.so";
+    {
+        std::lock_guard<std::mutex> lock(scratchMutex);
+        scratchDirs().insert(code->dir_);
+    }
+    const fs::path dir(code->dir_);
+    writeFile(dir / "include/bridgepath_kernel.h", kernelEmulationHeader());
+    std::set<std::string> headers = systemIncludes(text);
+    std::optional<std::string> treeAbi, treePrivate;
+    if (where.tree) {
+        std::error_code ec;
+        const fs::path abi = fs::path(*where.tree) / "include/linux/kho/abi/pci.h";
+        const fs::path priv = fs::path(*where.tree) / "drivers/pci/liveupdate.h";
+        if (fs::is_regular_file(abi, ec))
+            treeAbi = readTextFile(abi.string());
+        if (fs::is_regular_file(priv, ec))
+            treePrivate = readTextFile(priv.string());
+    }
+    if (treeAbi)
+        for (const std::string &h : systemIncludes(*treeAbi))
+            headers.insert(h);
+    if (treePrivate)
+        for (const std::string &h : systemIncludes(*treePrivate))
+            headers.insert(h);
+    for (const std::string &h : headers)
+        if (h != "linux/kho/abi/pci.h")
+            writeFile(dir / "include" / h, "#include \"bridgepath_kernel.h\"\n");
+    writeFile(dir / "include/linux/kho/abi/pci.h", treeAbi ? *treeAbi : defaultAbiHeader(shape));
+    writeFile(dir / "drivers/pci/liveupdate.h",
+              treePrivate ? *treePrivate : defaultPrivateHeader(shape));
+    writeFile(dir / "drivers/pci/pci.h", "#include \"bridgepath_kernel.h\"\n");
+    code->shape_.notes.push_back(std::string("headers: ") +
+                                 (treeAbi ? "the tree's include/linux/kho/abi/pci.h"
+                                          : "bridgepath's ABI header for this version") +
+                                 ", " +
+                                 (treePrivate ? "the tree's drivers/pci/liveupdate.h"
+                                              : "bridgepath's drivers/pci/liveupdate.h"));
+    const std::string unitPath = (dir / "drivers/pci/liveupdate.c").string();
+    writeFile(unitPath, unit);
+
+    const std::string lib = (dir / "kernel-check.so").string();
     const char *cc = std::getenv("CC");
-    const std::string command = std::string(cc && *cc ? cc : "cc") +
-                                " -std=gnu11 -O1 -g -fPIC -shared -fvisibility=hidden -o " + lib +
-                                " " + code->unit_ + " 2>&1";
+    const std::string command =
+        "LC_ALL=C " + std::string(cc && *cc ? cc : "cc") +
+        " -std=gnu11 -O1 -g -fPIC -shared -fvisibility=hidden -fno-strict-aliasing -Wl,-z,defs "
+        "-fmax-errors=0 -Werror=implicit-function-declaration -Werror=implicit-int "
+        "-DCONFIG_PCI_LIVEUPDATE=1 -DCONFIG_LIVEUPDATE=1 -D__KERNEL__ -I " +
+        (dir / "include").string() + " -o " + lib + " " + unitPath + " 2>&1";
     FILE *pipe = popen(command.c_str(), "r");
     if (!pipe)
-        throw InputError(file, "cannot run the C compiler (" + command + ")");
+        throw InputError(where.file, "cannot run the C compiler (" + command + ")");
     const std::string output = readAll(pipe);
-    const int status = pclose(pipe);
-    if (status != 0) {
-        // The first error line, which #line points into the kernel file (or the shim).
-        std::istringstream lines(output);
-        std::string line, first;
-        while (std::getline(lines, line))
-            if (line.find(": error:") != std::string::npos ||
-                line.find(": fatal error:") != std::string::npos) {
-                first = line;
-                break;
-            }
-        if (first.empty())
-            first = output.empty() ? "the C compiler failed (is `cc` installed?)" : output;
-        // Which extracted symbol the error is in: the item whose lines hold the error's line.
-        std::string symbol;
-        if (first.rfind(file + ":", 0) == 0) {
-            const std::size_t line = std::strtoul(first.c_str() + file.size() + 1, nullptr, 10);
-            for (const CItem &item : src.items()) {
-                const auto lines = static_cast<std::size_t>(
-                    std::count(item.text.begin(), item.text.end(), '\n'));
-                if (line >= item.line && line <= item.line + lines && !item.defines.empty())
-                    symbol = " in " + item.defines.front();
-            }
-        }
+    if (pclose(pipe) != 0) {
         code->keep_ = true; // the unit stays for the user to read
-        throw InputError(file, "does not compile with the stub header" + symbol + ": " + first +
-                                   " (the generated unit is " + code->unit_ + ")");
+        const auto missing = missingIdentifiers(output, unitPath, shown);
+        std::string what;
+        if (!missing.empty()) {
+            what = "uses " + std::to_string(missing.size()) + " identifier" +
+                   (missing.size() == 1 ? "" : "s") + " bridgepath's kernel stub lacks:";
+            for (const auto &[name, at] : missing)
+                what += " " + name + " (" + at + ")";
+        } else {
+            std::istringstream lines(output);
+            std::string line, first;
+            while (std::getline(lines, line))
+                if (line.find(": error:") != std::string::npos) {
+                    first = line;
+                    break;
+                }
+            what = "does not compile against bridgepath's kernel stub: " +
+                   (first.empty() ? output : first);
+        }
+        throw InputError(where.file, what + " (the scratch folder " + code->dir_ + " is kept)");
     }
     code->handle_ = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!code->handle_)
@@ -193,33 +344,34 @@ std::unique_ptr<KernelCode> KernelCode::build(const std::string &source, Abi abi
     auto sym = [&code](const char *name, auto &fn) {
         void *p = dlsym(code->handle_, name);
         if (!p)
-            throw InputError(code->unit_, std::string("the shim lacks ") + name);
+            throw InputError(code->dir_, std::string("the harness lacks ") + name);
         fn = reinterpret_cast<std::remove_reference_t<decltype(fn)>>(p);
     };
+    sym("bp_set_crash_hook", a.setCrashHook);
     sym("bp_setup", a.setup);
-    sym("bp_preserve", a.preserve);
-    sym("bp_unpreserve", a.unpreserve);
-    sym("bp_finish", a.finish);
-    sym("bp_kexec", a.kexec);
-    sym("bp_fail_next", a.failNext);
-    sym("bp_lose", a.lose);
-    sym("bp_phase", a.phase);
-    sym("bp_nr_devices", a.nrDevices);
-    sym("bp_table_size", a.tableSize);
-    sym("bp_slot", a.slot);
-    sym("bp_bug_count", a.bugs);
+    sym("bp_apply", a.apply);
+    sym("bp_phase_now", a.phase);
+    sym("bp_table", a.table);
+    sym("bp_dangling", a.dangling);
+    sym("bp_event_count", a.eventCount);
+    sym("bp_event_at", a.eventAt);
     return code;
 }
 
 KernelCode::~KernelCode() {
     if (handle_)
         dlclose(handle_);
+    if (dir_.empty() || keep_ || std::getenv("BRIDGEPATH_KEEP_KERNEL_BUILD"))
+        return;
     std::error_code ec;
-    if (!dir_.empty() && !keep_ && !std::getenv("BRIDGEPATH_KEEP_KERNEL_BUILD"))
-        std::filesystem::remove_all(dir_, ec);
+    fs::remove_all(dir_, ec);
+    std::lock_guard<std::mutex> lock(scratchMutex);
+    scratchDirs().erase(dir_);
 }
 
-void KernelCode::setUp(const Topology &t, std::size_t capacity) {
+void KernelCode::onCrash(void (*hook)(const char *what)) { api_->setCrashHook(hook); }
+
+bool KernelCode::setUp(const Topology &t, std::string &why, std::size_t memoryLimit) {
     const std::size_t n = t.size();
     std::vector<int> parent(n, -1), bridge(n), vf(n);
     std::vector<unsigned> domain(n), bus(n), devfn(n), secondary(n);
@@ -238,58 +390,73 @@ void KernelCode::setUp(const Topology &t, std::size_t capacity) {
     for (DeviceId d = 0; d < n; ++d)
         if (parent[d] >= 0)
             secondary[static_cast<std::size_t>(parent[d])] = bus[d];
-    api_->setup(static_cast<int>(n), parent.data(), bridge.data(), vf.data(), domain.data(),
-                bus.data(), devfn.data(), secondary.data(), static_cast<unsigned>(capacity));
+    const int rc = api_->setup(static_cast<int>(n), parent.data(), bridge.data(), vf.data(),
+                               domain.data(), bus.data(), devfn.data(), secondary.data(),
+                               memoryLimit);
+    if (rc != 0)
+        why = shape_.registerFlb + "() failed (errno " + std::to_string(-rc) + ")";
+    return rc == 0;
 }
 
 std::optional<Result> KernelCode::apply(const Topology &t, const Op &op) {
     const int dev = op.hasDevice() ? static_cast<int>(*t.find(op.bdf)) : -1;
-    auto code = [](int rc) -> std::optional<Result> {
-        if (auto r = resultOfErrno(rc))
-            return r;
-        return Result::Panic; // an errno the model never returns: always a disagreement
-    };
-    switch (op.kind) {
-    case OpKind::Preserve:
-        return code(api_->preserve(dev));
-    case OpKind::Unpreserve:
-        api_->unpreserve(dev);
+    int arg = 0;
+    if (op.kind == OpKind::FailNext)
+        arg = static_cast<int>(op.step);
+    if (op.kind == OpKind::SetRefcount)
+        arg = op.value;
+    int rc = 0;
+    if (!api_->apply(static_cast<int>(op.kind), dev, arg, &rc))
         return std::nullopt;
-    case OpKind::Kexec:
-        return code(api_->kexec());
-    case OpKind::Finish:
-        api_->finish(dev);
-        return std::nullopt;
-    case OpKind::FailNext:
-        api_->failNext(dev, static_cast<int>(op.step));
-        return Result::Ok;
-    case OpKind::Lose:
-        return code(api_->lose(dev));
-    case OpKind::Freeze:
-    case OpKind::FinishAll:
-    case OpKind::SetRefcount:
-    case OpKind::Vanish:
-    case OpKind::Unplug:
+    if (auto r = resultOfErrno(rc))
+        return r;
+    return Result::Panic; // an errno the model never returns: always a disagreement
+}
+
+KernelSnapshot KernelCode::snapshot(const Topology &t) const {
+    KernelSnapshot s;
+    switch (api_->phase()) {
+    case 0:
+        s.phase = Phase::Outgoing;
+        break;
+    case 1:
+        s.phase = Phase::Incoming;
+        break;
+    default:
+        s.phase = Phase::Ended;
         break;
     }
-    return std::nullopt;
-}
-
-KernelTable KernelCode::table() const {
-    KernelTable out;
-    out.incoming = api_->phase() != 0;
-    out.nrDevices = api_->nrDevices();
-    const unsigned size = api_->tableSize();
-    out.slots.resize(size);
-    for (unsigned i = 0; i < size; ++i) {
-        unsigned domain = 0, bdf = 0, rc = 0;
-        api_->slot(i, &domain, &bdf, &rc);
-        out.slots[i] = SlotEntry{domain, static_cast<std::uint16_t>(bdf),
-                                 static_cast<std::uint16_t>(rc)};
+    unsigned nr = 0;
+    const unsigned size = api_->table(&nr, nullptr, nullptr, nullptr, 0);
+    std::vector<unsigned> domain(size), bdf(size), rc(size);
+    api_->table(&nr, domain.data(), bdf.data(), rc.data(), size);
+    s.nrDevices = nr;
+    s.slots.resize(size);
+    for (unsigned i = 0; i < size; ++i)
+        s.slots[i] = SlotEntry{domain[i], static_cast<std::uint16_t>(bdf[i]),
+                               static_cast<std::uint16_t>(rc[i])};
+    std::vector<int> devs(t.size());
+    std::vector<unsigned> counts(t.size());
+    const unsigned k = api_->dangling(devs.data(), counts.data(), static_cast<unsigned>(t.size()));
+    for (unsigned i = 0; i < k; ++i)
+        s.dangling[t.bdf(static_cast<DeviceId>(devs[i]))] = static_cast<std::uint16_t>(counts[i]);
+    for (int i = 0; i < api_->eventCount(); ++i) {
+        int kind = 0, dev = -1;
+        unsigned nrAt = 0;
+        const char *what = nullptr;
+        api_->eventAt(i, &kind, &dev, &nrAt, &what);
+        if (kind > 4) {
+            s.otherEvents.push_back(what ? what : "");
+            continue;
+        }
+        KernelEvent e;
+        e.kind = static_cast<KernelEventKind>(kind);
+        if (dev >= 0)
+            e.device = t.bdf(static_cast<DeviceId>(dev));
+        e.nrDevices = nrAt;
+        s.events.push_back(e);
     }
-    return out;
+    return s;
 }
-
-unsigned KernelCode::bugs() const { return api_->bugs(); }
 
 } // namespace bridgepath

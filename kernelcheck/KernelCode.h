@@ -1,19 +1,25 @@
 #pragma once
-/// KernelCode: a kernel tree's Live Update walk functions, extracted from their C file, compiled
-/// with the system C compiler against bridgepath's stub header and the harness shim, and loaded.
+/// KernelCode: a real drivers/pci/liveupdate.c, compiled as it is against bridgepath's user-space
+/// emulation of the kernel API (kernelcheck/c/bridgepath_kernel.h) and the machine around it
+/// (kernelcheck/c/bridgepath_harness.c: PCI core, LUO's FLB, KHO memory), and loaded.
 ///
-/// The entry points are the kernel's API (preserve, unpreserve, finish of a device); everything
-/// they call in the file comes along (static helpers, macros, variables). The device-step
-/// functions are wrapped so that an armed fail-next makes the step return -EIO before it runs.
-/// Failure to find or compile is an InputError naming the symbol or the file:line and what the
-/// compiler said (the CLI's exit 2).
+/// The only change made to the file is instrumentation: each walk-step function
+/// (pci_liveupdate_{preserve,unpreserve,finish}_device) is renamed and wrapped so that an armed
+/// fail-next makes that step return -EIO before it runs, as the kernel's fail-nth would. When the
+/// file sits in a kernel tree, the tree's drivers/pci/liveupdate.h and
+/// include/linux/kho/abi/pci.h are used; otherwise the stub supplies what the detected version
+/// needs. Failure to find or compile is an InputError naming every identifier the stub lacks with
+/// its file:line (the CLI's exit 2).
 
-#include "topology/LiveUpdateConfig.h"
+#include "kernelcheck/KernelShape.h"
+#include "topology/KernelEvent.h"
 #include "topology/Op.h"
 #include "topology/Result.h"
 #include "topology/State.h"
 #include "topology/Topology.h"
 
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,57 +27,62 @@
 
 namespace bridgepath {
 
-/// Which functions of the file are what (defaults: the names of the v6 posting).
-struct KernelNames {
-    std::string preserve = "pci_liveupdate_preserve";       ///< int (struct pci_dev *)
-    std::string unpreserve = "pci_liveupdate_unpreserve";   ///< void (struct pci_dev *)
-    std::string finish = "pci_liveupdate_finish";           ///< void (struct pci_dev *)
-    std::string preserveStep = "pci_liveupdate_preserve_device";     ///< one device, wrapped
-    std::string unpreserveStep = "pci_liveupdate_unpreserve_device"; ///< one device, wrapped
-    std::string finishStep = "pci_liveupdate_finish_device";         ///< one device, wrapped
-};
-
-/// The slot table as the loaded code holds it.
-struct KernelTable {
-    bool incoming = false;
+/// What the loaded code holds after a step, in the model's terms.
+struct KernelSnapshot {
+    Phase phase = Phase::Outgoing;
     std::uint32_t nrDevices = 0;
     std::vector<SlotEntry> slots;
+    std::map<Bdf, std::uint16_t> dangling;
+    std::vector<KernelEvent> events;
+    /// Events the model has no kind for (a BUG or panic elsewhere), in words.
+    std::vector<std::string> otherEvents;
 };
 
-/// Loaded kernel code; one run at a time (the code keeps global state).
+/// Loaded kernel code; one run at a time (the code keeps global state), in a child process.
 class KernelCode {
   public:
-    /// Extracts from `source` (a liveupdate.c, or a kernel tree: drivers/pci/liveupdate.c),
-    /// compiles for `abi` and loads. InputError when a function is missing or does not compile.
-    static std::unique_ptr<KernelCode> build(const std::string &source, Abi abi,
-                                             const KernelNames &names = {});
+    /// Reads, detects, instruments, compiles and loads `source` (a liveupdate.c, or a kernel
+    /// tree holding drivers/pci/liveupdate.c). `mutate` (if set) rewrites the file's text before
+    /// instrumentation (mutation testing). InputError when the file has no bridge walk, lacks an
+    /// entry point, or does not compile against the stub.
+    static std::unique_ptr<KernelCode>
+    build(const std::string &source,
+          const std::function<std::string(const std::string &)> &mutate = {});
     ~KernelCode();
     KernelCode(const KernelCode &) = delete;
     KernelCode &operator=(const KernelCode &) = delete;
 
-    /// A fresh run on `t` (v6: `capacity` slots; v7: room to grow to every device).
-    void setUp(const Topology &t, std::size_t capacity);
-    /// Applies one operation of the kernel-check alphabet (preserve, unpreserve, kexec, finish,
-    /// fail-next, lose); nullopt for the void API functions (unpreserve, finish), whose result the
-    /// caller does not see.
+    /// What the file is (detected from its text).
+    const KernelShape &shape() const { return shape_; }
+    /// The file as given (for messages).
+    const std::string &file() const { return file_; }
+
+    /// A fresh machine on `t` (call once per process: the code's globals start as loaded);
+    /// InputError-free: false with `why` if the file's registration fails.
+    bool setUp(const Topology &t, std::string &why, std::size_t memoryLimit = 256u << 20);
+    /// Applies one operation; the result where the API returns one (preserve) or the harness
+    /// decides (lose, set-refcount, vanish, freeze, unplug of a missing device), else nullopt.
     std::optional<Result> apply(const Topology &t, const Op &op);
-    /// The table the code holds now.
-    KernelTable table() const;
-    /// How many BUG()s the code hit.
-    unsigned bugs() const;
-    /// The generated translation unit (for --keep and messages).
-    const std::string &unitPath() const { return unit_; }
+    /// The state the code holds now.
+    KernelSnapshot snapshot(const Topology &t) const;
+    /// Sets the function the machine calls (in the child) when the code crashes.
+    void onCrash(void (*hook)(const char *what));
 
   private:
     KernelCode() = default;
     struct Api;
     std::unique_ptr<Api> api_;
     void *handle_ = nullptr;
-    std::string dir_, unit_;
-    bool keep_ = false; // a failed build keeps its folder for the user to read
+    std::string dir_, file_;
+    KernelShape shape_;
+    bool keep_ = false;
 };
 
-/// The kernel-check operation alphabet: whether `k` is one.
-bool kernelCheckable(OpKind k);
+/// The kernel-check operation alphabet for this file: whether `k` can be driven.
+bool kernelCheckable(OpKind k, const KernelShape &shape);
+
+/// Removes every scratch folder kernel-check made that is still there (also from a signal
+/// handler's exit path); the CLI installs it for SIGINT/SIGTERM.
+void removeKernelScratch();
 
 } // namespace bridgepath

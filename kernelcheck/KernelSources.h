@@ -1,11 +1,11 @@
 #pragma once
-/// KernelSources: the C files kernel-check writes next to the extracted code (from kernelcheck/c/).
+/// KernelSources: the C files kernel-check writes into its scratch folder (from kernelcheck/c/).
 
 namespace bridgepath {
 
-/// kernelcheck/c/bridgepath_stub.h.
-const char *kernelStubHeader();
-/// kernelcheck/c/bridgepath_shim.c.
-const char *kernelShim();
+/// kernelcheck/c/bridgepath_kernel.h: the emulation of the kernel API.
+const char *kernelEmulationHeader();
+/// kernelcheck/c/bridgepath_harness.c: the machine around the file (PCI core, LUO, KHO).
+const char *kernelHarness();
 
 } // namespace bridgepath

@@ -176,8 +176,12 @@ Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
         event(KernelEventKind::UseAfterFree, dev);
         if (freed->second == 0)
             return Result::Einval;
-        if (--freed->second == 0)
-            freedCopies_.erase(freed); // zeroed in freed memory; the live counter is elsewhere
+        if (--freed->second == 0) {
+            // Zeroed in freed memory; the step still decrements the counter of the table it was
+            // handed, the live one (u32: below 0 it wraps, as the kernel's does).
+            freedCopies_.erase(freed);
+            nrDevices_ -= 1;
+        }
         return Result::Ok;
     }
     auto cached = slotOf_.find(dev);
@@ -221,12 +225,13 @@ Result ReferenceModel::finishStepBody(const Bdf &dev) {
 Result ReferenceModel::preserve(const Bdf &dev) {
     // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
     // fetched: in every phase.
+    // A device that is gone cannot be named at all: unplugged, or not enumerated after kexec.
+    if (unplugged_.count(dev) || notEnumerated_.count(dev))
+        return Result::Enodev;
     if (vfCheckOf(config_) == VfCheck::NamedDevice && topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
     if (phase_ != Phase::Outgoing)
         return Result::Enoent;
-    if (unplugged_.count(dev))
-        return Result::Enodev;
     if (!tableAllocated_)
         allocateTable();
     const std::vector<Bdf> path = pathOf(dev);
@@ -249,6 +254,9 @@ Result ReferenceModel::unpreserve(const Bdf &dev) {
         return Result::Enoent;
     if (unplugged_.count(dev))
         return Result::Enodev;
+    // Without a session there is no outgoing state to walk (every version returns first).
+    if (config_.sessionTable && !tableAllocated_)
+        return Result::Enoent;
     direct_.erase(dev);
     const Result r = walk(pathOf(dev), [this](const Bdf &d) { return unpreserveStep(d); });
     releaseTableIfUnused();
@@ -378,7 +386,11 @@ Result ReferenceModel::apply(const Op &op) {
             event(KernelEventKind::PanicAtFinish);
             break;
         case EndOfUpdate::HeldForever:
-            event(KernelEventKind::IncomingHeld);
+            // The incoming state is held by the devices still incoming (each took a reference
+            // at enumeration); when none is, it is freed at the end like any other (v6 06/12,
+            // pci_liveupdate_setup_device): nr_devices of a device that never came back leaks.
+            if (!slotOf_.empty())
+                event(KernelEventKind::IncomingHeld);
             break;
         }
         return Result::Panic;

@@ -1,57 +1,91 @@
-// `bridgepath kernel-check`: exit 0 on agreement, 1 with the shrunk disagreement as a trace that
-// `--trace` reproduces, 2 when the code cannot be found or built.
+// `bridgepath kernel-check`: what it detected and the variant it compared with, exit 0 on
+// agreement, 1 with the shrunk disagreement as a trace that `--trace` reproduces, the variant
+// table, the mutation table, 2 when the code cannot be found or built.
 
 #include "CliRunner.h"
 
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <unistd.h>
 
 namespace bridgepath {
 namespace {
 
-const std::string kV6 = "tests/kernelcheck/c/liveupdate-v6.c";
+const std::string kV6 = "tests/kernelcheck/c/flb-v6";
+const std::string kLatest = "tests/kernelcheck/c/flb-latest/drivers/pci/liveupdate.c";
 
-TEST(KernelCheckCommand, AgreementExitsZeroAndSaysOnHowManySequences) {
+std::string scratch(const std::string &name) {
+    return testing::TempDir() + "bp-kcc-" + std::to_string(getpid()) + "-" + name;
+}
+
+TEST(KernelCheckCommand, AgreementExitsZeroAndSaysWhatWasDetected) {
     const auto r = test::runShell("build/bridgepath kernel-check --source " + kV6 + " --cases 200");
-    EXPECT_EQ(r.exitCode, 0) << r.err;
-    EXPECT_NE(r.out.find("behaves like the model (v6, policy bail) on 200 sequences"),
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("detected: fixed devices[] table, BUG_ON(nr_devices) at the release"),
               std::string::npos)
         << r.out;
+    EXPECT_NE(r.out.find("behaves like the model on 200 sequences"), std::string::npos) << r.out;
 }
 
 TEST(KernelCheckCommand, ADisagreementPrintsATraceThatReproducesIt) {
     // Bail turned into continue in the unpreserve walk.
+    const std::string copy = scratch("continue.c");
     const auto mutate = test::runShell(
-        "sed 's/leaking the devices above\\\\n\");/&\\n\\t\\t\\tcontinue;/' " + kV6 +
-        " > /tmp/bp-kc-continue.c && grep -c continue /tmp/bp-kc-continue.c");
-    ASSERT_EQ(mutate.exitCode, 0) << mutate.err;
-    const auto r = test::runShell(
-        "build/bridgepath kernel-check --source /tmp/bp-kc-continue.c --cases 2000");
+        "sed 's/if (pci_liveupdate_unpreserve_device(outgoing, dev))/"
+        "if (pci_liveupdate_unpreserve_device(outgoing, dev) \\&\\& 0)/' " +
+        kLatest + " > " + copy + " && grep -c '&& 0' " + copy);
+    ASSERT_EQ(mutate.exitCode, 0) << mutate.out << mutate.err;
+    const auto r = test::runShell("build/bridgepath kernel-check --source " + copy);
     ASSERT_EQ(r.exitCode, 1) << r.out << r.err;
     EXPECT_NE(r.out.find("DISAGREES with the model"), std::string::npos) << r.out;
     const std::size_t start = r.out.find("# topology:");
     const std::size_t end = r.out.find("\nreproduce:");
     ASSERT_NE(start, std::string::npos) << r.out;
-    std::ofstream("/tmp/bp-kc-continue.trace") << r.out.substr(start, end - start);
-    const auto again = test::runShell("build/bridgepath kernel-check --source /tmp/bp-kc-continue.c "
-                                      "--trace /tmp/bp-kc-continue.trace --format json");
+    const std::string trace = scratch("continue.trace");
+    std::ofstream(trace) << r.out.substr(start, end - start);
+    const auto again = test::runShell("build/bridgepath kernel-check --source " + copy +
+                                      " --trace " + trace + " --format json");
     ASSERT_EQ(again.exitCode, 1) << again.out << again.err;
     const auto j = nlohmann::json::parse(again.out);
     EXPECT_FALSE(j["agree"].get<bool>());
     EXPECT_NE(r.out.find(j["disagreement"]["what"].get<std::string>()), std::string::npos)
         << "the trace reproduces the same disagreement: " << again.out;
     // The faithful code runs that trace without a disagreement.
-    const auto faithful = test::runShell("build/bridgepath kernel-check --source " + kV6 +
-                                         " --trace /tmp/bp-kc-continue.trace");
+    const auto faithful =
+        test::runShell("build/bridgepath kernel-check --source " + kLatest + " --trace " + trace);
     EXPECT_EQ(faithful.exitCode, 0) << faithful.out;
+}
+
+TEST(KernelCheckCommand, VariantsListTheOneThatAgreesFirst) {
+    const auto r = test::runShell("build/bridgepath kernel-check --source " + kLatest +
+                                  " --variants --cases 200 --format json");
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    const auto j = nlohmann::json::parse(r.out);
+    ASSERT_EQ(j["variants"].size(), 6u);
+    EXPECT_TRUE(j["variants"][0]["agree"].get<bool>());
+    EXPECT_NE(j["variants"][0]["variant"].get<std::string>().find("policy bail"), std::string::npos);
+    EXPECT_FALSE(j["variants"][5]["agree"].get<bool>());
+}
+
+TEST(KernelCheckCommand, MutantsAreAllKilledOnTheFixtures) {
+    for (const std::string &f : {kV6, kLatest}) {
+        const auto r = test::runShell("build/bridgepath kernel-check --source " + f +
+                                      " --mutants --cases 1000 --format json");
+        ASSERT_EQ(r.exitCode, 0) << f << ": " << r.out << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        EXPECT_EQ(j["mutants_applied"], j["mutants_killed"]) << r.out;
+        EXPECT_GE(j["mutants_applied"].get<int>(), 11) << r.out;
+    }
 }
 
 TEST(KernelCheckCommand, CodeThatCannotBeFoundOrBuiltExitsTwoWithOneLine) {
     for (const std::string &args :
-          std::vector<std::string>{"--source /no/such/liveupdate.c", "--source /tmp", "--cases 3",
-          "--source " + kV6 + " --abi v9", "--source " + kV6 + " --format xml",
-          "--source " + kV6 + " --cases 0"}) {
+         std::vector<std::string>{"--source /no/such/liveupdate.c", "--source /tmp", "--cases 3",
+                                  "--source " + kV6 + " --abi v9", "--source " + kV6 + " --format xml",
+                                  "--source " + kV6 + " --cases 0",
+                                  "--source " + kV6 + " --policy sometimes",
+                                  "--source " + kV6 + " --variants --trace x.trace"}) {
         const auto r = test::runShell("build/bridgepath kernel-check " + args);
         EXPECT_EQ(r.exitCode, 2) << args << ": " << r.out << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;

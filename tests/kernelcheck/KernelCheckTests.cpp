@@ -1,59 +1,72 @@
-// kernel-check on kernel-style C files written for these tests (tests/kernelcheck/c/): the faithful
-// ones agree with the model, every mutated copy is caught with a small counterexample, and code
-// that cannot be found, compiled or run is reported, never a crash of the tool.
+// kernel-check on kernel-style C files written for these tests (tests/kernelcheck/c/flb-v6 and
+// flb-latest: the real API's shape, FLB ops and all, not kernel source): each behaves like the
+// model variant its text says it is, every lifecycle event is reached and compared, each built-in
+// mutant is killed, and code that crashes, hangs, runs away or does not compile is reported,
+// never a crash of the tool.
 
 #include "kernelcheck/CSource.h"
 #include "kernelcheck/KernelCheck.h"
+#include "kernelcheck/KernelMutant.h"
+#include "model/ReferenceModel.h"
 #include "topology/InputError.h"
+#include "topology/LspciParser.h"
 #include "topology/TextFile.h"
 
+#include "TestSupport.h"
+
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace bridgepath {
 namespace {
 
 std::string fixture(const char *name) {
-    return std::string(BRIDGEPATH_SOURCE_DIR) + "/tests/kernelcheck/c/" + name;
+    return std::string(BRIDGEPATH_SOURCE_DIR) + "/tests/kernelcheck/c/" + name +
+           "/drivers/pci/liveupdate.c";
 }
 
-// A copy of the v6 fixture with `from` replaced by `to` (which must occur exactly once).
-std::string mutant(const std::string &name, const std::string &from, const std::string &to) {
-    std::string text = readTextFile(fixture("liveupdate-v6.c"));
+// A scratch copy of `name` with `from` replaced by `to` (which must occur exactly once), in a
+// folder of this test process's own (ctest -j runs tests side by side).
+std::string variantOf(const char *name, const std::string &tag, const std::string &from,
+                      const std::string &to) {
+    std::string text = readTextFile(fixture(name));
     const std::size_t at = text.find(from);
-    EXPECT_NE(at, std::string::npos) << "the fixture lost the line the mutant changes: " << from;
+    EXPECT_NE(at, std::string::npos) << "the fixture lost the text the test changes: " << from;
     EXPECT_EQ(text.find(from, at + 1), std::string::npos) << from;
     if (at != std::string::npos)
         text.replace(at, from.size(), to);
-    const std::string path = "/tmp/bridgepath-mutant-" + name + ".c";
+    const std::string dir = testing::TempDir() + "bp-kc-" + std::to_string(getpid()) + "-" + tag;
+    std::filesystem::create_directories(dir);
+    const std::string path = dir + "/liveupdate.c";
     std::ofstream(path) << text;
     return path;
 }
 
-KernelCheckResult check(const std::string &source, Abi abi, std::size_t cases,
-                        unsigned stepSeconds = 10) {
-    const auto code = KernelCode::build(source, abi);
+KernelCheckResult check(KernelCode &code, std::size_t cases, unsigned stepSeconds = 10) {
     KernelCheckOptions o;
-    o.abi = abi;
     o.cases = cases;
     o.stepSeconds = stepSeconds;
-    return runKernelCheck(*code, o);
+    return runKernelCheck(code, code.shape().config(), o);
+}
+
+KernelCheckResult check(const std::string &source, std::size_t cases, unsigned stepSeconds = 10) {
+    const auto code = KernelCode::build(source);
+    return check(*code, cases, stepSeconds);
 }
 
 TEST(CSource, TheClosureOfTheApiHoldsEveryHelperItCallsAndNothingElse) {
-    const CSource src = CSource::parse(readTextFile(fixture("liveupdate-v6.c")), "v6.c");
+    const CSource src = CSource::parse(readTextFile(fixture("flb-v6")), "v6.c");
     ASSERT_NE(src.function("pci_liveupdate_preserve"), nullptr);
-    ASSERT_NE(src.function("pci_ser_alloc_slot"), nullptr);
     std::set<std::string> names;
     for (const CItem *item : src.closure({"pci_liveupdate_preserve"}))
         for (const std::string &d : item->defines)
             names.insert(d);
-    for (const char *needed :
-         {"pci_liveupdate_preserve", "pci_liveupdate_preserve_path", "pci_liveupdate_preserve_device",
-          "pci_liveupdate_preserve_device_again", "pci_ser_alloc_slot",
-          "__pci_liveupdate_unpreserve_path", "pci_liveupdate_unpreserve_device",
-          "for_each_pci_dev_in_path", "pci_liveupdate_rwsem"})
+    for (const char *needed : {"pci_liveupdate_preserve", "pci_liveupdate_preserve_device",
+                               "pci_liveupdate_unpreserve_device", "for_each_pci_dev_in_path",
+                               "pci_liveupdate_flb_get_outgoing", "pci_liveupdate"})
         EXPECT_EQ(names.count(needed), 1u) << needed;
     EXPECT_EQ(names.count("pci_liveupdate_finish_device"), 0u);
     EXPECT_EQ(names.count("pci_liveupdate_unpreserve"), 0u);
@@ -107,154 +120,276 @@ TEST(CSource, DeclarationsNameEveryDeclaratorEnumConstantAndFunctionPointer) {
     EXPECT_NE(src.function("f"), nullptr);
 }
 
-TEST(KernelCheck, TheV6FixtureBehavesLikeTheV6ModelUnderFaults) {
-    const KernelCheckResult r = check(fixture("liveupdate-v6.c"), Abi::V6, 400);
-    EXPECT_FALSE(r.disagreement) << r.disagreement->what;
-    EXPECT_EQ(r.cases, 400u);
-    EXPECT_GE(r.faultSteps, 200u) << "the cases must exercise fail-next and lose";
+
+// What the text of each fixture says it is (read by hand from the two files).
+TEST(KernelShape, TheV6FixtureIsAFixedTableWithBugOnAndNoEndPanic) {
+    const KernelShape s = detectShape(CSource::parse(readTextFile(fixture("flb-v6")), "v6"));
+    EXPECT_FALSE(s.blockSet);
+    EXPECT_FALSE(s.versionField);
+    EXPECT_EQ(s.release, ReleaseCheck::BugOn);
+    EXPECT_EQ(s.end, EndOfUpdate::HeldForever);
+    EXPECT_EQ(s.vf, VfCheck::NamedDevice);
+    EXPECT_EQ(s.order, CheckOrder::ZeroRefcountFirst);
+    EXPECT_TRUE(s.ownPathMacro);
+    EXPECT_EQ(s.setup, std::optional<std::string>("pci_liveupdate_setup_device"));
+    EXPECT_EQ(s.cleanup, std::optional<std::string>("pci_liveupdate_cleanup_device"));
+    EXPECT_FALSE(s.freeze);
 }
 
-TEST(KernelCheck, TheV7FixtureBehavesLikeTheV7Model) {
-    const KernelCheckResult r = check(fixture("liveupdate-v7.c"), Abi::V7, 400);
-    EXPECT_FALSE(r.disagreement) << r.disagreement->what;
+TEST(KernelShape, TheLatestFixtureIsABlockSetWithWarnOnAPanicAndPerDeviceVfChecks) {
+    const KernelShape s =
+        detectShape(CSource::parse(readTextFile(fixture("flb-latest")), "latest"));
+    EXPECT_TRUE(s.blockSet);
+    EXPECT_TRUE(s.versionField);
+    EXPECT_EQ(s.release, ReleaseCheck::WarnAndFree);
+    EXPECT_EQ(s.end, EndOfUpdate::Panic);
+    EXPECT_EQ(s.vf, VfCheck::EveryDevice);
+    EXPECT_EQ(s.order, CheckOrder::EbusyFirst);
+    EXPECT_FALSE(s.ownPathMacro);
 }
 
-// The stub header gives each ABI its own table struct: code written for one does not build
-// against the other, and the message says which field is missing.
-TEST(KernelCheck, CodeForOneAbiDoesNotBuildAgainstTheOthersTable) {
-    for (const auto &[file, abi, field] :
-         {std::tuple{"liveupdate-v6.c", Abi::V7, "max_nr_devices"},
-          std::tuple{"liveupdate-v7.c", Abi::V6, "nr_slots"}}) {
-        try {
-            KernelCode::build(fixture(file), abi);
-            ADD_FAILURE() << file << " built for " << toString(abi);
-        } catch (const InputError &e) {
-            EXPECT_NE(std::string(e.what()).find(field), std::string::npos) << e.what();
-        }
+TEST(KernelShape, AFileWithoutABridgeWalkIsRefusedAndSaysSo) {
+    try {
+        detectShape(CSource::parse("int pci_liveupdate_preserve(struct pci_dev *dev)\n"
+                                   "{\n\treturn 0;\n}\n",
+                                   "flat.c"));
+        FAIL() << "a file without a walk was accepted";
+    } catch (const InputError &e) {
+        EXPECT_NE(std::string(e.what()).find("has no bridge walk"), std::string::npos) << e.what();
     }
 }
 
-struct Mutant {
-    const char *name;
-    const char *from;
-    const char *to;
+TEST(KernelCheck, TheV6FixtureBehavesLikeItsModelVariantOverTheWholeLifecycle) {
+    const KernelCheckResult r = check(fixture("flb-v6"), 400);
+    EXPECT_FALSE(r.disagreement) << r.disagreement->what << "\n"
+                                 << disagreementTrace(*r.disagreement).toString();
+    EXPECT_EQ(r.cases, 400u);
+    EXPECT_GE(r.faultSteps, 200u) << "the cases must exercise faults";
+    EXPECT_GE(r.eventSteps, 20u) << "the cases must reach kernel events";
+}
+
+TEST(KernelCheck, TheLatestFixtureBehavesLikeItsModelVariantOverTheWholeLifecycle) {
+    const KernelCheckResult r = check(fixture("flb-latest"), 400);
+    EXPECT_FALSE(r.disagreement) << r.disagreement->what << "\n"
+                                 << disagreementTrace(*r.disagreement).toString();
+    EXPECT_GE(r.eventSteps, 20u) << "the cases must reach kernel events";
+}
+
+// Each event of the lifecycle, reached on the real structure and compared step by step: the
+// sequence is the review's (a failed unpreserve step at B2 leaks B1 and RC), the events are the
+// ones the rules of each version give by hand.
+struct EventCase {
+    const char *fixture;
+    const char *ops;
+    KernelEventKind kind;
 };
 
-class Mutants : public testing::TestWithParam<Mutant> {};
+class LifecycleEvents : public testing::TestWithParam<EventCase> {};
 
-TEST_P(Mutants, AreCaughtWithACounterexampleOfAtMostFourOperations) {
-    const Mutant &m = GetParam();
-    const KernelCheckResult r = check(mutant(m.name, m.from, m.to), Abi::V6, 3000);
-    ASSERT_TRUE(r.disagreement) << m.name << " survived 3000 cases";
-    EXPECT_LE(r.disagreement->ops.size(), 4u) << disagreementTrace(*r.disagreement).toString();
-    EXPECT_LE(r.disagreement->topology.size(), 4u);
+TEST_P(LifecycleEvents, AreReachedByTheCodeAndTheModelAtTheSameStep) {
+    const EventCase &c = GetParam();
+    const Topology t = test::reviewTree();
+    const auto code = KernelCode::build(fixture(c.fixture));
+    const std::vector<Op> ops = parseOpsText(c.ops, "test").ops;
+    EXPECT_FALSE(checkOne(*code, t, code->shape().config(), ops));
+    ReferenceModel model(t, code->shape().config());
+    for (const Op &op : ops)
+        (void)model.apply(op);
+    const auto &events = model.state().events;
+    EXPECT_TRUE(std::any_of(events.begin(), events.end(),
+                            [&c](const KernelEvent &e) { return e.kind == c.kind; }))
+        << toString(c.kind) << " not reached by " << c.ops;
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    KernelCheck, Mutants,
+    KernelCheck, LifecycleEvents,
     testing::Values(
-        Mutant{"bail-to-continue",
-               "leaking the devices above\\n\");\n\t\t\treturn;\n\t\t}\n\t}\n}\n\nstatic void "
-               "pci_liveupdate_unpreserve_path",
-               "leaking the devices above\\n\");\n\t\t\tcontinue;\n\t\t}\n\t}\n}\n\nstatic void "
-               "pci_liveupdate_unpreserve_path"},
-        Mutant{"probe-from-zero", "idx = (ser->nr_devices + i) % ser->max_nr_devices;", "idx = i;"},
-        Mutant{"ebusy-before-refcount-0",
-               "\tif (WARN_ON(!dev_ser->refcount))\n\t\treturn -EINVAL;\n\n\tif (!pci_is_bridge(dev))"
-               "\n\t\treturn -EBUSY;\n",
-               "\tif (!pci_is_bridge(dev))\n\t\treturn -EBUSY;\n\n\tif (WARN_ON(!dev_ser->refcount))"
-               "\n\t\treturn -EINVAL;\n"},
-        Mutant{"rollback-off-by-one", "__pci_liveupdate_unpreserve_path(ser, start, dev);",
-               "__pci_liveupdate_unpreserve_path(ser, start, dev->bus->self);"}),
-    [](const testing::TestParamInfo<Mutant> &info) {
-        std::string name = info.param.name;
+        // v6: the leaked B1 and RC still count when the last device is unpreserved: BUG_ON.
+        EventCase{"flb-v6",
+                  "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0",
+                  KernelEventKind::BugAtRelease},
+        // v6: the same leak across the kexec: the leaked bridges hold the incoming state.
+        EventCase{"flb-v6",
+                  "preserve 03:00.0; kexec; fail-next finish 02:00.0; finish 03:00.0; finish-all",
+                  KernelEventKind::IncomingHeld},
+        // latest: WARN and free under the leaked bridges' references.
+        EventCase{"flb-latest",
+                  "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0",
+                  KernelEventKind::TableFreedWithReferences},
+        // latest: a new preserve below the leaked B1 touches its freed slot.
+        EventCase{"flb-latest",
+                  "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0; "
+                  "preserve 03:00.1",
+                  KernelEventKind::UseAfterFree},
+        // latest: the leak across the kexec panics at the end of the update.
+        EventCase{"flb-latest",
+                  "preserve 03:00.0; kexec; fail-next finish 02:00.0; finish 03:00.0; finish-all",
+                  KernelEventKind::PanicAtFinish}),
+    [](const testing::TestParamInfo<EventCase> &info) {
+        std::string name = std::string(info.param.fixture == std::string("flb-v6") ? "v6_" : "latest_") +
+                           toString(info.param.kind);
         for (char &c : name)
             c = c == '-' ? '_' : c;
         return name;
     });
 
-TEST(KernelCheck, CodeThatCrashesIsADisagreementNotACrashOfTheTool) {
-    // Without its NULL check, unpreserving a device that holds no slot dereferences NULL.
-    const std::string path =
-        mutant("null-deref",
-               "\tif (!dev_ser) {\n\t\tpci_warn(dev, \"Cannot unpreserve device that is not "
-               "preserved\\n\");\n\t\treturn -EINVAL;\n\t}\n",
-               "");
-    const KernelCheckResult r = check(path, Abi::V6, 500);
+struct MutantCase {
+    const char *fixture;
+    const char *mutant;
+};
+
+class BuiltInMutants : public testing::TestWithParam<MutantCase> {};
+
+TEST_P(BuiltInMutants, AreKilledWithASmallCounterexample) {
+    const MutantCase &c = GetParam();
+    const auto &all = builtInMutants();
+    const auto m = std::find_if(all.begin(), all.end(),
+                                [&c](const KernelMutant &k) { return k.name == c.mutant; });
+    ASSERT_NE(m, all.end());
+    const std::string text = readTextFile(fixture(c.fixture));
+    const std::optional<std::string> mutated = applyMutant(*m, text);
+    ASSERT_TRUE(mutated) << c.mutant << " does not apply to " << c.fixture;
+    EXPECT_NE(*mutated, text);
+    const auto original = KernelCode::build(fixture(c.fixture));
+    const auto code =
+        KernelCode::build(fixture(c.fixture), [&](const std::string &) { return *mutated; });
+    KernelCheckOptions o;
+    o.cases = 1000;
+    const KernelCheckResult r = runKernelCheck(*code, original->shape().config(), o);
+    ASSERT_TRUE(r.disagreement) << c.mutant << " survived 1000 cases on " << c.fixture;
+    EXPECT_LE(r.disagreement->ops.size(), 8u) << disagreementTrace(*r.disagreement).toString();
+}
+
+std::vector<MutantCase> mutantCases() {
+    std::vector<MutantCase> out;
+    for (const char *f : {"flb-v6", "flb-latest"})
+        for (const KernelMutant &m : builtInMutants())
+            if (!(m.name == "end-panic-dropped" && f == std::string("flb-v6")))
+                out.push_back({f, m.name.c_str()});
+    return out;
+}
+
+INSTANTIATE_TEST_SUITE_P(KernelCheck, BuiltInMutants, testing::ValuesIn(mutantCases()),
+                         [](const testing::TestParamInfo<MutantCase> &info) {
+                             std::string name = std::string(info.param.fixture) + "_" +
+                                                info.param.mutant;
+                             for (char &c : name)
+                                 c = c == '-' ? '_' : c;
+                             return name;
+                         });
+
+TEST(KernelMutants, TheEndPanicMutantDoesNotApplyToAVersionWithoutThePanic) {
+    const auto &all = builtInMutants();
+    const auto m = std::find_if(all.begin(), all.end(),
+                                [](const KernelMutant &k) { return k.name == "end-panic-dropped"; });
+    ASSERT_NE(m, all.end());
+    EXPECT_FALSE(applyMutant(*m, readTextFile(fixture("flb-v6"))));
+}
+
+TEST(KernelCheck, ANullDereferenceIsADisagreementNamedAsSuch) {
+    // Without its check, unpreserving a device that holds no slot dereferences NULL.
+    const std::string path = variantOf("flb-v6", "null",
+                                       "\tif (!dev_ser) {\n\t\tpci_warn(dev, \"cannot unpreserve",
+                                       "\tif (0) {\n\t\tpci_warn(dev, \"cannot unpreserve");
+    const KernelCheckResult r = check(path, 500);
     ASSERT_TRUE(r.disagreement);
-    EXPECT_NE(r.disagreement->what.find("the kernel code crashed ("), std::string::npos)
+    EXPECT_NE(r.disagreement->what.find("NULL pointer dereference"), std::string::npos)
         << r.disagreement->what;
 }
 
 TEST(KernelCheck, CodeThatNeverReturnsIsAHungStepNotAHungTool) {
-    // The unpreserve walk retries a failing step forever.
-    const std::string path = mutant(
-        "hang", "\t\tif (pci_liveupdate_unpreserve_device(ser, dev)) {\n\t\t\tpci_warn(dev, "
-                "\"Failed to unpreserve",
-        "\t\twhile (pci_liveupdate_unpreserve_device(ser, dev))\n\t\t\t;\n\t\tif (0) {\n"
-        "\t\t\tpci_warn(dev, \"Failed to unpreserve");
-    const KernelCheckResult r = check(path, Abi::V6, 300, 1);
+    // The unpreserve step spins when the slot's refcount is 0.
+    const auto code = KernelCode::build(fixture("flb-v6"), [](std::string text) {
+        const std::string from = "static int pci_liveupdate_unpreserve_device(";
+        const std::size_t at = text.find(from);
+        const std::size_t body = text.find("{\n", at) + 2;
+        text.insert(body, "\twhile (dev->liveupdate.outgoing && !dev->liveupdate.outgoing->refcount)\n\t\t;\n");
+        return text;
+    });
+    const KernelCheckResult r = check(*code, 400, 1);
     ASSERT_TRUE(r.disagreement);
     EXPECT_NE(r.disagreement->what.find("hung"), std::string::npos) << r.disagreement->what;
-    EXPECT_LE(r.disagreement->ops.size(), 3u);
 }
 
-TEST(KernelCheck, ABugHitIsADisagreement) {
-    // The unpreserve step BUGs on a slot with refcount 0 instead of warning.
-    const std::string path = mutant("bug-on",
-                                    "\tif (WARN_ON(!dev_ser->refcount))\n\t\treturn -EINVAL;\n\n"
-                                    "\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n\tmemset",
-                                    "\tBUG_ON(!dev_ser->refcount);\n\tif (!dev_ser->refcount)\n"
-                                    "\t\treturn -EINVAL;\n\n\tif (--dev_ser->refcount)\n\t\treturn "
-                                    "0;\n\n\tmemset");
-    const KernelCheckResult r = check(path, Abi::V6, 3000);
+TEST(KernelCheck, CodeThatAllocatesWithoutBoundHitsTheMemoryLimit) {
+    const auto code = KernelCode::build(fixture("flb-v6"), [](std::string text) {
+        const std::string from = "int pci_liveupdate_preserve(struct pci_dev *dev)\n{";
+        const std::size_t at = text.find(from);
+        text.insert(at + from.size(), "\n\tfor (;;)\n\t\t(void)kmalloc(1 << 20, GFP_KERNEL);\n");
+        return text;
+    });
+    KernelCheckOptions o;
+    o.cases = 5;
+    o.memoryLimit = 16u << 20;
+    const KernelCheckResult r = runKernelCheck(*code, code->shape().config(), o);
     ASSERT_TRUE(r.disagreement);
-    EXPECT_NE(r.disagreement->what.find("BUG()"), std::string::npos) << r.disagreement->what;
+    EXPECT_NE(r.disagreement->what.find("memory limit"), std::string::npos) << r.disagreement->what;
 }
 
-TEST(KernelCheck, FailNextWrapsTheStructPciDevParameterWhereverItIs) {
-    // A step function whose first pointer parameter is a struct pci_dev_ser *.
-    std::string text = readTextFile(fixture("liveupdate-v6.c"));
-    for (const auto &[from, to] : std::vector<std::pair<std::string, std::string>>{
-             {"static int pci_liveupdate_unpreserve_device(struct pci_ser *ser, struct pci_dev *dev)\n{"
-              "\n\tstruct pci_dev_ser *dev_ser = dev->liveupdate.ser;\n",
-              "static int pci_liveupdate_unpreserve_device(struct pci_dev_ser *dev_ser, "
-              "struct pci_ser *ser, struct pci_dev *dev)\n{\n"},
-             {"pci_liveupdate_unpreserve_device(ser, dev)",
-              "pci_liveupdate_unpreserve_device(dev->liveupdate.ser, ser, dev)"}}) {
-        for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size()))
-            text.replace(at, from.size(), to);
-    }
-    const std::string path = "/tmp/bridgepath-mutant-param-order.c";
-    std::ofstream(path) << text;
-    const KernelCheckResult r = check(path, Abi::V6, 400);
-    EXPECT_FALSE(r.disagreement) << r.disagreement->what;
+TEST(KernelCheck, ABugOutsideTheReleaseIsADisagreement) {
+    const std::string path =
+        variantOf("flb-v6", "bug", "\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n\tser->nr_devices--;",
+                  "\tBUG_ON(dev_ser->refcount == 2);\n\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n"
+                  "\tser->nr_devices--;");
+    const KernelCheckResult r = check(path, 1000);
+    ASSERT_TRUE(r.disagreement);
+    EXPECT_NE(r.disagreement->what.find("kernel BUG at"), std::string::npos) << r.disagreement->what;
 }
 
-TEST(KernelCheck, AMissingFunctionIsNamed) {
-    const std::string path = mutant("missing", "pci_liveupdate_finish_device(struct pci_ser *ser",
-                                    "pci_liveupdate_finish_one(struct pci_ser *ser");
+TEST(KernelCheck, EveryMissingIdentifierIsListedWithItsPlace) {
+    const std::string path = variantOf(
+        "flb-latest", "missing", "static unsigned long pci_ser_xa_key(",
+        "static void bp_uses_future_api(struct pci_dev *dev)\n{\n\tkho_future_call(dev);\n"
+        "\tpci_future_helper(dev, FUTURE_FLAG);\n}\n\nstatic unsigned long pci_ser_xa_key(");
     try {
-        KernelCode::build(path, Abi::V6);
-        FAIL() << "built without pci_liveupdate_finish_device";
+        KernelCode::build(path);
+        FAIL() << "code with unknown identifiers compiled";
     } catch (const InputError &e) {
-        EXPECT_NE(std::string(e.what()).find("no definition of pci_liveupdate_finish_device"),
+        const std::string what = e.what();
+        for (const char *name : {"kho_future_call", "pci_future_helper", "FUTURE_FLAG"})
+            EXPECT_NE(what.find(name), std::string::npos) << name << ": " << what;
+        EXPECT_NE(what.find("3 identifiers"), std::string::npos) << what;
+        EXPECT_NE(what.find(path + ":"), std::string::npos) << what;
+    }
+}
+
+TEST(KernelCheck, AMissingEntryPointIsNamed) {
+    const std::string path = variantOf("flb-v6", "noentry", "void pci_liveupdate_finish(struct pci_dev *dev)\n{",
+                                       "void pci_liveupdate_finish_all(struct pci_dev *dev)\n{");
+    try {
+        KernelCode::build(path);
+        FAIL() << "built without pci_liveupdate_finish";
+    } catch (const InputError &e) {
+        EXPECT_NE(std::string(e.what()).find("no definition of pci_liveupdate_finish"),
                   std::string::npos)
             << e.what();
     }
 }
 
-TEST(KernelCheck, ACompileErrorNamesTheSymbolTheLineAndWhatTheCompilerSaid) {
-    const std::string path = mutant("broken", "return &ser->devices[idx];", "return &ser->devices[idx]");
-    try {
-        KernelCode::build(path, Abi::V6);
-        FAIL() << "a syntax error compiled";
-    } catch (const InputError &e) {
-        const std::string what = e.what();
-        EXPECT_NE(what.find("in pci_ser_alloc_slot"), std::string::npos) << what;
-        EXPECT_NE(what.find(path + ":2"), std::string::npos) << what;
-        EXPECT_NE(what.find("error:"), std::string::npos) << what;
+TEST(KernelCheck, TheDetectedVariantIsTheOneThatAgrees) {
+    const auto code = KernelCode::build(fixture("flb-latest"));
+    KernelCheckOptions o;
+    o.cases = 300;
+    const std::vector<VariantVerdict> v = matchVariants(*code, o);
+    ASSERT_EQ(v.size(), 6u);
+    ASSERT_FALSE(v.front().result.disagreement) << v.front().result.disagreement->what;
+    EXPECT_EQ(v.front().policy, Policy::Bail);
+    EXPECT_EQ(v.front().order, CheckOrder::EbusyFirst);
+    for (std::size_t i = 1; i < v.size(); ++i)
+        EXPECT_TRUE(v[i].result.disagreement)
+            << toString(v[i].policy) << " " << toString(v[i].order) << " also agrees";
+}
+
+TEST(KernelCheck, ScratchFilesGoUnderTmpdirAndAreRemoved) {
+    const std::string dir = testing::TempDir() + "bp-kc-tmpdir-" + std::to_string(getpid());
+    std::filesystem::create_directories(dir);
+    setenv("TMPDIR", dir.c_str(), 1);
+    {
+        const auto code = KernelCode::build(fixture("flb-v6"));
+        EXPECT_FALSE(std::filesystem::is_empty(dir));
     }
+    unsetenv("TMPDIR");
+    EXPECT_TRUE(std::filesystem::is_empty(dir));
 }
 
 } // namespace

@@ -1,0 +1,147 @@
+#include "kernelcheck/KernelShape.h"
+
+#include "topology/InputError.h"
+
+#include <regex>
+
+namespace bridgepath {
+
+namespace {
+
+// The text of `name` and of every function it calls in the file.
+std::string closureText(const CSource &src, const std::string &name) {
+    std::string text;
+    for (const CItem *item : src.closure({name}))
+        if (item->isFunction)
+            text += item->text + "\n";
+    return text;
+}
+
+std::string opOf(const std::string &text, const char *op) {
+    std::smatch m;
+    const std::regex r(std::string(R"(\.)") + op + R"(\s*=\s*([A-Za-z_]\w*))");
+    return std::regex_search(text, m, r) ? m[1].str() : std::string();
+}
+
+} // namespace
+
+LiveUpdateConfig KernelShape::config(Policy policy, CheckOrder order) const {
+    LiveUpdateConfig c;
+    c.policy = policy;
+    c.abi = abi();
+    c.sessionTable = true;
+    c.tableSizedToPresent = true;
+    c.checkOrder = order;
+    c.vfCheck = vf;
+    c.releaseCheck = release;
+    c.endOfUpdate = end;
+    return c;
+}
+
+std::string KernelShape::describe() const {
+    std::string s = blockSet ? "block-set table" : "fixed devices[] table";
+    s += versionField ? " with a version field" : "";
+    s += release == ReleaseCheck::BugOn ? ", BUG_ON(nr_devices) at the release"
+                                        : ", WARN_ON(nr_devices) and free at the release";
+    s += end == EndOfUpdate::Panic ? ", panic() at the end of the update if a device is unfinished"
+                                   : ", no end-of-update panic";
+    s += vf == VfCheck::NamedDevice ? ", a VF refused as the named device before the phase"
+                                    : ", every device of the path checked for being a VF";
+    s += ownPathMacro ? ", its own for_each_pci_dev_in_path" : ", the 1-argument for_each_pci_dev_in_path";
+    return s;
+}
+
+KernelShape detectShape(const CSource &src) {
+    KernelShape s;
+    std::string all;
+    for (const CItem &item : src.items())
+        all += item.text + "\n";
+    if (all.find("->bus->self") == std::string::npos &&
+        all.find("for_each_pci_dev_in_path") == std::string::npos)
+        throw InputError(src.path(),
+                         "has no bridge walk (neither dev->bus->self nor "
+                         "for_each_pci_dev_in_path): kernel-check checks the upstream-bridge "
+                         "preservation of PCI Live Update (patch 06/12 and later)");
+    auto need = [&src](const char *name) {
+        if (!src.function(name))
+            throw InputError(src.path(), std::string("no definition of ") + name +
+                                             " (kernel-check drives it)");
+        return std::string(name);
+    };
+    s.preserve = need("pci_liveupdate_preserve");
+    s.unpreserve = need("pci_liveupdate_unpreserve");
+    s.finish = need("pci_liveupdate_finish");
+    s.registerFlb = need("pci_liveupdate_register_flb");
+    s.preserveStep = need("pci_liveupdate_preserve_device");
+    s.unpreserveStep = need("pci_liveupdate_unpreserve_device");
+    s.finishStep = need("pci_liveupdate_finish_device");
+    for (auto [field, name] : {std::pair{&s.setup, "pci_liveupdate_setup_device"},
+                               std::pair{&s.cleanup, "pci_liveupdate_cleanup_device"},
+                               std::pair{&s.freeze, "pci_liveupdate_freeze"}})
+        if (src.function(name))
+            *field = name;
+
+    s.blockSet = all.find("kho_block_set") != std::string::npos;
+    if (!s.blockSet && all.find("max_nr_devices") == std::string::npos)
+        throw InputError(src.path(), "neither a fixed devices[] table (max_nr_devices) nor a "
+                                     "kho_block_set: a table kernel-check does not know");
+    s.notes.push_back(s.blockSet ? "table: kho_block_set (first free entry, else grow)"
+                                 : "table: fixed devices[] of max_nr_devices (probe from "
+                                   "nr_devices mod max)");
+    s.versionField = std::regex_search(all, std::regex(R"(ser->version\b)"));
+
+    s.flbUnpreserve = opOf(all, "unpreserve");
+    s.flbFinish = opOf(all, "finish");
+    if (s.flbUnpreserve.empty() || !src.function(s.flbUnpreserve) || s.flbFinish.empty() ||
+        !src.function(s.flbFinish))
+        throw InputError(src.path(), "no struct liveupdate_flb_ops with .unpreserve and .finish "
+                                     "functions in the file (kernel-check drives LUO's FLB)");
+    const std::string release = closureText(src, s.flbUnpreserve);
+    if (std::regex_search(release, std::regex(R"(\bBUG_ON\s*\()"))) {
+        s.release = ReleaseCheck::BugOn;
+        s.notes.push_back("release: BUG_ON in " + s.flbUnpreserve);
+    } else {
+        s.release = ReleaseCheck::WarnAndFree;
+        s.notes.push_back(std::regex_search(release, std::regex(R"(\bWARN_ON\s*\()"))
+                              ? "release: WARN_ON, then free, in " + s.flbUnpreserve
+                              : "release: no check of nr_devices in " + s.flbUnpreserve);
+    }
+    const std::string finish = closureText(src, s.flbFinish);
+    s.end = std::regex_search(finish, std::regex(R"(\bpanic\s*\()")) ? EndOfUpdate::Panic
+                                                                     : EndOfUpdate::HeldForever;
+    s.notes.push_back(s.end == EndOfUpdate::Panic
+                          ? "end of update: panic() reached from " + s.flbFinish
+                          : "end of update: no panic in " + s.flbFinish);
+
+    const std::string api = src.function(s.preserve)->text;
+    const std::size_t vfAt = api.find("is_virtfn");
+    const std::size_t stateAt = api.find("get_outgoing");
+    if (vfAt != std::string::npos && (stateAt == std::string::npos || vfAt < stateAt)) {
+        s.vf = VfCheck::NamedDevice;
+        s.notes.push_back("VF: refused by " + s.preserve + " before it fetches the state");
+    } else if (closureText(src, s.preserveStep).find("is_virtfn") != std::string::npos) {
+        s.vf = VfCheck::EveryDevice;
+        s.notes.push_back("VF: checked for every device by " + s.preserveStep);
+    } else {
+        s.vf = VfCheck::EveryDevice;
+        s.notes.push_back("VF: no check before the walk found; taken as per device");
+    }
+    const std::string step = closureText(src, s.preserveStep);
+    std::smatch zero;
+    const std::size_t ebusyAt = step.find("-EBUSY");
+    const bool hasZero = std::regex_search(step, zero, std::regex(R"(!\s*[\w>.-]*refcount\s*\)[\s\S]{0,160}?-EINVAL)"));
+    s.order = hasZero && ebusyAt != std::string::npos &&
+                      static_cast<std::size_t>(zero.position(0)) > ebusyAt
+                  ? CheckOrder::EbusyFirst
+                  : CheckOrder::ZeroRefcountFirst;
+    s.notes.push_back(std::string("preserve step: ") +
+                      (s.order == CheckOrder::EbusyFirst ? "-EBUSY checked before refcount 0"
+                                                         : "refcount 0 checked before -EBUSY"));
+    for (const CItem &item : src.items())
+        if (item.isMacro)
+            for (const std::string &d : item.defines)
+                s.ownPathMacro |= d == "for_each_pci_dev_in_path";
+    return s;
+}
+
+} // namespace bridgepath
