@@ -112,6 +112,8 @@ Result PciLiveUpdate::apply(const Op &op) {
         assert(found && "PciLiveUpdate::apply: the op's device must be in the topology");
         dev = *found;
     }
+    if (crashed())
+        return Result::Enoent; // a dead kernel runs nothing
     switch (op.kind) {
     case OpKind::Preserve:
         return preserve(dev);
@@ -297,8 +299,10 @@ Result PciLiveUpdate::kexec() {
         removed_[d] = removed_[d] || vanished_[d];
 
     const auto index = indexIncoming(incoming_);
-    if (std::holds_alternative<DuplicateKey>(index))
+    if (std::holds_alternative<DuplicateKey>(index)) {
+        emit(KernelEventKind::RetrieveFailed); // the incoming kernel is dead (crashed())
         return Result::Eexist;
+    }
     for (const auto &[key, slot] : std::get<IncomingIndex>(index)) {
         const auto dev = topology_.find(incoming_[slot].address());
         if (dev && !removed_[*dev])
@@ -392,10 +396,15 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         if (first == Result::Ok)
             first = r;
     }
-    // v6 walks a removed preserved device's path; later kernels only warn, and the device stays
-    // preserved with its counts.
-    if (direct_[dev] && config_.abi == Abi::V6) {
+    // v6 walks the path of a removed device that holds a slot (a leaked bridge too); later
+    // kernels only warn, and the device stays preserved with its counts, but a device that is
+    // gone no longer holds the incoming state.
+    const bool holds = slot_[dev] != kNone;
+    if (config_.abi == Abi::V6 && direct_[dev])
         setDirect(dev, false);
+    else if (config_.abi != Abi::V6 && phase_ == Phase::Incoming)
+        slot_[dev] = kNone;
+    if (config_.abi == Abi::V6 && holds) {
         const Result r =
             phase_ == Phase::Outgoing
                 ? walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); })

@@ -122,7 +122,9 @@ class PciLiveUpdate {
     /// finish-all ran with nr_devices != 0.
     bool panicked() const { return panicked_; }
     /// The outgoing kernel hit BUG_ON at the table's release.
-    bool crashed() const { return happened(KernelEventKind::BugAtRelease); }
+    bool crashed() const {
+        return happened(KernelEventKind::BugAtRelease) || happened(KernelEventKind::RetrieveFailed);
+    }
     /// Every kernel event so far, in order (after restore(): one event per kind that happened,
     /// without device or count: the record keeps only the kinds).
     const std::vector<KernelEvent> &events() const { return events_; }

@@ -277,11 +277,33 @@ std::vector<std::pair<Topology, std::vector<Op>>> drawCases(const KernelShape &s
     for (std::size_t i = 0; i < o.cases; ++i) {
         const GeneratedCase c = sampleCase(shardSeed(o.seed, i), 40, Policy::Bail, shape.abi(),
                                            faults, o.topology);
+        // A device that is gone (unplugged, or not enumerated after the kexec) has no slot a
+        // fault could reach: corruptions of it are left out.
+        const Topology &t = c.setup->topology;
+        std::vector<char> gone(t.size()), vanishing(t.size());
+        auto mark = [&t](std::vector<char> &marks, const Bdf &top) {
+            const DeviceId root = *t.find(top);
+            for (DeviceId d = 0; d < t.size(); ++d)
+                for (std::optional<DeviceId> up = d; up; up = t.parent(*up))
+                    if (*up == root)
+                        marks[d] = 1;
+        };
         std::vector<Op> ops;
-        for (const Op &op : c.ops)
-            if (kernelCheckable(op.kind, shape))
-                ops.push_back(op);
-        out.emplace_back(c.setup->topology, std::move(ops));
+        for (const Op &op : c.ops) {
+            if (!kernelCheckable(op.kind, shape))
+                continue;
+            if ((op.kind == OpKind::Lose || op.kind == OpKind::SetRefcount) && gone[*t.find(op.bdf)])
+                continue;
+            if (op.kind == OpKind::Unplug)
+                mark(gone, op.bdf);
+            if (op.kind == OpKind::Vanish)
+                mark(vanishing, op.bdf);
+            if (op.kind == OpKind::Kexec)
+                for (DeviceId d = 0; d < t.size(); ++d)
+                    gone[d] |= vanishing[d];
+            ops.push_back(op);
+        }
+        out.emplace_back(t, std::move(ops));
     }
     return out;
 }

@@ -252,6 +252,8 @@ KernelCode::build(const std::string &source,
         unit += "#define BP_FN_SETUP " + *shape.setup + "\n";
     if (shape.cleanup)
         unit += "#define BP_FN_CLEANUP " + *shape.cleanup + "\n";
+    if (shape.cleanupUnpreserves)
+        unit += "#define BP_CLEANUP_UNPRESERVES 1\n";
     if (shape.freeze)
         unit += "#define BP_FN_FREEZE " + *shape.freeze + "\n";
     unit += shape.blockSet ? "#define BP_TABLE_BLOCKSET 1\n" : "#define BP_TABLE_FIXED 1\n";
@@ -445,7 +447,7 @@ KernelSnapshot KernelCode::snapshot(const Topology &t) const {
         unsigned nrAt = 0;
         const char *what = nullptr;
         api_->eventAt(i, &kind, &dev, &nrAt, &what);
-        if (kind > 4) {
+        if (kind > static_cast<int>(KernelEventKind::RetrieveFailed)) {
             s.otherEvents.push_back(what ? what : "");
             continue;
         }

@@ -81,6 +81,9 @@ KernelShape detectShape(const CSource &src) {
         if (src.function(name))
             *field = name;
 
+    if (s.cleanup)
+        s.cleanupUnpreserves = std::regex_search(src.function(*s.cleanup)->text,
+                                                 std::regex("\\b" + s.unpreserve + "\\s*\\("));
     s.blockSet = all.find("kho_block_set") != std::string::npos;
     if (!s.blockSet && all.find("max_nr_devices") == std::string::npos)
         throw InputError(src.path(), "neither a fixed devices[] table (max_nr_devices) nor a "

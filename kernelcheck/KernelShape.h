@@ -23,6 +23,7 @@ struct KernelShape {
     VfCheck vf = VfCheck::NamedDevice;
     CheckOrder order = CheckOrder::ZeroRefcountFirst; ///< as the text reads (runs confirm it)
     bool ownPathMacro = false;  ///< the file defines for_each_pci_dev_in_path itself
+    bool cleanupUnpreserves = false; ///< its cleanup function calls the unpreserve API (v6)
     std::string preserve, unpreserve, finish, registerFlb; ///< entry points
     std::optional<std::string> setup, cleanup, freeze;     ///< PCI-core hooks it has
     std::string preserveStep, unpreserveStep, finishStep;  ///< the walk steps (wrapped)

@@ -279,8 +279,12 @@ Result ReferenceModel::kexec() {
     for (const auto &[slot, entry] : table_) {
         if (entry.refcount == 0)
             continue;
-        if (!index.emplace(entry.address().key(), slot).second)
+        if (!index.emplace(entry.address().key(), slot).second) {
+            // xa_insert fails: later kernels panic; v6 frees the table, and LUO retries the
+            // retrieve on the freed table at the next get (a double free). Either way, dead.
+            event(KernelEventKind::RetrieveFailed);
             return Result::Eexist;
+        }
     }
     for (const auto &[key, slot] : index) {
         const Bdf b = table_[slot].address();
@@ -313,9 +317,17 @@ Result ReferenceModel::unplug(const Bdf &dev) {
                 remove(child);
         }
         const Bdf &b = topology_->bdf(id);
-        // v6 walks a removed preserved device's path; later kernels only warn, and the device
-        // stays preserved with its counts.
-        if (config_.abi == Abi::V6 && direct_.erase(b)) {
+        // v6 walks the path of a removed device that holds a slot (pci_liveupdate_cleanup_device
+        // looks at the device's pointers, so a leaked bridge walks too); later kernels only
+        // warn, and the device stays preserved with its counts, but a device that is gone no
+        // longer holds the incoming state.
+        const bool holds =
+            slotOf_.count(b) || (phase_ == Phase::Outgoing && freedCopies_.count(b));
+        if (config_.abi == Abi::V6)
+            direct_.erase(b);
+        else if (phase_ == Phase::Incoming)
+            slotOf_.erase(b);
+        if (config_.abi == Abi::V6 && holds) {
             const Result r =
                 phase_ == Phase::Outgoing
                     ? walk(pathOf(b), [this](const Bdf &d) { return unpreserveStep(d); })

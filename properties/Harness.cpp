@@ -131,6 +131,7 @@ StepOutcome Harness::step(const Op &op) {
             break;
         case KernelEventKind::PanicAtFinish:
         case KernelEventKind::IncomingHeld:
+        case KernelEventKind::RetrieveFailed:
             break;
         }
     }

@@ -14,6 +14,8 @@ const char *toString(KernelEventKind k) {
         return "panic-at-finish";
     case KernelEventKind::IncomingHeld:
         return "incoming-held";
+    case KernelEventKind::RetrieveFailed:
+        return "retrieve-failed";
     }
     return "?";
 }
@@ -22,7 +24,7 @@ const std::vector<KernelEventKind> &allKernelEvents() {
     static const std::vector<KernelEventKind> all{
         KernelEventKind::BugAtRelease, KernelEventKind::TableFreedWithReferences,
         KernelEventKind::UseAfterFree, KernelEventKind::PanicAtFinish,
-        KernelEventKind::IncomingHeld};
+        KernelEventKind::IncomingHeld, KernelEventKind::RetrieveFailed};
     return all;
 }
 
@@ -38,6 +40,7 @@ bool isCrash(KernelEventKind k) {
     case KernelEventKind::BugAtRelease:
     case KernelEventKind::UseAfterFree:
     case KernelEventKind::PanicAtFinish:
+    case KernelEventKind::RetrieveFailed:
         return true;
     case KernelEventKind::TableFreedWithReferences:
     case KernelEventKind::IncomingHeld:
@@ -48,7 +51,7 @@ bool isCrash(KernelEventKind k) {
 
 bool crashedBy(const std::vector<KernelEvent> &events) {
     for (const KernelEvent &e : events)
-        if (e.kind == KernelEventKind::BugAtRelease)
+        if (e.kind == KernelEventKind::BugAtRelease || e.kind == KernelEventKind::RetrieveFailed)
             return true;
     return false;
 }
@@ -71,6 +74,10 @@ std::string describe(const KernelEvent &e) {
     case KernelEventKind::IncomingHeld:
         return "the Live Update ends with nr_devices " + nr +
                ": the incoming state is held forever (v6 does not panic)";
+    case KernelEventKind::RetrieveFailed:
+        return "the incoming kernel cannot retrieve the table (two slots name one device, "
+               "nr_devices " + nr + "): later kernels panic, v6 frees it and LUO retries the "
+               "retrieve on freed memory";
     }
     return "?";
 }

@@ -19,16 +19,18 @@ enum class KernelEventKind {
     UseAfterFree,             ///< a walk step read or wrote a freed slot through a stale cached index
     PanicAtFinish,            ///< v7: the Live Update ends with nr_devices != 0: panic
     IncomingHeld,             ///< v6: the same moment: the incoming state is never released
+    RetrieveFailed,           ///< the incoming kernel cannot index the table (two slots name one device): later kernels panic, v6 frees it and LUO retries on freed memory
 };
 
 /// `bug-at-release`, `table-freed-with-references`, `use-after-free`, `panic-at-finish`,
-/// `incoming-held`.
+/// `incoming-held`, `retrieve-failed`.
 const char *toString(KernelEventKind k);
 /// Inverse of toString.
 std::optional<KernelEventKind> parseKernelEvent(std::string_view name);
 /// Every kind, in declaration order.
 const std::vector<KernelEventKind> &allKernelEvents();
-/// The crashes (bug-at-release, use-after-free, panic-at-finish): what the no-crash invariant forbids.
+/// The crashes (bug-at-release, use-after-free, panic-at-finish, retrieve-failed): what the
+/// no-crash invariant forbids.
 bool isCrash(KernelEventKind k);
 
 /// One event: its kind, the device whose stale slot was touched (use-after-free), and nr_devices
@@ -44,7 +46,7 @@ struct KernelEvent {
     friend bool operator!=(const KernelEvent &a, const KernelEvent &b) { return !(a == b); }
 };
 
-/// Whether `events` hold a bug-at-release: after it the outgoing kernel is dead.
+/// Whether `events` hold a bug-at-release or a retrieve-failed: after it the kernel is dead.
 bool crashedBy(const std::vector<KernelEvent> &events);
 
 /// The event in the words a reviewer would use, e.g. "kernel BUG: the table is released with

@@ -35,6 +35,7 @@ enum bp_event_kind {
 	BP_EV_USE_AFTER_FREE = 2,
 	BP_EV_PANIC_AT_FINISH = 3,
 	BP_EV_INCOMING_HELD = 4,
+	BP_EV_RETRIEVE_FAILED = 5,
 	BP_EV_OTHER_BUG = 10,	/* a BUG outside the table's release */
 	BP_EV_OTHER_PANIC = 11, /* a panic outside the end of the update */
 };
@@ -78,7 +79,7 @@ static int bp_in_active, bp_in_retrieved, bp_in_finished;
 static long bp_in_count, bp_in_files;
 static void *bp_in_obj;
 static u64 bp_in_data;
-static int bp_in_release, bp_in_finish_op;
+static int bp_in_release, bp_in_finish_op, bp_in_retrieve;
 
 static void bp_event(int kind, int dev, unsigned nr, const char *what)
 {
@@ -274,11 +275,12 @@ void bp_note_panic(const char *file, int line, const char *fmt, ...)
 	va_end(ap);
 	msg[strcspn(msg, "\n")] = 0;
 	snprintf(what, sizeof(what), "Kernel panic - not syncing: %s (%s:%d)", msg, file, line);
-	if (bp_in_finish_op) {
+	if (bp_in_finish_op || bp_in_retrieve) {
 		struct pci_ser *ser = phys_to_virt(bp_in_data);
 
 		bp_open_all();
-		bp_event(BP_EV_PANIC_AT_FINISH, -1, ser->nr_devices, what);
+		bp_event(bp_in_retrieve ? BP_EV_RETRIEVE_FAILED : BP_EV_PANIC_AT_FINISH, -1,
+			 ser->nr_devices, what);
 	} else {
 		bp_event(BP_EV_OTHER_PANIC, bp_cur_dev, 0, what);
 	}
@@ -634,9 +636,19 @@ static int bp_retrieve(void)
 		return 0;
 	args.flb = bp_flb;
 	args.data = bp_in_data;
+	bp_in_retrieve = 1;
 	err = bp_flb->ops->retrieve(&args);
-	if (err)
-		return err;
+	bp_in_retrieve = 0;
+	if (err) {
+		/* v6 has freed the table, and LUO would retry the retrieve on it at the next get:
+		 * the incoming kernel is as good as dead. */
+		struct pci_ser *ser = phys_to_virt(bp_in_data);
+
+		bp_open_all();
+		bp_event(BP_EV_RETRIEVE_FAILED, -1, ser->nr_devices, "retrieve failed");
+		bp_dead = 1;
+		longjmp(bp_death, 1);
+	}
 	bp_in_obj = args.obj;
 	bp_in_retrieved = 1;
 	bp_in_count = bp_in_files;
@@ -854,6 +866,14 @@ static void bp_unplug(int d)
 #ifdef BP_FN_CLEANUP
 	BP_FN_CLEANUP(&bp_devs[d]);
 #endif
+#ifdef BP_CLEANUP_UNPRESERVES
+	/* The PCI core unpreserved the removed device itself: its file leaves the session (after
+	 * the whole subtree is gone, see bp_apply). */
+	if (bp_phase == 0 && bp_file_out[d]) {
+		bp_file_out[d] = 0;
+		bp_out_count--;
+	}
+#endif
 	list_del(&bp_devs[d].bus_list);
 	bp_gone[d] = 1;
 }
@@ -876,7 +896,7 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 	bp_in_kernel = 1;
 	if (setjmp(bp_death)) {
 		bp_in_kernel = 0;
-		bp_in_release = bp_in_finish_op = 0;
+		bp_in_release = bp_in_finish_op = bp_in_retrieve = 0;
 		bp_cur_dev = -1;
 		return has;
 	}
@@ -1010,7 +1030,11 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 			has = 1;
 			*result = -ENODEV;
 		} else {
+			long before = bp_out_count;
+
 			bp_unplug(d);
+			if (before && !bp_out_count)
+				bp_flb_unpreserve();
 		}
 		break;
 	}
