@@ -189,10 +189,11 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     ok.push_back(z3::implies(!is(SmtOp::SetRefcount), op.v == 0));
 
     // A step fault must fire in this very operation (else it would stay pending in the kernel):
-    // the walk runs in its phase (in a kernel that has not crashed), reaches position f, and
-    // nothing fails before it.
+    // the walk runs in its phase (in a kernel that has not crashed; an unpreserve only while the
+    // session's table is allocated, without one it returns -ENOENT before walking), reaches
+    // position f, and nothing fails before it.
     const z3::expr walks = !s.crashed && ((is(SmtOp::Preserve) && s.phase == 0) ||
-                                          (is(SmtOp::Unpreserve) && s.phase == 0) ||
+                                          (is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc) ||
                                           (is(SmtOp::Finish) && s.phase == 1));
     if (F.count(FaultClass::Step)) {
         z3::expr_vector reached(c_);
@@ -244,10 +245,13 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     const int n = tree_.n;
     const bool v6 = setup_.abi == Abi::V6;
     auto is = [&](SmtOp k) { return op.kind == static_cast<int>(k); };
-    // After the v6 BUG_ON every operation returns -ENOENT and changes nothing.
+    // After the v6 BUG_ON every operation returns -ENOENT and changes nothing (as after a
+    // retrieve-failed, which the encoding never reaches: see crashed in Encoding.h).
     const z3::expr alive = !s.crashed;
     const z3::expr isPres = alive && is(SmtOp::Preserve) && s.phase == 0;
-    const z3::expr isUnp = alive && is(SmtOp::Unpreserve) && s.phase == 0;
+    // Without a session there is no outgoing state: an unpreserve while no table is allocated
+    // returns -ENOENT before its walk (dev's direct flag, the fail-next, nothing changes).
+    const z3::expr isUnp = alive && is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc;
     const z3::expr isFin = alive && is(SmtOp::Finish) && s.phase == 1;
     const z3::expr walk = isUnp || isFin;
     const z3::expr isKexec = alive && is(SmtOp::Kexec) && s.phase == 0;
@@ -321,7 +325,12 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         done.push_back(reached && !walkFail[d]);
         // The step reads the slot once the fail-next check has passed, whatever it finds there.
         unpUaf.push_back(isUnp && reached && pos[d] != op.f && s.dang[d]);
-        freed.push_back(z3::ite(done[d] && s.has[d] && s.rc[d] == 1, one, zero));
+        // A step that brings a refcount to 0 decrements nr_devices: a live slot's, and also a
+        // freed copy's (the step decrements the counter of the table it was handed, the live
+        // one; the u32 may wrap below 0, an Int here that goes negative as the u32 reads).
+        freed.push_back(z3::ite(done[d] && ((s.has[d] && s.rc[d] == 1) ||
+                                            (s.dang[d] && s.copy[d] == 1)),
+                                one, zero));
     }
 
     // The state after the walk, before the release.
@@ -471,6 +480,8 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
         break;
     case Invariant::NoCrash:
         // v6's finish-all with nr_devices != 0 holds the incoming state (no crash); v7 panics.
+        // `crashed` is every way the kernel dies that the encoding reaches (retrieve-failed,
+        // also a crash, is not reached: it needs slot identity).
         all.push_back(!s.crashed && !s.uaf);
         if (setup_.abi == Abi::V7)
             all.push_back(!s.panicked);

@@ -10,18 +10,23 @@
 /// has a slot of the live table (its cached index; after kexec, "incoming") with refcount rc, or
 /// dangles (its cached index points into a released table) with the freed copy's refcount; plus
 /// nr_devices, the directly preserved set, the phase, whether the table is allocated, the panic
-/// flag, whether the outgoing kernel crashed (v6 BUG_ON at the release) and whether a
-/// use-after-free happened. Modelled per ABI: the table's lifetime (allocated at a preserve,
-/// released after an unpreserve or a failed preserve that leaves nothing directly preserved: v6
-/// with nr_devices != 0 crashes and every later operation changes nothing; otherwise the table
-/// is freed, each device holding a slot dangles with its copy, nr_devices is 0), walk steps at a
-/// dangling device acting on the freed copy only, v7 deciding an endpoint's -EBUSY before
-/// reading its slot (so without a use after free), v7 never -ENOSPC, and finish-all's panic
-/// (a crash in v7 only). What it leaves out, stated so a reader knows: slot identity (a lost
-/// slot's reuse by another device: the aliasing bridgepath check finds), freeze, vanish, unplug
-/// (and so the release after an unplug), VFs (and v7's VF check on every device of the path),
-/// u16 wrap-around, which slot index a new slot gets (v6's probe from nr_devices, v7's first
-/// free), and the other kernel events (table-freed-with-references, incoming-held: no crash).
+/// flag, whether the kernel crashed (v6 BUG_ON at the release) and whether a use-after-free
+/// happened. Modelled per ABI: the table's lifetime (allocated at a preserve, released after an
+/// unpreserve or a failed preserve that leaves nothing directly preserved: v6 with nr_devices
+/// != 0 crashes and every later operation changes nothing; otherwise the table is freed, each
+/// device holding a slot dangles with its copy, nr_devices is 0), an unpreserve without a table
+/// returning -ENOENT before any walk (no step runs, a fail-next stays pending), walk steps at a
+/// dangling device acting on the freed copy, except that the step bringing the copy to 0 also
+/// decrements the live nr_devices (which may go below 0: the kernel's u32 wraps), v7 deciding an
+/// endpoint's -EBUSY before reading its slot (so without a use after free), v7 never -ENOSPC,
+/// and finish-all's panic (a crash in v7 only). What it leaves out, stated so a reader knows:
+/// slot identity (a lost slot's reuse by another device: the aliasing bridgepath check finds;
+/// a lost slot whose refcount is set again names 0000:00:00.0, so kexec indexes it under that
+/// device and, if that device holds a slot too, finds a duplicate key: retrieve-failed, a crash
+/// this encoding never produces), freeze, vanish, unplug (and so the release after an unplug),
+/// VFs (and v7's VF check on every device of the path), u16 wrap-around, which slot index a new
+/// slot gets (v6's probe from nr_devices, v7's first free), and the other kernel events
+/// (table-freed-with-references, incoming-held: no crash).
 /// Every counterexample is replayed on the implementation and the reference model, so a gap
 /// shows up as a loud Z3-vs-impl disagreement.
 ///
@@ -67,7 +72,9 @@ struct SmtState {
     z3::expr phase;               ///< Int: 0 outgoing, 1 incoming, 2 ended
     z3::expr panicked;            ///< Bool: finish-all found nr_devices != 0
     z3::expr alloc;               ///< Bool: the outgoing table is allocated
-    z3::expr crashed;             ///< Bool: v6 BUG_ON at the release: every later step is a no-op
+    /// Bool: the kernel is dead, every later step a no-op: v6 BUG_ON at the release (the
+    /// other way to die, retrieve-failed at kexec, needs slot identity: not encoded)
+    z3::expr crashed;
     z3::expr uaf;                 ///< Bool: some walk step read or wrote a freed slot (sticky)
     /// ideal(d) when known as an expression (a post-state carries its one-device change built
     /// in: the form Z3 proves quickly); empty: computed from `direct`.
