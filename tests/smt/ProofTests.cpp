@@ -245,7 +245,7 @@ struct Abstract {
     std::string show() const {
         std::string out = "phase " + std::to_string(phase) + " nr " + std::to_string(nr) +
                           (panicked ? " panicked" : "") + (crashed ? " crashed" : "") +
-                          (uaf ? " uaf" : "") + "\n";
+                          (uaf ? " uaf" : "") + (alloc ? " table" : "") + "\n";
         for (std::size_t d = 0; d < has.size(); ++d)
             out += "  " + std::to_string(d) + (has[d] ? " slot rc " + std::to_string(rc[d]) : "") +
                    (dang[d] ? " dangling copy " + std::to_string(copy[d]) : "") +
@@ -297,7 +297,11 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
     a.panicked = impl.panicked();
     a.crashed = impl.crashed();
     a.uaf = impl.happened(KernelEventKind::UseAfterFree);
-    a.alloc = encoded.alloc; // not observable: the encoding's own bookkeeping
+    // Whether the session's table is allocated: an unpreserve walks only then. No accessor shows
+    // it; save()'s record does (its third byte, after phase and panicked).
+    std::vector<std::uint8_t> record;
+    impl.save(record);
+    a.alloc = record.at(2) != 0;
     std::vector<std::uint64_t> words;
     impl.deviceWords(words);
     std::set<std::uint64_t> live;
@@ -323,7 +327,8 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
 
 bool operator==(const Abstract &x, const Abstract &y) {
     return x.phase == y.phase && x.nr == y.nr && x.panicked == y.panicked &&
-           x.crashed == y.crashed && x.uaf == y.uaf && x.has == y.has && x.rc == y.rc &&
+           x.crashed == y.crashed && x.uaf == y.uaf && x.alloc == y.alloc && x.has == y.has &&
+           x.rc == y.rc &&
            x.direct == y.direct && x.dang == y.dang && x.copy == y.copy;
 }
 
