@@ -117,9 +117,50 @@ void reportSignal(int sig) {
     _exit(125);
 }
 
-// Runs one case in a child process; the child reports each step it starts and its verdict.
-CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
-                    const std::vector<Op> &ops, const KernelCheckOptions &o) {
+using Case = std::pair<Topology, std::vector<Op>>;
+
+// The child's side of one case: agree, or the first difference at a step.
+CaseVerdict childCase(KernelCode &code, const Case &c, const LiveUpdateConfig &config,
+                      const KernelCheckOptions &o, FILE *out) {
+    const auto &[t, ops] = c;
+    CaseVerdict v;
+    alarm(o.stepSeconds);
+    std::string why;
+    if (!code.setUp(t, why, o.memoryLimit)) {
+        v.agree = false;
+        v.what = why;
+        return v;
+    }
+    ReferenceModel model(t, config);
+    std::size_t eventsSeen = 0;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+        std::fprintf(out, "step %zu\n", i);
+        std::fflush(out);
+        alarm(o.stepSeconds);
+        const std::optional<Result> k = code.apply(t, ops[i]);
+        const Result m = model.apply(ops[i]);
+        const State ms = model.state();
+        const std::string diff = compare(k, m, code.snapshot(t), ms);
+        if (ms.events.size() != eventsSeen) {
+            eventsSeen = ms.events.size();
+            ++v.eventSteps;
+        }
+        if (!diff.empty()) {
+            v.agree = false;
+            v.step = i;
+            v.what = diff;
+            return v;
+        }
+    }
+    return v;
+}
+
+// Runs cases[from..] in one child process, one after the other (the library's data put back
+// between them), until one disagrees: the verdicts of the cases run, the last one the first
+// that disagrees (if any). A case that crashes or hangs ends the child; it is that case's.
+std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cases,
+                                  std::size_t from, const LiveUpdateConfig &config,
+                                  const KernelCheckOptions &o) {
     int fds[2];
     if (pipe(fds) != 0)
         throw std::runtime_error("kernel-check: cannot create a pipe for a case's child process");
@@ -144,37 +185,23 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
             sa.sa_handler = reportSignal;
             sigaction(sig, &sa, nullptr);
         }
-        code.onCrash(crashHook);
         FILE *out = fdopen(fds[1], "w");
-        alarm(o.stepSeconds);
-        std::string why;
-        if (!code.setUp(t, why, o.memoryLimit)) {
-            std::fprintf(out, "disagree 0 %s\n", why.c_str());
+        code.snapshot();
+        for (std::size_t i = from; i < cases.size(); ++i) {
+            if (i != from)
+                code.reset();
+            code.onCrash(crashHook);
+            std::fprintf(out, "case %zu\n", i);
             std::fflush(out);
-            _exit(1);
-        }
-        ReferenceModel model(t, config);
-        std::size_t eventsSeen = 0, eventSteps = 0;
-        for (std::size_t i = 0; i < ops.size(); ++i) {
-            std::fprintf(out, "step %zu\n", i);
-            std::fflush(out);
-            alarm(o.stepSeconds);
-            const std::optional<Result> k = code.apply(t, ops[i]);
-            const Result m = model.apply(ops[i]);
-            const State ms = model.state();
-            const std::string diff = compare(k, m, code.snapshot(t), ms);
-            if (ms.events.size() != eventsSeen) {
-                eventsSeen = ms.events.size();
-                ++eventSteps;
-            }
-            if (!diff.empty()) {
-                std::fprintf(out, "disagree %zu %s\n", i, diff.c_str());
+            const CaseVerdict v = childCase(code, cases[i], config, o, out);
+            if (!v.agree) {
+                std::fprintf(out, "disagree %zu %s\n", v.step, v.what.c_str());
                 std::fflush(out);
                 _exit(1);
             }
+            std::fprintf(out, "agree %zu\n", v.eventSteps);
+            std::fflush(out);
         }
-        std::fprintf(out, "agree %zu\n", eventSteps);
-        std::fflush(out);
         _exit(0);
     }
     close(fds[1]);
@@ -185,54 +212,59 @@ CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig 
     close(fds[0]);
     int status = 0;
     waitpid(pid, &status, 0);
-    CaseVerdict v;
+    std::vector<CaseVerdict> out;
     std::istringstream lines(text);
     std::string line, crash;
     std::size_t lastStep = 0;
     int signal = 0;
-    bool agreed = false;
+    bool open = false; // a case started and has no verdict yet
     while (std::getline(lines, line)) {
-        if (line.rfind("step ", 0) == 0) {
+        if (line.rfind("case ", 0) == 0) {
+            out.emplace_back();
+            open = true;
+            lastStep = 0;
+        } else if (line.rfind("step ", 0) == 0) {
             lastStep = std::stoul(line.substr(5));
         } else if (line.rfind("signal ", 0) == 0) {
             signal = std::stoi(line.substr(7));
         } else if (line.rfind("crash ", 0) == 0) {
             crash = line.substr(6);
-        } else if (line.rfind("agree ", 0) == 0) {
-            agreed = true;
-            v.eventSteps = std::stoul(line.substr(6));
-        } else if (line.rfind("disagree ", 0) == 0) {
+        } else if (line.rfind("agree ", 0) == 0 && open) {
+            out.back().eventSteps = std::stoul(line.substr(6));
+            open = false;
+        } else if (line.rfind("disagree ", 0) == 0 && open) {
             const std::size_t space = line.find(' ', 9);
-            v.agree = false;
-            v.step = std::stoul(line.substr(9, space - 9));
-            v.what = line.substr(space + 1);
+            out.back().agree = false;
+            out.back().step = std::stoul(line.substr(9, space - 9));
+            out.back().what = line.substr(space + 1);
+            open = false;
         }
     }
     if (WIFSIGNALED(status) && signal == 0)
         signal = WTERMSIG(status);
-    if (!v.agree)
-        return v;
-    if (!crash.empty()) {
-        v.agree = false;
-        v.step = lastStep;
+    if (!open && out.size() == cases.size() - from)
+        return out;
+    if (out.empty())
+        out.emplace_back(); // the child died before it could say which case it ran
+    CaseVerdict &v = out.back();
+    v.agree = false;
+    v.step = lastStep;
+    if (!crash.empty())
         v.what = "the kernel code crashed: " + crash;
-    } else if (signal == SIGALRM) {
-        v.agree = false;
-        v.step = lastStep;
+    else if (signal == SIGALRM)
         v.what = "the kernel code hung (the step did not return within " +
                  std::to_string(o.stepSeconds) + " s)";
-    } else if (signal != 0) {
-        v.agree = false;
-        v.step = lastStep;
+    else if (signal != 0)
         v.what = "the kernel code crashed (signal " + std::to_string(signal) + ")";
-    } else if (!agreed) {
-        // A sanitizer's own fault handler ends the process with an exit status instead.
-        v.agree = false;
-        v.step = lastStep;
+    else // a sanitizer's own fault handler ends the process with an exit status instead
         v.what = "the kernel code crashed (its process ended with status " +
                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + " mid-step)";
-    }
-    return v;
+    return out;
+}
+
+CaseVerdict runCase(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
+                    const std::vector<Op> &ops, const KernelCheckOptions &o) {
+    return runBatch(code, {Case{t, ops}}, 0, config, o).back();
 }
 
 KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, const KernelCheckOptions &o) {
@@ -266,13 +298,13 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, const KernelCh
 }
 
 // The cases of a run: the same seed gives the same cases for every variant.
-std::vector<std::pair<Topology, std::vector<Op>>> drawCases(const KernelShape &shape,
+std::vector<Case> drawCases(const KernelShape &shape,
                                                             const KernelCheckOptions &o) {
     std::set<FaultClass> faults{FaultClass::Step, FaultClass::LostSlot, FaultClass::Refcount,
                                 FaultClass::Misuse, FaultClass::Vanish};
     if (shape.cleanup)
         faults.insert(FaultClass::Unplug);
-    std::vector<std::pair<Topology, std::vector<Op>>> out;
+    std::vector<Case> out;
     out.reserve(o.cases);
     for (std::size_t i = 0; i < o.cases; ++i) {
         const GeneratedCase c = sampleCase(shardSeed(o.seed, i), 40, Policy::Bail, shape.abi(),
@@ -314,15 +346,15 @@ bool isFault(OpKind k) {
 }
 
 KernelCheckResult runCases(KernelCode &code, const LiveUpdateConfig &config,
-                           const std::vector<std::pair<Topology, std::vector<Op>>> &cases,
-                           const KernelCheckOptions &o) {
+                           const std::vector<Case> &cases, const KernelCheckOptions &o) {
     KernelCheckResult r;
     r.config = config;
-    for (std::size_t i = 0; i < cases.size(); ++i) {
+    const std::vector<CaseVerdict> verdicts = runBatch(code, cases, 0, config, o);
+    for (std::size_t i = 0; i < verdicts.size(); ++i) {
+        const CaseVerdict &v = verdicts[i];
         const auto &[t, ops] = cases[i];
         ++r.cases;
-        const CaseVerdict v = runCase(code, t, config, ops, o);
-        const std::size_t ran = v.agree ? ops.size() : v.step + 1;
+        const std::size_t ran = v.agree ? ops.size() : std::min(ops.size(), v.step + 1);
         r.steps += ran;
         r.eventSteps += v.eventSteps;
         for (std::size_t k = 0; k < ran; ++k)

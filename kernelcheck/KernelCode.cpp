@@ -9,7 +9,9 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <dlfcn.h>
+#include <link.h>
 #include <filesystem>
 #include <fstream>
 #include <mutex>
@@ -30,6 +32,7 @@ struct KernelCode::Api {
     unsigned (*table)(unsigned *, unsigned *, unsigned *, unsigned *, unsigned) = nullptr;
     unsigned (*dangling)(int *, unsigned *, unsigned) = nullptr;
     int (*eventCount)() = nullptr;
+    void (*teardown)() = nullptr;
     void (*eventAt)(int, int *, int *, unsigned *, const char **) = nullptr;
 };
 
@@ -357,6 +360,8 @@ KernelCode::build(const std::string &source,
     sym("bp_dangling", a.dangling);
     sym("bp_event_count", a.eventCount);
     sym("bp_event_at", a.eventAt);
+    sym("bp_teardown", a.teardown);
+    code->lib_ = lib;
     return code;
 }
 
@@ -372,6 +377,57 @@ KernelCode::~KernelCode() {
 }
 
 void KernelCode::onCrash(void (*hook)(const char *what)) { api_->setCrashHook(hook); }
+
+namespace {
+
+struct SegmentSearch {
+    const void *inside; // an address in the library
+    std::vector<std::pair<char *, std::size_t>> segments;
+};
+
+int findSegments(struct dl_phdr_info *info, std::size_t, void *data) {
+    auto *s = static_cast<SegmentSearch *>(data);
+    bool ours = false;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr) &p = info->dlpi_phdr[i];
+        const auto begin = info->dlpi_addr + p.p_vaddr;
+        if (p.p_type == PT_LOAD && reinterpret_cast<std::uintptr_t>(s->inside) >= begin &&
+            reinterpret_cast<std::uintptr_t>(s->inside) < begin + p.p_memsz)
+            ours = true;
+    }
+    if (!ours)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr) &p = info->dlpi_phdr[i];
+        if (p.p_type == PT_LOAD && (p.p_flags & PF_W))
+            s->segments.emplace_back(reinterpret_cast<char *>(info->dlpi_addr + p.p_vaddr),
+                                     p.p_memsz);
+    }
+    return 1;
+}
+
+} // namespace
+
+void KernelCode::snapshot() {
+    SegmentSearch s{reinterpret_cast<const void *>(api_->setup), {}};
+    dl_iterate_phdr(findSegments, &s);
+    data_.clear();
+    for (const auto &[at, size] : s.segments)
+        data_.emplace_back(at, std::string(at, size));
+}
+
+void KernelCode::reset() {
+    api_->teardown();
+    // Only what changed is written back: the relocated part of the segment (RELRO) is
+    // read-only by now and never changes.
+    constexpr std::size_t chunk = 64;
+    for (const auto &[at, bytes] : data_)
+        for (std::size_t i = 0; i < bytes.size(); i += chunk) {
+            const std::size_t n = std::min(chunk, bytes.size() - i);
+            if (std::memcmp(at + i, bytes.data() + i, n) != 0)
+                std::memcpy(at + i, bytes.data() + i, n);
+        }
+}
 
 bool KernelCode::setUp(const Topology &t, std::string &why, std::size_t memoryLimit) {
     const std::size_t n = t.size();

@@ -67,6 +67,12 @@ class KernelCode {
     KernelSnapshot snapshot(const Topology &t) const;
     /// Sets the function the machine calls (in the child) when the code crashes.
     void onCrash(void (*hook)(const char *what));
+    /// Remembers the loaded library's writable data (the code's and the machine's globals) as
+    /// they are now; call once in a fresh process, before setUp().
+    void snapshot();
+    /// Frees what the last case allocated and puts the writable data back as snapshot() saw
+    /// it: the next setUp() starts from a freshly loaded library, in the same process.
+    void reset();
 
   private:
     KernelCode() = default;
@@ -76,6 +82,8 @@ class KernelCode {
     std::string dir_, file_;
     KernelShape shape_;
     bool keep_ = false;
+    std::string lib_;
+    std::vector<std::pair<char *, std::string>> data_; // writable segments and their contents
 };
 
 /// The kernel-check operation alphabet for this file: whether `k` can be driven.

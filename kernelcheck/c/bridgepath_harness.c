@@ -182,14 +182,17 @@ static void bp_close_freed(void)
 		}
 }
 
-/* The harness's own look at memory the code may have freed. */
-static void bp_open_all(void)
+/* The harness's own look at memory the code may have freed: opens the block p lies in (closed
+ * again by bp_close_freed) and gives p back. */
+static void *bp_peek(const void *p)
 {
-	for (size_t i = 0; i < bp_nblocks; i++)
-		if (bp_blocks[i].freed && !bp_blocks[i].opened) {
-			bp_blocks[i].opened = 1;
-			mprotect(bp_blocks[i].base, bp_blocks[i].len, PROT_READ | PROT_WRITE);
-		}
+	struct bp_block *b = bp_block_of(p);
+
+	if (b && b->freed && !b->opened) {
+		b->opened = 1;
+		mprotect(b->base, b->len, PROT_READ | PROT_WRITE);
+	}
+	return (void *)p;
 }
 
 static int bp_is_freed(const void *p)
@@ -239,7 +242,7 @@ void bp_note_log(int level, const char *fmt, ...)
 void bp_note_warn(const char *file, int line)
 {
 	if (bp_in_release) {
-		struct pci_ser *ser = phys_to_virt(bp_out_data);
+		struct pci_ser *ser = bp_peek(phys_to_virt(bp_out_data));
 
 		bp_event(BP_EV_TABLE_FREED, -1, ser->nr_devices, NULL);
 	}
@@ -276,9 +279,8 @@ void bp_note_panic(const char *file, int line, const char *fmt, ...)
 	msg[strcspn(msg, "\n")] = 0;
 	snprintf(what, sizeof(what), "Kernel panic - not syncing: %s (%s:%d)", msg, file, line);
 	if (bp_in_finish_op || bp_in_retrieve) {
-		struct pci_ser *ser = phys_to_virt(bp_in_data);
+		struct pci_ser *ser = bp_peek(phys_to_virt(bp_in_data));
 
-		bp_open_all();
 		bp_event(bp_in_retrieve ? BP_EV_RETRIEVE_FAILED : BP_EV_PANIC_AT_FINISH, -1,
 			 ser->nr_devices, what);
 	} else {
@@ -642,9 +644,8 @@ static int bp_retrieve(void)
 	if (err) {
 		/* v6 has freed the table, and LUO would retry the retrieve on it at the next get:
 		 * the incoming kernel is as good as dead. */
-		struct pci_ser *ser = phys_to_virt(bp_in_data);
+		struct pci_ser *ser = bp_peek(phys_to_virt(bp_in_data));
 
-		bp_open_all();
 		bp_event(BP_EV_RETRIEVE_FAILED, -1, ser->nr_devices, "retrieve failed");
 		bp_dead = 1;
 		longjmp(bp_death, 1);
@@ -708,7 +709,7 @@ static struct pci_ser *bp_ser(void)
 {
 	u64 pa = bp_phase == 0 ? bp_out_data : (bp_in_active ? bp_in_data : 0);
 
-	return pa ? phys_to_virt(pa) : NULL;
+	return pa ? bp_peek(phys_to_virt(pa)) : NULL;
 }
 
 /* Slot i of the table (NULL past its end). */
@@ -720,7 +721,7 @@ static struct pci_dev_ser *bp_slot_at(struct pci_ser *ser, unsigned i)
 	u64 pa = ser->devices;
 
 	while (pa) {
-		struct kho_block_header_ser *h = phys_to_virt(pa);
+		struct kho_block_header_ser *h = bp_peek(phys_to_virt(pa));
 
 		if (i < h->count)
 			return (struct pci_dev_ser *)(h + 1) + i;
@@ -980,7 +981,7 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 				liveupdate_flb_put_incoming(bp_flb);
 			}
 		if (bp_in_active && !bp_in_finished) {
-			struct pci_ser *ser = phys_to_virt(bp_in_data);
+			struct pci_ser *ser = bp_peek(phys_to_virt(bp_in_data));
 
 			if (ser->nr_devices)
 				bp_event(BP_EV_INCOMING_HELD, -1, ser->nr_devices, NULL);
@@ -1005,7 +1006,7 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 			*result = -ENOENT;
 			break;
 		}
-		bp_open_all();
+		bp_peek(s);
 		if (op == 7)
 			memset(s, 0, sizeof(*s));
 		else
@@ -1043,6 +1044,22 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 	return has;
 }
 
+/* Gives back everything the machine and the code allocated (before kernel-check restores the
+ * library's data to its state at load, for the next case in the same process). */
+BP_API void bp_teardown(void)
+{
+	for (size_t i = 0; i < bp_nblocks; i++)
+		munmap(bp_blocks[i].base, bp_blocks[i].len);
+	free(bp_blocks);
+	free(bp_devs);
+	free(bp_buses);
+	free(bp_fail);
+	free(bp_gone);
+	free(bp_vanish);
+	free(bp_file_out);
+	free(bp_file_in);
+}
+
 BP_API int bp_phase_now(void) { return bp_phase; }
 BP_API int bp_is_dead(void) { return bp_dead; }
 
@@ -1054,7 +1071,6 @@ BP_API unsigned bp_table(unsigned *nr_devices, unsigned *domain, unsigned *bdf,
 	unsigned i = 0;
 	struct pci_dev_ser *s;
 
-	bp_open_all();
 	ser = bp_ser();
 	*nr_devices = 0;
 	if (!ser) {
@@ -1079,11 +1095,11 @@ BP_API unsigned bp_dangling(int *dev, unsigned *refcount, unsigned max)
 
 	if (bp_phase != 0)
 		return 0;
-	bp_open_all();
 	for (int i = 0; i < bp_n && k < max; i++) {
 		struct pci_dev_ser *s = bp_devs[i].liveupdate.outgoing;
 
 		if (s && bp_is_freed(s)) {
+			bp_peek(s);
 			dev[k] = i;
 			refcount[k++] = s->refcount;
 		}

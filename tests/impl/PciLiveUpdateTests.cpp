@@ -109,9 +109,11 @@ TEST_F(ReviewTree, FrozenBridgeFailsLaterStepsWithEinval) {
 
 TEST_F(ReviewTree, FailNextFiresOnceBeforeEveryOtherCheck) {
     PciLiveUpdate lu(t, config(Policy::Bail));
-    // EP0 has no slot, so a plain unpreserve is -EINVAL; the injected fault comes first.
-    EXPECT_EQ(run(lu, "fail-next unpreserve 03:00.0; unpreserve 03:00.0; unpreserve 03:00.0"),
-              results({R::Ok, R::Eio, R::Einval}));
+    // EP1 opens a session; EP0 has no slot, so a plain unpreserve is -EINVAL; the injected
+    // fault comes first. (Without a session an unpreserve does not walk at all: -ENOENT.)
+    EXPECT_EQ(run(lu, "preserve 03:00.1; fail-next unpreserve 03:00.0; unpreserve 03:00.0; "
+                      "unpreserve 03:00.0"),
+              results({R::Ok, R::Ok, R::Eio, R::Einval}));
 }
 
 TEST_F(ReviewTree, OutgoingOperationsAfterKexecAndFinishBeforeItAreEnoent) {
