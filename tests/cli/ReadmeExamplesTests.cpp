@@ -3,6 +3,7 @@
 
 #include "CliRunner.h"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 
 namespace bridgepath {
@@ -14,8 +15,8 @@ struct Example {
     std::string expected;
 };
 
-std::vector<Example> readmeExamples() {
-    std::istringstream in(test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md"));
+std::vector<Example> consoleExamples(const std::string &file) {
+    std::istringstream in(test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/" + file));
     std::vector<Example> out;
     std::string line;
     bool inConsole = false;
@@ -33,6 +34,24 @@ std::vector<Example> readmeExamples() {
         }
     }
     return out;
+}
+
+std::vector<Example> readmeExamples() { return consoleExamples("README.md"); }
+
+TEST(Docs, EveryConsoleExampleOfTheManualPrintsWhatItShows) {
+    for (const auto &entry : std::filesystem::directory_iterator(
+             std::string(BRIDGEPATH_SOURCE_DIR) + "/docs")) {
+        if (entry.path().extension() != ".md")
+            continue;
+        const std::string file = "docs/" + entry.path().filename().string();
+        for (const Example &e : consoleExamples(file)) {
+            const auto r = test::runShell(e.command);
+            EXPECT_EQ(r.out, e.expected) << file << ":" << e.line << ": " << e.command << "\n"
+                                         << r.err;
+            EXPECT_TRUE(r.exitCode == 0 || r.exitCode == 1)
+                << file << ":" << e.line << " exited " << r.exitCode << ": " << r.err;
+        }
+    }
 }
 
 TEST(Readme, EveryConsoleExamplePrintsWhatTheReadmeShows) {

@@ -3,14 +3,18 @@
 #include "CliRunner.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 namespace bridgepath {
 namespace {
 
+// Each call writes its own trace (ctest -j runs these tests side by side).
 test::CommandResult replayWith(const std::string &expect) {
+    static int calls = 0;
+    const std::string path = testing::TempDir() + "bp-replay-step-" + std::to_string(getpid()) +
+                             "-" + std::to_string(++calls) + ".trace";
     return test::runShell("printf '# topology:\\n#  -[0000:00]---00.0\\n# expect: " + expect +
-                          "\\nkexec\\n' > /tmp/bp-replay-step.trace && build/bridgepath replay "
-                          "/tmp/bp-replay-step.trace");
+                          "\\nkexec\\n' > " + path + " && build/bridgepath replay " + path);
 }
 
 TEST(Replay, AStepThatReturnsWhatItShouldMeetsTheExpectation) {
