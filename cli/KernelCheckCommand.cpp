@@ -211,8 +211,7 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         if (format == "text") {
             out << "  model variant: " << describeVariant(config) << "\n";
             if (!r.disagreement)
-                out << "  behaves like the model on " << summary(r) << ", seed " << o.seed
-                    << "\n";
+                out << "  behaves like the model on " << summary(r) << ", seed " << o.seed << "\n";
             else {
                 out << "  DISAGREES with the model";
                 printDisagreement(out, *r.disagreement, false, o.cases, reproduce);
@@ -274,7 +273,8 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
             exit = 1;
         reproduce += " --mutants";
     }
-    j["seconds"] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    j["seconds"] =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     if (format == "json")
         out << j.dump(2) << "\n";
     std::cerr << "bridgepath kernel-check: " << seconds(started) << "\n";

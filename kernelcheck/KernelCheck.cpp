@@ -75,15 +75,17 @@ std::string compare(const std::optional<Result> &kernelResult, Result modelResul
     if (m.phase == Phase::Outgoing && k.dangling != m.dangling) {
         for (const auto &[dev, rc] : m.dangling)
             if (!k.dangling.count(dev) || k.dangling.at(dev) != rc)
-                return dev.toString() + " caches a freed slot with refcount " +
-                       std::to_string(rc) + " (model) vs " +
+                return dev.toString() + " caches a freed slot with refcount " + std::to_string(rc) +
+                       " (model) vs " +
                        (k.dangling.count(dev) ? "refcount " + std::to_string(k.dangling.at(dev))
                                               : std::string("no freed slot")) +
                        " (kernel code)";
         for (const auto &[dev, rc] : k.dangling)
             if (!m.dangling.count(dev))
-                return dev.toString() + " caches no freed slot (model) vs a freed slot with "
-                       "refcount " + std::to_string(rc) + " (kernel code)";
+                return dev.toString() +
+                       " caches no freed slot (model) vs a freed slot with "
+                       "refcount " +
+                       std::to_string(rc) + " (kernel code)";
     }
     return "";
 }
@@ -298,8 +300,7 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, const KernelCh
 }
 
 // The cases of a run: the same seed gives the same cases for every variant.
-std::vector<Case> drawCases(const KernelShape &shape,
-                                                            const KernelCheckOptions &o) {
+std::vector<Case> drawCases(const KernelShape &shape, const KernelCheckOptions &o) {
     std::set<FaultClass> faults{FaultClass::Step, FaultClass::LostSlot, FaultClass::Refcount,
                                 FaultClass::Misuse, FaultClass::Vanish};
     if (shape.cleanup)
@@ -307,8 +308,8 @@ std::vector<Case> drawCases(const KernelShape &shape,
     std::vector<Case> out;
     out.reserve(o.cases);
     for (std::size_t i = 0; i < o.cases; ++i) {
-        const GeneratedCase c = sampleCase(shardSeed(o.seed, i), 40, Policy::Bail, shape.abi(),
-                                           faults, o.topology);
+        const GeneratedCase c =
+            sampleCase(shardSeed(o.seed, i), 40, Policy::Bail, shape.abi(), faults, o.topology);
         // A device that is gone (unplugged, or not enumerated after the kexec) has no slot a
         // fault could reach: corruptions of it are left out.
         const Topology &t = c.setup->topology;
@@ -324,7 +325,8 @@ std::vector<Case> drawCases(const KernelShape &shape,
         for (const Op &op : c.ops) {
             if (!kernelCheckable(op.kind, shape))
                 continue;
-            if ((op.kind == OpKind::Lose || op.kind == OpKind::SetRefcount) && gone[*t.find(op.bdf)])
+            if ((op.kind == OpKind::Lose || op.kind == OpKind::SetRefcount) &&
+                gone[*t.find(op.bdf)])
                 continue;
             if (op.kind == OpKind::Unplug)
                 mark(gone, op.bdf);
@@ -370,6 +372,11 @@ KernelCheckResult runCases(KernelCode &code, const LiveUpdateConfig &config,
 }
 
 } // namespace
+
+std::vector<std::pair<Topology, std::vector<Op>>>
+drawKernelCheckCases(const KernelShape &shape, const KernelCheckOptions &o) {
+    return drawCases(shape, o);
+}
 
 std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
                                            const LiveUpdateConfig &config,

@@ -22,8 +22,8 @@ namespace bridgepath {
 struct KernelCheckOptions {
     std::size_t cases = 1000;
     std::uint64_t seed = 1;
-    std::optional<Topology> topology; ///< every case on this tree (default: random trees)
-    unsigned stepSeconds = 10;        ///< a step of the code that takes longer counts as hung
+    std::optional<Topology> topology;     ///< every case on this tree (default: random trees)
+    unsigned stepSeconds = 10;            ///< a step of the code that takes longer counts as hung
     std::size_t memoryLimit = 256u << 20; ///< bytes the code may allocate in one case
 };
 
@@ -31,22 +31,27 @@ struct KernelCheckOptions {
 struct KernelDisagreement {
     Topology topology;
     LiveUpdateConfig config;
-    std::vector<Op> ops;        ///< up to and including the disagreeing step
-    std::size_t step = 0;       ///< 0-based
-    std::string what;           ///< "result EBUSY (model) vs EINVAL (kernel code)", a slot, ...
-    std::size_t caseIndex = 0;  ///< which case found it (before shrinking)
+    std::vector<Op> ops;       ///< up to and including the disagreeing step
+    std::size_t step = 0;      ///< 0-based
+    std::string what;          ///< "result EBUSY (model) vs EINVAL (kernel code)", a slot, ...
+    std::size_t caseIndex = 0; ///< which case found it (before shrinking)
     std::size_t originalOps = 0;
 };
 
 /// The verdict of one run against one model variant.
 struct KernelCheckResult {
-    LiveUpdateConfig config;    ///< the model variant compared with
-    std::size_t cases = 0;      ///< cases run
-    std::size_t steps = 0;      ///< operations compared
-    std::size_t faultSteps = 0; ///< of which a fault (fail-next, lose, set-refcount, vanish, unplug)
+    LiveUpdateConfig config; ///< the model variant compared with
+    std::size_t cases = 0;   ///< cases run
+    std::size_t steps = 0;   ///< operations compared
+    std::size_t faultSteps =
+        0; ///< of which a fault (fail-next, lose, set-refcount, vanish, unplug)
     std::size_t eventSteps = 0; ///< steps at which a kernel event happened (on both sides)
     std::optional<KernelDisagreement> disagreement;
 };
+
+/// The cases a run draws for `shape` (tree and operations; the same seed gives the same cases).
+std::vector<std::pair<Topology, std::vector<Op>>> drawKernelCheckCases(const KernelShape &shape,
+                                                                       const KernelCheckOptions &o);
 
 /// One sequence on one tree against `config`: nullopt if the code agrees at every step, else the
 /// shrunk disagreement.

@@ -11,9 +11,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <dlfcn.h>
-#include <link.h>
 #include <filesystem>
 #include <fstream>
+#include <link.h>
 #include <mutex>
 #include <regex>
 #include <set>
@@ -67,7 +67,8 @@ Located locate(const std::string &path) {
     }
     l.file = path;
     const fs::path p = fs::absolute(path, ec);
-    if (p.parent_path().filename() == "pci" && p.parent_path().parent_path().filename() == "drivers")
+    if (p.parent_path().filename() == "pci" &&
+        p.parent_path().parent_path().filename() == "drivers")
         l.tree = p.parent_path().parent_path().parent_path().string();
     return l;
 }
@@ -111,11 +112,15 @@ std::string defaultAbiHeader(const KernelShape &s) {
     h << "/* bridgepath's stand-in for include/linux/kho/abi/pci.h (the file is not in a tree) */\n"
          "#ifndef _LINUX_KHO_ABI_PCI_H\n#define _LINUX_KHO_ABI_PCI_H\n"
          "#include \"bridgepath_kernel.h\"\n"
-      << "#define PCI_LUO_FLB_COMPATIBLE \"" << (s.versionField ? "pci" : s.blockSet ? "pci-v2" : "pci-v3")
+      << "#define PCI_LUO_FLB_COMPATIBLE \""
+      << (s.versionField ? "pci"
+          : s.blockSet   ? "pci-v2"
+                         : "pci-v3")
       << "\"\n#define PCI_LUO_FLB_VERSION 2\n"
          "struct pci_dev_ser {\n\tu32 domain;\n\tu16 bdf;\n\tu16 refcount;\n} __packed;\n";
     if (s.blockSet)
-        h << "struct pci_ser {\n" << (s.versionField ? "\tu32 version;\n" : "")
+        h << "struct pci_ser {\n"
+          << (s.versionField ? "\tu32 version;\n" : "")
           << "\tu32 nr_devices;\n\tu64 devices;\n} __packed;\n";
     else
         h << "struct pci_ser {\n\tu32 max_nr_devices;\n\tu32 nr_devices;\n"
@@ -236,8 +241,8 @@ KernelCode::build(const std::string &source,
         const std::size_t at = unit.find(f->text);
         if (at == std::string::npos)
             throw InputError(where.file, "cannot find the definition of " + name + " to wrap it");
-        const std::size_t lines = static_cast<std::size_t>(
-            std::count(f->text.begin(), f->text.end(), '\n'));
+        const std::size_t lines =
+            static_cast<std::size_t>(std::count(f->text.begin(), f->text.end(), '\n'));
         const std::string replaced =
             renamedHeader(*f, name, "bp_real_" + name) + f->text.substr(f->bodyOffset) + "\n" +
             wrapper(*f, name, kind, where.file + ":" + std::to_string(f->line)) + "#line " +
@@ -376,7 +381,9 @@ KernelCode::~KernelCode() {
     scratchDirs().erase(dir_);
 }
 
-void KernelCode::onCrash(void (*hook)(const char *what)) { api_->setCrashHook(hook); }
+void KernelCode::onCrash(void (*hook)(const char *what)) {
+    api_->setCrashHook(hook);
+}
 
 namespace {
 
@@ -448,9 +455,9 @@ bool KernelCode::setUp(const Topology &t, std::string &why, std::size_t memoryLi
     for (DeviceId d = 0; d < n; ++d)
         if (parent[d] >= 0)
             secondary[static_cast<std::size_t>(parent[d])] = bus[d];
-    const int rc = api_->setup(static_cast<int>(n), parent.data(), bridge.data(), vf.data(),
-                               domain.data(), bus.data(), devfn.data(), secondary.data(),
-                               memoryLimit);
+    const int rc =
+        api_->setup(static_cast<int>(n), parent.data(), bridge.data(), vf.data(), domain.data(),
+                    bus.data(), devfn.data(), secondary.data(), memoryLimit);
     if (rc != 0)
         why = shape_.registerFlb + "() failed (errno " + std::to_string(-rc) + ")";
     return rc == 0;

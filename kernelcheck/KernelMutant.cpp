@@ -37,14 +37,14 @@ std::optional<std::string> replaceFirst(const std::string &s, const std::regex &
     std::smatch m;
     if (!std::regex_search(s, m, r))
         return std::nullopt;
-    return s.substr(0, static_cast<std::size_t>(m.position(0))) + m.format(with) +
-           m.suffix().str();
+    return s.substr(0, static_cast<std::size_t>(m.position(0))) + m.format(with) + m.suffix().str();
 }
 
 // In the walk that calls `step`: the bail after the failing call becomes `continue`.
 std::optional<std::string> walkContinues(const std::string &text, const CSource &src,
                                          const std::string &step) {
-    const std::regex bail("(\\b" + step + R"(\s*\([^;]*\)\s*\)\s*(?:\{[^}]*?)?)\b(return|break)\s*;)");
+    const std::regex bail("(\\b" + step +
+                          R"(\s*\([^;]*\)\s*\)\s*(?:\{[^}]*?)?)\b(return|break)\s*;)");
     for (const CItem *f : callers(src, step))
         if (auto out = inFunction(text, *f, [&](const std::string &t) {
                 return replaceFirst(t, bail, "$1continue;");
@@ -128,13 +128,12 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
     } catch (const std::exception &) {
         return std::nullopt;
     }
-    auto inClosure = [&](const std::string &entry, const std::regex &r, const std::string &with)
-        -> std::optional<std::string> {
+    auto inClosure = [&](const std::string &entry, const std::regex &r,
+                         const std::string &with) -> std::optional<std::string> {
         for (const CItem *f : src.closure({entry}))
             if (f->isFunction)
-                if (auto out = inFunction(text, *f, [&](const std::string &t) {
-                        return replaceFirst(t, r, with);
-                    }))
+                if (auto out = inFunction(
+                        text, *f, [&](const std::string &t) { return replaceFirst(t, r, with); }))
                     return out;
         return std::nullopt;
     };
@@ -145,8 +144,8 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
     if (m.name == "rollback-skips-first" || m.name == "rollback-one-past") {
         const std::regex rollback(
             R"((\w*unpreserve_path\s*\(\s*[^,;()]+,\s*)([^,;()]+?)(\s*,\s*)([^,;()]+?)(\s*\)))");
-        const std::string with = m.name == "rollback-skips-first" ? "$1$2->bus->self$3$4$5"
-                                                                   : "$1$2$3$4->bus->self$5";
+        const std::string with =
+            m.name == "rollback-skips-first" ? "$1$2->bus->self$3$4$5" : "$1$2$3$4->bus->self$5";
         for (const CItem *f : callers(src, shape.preserveStep))
             if (auto out = inFunction(text, *f, [&](const std::string &t) {
                     return replaceFirst(t, rollback, with);
@@ -157,11 +156,14 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
     if (m.name == "root-skipped") {
         if (shape.ownPathMacro)
             return replaceFirst(
-                text, std::regex(R"((#define\s+for_each_pci_dev_in_path\b[\s\S]{0,200}?!=\s*\(?_end\)?))"),
+                text,
+                std::regex(
+                    R"((#define\s+for_each_pci_dev_in_path\b[\s\S]{0,200}?!=\s*\(?_end\)?))"),
                 "$1 && (_d)->bus->self");
         for (const CItem *f : callers(src, shape.preserveStep))
             if (auto out = inFunction(text, *f, [&](const std::string &t) {
-                    return replaceFirst(t, std::regex(R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*\))"),
+                    return replaceFirst(t,
+                                        std::regex(R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*\))"),
                                         "for (; $1 && $1->bus->self; $1 = $1->bus->self)");
                 }))
                 return out;

@@ -47,7 +47,8 @@ std::string KernelShape::describe() const {
                                    : ", no end-of-update panic";
     s += vf == VfCheck::NamedDevice ? ", a VF refused as the named device before the phase"
                                     : ", every device of the path checked for being a VF";
-    s += ownPathMacro ? ", its own for_each_pci_dev_in_path" : ", the 1-argument for_each_pci_dev_in_path";
+    s += ownPathMacro ? ", its own for_each_pci_dev_in_path"
+                      : ", the 1-argument for_each_pci_dev_in_path";
     return s;
 }
 
@@ -64,8 +65,8 @@ KernelShape detectShape(const CSource &src) {
                          "preservation of PCI Live Update (patch 06/12 and later)");
     auto need = [&src](const char *name) {
         if (!src.function(name))
-            throw InputError(src.path(), std::string("no definition of ") + name +
-                                             " (kernel-check drives it)");
+            throw InputError(src.path(),
+                             std::string("no definition of ") + name + " (kernel-check drives it)");
         return std::string(name);
     };
     s.preserve = need("pci_liveupdate_preserve");
@@ -132,14 +133,15 @@ KernelShape detectShape(const CSource &src) {
     const std::string step = closureText(src, s.preserveStep);
     std::smatch zero;
     const std::size_t ebusyAt = step.find("-EBUSY");
-    const bool hasZero = std::regex_search(step, zero, std::regex(R"(!\s*[\w>.-]*refcount\s*\)[\s\S]{0,160}?-EINVAL)"));
+    const bool hasZero = std::regex_search(
+        step, zero, std::regex(R"(!\s*[\w>.-]*refcount\s*\)[\s\S]{0,160}?-EINVAL)"));
     s.order = hasZero && ebusyAt != std::string::npos &&
                       static_cast<std::size_t>(zero.position(0)) > ebusyAt
                   ? CheckOrder::EbusyFirst
                   : CheckOrder::ZeroRefcountFirst;
-    s.notes.push_back(std::string("preserve step: ") +
-                      (s.order == CheckOrder::EbusyFirst ? "-EBUSY checked before refcount 0"
-                                                         : "refcount 0 checked before -EBUSY"));
+    s.notes.push_back(std::string("preserve step: ") + (s.order == CheckOrder::EbusyFirst
+                                                            ? "-EBUSY checked before refcount 0"
+                                                            : "refcount 0 checked before -EBUSY"));
     for (const CItem &item : src.items())
         if (item.isMacro)
             for (const std::string &d : item.defines)

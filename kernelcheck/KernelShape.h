@@ -16,13 +16,13 @@ namespace bridgepath {
 
 /// The detected version of one file.
 struct KernelShape {
-    bool blockSet = false;      ///< table in a kho_block_set (else a fixed devices[] array)
-    bool versionField = false;  ///< struct pci_ser has `version`
+    bool blockSet = false;     ///< table in a kho_block_set (else a fixed devices[] array)
+    bool versionField = false; ///< struct pci_ser has `version`
     ReleaseCheck release = ReleaseCheck::BugOn;
     EndOfUpdate end = EndOfUpdate::HeldForever;
     VfCheck vf = VfCheck::NamedDevice;
     CheckOrder order = CheckOrder::ZeroRefcountFirst; ///< as the text reads (runs confirm it)
-    bool ownPathMacro = false;  ///< the file defines for_each_pci_dev_in_path itself
+    bool ownPathMacro = false;       ///< the file defines for_each_pci_dev_in_path itself
     bool cleanupUnpreserves = false; ///< its cleanup function calls the unpreserve API (v6)
     std::string preserve, unpreserve, finish, registerFlb; ///< entry points
     std::optional<std::string> setup, cleanup, freeze;     ///< PCI-core hooks it has

@@ -31,10 +31,10 @@ TEST(KernelCheckCommand, AgreementExitsZeroAndSaysWhatWasDetected) {
 TEST(KernelCheckCommand, ADisagreementPrintsATraceThatReproducesIt) {
     // Bail turned into continue in the unpreserve walk.
     const std::string copy = scratch("continue.c");
-    const auto mutate = test::runShell(
-        "sed 's/if (pci_liveupdate_unpreserve_device(outgoing, dev))/"
-        "if (pci_liveupdate_unpreserve_device(outgoing, dev) \\&\\& 0)/' " +
-        kLatest + " > " + copy + " && grep -c '&& 0' " + copy);
+    const auto mutate =
+        test::runShell("sed 's/if (pci_liveupdate_unpreserve_device(outgoing, dev))/"
+                       "if (pci_liveupdate_unpreserve_device(outgoing, dev) \\&\\& 0)/' " +
+                       kLatest + " > " + copy + " && grep -c '&& 0' " + copy);
     ASSERT_EQ(mutate.exitCode, 0) << mutate.out << mutate.err;
     const auto r = test::runShell("build/bridgepath kernel-check --source " + copy);
     ASSERT_EQ(r.exitCode, 1) << r.out << r.err;
@@ -64,7 +64,8 @@ TEST(KernelCheckCommand, VariantsListTheOneThatAgreesFirst) {
     const auto j = nlohmann::json::parse(r.out);
     ASSERT_EQ(j["variants"].size(), 6u);
     EXPECT_TRUE(j["variants"][0]["agree"].get<bool>());
-    EXPECT_NE(j["variants"][0]["variant"].get<std::string>().find("policy bail"), std::string::npos);
+    EXPECT_NE(j["variants"][0]["variant"].get<std::string>().find("policy bail"),
+              std::string::npos);
     EXPECT_FALSE(j["variants"][5]["agree"].get<bool>());
 }
 
@@ -80,12 +81,11 @@ TEST(KernelCheckCommand, MutantsAreAllKilledOnTheFixtures) {
 }
 
 TEST(KernelCheckCommand, CodeThatCannotBeFoundOrBuiltExitsTwoWithOneLine) {
-    for (const std::string &args :
-         std::vector<std::string>{"--source /no/such/liveupdate.c", "--source /tmp", "--cases 3",
-                                  "--source " + kV6 + " --abi v9", "--source " + kV6 + " --format xml",
-                                  "--source " + kV6 + " --cases 0",
-                                  "--source " + kV6 + " --policy sometimes",
-                                  "--source " + kV6 + " --variants --trace x.trace"}) {
+    for (const std::string &args : std::vector<std::string>{
+             "--source /no/such/liveupdate.c", "--source /tmp", "--cases 3",
+             "--source " + kV6 + " --abi v9", "--source " + kV6 + " --format xml",
+             "--source " + kV6 + " --cases 0", "--source " + kV6 + " --policy sometimes",
+             "--source " + kV6 + " --variants --trace x.trace"}) {
         const auto r = test::runShell("build/bridgepath kernel-check " + args);
         EXPECT_EQ(r.exitCode, 2) << args << ": " << r.out << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;

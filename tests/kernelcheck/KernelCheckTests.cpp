@@ -89,19 +89,19 @@ TEST(CSource, CommentsStringsAndContinuedMacrosDoNotCutItems) {
 }
 
 TEST(CSource, DeclarationsNameEveryDeclaratorEnumConstantAndFunctionPointer) {
-    const CSource src = CSource::parse(
-        "enum pci_lu_kind { EP = 0, BR };\n"
-        "enum { A = 1, B };\n"
-        "static int a, b[4] = { 1, 2 };\n"
-        "typedef int (*step_fn)(struct pci_dev *);\n"
-        "static int (*hook)(struct pci_dev *) = 0;\n"
-        "static int counter __read_mostly = 1;\n"
-        "static int proto(struct pci_dev *dev);\n"
-        "#define ONE 1 /* a comment\n that goes on */\n"
-        "#if 0\nstatic int twice;\n#else\nstatic int twice = 2;\n#endif\n"
-        "#ifdef CONFIG_X\nstatic int cfg;\n#else\nstatic int cfg = 3;\n#endif\n"
-        "int f(void) { return ONE; }\n",
-        "t.c");
+    const CSource src =
+        CSource::parse("enum pci_lu_kind { EP = 0, BR };\n"
+                       "enum { A = 1, B };\n"
+                       "static int a, b[4] = { 1, 2 };\n"
+                       "typedef int (*step_fn)(struct pci_dev *);\n"
+                       "static int (*hook)(struct pci_dev *) = 0;\n"
+                       "static int counter __read_mostly = 1;\n"
+                       "static int proto(struct pci_dev *dev);\n"
+                       "#define ONE 1 /* a comment\n that goes on */\n"
+                       "#if 0\nstatic int twice;\n#else\nstatic int twice = 2;\n#endif\n"
+                       "#ifdef CONFIG_X\nstatic int cfg;\n#else\nstatic int cfg = 3;\n#endif\n"
+                       "int f(void) { return ONE; }\n",
+                       "t.c");
     std::set<std::string> names;
     for (const CItem &item : src.items())
         names.insert(item.defines.begin(), item.defines.end());
@@ -119,7 +119,6 @@ TEST(CSource, DeclarationsNameEveryDeclaratorEnumConstantAndFunctionPointer) {
     EXPECT_EQ(cfg, 1u);
     EXPECT_NE(src.function("f"), nullptr);
 }
-
 
 // What the text of each fixture says it is (read by hand from the two files).
 TEST(KernelShape, TheV6FixtureIsAFixedTableWithBugOnAndNoEndPanic) {
@@ -205,8 +204,7 @@ INSTANTIATE_TEST_SUITE_P(
     KernelCheck, LifecycleEvents,
     testing::Values(
         // v6: the leaked B1 and RC still count when the last device is unpreserved: BUG_ON.
-        EventCase{"flb-v6",
-                  "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0",
+        EventCase{"flb-v6", "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0",
                   KernelEventKind::BugAtRelease},
         // v6: the same leak across the kexec: the leaked bridges hold the incoming state.
         EventCase{"flb-v6",
@@ -226,8 +224,9 @@ INSTANTIATE_TEST_SUITE_P(
                   "preserve 03:00.0; kexec; fail-next finish 02:00.0; finish 03:00.0; finish-all",
                   KernelEventKind::PanicAtFinish}),
     [](const testing::TestParamInfo<EventCase> &info) {
-        std::string name = std::string(info.param.fixture == std::string("flb-v6") ? "v6_" : "latest_") +
-                           toString(info.param.kind);
+        std::string name =
+            std::string(info.param.fixture == std::string("flb-v6") ? "v6_" : "latest_") +
+            toString(info.param.kind);
         for (char &c : name)
             c = c == '-' ? '_' : c;
         return name;
@@ -271,8 +270,8 @@ std::vector<MutantCase> mutantCases() {
 
 INSTANTIATE_TEST_SUITE_P(KernelCheck, BuiltInMutants, testing::ValuesIn(mutantCases()),
                          [](const testing::TestParamInfo<MutantCase> &info) {
-                             std::string name = std::string(info.param.fixture) + "_" +
-                                                info.param.mutant;
+                             std::string name =
+                                 std::string(info.param.fixture) + "_" + info.param.mutant;
                              for (char &c : name)
                                  c = c == '-' ? '_' : c;
                              return name;
@@ -280,17 +279,18 @@ INSTANTIATE_TEST_SUITE_P(KernelCheck, BuiltInMutants, testing::ValuesIn(mutantCa
 
 TEST(KernelMutants, TheEndPanicMutantDoesNotApplyToAVersionWithoutThePanic) {
     const auto &all = builtInMutants();
-    const auto m = std::find_if(all.begin(), all.end(),
-                                [](const KernelMutant &k) { return k.name == "end-panic-dropped"; });
+    const auto m = std::find_if(all.begin(), all.end(), [](const KernelMutant &k) {
+        return k.name == "end-panic-dropped";
+    });
     ASSERT_NE(m, all.end());
     EXPECT_FALSE(applyMutant(*m, readTextFile(fixture("flb-v6"))));
 }
 
 TEST(KernelCheck, ANullDereferenceIsADisagreementNamedAsSuch) {
     // Without its check, unpreserving a device that holds no slot dereferences NULL.
-    const std::string path = variantOf("flb-v6", "null",
-                                       "\tif (!dev_ser) {\n\t\tpci_warn(dev, \"cannot unpreserve",
-                                       "\tif (0) {\n\t\tpci_warn(dev, \"cannot unpreserve");
+    const std::string path =
+        variantOf("flb-v6", "null", "\tif (!dev_ser) {\n\t\tpci_warn(dev, \"cannot unpreserve",
+                  "\tif (0) {\n\t\tpci_warn(dev, \"cannot unpreserve");
     const KernelCheckResult r = check(path, 500);
     ASSERT_TRUE(r.disagreement);
     EXPECT_NE(r.disagreement->what.find("NULL pointer dereference"), std::string::npos)
@@ -303,7 +303,9 @@ TEST(KernelCheck, CodeThatNeverReturnsIsAHungStepNotAHungTool) {
         const std::string from = "static int pci_liveupdate_unpreserve_device(";
         const std::size_t at = text.find(from);
         const std::size_t body = text.find("{\n", at) + 2;
-        text.insert(body, "\twhile (dev->liveupdate.outgoing && !dev->liveupdate.outgoing->refcount)\n\t\t;\n");
+        text.insert(
+            body,
+            "\twhile (dev->liveupdate.outgoing && !dev->liveupdate.outgoing->refcount)\n\t\t;\n");
         return text;
     });
     const KernelCheckResult r = check(*code, 400, 1);
@@ -327,13 +329,14 @@ TEST(KernelCheck, CodeThatAllocatesWithoutBoundHitsTheMemoryLimit) {
 }
 
 TEST(KernelCheck, ABugOutsideTheReleaseIsADisagreement) {
-    const std::string path =
-        variantOf("flb-v6", "bug", "\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n\tser->nr_devices--;",
-                  "\tBUG_ON(dev_ser->refcount == 2);\n\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n"
-                  "\tser->nr_devices--;");
+    const std::string path = variantOf(
+        "flb-v6", "bug", "\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n\tser->nr_devices--;",
+        "\tBUG_ON(dev_ser->refcount == 2);\n\tif (--dev_ser->refcount)\n\t\treturn 0;\n\n"
+        "\tser->nr_devices--;");
     const KernelCheckResult r = check(path, 1000);
     ASSERT_TRUE(r.disagreement);
-    EXPECT_NE(r.disagreement->what.find("kernel BUG at"), std::string::npos) << r.disagreement->what;
+    EXPECT_NE(r.disagreement->what.find("kernel BUG at"), std::string::npos)
+        << r.disagreement->what;
 }
 
 TEST(KernelCheck, EveryMissingIdentifierIsListedWithItsPlace) {
@@ -354,8 +357,9 @@ TEST(KernelCheck, EveryMissingIdentifierIsListedWithItsPlace) {
 }
 
 TEST(KernelCheck, AMissingEntryPointIsNamed) {
-    const std::string path = variantOf("flb-v6", "noentry", "void pci_liveupdate_finish(struct pci_dev *dev)\n{",
-                                       "void pci_liveupdate_finish_all(struct pci_dev *dev)\n{");
+    const std::string path =
+        variantOf("flb-v6", "noentry", "void pci_liveupdate_finish(struct pci_dev *dev)\n{",
+                  "void pci_liveupdate_finish_all(struct pci_dev *dev)\n{");
     try {
         KernelCode::build(path);
         FAIL() << "built without pci_liveupdate_finish";
