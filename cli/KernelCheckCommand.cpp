@@ -22,7 +22,7 @@ namespace bridgepath {
 namespace {
 
 void removeScratchAndDie(int sig) {
-    removeKernelScratch();
+    removeKernelScratchOnSignal();
     std::signal(sig, SIG_DFL);
     std::raise(sig);
 }
@@ -118,12 +118,15 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
     j["detected"] = shape.describe();
     j["notes"] = shape.notes;
     int exit = 0;
+    std::optional<LiveUpdateConfig> agreeing; // --variants: the first variant that agrees
     if (format == "text")
         out << "bridgepath kernel-check: " << *source << "\n  detected: " << shape.describe()
             << "\n";
 
     if (flags.has("--variants")) {
         const std::vector<VariantVerdict> verdicts = matchVariants(*code, o);
+        if (!verdicts.front().result.disagreement)
+            agreeing = verdicts.front().result.config;
         nlohmann::ordered_json rows = nlohmann::ordered_json::array();
         if (format == "text")
             out << "  model variants on the same " << o.cases << " sequences (seed " << o.seed
@@ -226,8 +229,8 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         std::size_t applied = 0, killed = 0;
         if (format == "text")
             out << "  mutants (each checked on the same " << o.cases << " sequences against "
-                << (flags.has("--variants") ? "the detected variant" : "that variant") << "):\n";
-        const LiveUpdateConfig mutantConfig = flags.has("--variants") ? shape.config() : config;
+                << (agreeing ? "the first agreeing variant" : "that variant") << "):\n";
+        const LiveUpdateConfig mutantConfig = agreeing.value_or(config);
         for (const KernelMutant &m : builtInMutants()) {
             nlohmann::ordered_json row{{"mutant", m.name}, {"what", m.what}};
             const std::optional<std::string> mutated = applyMutant(m, text);
@@ -240,12 +243,14 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
                 std::optional<KernelDisagreement> d;
                 try {
                     const auto mutant = KernelCode::build(
-                        code->file(), [&mutated](const std::string &) { return *mutated; });
+                        code->file(), [&mutated](const std::string &) { return *mutated; }, false);
                     d = runKernelCheck(*mutant, mutantConfig, o).disagreement;
                 } catch (const InputError &e) {
-                    verdict = std::string("killed: does not compile (") + e.what() + ")";
-                    row["verdict"] = "killed";
-                    ++killed;
+                    // Not a bug the check saw: the mutation broke the build (an invalid mutant).
+                    verdict = std::string("invalid: the mutated file does not compile (") +
+                              e.what() + ")";
+                    row["verdict"] = "invalid";
+                    --applied;
                 }
                 if (verdict.empty() && d) {
                     ++killed;

@@ -187,11 +187,16 @@ std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cas
             sa.sa_handler = reportSignal;
             sigaction(sig, &sa, nullptr);
         }
+        for (int sig : {SIGINT, SIGTERM, SIGHUP}) // the parent cleans up; the child just ends
+            std::signal(sig, SIG_DFL);
         FILE *out = fdopen(fds[1], "w");
         code.snapshot();
         for (std::size_t i = from; i < cases.size(); ++i) {
-            if (i != from)
+            if (i != from) {
+                std::fprintf(out, "reset\n");
+                std::fflush(out);
                 code.reset();
+            }
             code.onCrash(crashHook);
             std::fprintf(out, "case %zu\n", i);
             std::fflush(out);
@@ -219,11 +224,15 @@ std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cas
     std::string line, crash;
     std::size_t lastStep = 0;
     int signal = 0;
-    bool open = false; // a case started and has no verdict yet
+    bool open = false;      // a case started and has no verdict yet
+    bool resetting = false; // between two cases
     while (std::getline(lines, line)) {
-        if (line.rfind("case ", 0) == 0) {
+        if (line == "reset") {
+            resetting = true;
+        } else if (line.rfind("case ", 0) == 0) {
             out.emplace_back();
             open = true;
+            resetting = false;
             lastStep = 0;
         } else if (line.rfind("step ", 0) == 0) {
             lastStep = std::stoul(line.substr(5));
@@ -246,6 +255,9 @@ std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cas
         signal = WTERMSIG(status);
     if (!open && !out.empty() && (out.size() == cases.size() - from || !out.back().agree))
         return out;
+    if (resetting) // no case of the user's code was running: the harness itself failed
+        throw std::runtime_error("kernel-check: the harness failed while putting the library back "
+                                 "between two cases (an internal error, not the code's)");
     if (out.empty())
         out.emplace_back(); // the child died before it could say which case it ran
     CaseVerdict &v = out.back();
@@ -399,13 +411,17 @@ std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOpt
     const auto cases = drawCases(code.shape(), options);
     std::vector<VariantVerdict> out;
     for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded})
-        for (CheckOrder order : {CheckOrder::ZeroRefcountFirst, CheckOrder::EbusyFirst}) {
-            VariantVerdict v;
-            v.policy = p;
-            v.order = order;
-            v.result = runCases(code, code.shape().config(p, order), cases, options);
-            out.push_back(std::move(v));
-        }
+        for (CheckOrder order : {CheckOrder::ZeroRefcountFirst, CheckOrder::EbusyFirst})
+            for (VfCheck vf : {VfCheck::NamedDevice, VfCheck::EveryDevice}) {
+                VariantVerdict v;
+                v.policy = p;
+                v.order = order;
+                v.vf = vf;
+                LiveUpdateConfig c = code.shape().config(p, order);
+                c.vfCheck = vf;
+                v.result = runCases(code, c, cases, options);
+                out.push_back(std::move(v));
+            }
     std::stable_sort(out.begin(), out.end(), [](const VariantVerdict &a, const VariantVerdict &b) {
         return !a.result.disagreement && b.result.disagreement;
     });

@@ -68,11 +68,12 @@ KernelCheckResult runKernelCheck(KernelCode &code, const LiveUpdateConfig &confi
 struct VariantVerdict {
     Policy policy = Policy::Bail;
     CheckOrder order = CheckOrder::ZeroRefcountFirst;
+    VfCheck vf = VfCheck::NamedDevice;
     KernelCheckResult result;
 };
 
-/// Every candidate variant (policy x check order, the rest as detected), each run with the same
-/// cases; the ones that agree come first.
+/// Every candidate variant (policy x check order x VF check, the rest as detected), each run with
+/// the same cases; the ones that agree come first.
 std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOptions &options);
 
 /// The disagreement as a replayable trace (inline tree, policy, abi and the variant's switches).

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -18,6 +19,8 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace bridgepath {
 
@@ -38,11 +41,30 @@ struct KernelCode::Api {
 
 namespace {
 
-// Scratch folders still on disk, for removal at exit or on a signal.
+// Scratch folders still on disk, for removal at exit or on a signal. The signal handler reads
+// only the fixed arrays (no allocation, no lock).
 std::mutex scratchMutex;
 std::set<std::string> &scratchDirs() {
     static std::set<std::string> dirs;
     return dirs;
+}
+constexpr int kMaxScratch = 32;
+char scratchPath[kMaxScratch][4096];
+volatile sig_atomic_t scratchUsed[kMaxScratch];
+
+void rememberScratch(const std::string &dir) {
+    for (int i = 0; i < kMaxScratch; ++i)
+        if (!scratchUsed[i] && dir.size() < sizeof scratchPath[i]) {
+            std::memcpy(scratchPath[i], dir.c_str(), dir.size() + 1);
+            scratchUsed[i] = 1;
+            return;
+        }
+}
+
+void forgetScratch(const std::string &dir) {
+    for (int i = 0; i < kMaxScratch; ++i)
+        if (scratchUsed[i] && dir == scratchPath[i])
+            scratchUsed[i] = 0;
 }
 
 std::string scratchRoot() {
@@ -100,9 +122,14 @@ std::string wrapper(const CItem &f, const std::string &name, int kind, const std
     if (dev.empty())
         throw InputError(place, "cannot wrap " + name +
                                     " for fail-next: it has no struct pci_dev * parameter");
+    // A step that returns void (a version that ignores step errors) just does not run.
+    const std::string header = f.text.substr(0, f.bodyOffset);
+    const bool isVoid =
+        std::regex_search(header.substr(0, header.find(name)), std::regex(R"(\bvoid\s*$)"));
     std::ostringstream w;
-    w << f.text.substr(0, f.bodyOffset) << "\n{\n\tif (bp_step_enter(" << dev << ", " << kind
-      << "))\n\t\treturn -EIO;\n\treturn bp_real_" << name << "(" << args << ");\n}\n";
+    w << header << "\n{\n\tif (bp_step_enter(" << dev << ", " << kind << "))\n\t\treturn"
+      << (isVoid ? "" : " -EIO") << ";\n\t" << (isVoid ? "" : "return ") << "bp_real_" << name
+      << "(" << args << ");\n}\n";
     return w.str();
 }
 
@@ -194,8 +221,33 @@ void removeKernelScratch() {
     for (const std::string &d : scratchDirs()) {
         std::error_code ec;
         fs::remove_all(d, ec);
+        forgetScratch(d);
     }
     scratchDirs().clear();
+}
+
+void removeKernelScratchOnSignal() {
+    // Only async-signal-safe calls: fork, execv, waitpid, _exit.
+    char *argv[kMaxScratch + 4];
+    int n = 0;
+    argv[n++] = const_cast<char *>("rm");
+    argv[n++] = const_cast<char *>("-rf");
+    argv[n++] = const_cast<char *>("--");
+    for (int i = 0; i < kMaxScratch; ++i)
+        if (scratchUsed[i])
+            argv[n++] = scratchPath[i];
+    argv[n] = nullptr;
+    if (n == 3)
+        return;
+    const pid_t pid = fork();
+    if (pid == 0) {
+        execv("/bin/rm", argv);
+        _exit(127);
+    }
+    if (pid > 0) {
+        int status = 0;
+        waitpid(pid, &status, 0);
+    }
 }
 
 bool kernelCheckable(OpKind k, const KernelShape &shape) {
@@ -220,7 +272,8 @@ bool kernelCheckable(OpKind k, const KernelShape &shape) {
 
 std::unique_ptr<KernelCode>
 KernelCode::build(const std::string &source,
-                  const std::function<std::string(const std::string &)> &mutate) {
+                  const std::function<std::string(const std::string &)> &mutate,
+                  bool keepOnFailure) {
     const Located where = locate(source);
     std::string text = readTextFile(where.file);
     if (mutate)
@@ -276,6 +329,7 @@ KernelCode::build(const std::string &source,
     {
         std::lock_guard<std::mutex> lock(scratchMutex);
         scratchDirs().insert(code->dir_);
+        rememberScratch(code->dir_);
     }
     const fs::path dir(code->dir_);
     writeFile(dir / "include/bridgepath_kernel.h", kernelEmulationHeader());
@@ -325,7 +379,7 @@ KernelCode::build(const std::string &source,
         throw InputError(where.file, "cannot run the C compiler (" + command + ")");
     const std::string output = readAll(pipe);
     if (pclose(pipe) != 0) {
-        code->keep_ = true; // the unit stays for the user to read
+        code->keep_ = keepOnFailure; // the unit stays for the user to read
         const auto missing = missingIdentifiers(output, unitPath, shown);
         std::string what;
         if (!missing.empty()) {
@@ -344,7 +398,9 @@ KernelCode::build(const std::string &source,
             what = "does not compile against bridgepath's kernel stub: " +
                    (first.empty() ? output : first);
         }
-        throw InputError(where.file, what + " (the scratch folder " + code->dir_ + " is kept)");
+        throw InputError(where.file,
+                         what + (keepOnFailure ? " (the scratch folder " + code->dir_ + " is kept)"
+                                               : std::string()));
     }
     code->handle_ = dlopen(lib.c_str(), RTLD_NOW | RTLD_LOCAL);
     if (!code->handle_)
@@ -379,6 +435,7 @@ KernelCode::~KernelCode() {
     fs::remove_all(dir_, ec);
     std::lock_guard<std::mutex> lock(scratchMutex);
     scratchDirs().erase(dir_);
+    forgetScratch(dir_);
 }
 
 void KernelCode::onCrash(void (*hook)(const char *what)) {
@@ -404,11 +461,26 @@ int findSegments(struct dl_phdr_info *info, std::size_t, void *data) {
     }
     if (!ours)
         return 0;
+    // The relocated part (PT_GNU_RELRO) is read-only by now and never changes: left out.
+    std::uintptr_t relroBegin = 0, relroEnd = 0;
     for (int i = 0; i < info->dlpi_phnum; ++i) {
         const ElfW(Phdr) &p = info->dlpi_phdr[i];
-        if (p.p_type == PT_LOAD && (p.p_flags & PF_W))
-            s->segments.emplace_back(reinterpret_cast<char *>(info->dlpi_addr + p.p_vaddr),
-                                     p.p_memsz);
+        if (p.p_type == PT_GNU_RELRO) {
+            const std::uintptr_t page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+            relroBegin = info->dlpi_addr + p.p_vaddr;
+            relroEnd = (relroBegin + p.p_memsz + page - 1) / page * page;
+        }
+    }
+    for (int i = 0; i < info->dlpi_phnum; ++i) {
+        const ElfW(Phdr) &p = info->dlpi_phdr[i];
+        if (p.p_type != PT_LOAD || !(p.p_flags & PF_W))
+            continue;
+        std::uintptr_t begin = info->dlpi_addr + p.p_vaddr;
+        const std::uintptr_t end = begin + p.p_memsz;
+        if (relroBegin <= begin && begin < relroEnd)
+            begin = std::min(end, relroEnd);
+        if (begin < end)
+            s->segments.emplace_back(reinterpret_cast<char *>(begin), end - begin);
     }
     return 1;
 }
@@ -425,8 +497,7 @@ void KernelCode::snapshot() {
 
 void KernelCode::reset() {
     api_->teardown();
-    // Only what changed is written back: the relocated part of the segment (RELRO) is
-    // read-only by now and never changes.
+    // Only what changed is written back (most of it does not).
     constexpr std::size_t chunk = 64;
     for (const auto &[at, bytes] : data_)
         for (std::size_t i = 0; i < bytes.size(); i += chunk) {

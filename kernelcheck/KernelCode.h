@@ -47,7 +47,8 @@ class KernelCode {
     /// entry point, or does not compile against the stub.
     static std::unique_ptr<KernelCode>
     build(const std::string &source,
-          const std::function<std::string(const std::string &)> &mutate = {});
+          const std::function<std::string(const std::string &)> &mutate = {},
+          bool keepOnFailure = true);
     ~KernelCode();
     KernelCode(const KernelCode &) = delete;
     KernelCode &operator=(const KernelCode &) = delete;
@@ -89,8 +90,9 @@ class KernelCode {
 /// The kernel-check operation alphabet for this file: whether `k` can be driven.
 bool kernelCheckable(OpKind k, const KernelShape &shape);
 
-/// Removes every scratch folder kernel-check made that is still there (also from a signal
-/// handler's exit path); the CLI installs it for SIGINT/SIGTERM.
+/// Removes every scratch folder kernel-check made that is still there.
 void removeKernelScratch();
+/// The same from a signal handler (async-signal-safe: runs `rm -rf` on the folders' names).
+void removeKernelScratchOnSignal();
 
 } // namespace bridgepath

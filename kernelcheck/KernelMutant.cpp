@@ -45,10 +45,19 @@ std::optional<std::string> walkContinues(const std::string &text, const CSource 
                                          const std::string &step) {
     const std::regex bail("(\\b" + step +
                           R"(\s*\([^;]*\)\s*\)\s*(?:\{[^}]*?)?)\b(return|break)\s*;)");
+    const std::regex loop(R"(\b(for_each_pci_dev_in_path|for|while)\s*\()");
     for (const CItem *f : callers(src, step))
-        if (auto out = inFunction(text, *f, [&](const std::string &t) {
-                return replaceFirst(t, bail, "$1continue;");
-            }))
+        if (auto out =
+                inFunction(text, *f, [&](const std::string &t) -> std::optional<std::string> {
+                    std::smatch m;
+                    if (!std::regex_search(t, m, bail))
+                        return std::nullopt;
+                    // Only a call inside a loop of this function is the walk's.
+                    if (!std::regex_search(t.substr(0, static_cast<std::size_t>(m.position(0))),
+                                           loop))
+                        return std::nullopt;
+                    return replaceFirst(t, bail, "$1continue;");
+                }))
             return out;
     return std::nullopt;
 }
@@ -154,17 +163,18 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
         return std::nullopt;
     }
     if (m.name == "root-skipped") {
-        if (shape.ownPathMacro)
-            return replaceFirst(
-                text,
-                std::regex(
-                    R"((#define\s+for_each_pci_dev_in_path\b[\s\S]{0,200}?!=\s*\(?_end\)?))"),
-                "$1 && (_d)->bus->self");
+        // Only the preserve walk's loop, expanded with one more condition (the other walks keep
+        // the macro).
+        const std::regex three(
+            R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*\))");
+        const std::regex one(R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*\))");
         for (const CItem *f : callers(src, shape.preserveStep))
             if (auto out = inFunction(text, *f, [&](const std::string &t) {
-                    return replaceFirst(t,
-                                        std::regex(R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*\))"),
-                                        "for (; $1 && $1->bus->self; $1 = $1->bus->self)");
+                    if (auto r = replaceFirst(t, three,
+                                              "for (($1) = ($2); ($1) != ($3) && ($1)->bus->self; "
+                                              "($1) = ($1)->bus->self)"))
+                        return r;
+                    return replaceFirst(t, one, "for (; $1 && $1->bus->self; $1 = $1->bus->self)");
                 }))
                 return out;
         return std::nullopt;

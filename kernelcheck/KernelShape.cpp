@@ -117,9 +117,21 @@ KernelShape detectShape(const CSource &src) {
                           ? "end of update: panic() reached from " + s.flbFinish
                           : "end of update: no panic in " + s.flbFinish);
 
-    const std::string api = src.function(s.preserve)->text;
-    const std::size_t vfAt = api.find("is_virtfn");
-    const std::size_t stateAt = api.find("get_outgoing");
+    // Where the preserve API fetches the outgoing state: its first call of LUO's getter or of a
+    // function of the file that calls it.
+    const CItem &apiItem = *src.function(s.preserve);
+    const std::string body = apiItem.text.substr(apiItem.bodyOffset);
+    std::vector<std::string> getters{"liveupdate_flb_get_outgoing"};
+    for (const CItem &item : src.items())
+        if (item.isFunction && item.text.find("liveupdate_flb_get_outgoing") != std::string::npos)
+            getters.push_back(item.defines.front());
+    const std::size_t vfAt = body.find("is_virtfn");
+    std::size_t stateAt = std::string::npos;
+    for (const std::string &g : getters) {
+        std::smatch m;
+        if (std::regex_search(body, m, std::regex("\\b" + g + "\\s*\\(")))
+            stateAt = std::min(stateAt, static_cast<std::size_t>(m.position(0)));
+    }
     if (vfAt != std::string::npos && (stateAt == std::string::npos || vfAt < stateAt)) {
         s.vf = VfCheck::NamedDevice;
         s.notes.push_back("VF: refused by " + s.preserve + " before it fetches the state");
@@ -134,7 +146,9 @@ KernelShape detectShape(const CSource &src) {
     std::smatch zero;
     const std::size_t ebusyAt = step.find("-EBUSY");
     const bool hasZero = std::regex_search(
-        step, zero, std::regex(R"(!\s*[\w>.-]*refcount\s*\)[\s\S]{0,160}?-EINVAL)"));
+        step, zero,
+        std::regex(
+            R"((!\s*[\w>.-]*refcount\s*\)|[\w>.-]*refcount\s*==\s*0\s*\))[\s\S]{0,160}?-EINVAL)"));
     s.order = hasZero && ebusyAt != std::string::npos &&
                       static_cast<std::size_t>(zero.position(0)) > ebusyAt
                   ? CheckOrder::EbusyFirst

@@ -108,7 +108,7 @@ static void bp_crash(const char *what)
 struct bp_block {
 	char *base;
 	size_t len, size;
-	int kind;   /* 0 kmalloc, 1 KHO preserved */
+	int kind;   /* 0 zeroed, 1 KHO preserved, 2 kmalloc (poisoned) */
 	int freed;  /* 1: freed (inaccessible unless opened for the current step) */
 	int opened; /* freed, but opened after a fault until the next step */
 };
@@ -145,6 +145,8 @@ void *bp_alloc(size_t size, int kind)
 		bp_blocks = b;
 		bp_capblocks = cap;
 	}
+	if (kind == 2)
+		memset(p, 0x5a, len); /* kmalloc: not cleared */
 	bp_blocks[bp_nblocks++] = (struct bp_block){ p, len, size, kind, 0, 0 };
 	bp_mem_used += len;
 	return p;
@@ -837,7 +839,7 @@ static void bp_kexec(void)
 	bp_out_data = 0;
 	/* Only KHO-preserved memory that was not freed survives. */
 	for (size_t i = 0; i < bp_nblocks; i++)
-		if (!bp_blocks[i].freed && bp_blocks[i].kind == 0) {
+		if (!bp_blocks[i].freed && bp_blocks[i].kind != 1) {
 			bp_blocks[i].freed = 1;
 			mprotect(bp_blocks[i].base, bp_blocks[i].len, PROT_NONE);
 		}

@@ -228,15 +228,17 @@ DEFINE_GUARD(mutex, struct mutex *, mutex_lock(_T), mutex_unlock(_T))
 DEFINE_GUARD(spinlock, spinlock_t *, spin_lock(_T), spin_unlock(_T))
 
 /* Memory. */
-void *bp_alloc(size_t size, int kind); /* kind 0: kmalloc, 1: KHO preserved */
+void *bp_alloc(size_t size, int kind); /* 0: zeroed, 1: KHO preserved (zeroed), 2: kmalloc */
 void bp_free(const void *p, int kind, const char *what);
-#define kmalloc(size, gfp) bp_alloc((size), 0)
+/* kmalloc gives memory that is not cleared: filled with a poison byte, so a field the code
+ * forgets to set is not silently 0. */
+#define kmalloc(size, gfp) bp_alloc((size), 2)
 #define kzalloc(size, gfp) bp_alloc((size), 0)
 #define kcalloc(n, size, gfp) bp_alloc((size_t)(n) * (size), 0)
-#define kmalloc_array(n, size, gfp) bp_alloc((size_t)(n) * (size), 0)
-#define kvmalloc(size, gfp) bp_alloc((size), 0)
+#define kmalloc_array(n, size, gfp) bp_alloc((size_t)(n) * (size), 2)
+#define kvmalloc(size, gfp) bp_alloc((size), 2)
 #define kvzalloc(size, gfp) bp_alloc((size), 0)
-#define kmalloc_obj(VAR_OR_TYPE, ...) ((__typeof__(VAR_OR_TYPE) *)bp_alloc(sizeof(VAR_OR_TYPE), 0))
+#define kmalloc_obj(VAR_OR_TYPE, ...) ((__typeof__(VAR_OR_TYPE) *)bp_alloc(sizeof(VAR_OR_TYPE), 2))
 #define kzalloc_obj(VAR_OR_TYPE, ...) ((__typeof__(VAR_OR_TYPE) *)bp_alloc(sizeof(VAR_OR_TYPE), 0))
 static inline void kfree(const void *p) { bp_free(p, 0, "kfree"); }
 static inline void kvfree(const void *p) { bp_free(p, 0, "kvfree"); }
