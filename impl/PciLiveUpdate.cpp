@@ -300,7 +300,12 @@ Result PciLiveUpdate::kexec() {
 
     const auto index = indexIncoming(incoming_);
     if (std::holds_alternative<DuplicateKey>(index)) {
-        emit(KernelEventKind::RetrieveFailed); // the incoming kernel is dead (crashed())
+        // The retrieve runs at the first enumerated device's setup; with none enumerated, when
+        // the session ends. Either way the incoming kernel is dead after it (crashed()).
+        if (std::find(removed_.begin(), removed_.end(), 0) != removed_.end())
+            emit(KernelEventKind::RetrieveFailed);
+        else
+            retrievePending_ = true;
         return Result::Eexist;
     }
     for (const auto &[key, slot] : std::get<IncomingIndex>(index)) {
@@ -324,6 +329,10 @@ Result PciLiveUpdate::finishAll() {
     if (phase_ != Phase::Incoming)
         return Result::Enoent;
     phase_ = Phase::Ended;
+    if (retrievePending_) {
+        emit(KernelEventKind::RetrieveFailed);
+        return Result::Enoent;
+    }
     if (nrDevices_ == 0)
         return Result::Ok;
     panicked_ = true;
@@ -502,7 +511,7 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     out.resize(start + 4 + 4 + 4 + slots().size() * kSlotBytes + slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
-    p = put(p, static_cast<std::uint8_t>(panicked_));
+    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1));
     p = put(p, static_cast<std::uint8_t>(tableLive_));
     p = put(p, seen_);
     p = put(p, nrDevices_);
@@ -517,7 +526,9 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
 void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     const std::uint8_t *p = bytes;
     phase_ = static_cast<Phase>(get<std::uint8_t>(p));
-    panicked_ = get<std::uint8_t>(p) != 0;
+    const auto endFlags = get<std::uint8_t>(p);
+    panicked_ = (endFlags & 1) != 0;
+    retrievePending_ = (endFlags & 2) != 0;
     tableLive_ = get<std::uint8_t>(p) != 0;
     seen_ = get<std::uint8_t>(p);
     events_.clear();

@@ -200,6 +200,7 @@ class PciLiveUpdate {
     bool panicked_ = false;
     bool tableLive_ = false;  // allocated at the first preserve, released when unused
     std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
+    bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
     std::vector<KernelEvent> events_;
     std::uint32_t directCount_ = 0;
     std::uint32_t holders_ = 0; // devices caching a slot of the live table

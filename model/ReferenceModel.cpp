@@ -282,7 +282,15 @@ Result ReferenceModel::kexec() {
         if (!index.emplace(entry.address().key(), slot).second) {
             // xa_insert fails: later kernels panic; v6 frees the table, and LUO retries the
             // retrieve on the freed table at the next get (a double free). Either way, dead.
-            event(KernelEventKind::RetrieveFailed);
+            // The retrieve runs at the first enumerated device's setup; with none enumerated,
+            // when the session ends (LUO's last put retrieves first).
+            bool anyEnumerated = false;
+            for (DeviceId id = 0; id < topology_->size(); ++id)
+                anyEnumerated |= !notEnumerated_.count(topology_->bdf(id));
+            if (anyEnumerated)
+                event(KernelEventKind::RetrieveFailed);
+            else
+                retrievePending_ = true;
             return Result::Eexist;
         }
     }
@@ -390,6 +398,10 @@ Result ReferenceModel::apply(const Op &op) {
         if (phase_ != Phase::Incoming)
             return Result::Enoent;
         phase_ = Phase::Ended;
+        if (retrievePending_) {
+            event(KernelEventKind::RetrieveFailed);
+            return Result::Enoent;
+        }
         panicked_ = nrDevices_ != 0;
         if (!panicked_)
             return Result::Ok;

@@ -76,6 +76,7 @@ class ReferenceModel {
     std::size_t tableSize_ = 0;
     std::map<std::size_t, SlotEntry> table_; // absent = never written since zeroed
     std::uint32_t nrDevices_ = 0;
+    bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
     std::map<Bdf, std::size_t> slotOf_;      // the device's cached slot (or incoming entry)
     std::set<Bdf> frozen_;
     std::set<Bdf> vanishedTops_;             // vanish was called on these
