@@ -104,9 +104,20 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
     sigaction(SIGTERM, &sa, nullptr);
     sigaction(SIGHUP, &sa, nullptr);
 
+    // Every input is read before anything is printed: a bad trace is one line and exit 2.
+    std::optional<RunSetup> traceSetup;
+    if (auto t = flags.value("--trace"))
+        traceSetup = setUpRun(readTraceFile(*t), *t, flags);
+
     const auto started = std::chrono::steady_clock::now();
     const std::unique_ptr<KernelCode> code = KernelCode::build(*source);
     const KernelShape &shape = code->shape();
+    if (traceSetup)
+        for (std::size_t i = 0; i < traceSetup->trace.ops.size(); ++i)
+            if (!kernelCheckable(traceSetup->trace.ops[i].kind, shape))
+                throw InputError(traceSetup->trace.places.at(i),
+                                 std::string("this file has no code for '") +
+                                     toString(traceSetup->trace.ops[i].kind) + "'");
     LiveUpdateConfig config = chosenConfig(flags, shape);
     std::string reproduce = "bridgepath kernel-check --source " + shellQuote(*source);
     for (const char *f : {"--abi", "--policy"})
@@ -162,12 +173,7 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         }
         reproduce += " --variants";
     } else if (auto t = flags.value("--trace")) {
-        RunSetup setup = setUpRun(readTraceFile(*t), *t, flags);
-        for (std::size_t i = 0; i < setup.trace.ops.size(); ++i)
-            if (!kernelCheckable(setup.trace.ops[i].kind, shape))
-                throw InputError(setup.trace.places.at(i),
-                                 std::string("this file has no code for '") +
-                                     toString(setup.trace.ops[i].kind) + "'");
+        const RunSetup &setup = *traceSetup;
         config.policy = setup.config.policy;
         KernelCheckResult r;
         r.config = config;

@@ -77,6 +77,22 @@ struct Located {
     std::optional<std::string> tree; ///< the kernel tree it sits in
 };
 
+// A C file kernel-check reads: a regular file of a size a liveupdate.c can have (never a FIFO,
+// /dev/zero or a directory, which would block or never end).
+std::string readSourceFile(const std::string &path) {
+    constexpr std::uintmax_t kMaxBytes = 4u << 20;
+    std::error_code ec;
+    const fs::file_status st = fs::status(path, ec);
+    if (ec || !fs::exists(st))
+        throw InputError(path, "no such file");
+    if (!fs::is_regular_file(st))
+        throw InputError(path, "not a regular file (kernel-check reads a C file or a kernel tree)");
+    if (fs::file_size(path, ec) > kMaxBytes)
+        throw InputError(path, "too large for a drivers/pci/liveupdate.c: at most " +
+                                   std::to_string(kMaxBytes) + " bytes");
+    return readTextFile(path);
+}
+
 Located locate(const std::string &path) {
     std::error_code ec;
     Located l;
@@ -275,7 +291,7 @@ KernelCode::build(const std::string &source,
                   const std::function<std::string(const std::string &)> &mutate,
                   bool keepOnFailure) {
     const Located where = locate(source);
-    std::string text = readTextFile(where.file);
+    std::string text = readSourceFile(where.file);
     if (mutate)
         text = mutate(text);
     const CSource src = CSource::parse(text, where.file);
@@ -339,10 +355,10 @@ KernelCode::build(const std::string &source,
         std::error_code ec;
         const fs::path abi = fs::path(*where.tree) / "include/linux/kho/abi/pci.h";
         const fs::path priv = fs::path(*where.tree) / "drivers/pci/liveupdate.h";
-        if (fs::is_regular_file(abi, ec))
-            treeAbi = readTextFile(abi.string());
-        if (fs::is_regular_file(priv, ec))
-            treePrivate = readTextFile(priv.string());
+        if (fs::exists(abi, ec))
+            treeAbi = readSourceFile(abi.string());
+        if (fs::exists(priv, ec))
+            treePrivate = readSourceFile(priv.string());
     }
     if (treeAbi)
         for (const std::string &h : systemIncludes(*treeAbi))

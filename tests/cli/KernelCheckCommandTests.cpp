@@ -85,10 +85,13 @@ TEST(KernelCheckCommand, CodeThatCannotBeFoundOrBuiltExitsTwoWithOneLine) {
              "--source /no/such/liveupdate.c", "--source /tmp", "--cases 3",
              "--source " + kV6 + " --abi v9", "--source " + kV6 + " --format xml",
              "--source " + kV6 + " --cases 0", "--source " + kV6 + " --policy sometimes",
+             "--source " + kV6 + " --variants --trace x.trace", "--source /dev/zero",
+             "--source " + kV6 + " --trace /dev/null",
              "--source " + kV6 + " --variants --trace x.trace"}) {
         const auto r = test::runShell("build/bridgepath kernel-check " + args);
         EXPECT_EQ(r.exitCode, 2) << args << ": " << r.out << r.err;
         EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << args << ": " << r.err;
+        EXPECT_EQ(r.out, "") << args << ": nothing is printed before the error";
     }
 }
 
