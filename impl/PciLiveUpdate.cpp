@@ -5,7 +5,10 @@
 
 #include <algorithm>
 #include <cassert>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <map>
 
 namespace bridgepath {
 
@@ -34,6 +37,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     removed_.assign(n, 0);
     direct_.assign(n, 0);
     ghost_.assign(n, 0);
+    alias_.assign(n, 0);
     tableLive_ = !config.sessionTable; // without sessions: one table, there from the start
 }
 
@@ -59,18 +63,29 @@ std::uint16_t PciLiveUpdate::readSlot(DeviceId dev) {
     return ghost_[dev];
 }
 
+void PciLiveUpdate::writeGhost(DeviceId dev, std::uint16_t refcount) {
+    ghost_[dev] = refcount;
+    if (alias_[dev] == 0)
+        return;
+    for (DeviceId d = 0; d < ghost_.size(); ++d) // the devices that share the freed slot
+        if (alias_[d] == alias_[dev] && slot_[d] == kStale)
+            ghost_[d] = refcount;
+}
+
 void PciLiveUpdate::writeSlot(DeviceId dev, std::uint16_t refcount) {
     if (slot_[dev] == kStale)
-        ghost_[dev] = refcount;
+        writeGhost(dev, refcount);
     else
         table_.setRefcount(slot_[dev], refcount);
 }
 
 void PciLiveUpdate::freeSlot(DeviceId dev) {
     if (slot_[dev] == kStale) {
-        // Zeroed in freed memory, but the step decrements the counter of the table it was
-        // handed: the live one (u32, it wraps below 0 as the kernel's does).
-        ghost_[dev] = 0;
+        // Zeroed in freed memory (for every device sharing it), but the step decrements the
+        // counter of the table it was handed: the live one (u32, it wraps below 0 as the
+        // kernel's does).
+        writeGhost(dev, 0);
+        alias_[dev] = 0;
         --nrDevices_;
     } else {
         table_.set(slot_[dev], SlotEntry{});
@@ -93,12 +108,33 @@ void PciLiveUpdate::releaseIfUnused() {
             break;
         }
     }
-    for (DeviceId d = 0; holders_ != 0 && d < slot_.size(); ++d) {
-        if (slot_[d] == kNone || slot_[d] == kStale)
-            continue;
-        ghost_[d] = table_[slot_[d]].refcount;
-        slot_[d] = kStale;
-        --holders_;
+    // Devices that cache one slot (a lost slot handed out again) share its freed copy: they get
+    // one alias id, the smallest not held by a device still dangling from an earlier release.
+    std::map<std::uint32_t, std::vector<DeviceId>> bySlot;
+    for (DeviceId d = 0; d < slot_.size(); ++d)
+        if (slot_[d] != kNone && slot_[d] != kStale)
+            bySlot[slot_[d]].push_back(d);
+    for (const auto &[slot, devs] : bySlot) {
+        std::uint8_t id = 0;
+        if (devs.size() > 1) {
+            std::vector<bool> used(256, false);
+            for (DeviceId d = 0; d < slot_.size(); ++d)
+                used[alias_[d]] = used[alias_[d]] || slot_[d] == kStale;
+            for (int k = 1; k < 256 && id == 0; ++k)
+                if (!used[static_cast<std::size_t>(k)])
+                    id = static_cast<std::uint8_t>(k);
+            if (id == 0) { // a contract, live in release builds
+                std::fputs("PciLiveUpdate: more than 255 groups of devices share a freed slot\n",
+                           stderr);
+                std::abort();
+            }
+        }
+        for (DeviceId d : devs) {
+            ghost_[d] = table_[slot].refcount;
+            alias_[d] = id;
+            slot_[d] = kStale;
+            --holders_;
+        }
     }
     table_.reset();
     tableLive_ = false;
@@ -294,6 +330,7 @@ Result PciLiveUpdate::kexec() {
     phase_ = Phase::Incoming;
     std::fill(slot_.begin(), slot_.end(), kNone);
     std::fill(ghost_.begin(), ghost_.end(), 0); // pointers into freed memory do not cross
+    std::fill(alias_.begin(), alias_.end(), 0);
     holders_ = 0;
     for (DeviceId d = 0; d < removed_.size(); ++d)
         removed_[d] = removed_[d] || vanished_[d];
@@ -360,7 +397,7 @@ Result PciLiveUpdate::lose(DeviceId dev) {
     if (phase_ == Phase::Ended || crashed() || slot_[dev] == kNone)
         return Result::Enoent;
     if (slot_[dev] == kStale)
-        ghost_[dev] = 0;
+        writeGhost(dev, 0);
     else if (phase_ == Phase::Outgoing)
         table_.set(slot_[dev], SlotEntry{});
     else
@@ -372,7 +409,7 @@ Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
     if (phase_ == Phase::Ended || crashed() || slot_[dev] == kNone)
         return Result::Enoent;
     if (slot_[dev] == kStale)
-        ghost_[dev] = value;
+        writeGhost(dev, value);
     else if (phase_ == Phase::Outgoing)
         table_.setRefcount(slot_[dev], value);
     else
@@ -517,7 +554,8 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     p = put(p, nrDevices_);
     p = putSlots(p, slots());
     for (DeviceId d = 0; d < slot_.size(); ++d) {
-        p = put(p, slot_[d] == kStale ? kStaleTag | ghost_[d] : slot_[d]);
+        p = put(p, slot_[d] == kStale ? kStaleTag | std::uint32_t{alias_[d]} << 16 | ghost_[d]
+                                      : slot_[d]);
         p = put(p, flagsOf(d));
     }
     assert(p == out.data() + out.size());
@@ -554,6 +592,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
         const bool stale = slot != kNone && (slot & kStaleTag) == kStaleTag;
         slot_[d] = stale ? kStale : slot;
         ghost_[d] = stale ? static_cast<std::uint16_t>(slot) : 0;
+        alias_[d] = stale ? static_cast<std::uint8_t>(slot >> 16) : 0;
         holders_ += phase_ == Phase::Outgoing && slot != kNone && !stale;
         const auto flags = get<std::uint8_t>(p);
         frozen_[d] = flags & 1;
@@ -582,7 +621,8 @@ void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
     for (DeviceId d = 0; d < slot_.size(); ++d) {
         // 24 bits of slot; a dangling device's holds its freed copy's refcount instead.
         const std::uint32_t slot = slot_[d] == kStale ? 0xFE0000u | ghost_[d] : slot_[d];
-        out[d] = std::uint64_t{slot} << 40 | std::uint64_t{flagsOf(d)} << 32;
+        out[d] = std::uint64_t{slot} << 40 | std::uint64_t{flagsOf(d)} << 32 |
+                 std::uint64_t{alias_[d]} << 24;
     }
     const std::vector<SlotEntry> &table = slots();
     for (std::size_t i = 0; i < table.size() && i < 24; ++i) {
@@ -615,6 +655,7 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     permute(removed_);
     permute(direct_);
     permute(ghost_);
+    permute(alias_);
     auto renamed = [&](SlotEntry e) {
         const std::uint32_t dev = deviceNamed(e);
         if (dev != kNone && perm[dev] != dev) {

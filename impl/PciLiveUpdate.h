@@ -184,6 +184,8 @@ class PciLiveUpdate {
     // The refcount a step reads at dev's cached slot (a dangling device's: use-after-free).
     std::uint16_t readSlot(DeviceId dev);
     // Writes it back (u16: a wrap to 0 leaves the slot cached, as the kernel's ++ does).
+    // Writes a dangling device's freed copy, and that of every device sharing the slot.
+    void writeGhost(DeviceId dev, std::uint16_t refcount);
     void writeSlot(DeviceId dev, std::uint16_t refcount);
     // Zeroes dev's slot and forgets it (live table: nr_devices--).
     void freeSlot(DeviceId dev);
@@ -217,6 +219,7 @@ class PciLiveUpdate {
     std::vector<std::uint8_t> removed_;   // hot-unplugged, or not enumerated after kexec
     std::vector<std::uint8_t> direct_;    // directly preserved
     std::vector<std::uint16_t> ghost_;    // a dangling device's freed slot refcount
+    std::vector<std::uint8_t> alias_;     // dangling devices sharing one freed slot: same id != 0
     std::vector<std::uint64_t> key_;      // domain << 16 | bdf, ascending (ids are in BDF order)
     std::vector<bool> relabelDone_;       // relabel's scratch
 

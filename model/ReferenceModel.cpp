@@ -22,6 +22,11 @@ void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
     events_.push_back(KernelEvent{kind, device, nrDevices_});
 }
 
+std::uint16_t *ReferenceModel::freedCopy(const Bdf &dev) {
+    const auto at = freedAt_.find(dev);
+    return at == freedAt_.end() ? nullptr : &freedSlots_.at(at->second);
+}
+
 void ReferenceModel::releaseTableIfUnused() {
     if (phase_ != Phase::Outgoing || !tableAllocated_ || !direct_.empty() || !config_.sessionTable)
         return;
@@ -35,9 +40,11 @@ void ReferenceModel::releaseTableIfUnused() {
             break;
         }
     }
+    ++releases_;
     for (const auto &[dev, slot] : slotOf_) {
         auto entry = table_.find(slot);
-        freedCopies_[dev] = entry == table_.end() ? 0 : entry->second.refcount;
+        freedAt_[dev] = {releases_, slot};
+        freedSlots_[{releases_, slot}] = entry == table_.end() ? 0 : entry->second.refcount;
     }
     slotOf_.clear();
     table_.clear();
@@ -126,16 +133,15 @@ Result ReferenceModel::preserveStepBody(const Bdf &dev) {
         return Result::Einval;
     if (frozen_.count(dev))
         return Result::Einval;
-    auto freed = freedCopies_.find(dev);
-    if (freed != freedCopies_.end()) {
+    if (std::uint16_t *freed = freedCopy(dev)) {
         if (checkOrderOf(config_) == CheckOrder::EbusyFirst && !isBridge(dev))
             return Result::Ebusy; // decided without reading the slot
         event(KernelEventKind::UseAfterFree, dev);
-        if (freed->second == 0)
+        if (*freed == 0)
             return Result::Einval;
         if (!isBridge(dev))
             return Result::Ebusy;
-        freed->second = static_cast<std::uint16_t>(freed->second + 1);
+        *freed = static_cast<std::uint16_t>(*freed + 1);
         return Result::Ok;
     }
     auto cached = slotOf_.find(dev);
@@ -171,15 +177,15 @@ Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
         return Result::Eio;
     if (frozen_.count(dev))
         return Result::Einval;
-    auto freed = freedCopies_.find(dev);
-    if (freed != freedCopies_.end()) {
+    if (std::uint16_t *freed = freedCopy(dev)) {
         event(KernelEventKind::UseAfterFree, dev);
-        if (freed->second == 0)
+        if (*freed == 0)
             return Result::Einval;
-        if (--freed->second == 0) {
-            // Zeroed in freed memory; the step still decrements the counter of the table it was
-            // handed, the live one (u32: below 0 it wraps, as the kernel's does).
-            freedCopies_.erase(freed);
+        if (--*freed == 0) {
+            // Zeroed in freed memory (for every device sharing it) and the pointer cleared; the
+            // step still decrements the counter of the table it was handed, the live one (u32:
+            // below 0 it wraps, as the kernel's does).
+            freedAt_.erase(dev);
             nrDevices_ -= 1;
         }
         return Result::Ok;
@@ -268,7 +274,8 @@ Result ReferenceModel::kexec() {
         return Result::Enoent;
     phase_ = Phase::Incoming;
     slotOf_.clear();
-    freedCopies_.clear();
+    freedAt_.clear();
+    freedSlots_.clear();
     for (DeviceId id = 0; id < topology_->size(); ++id) {
         const Bdf &b = topology_->bdf(id);
         if (inSubtreeOf(b, vanishedTops_) || unplugged_.count(b))
@@ -330,7 +337,7 @@ Result ReferenceModel::unplug(const Bdf &dev) {
         // warn, and the device stays preserved with its counts, but a device that is gone no
         // longer holds the incoming state.
         const bool holds =
-            slotOf_.count(b) || (phase_ == Phase::Outgoing && freedCopies_.count(b));
+            slotOf_.count(b) || (phase_ == Phase::Outgoing && freedAt_.count(b));
         if (config_.abi == Abi::V6)
             direct_.erase(b);
         else if (phase_ == Phase::Incoming)
@@ -353,12 +360,11 @@ Result ReferenceModel::unplug(const Bdf &dev) {
 Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change) {
     if (phase_ == Phase::Ended)
         return Result::Enoent;
-    auto freed = freedCopies_.find(dev);
-    if (freed != freedCopies_.end()) {
+    if (std::uint16_t *freed = freedCopy(dev)) {
         SlotEntry copy;
-        copy.refcount = freed->second;
+        copy.refcount = *freed;
         change(copy);
-        freed->second = copy.refcount;
+        *freed = copy.refcount; // every device that shares the freed slot sees it
         return Result::Ok;
     }
     auto cached = slotOf_.find(dev);
@@ -450,7 +456,8 @@ State ReferenceModel::state() const {
     s.directlyPreserved = direct_;
     s.panicked = panicked_;
     s.pendingFailures = pendingFailures_;
-    s.dangling = freedCopies_;
+    for (const auto &[dev, at] : freedAt_)
+        s.dangling[dev] = freedSlots_.at(at);
     s.events = events_;
     return s;
 }

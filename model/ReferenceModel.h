@@ -86,7 +86,13 @@ class ReferenceModel {
     std::set<Bdf> direct_;
     bool panicked_ = false;
     bool tableAllocated_ = false;
-    std::map<Bdf, std::uint16_t> freedCopies_; // devices pointing into a released table
+    // Devices pointing into a released table: which slot of which release (two devices that
+    // cached one slot, after a lost slot was handed out again, share its freed copy).
+    std::map<Bdf, std::pair<unsigned, std::size_t>> freedAt_;
+    std::map<std::pair<unsigned, std::size_t>, std::uint16_t> freedSlots_;
+    unsigned releases_ = 0;
+    /// The refcount of the freed slot `dev` points into, or nullptr.
+    std::uint16_t *freedCopy(const Bdf &dev);
     std::vector<KernelEvent> events_;
     std::vector<StepEvent> steps_;
 };

@@ -117,6 +117,40 @@ TEST(Versions, InV7TheTableIsFreedUnderTheLeakedBridgeAndAPreserveBelowItUsesFre
     EXPECT_FALSE(check(Invariant::NoCrash, t, s, std::nullopt).holds);
 }
 
+// Found by kernel-check on the real later and latest files: a lost slot handed out again is
+// cached by two devices; once the table is freed both pointers still name that one freed slot,
+// so a write through one is seen through the other.
+TEST(Versions, TwoDevicesThatCachedOneSlotShareItsFreedCopy) {
+    const Topology t = parseLspci(
+        "-[0000:80]---00.0-[81-84]----00.0-[82-84]----01.0-[84]--+-00.1\n"
+        "                                                        \\-00.3\n",
+        "RC -> B1 -> B2 -> {EP1, EP3}");
+    // By hand, v7 (first free slot): EP1, B2, B1, RC take slots 0..3; B1's slot is lost (zeroed)
+    // and EP3 takes it; B1 still caches it, so the bridge step adds one to EP3's slot (2). EP3's
+    // slot is lost too; unpreserving EP1 frees slot 0 and stops at B1 (refcount 0), unpreserving
+    // EP3 stops at once: nothing is preserved, nr_devices 4, the table is freed under B2 (1),
+    // B1 and EP3 (slot 2, 0) and RC (2). Then EP3's freed slot is set to 3: B1 reads 3 too.
+    const std::string ops = "preserve 84:00.1; lose 81:00.0; preserve 84:00.3; lose 84:00.3; "
+                            "unpreserve 84:00.1; unpreserve 84:00.3; set-refcount 84:00.3 3";
+    const std::map<Bdf, std::uint16_t> dangling{{test::bdf("80:00.0"), 2},
+                                                {test::bdf("81:00.0"), 3},
+                                                {test::bdf("82:01.0"), 1},
+                                                {test::bdf("84:00.3"), 3}};
+    PciLiveUpdate impl(t, configFor(Abi::V7, t));
+    ReferenceModel model(t, configFor(Abi::V7, t));
+    EXPECT_EQ(test::run(impl, ops), test::run(model, ops));
+    EXPECT_EQ(impl.state().dangling, dangling);
+    EXPECT_EQ(model.state().dangling, dangling);
+    EXPECT_EQ(impl.state(), model.state());
+    // Saved and restored, the sharing stays: EP3's copy counts down through B1's pointer too.
+    std::vector<std::uint8_t> record;
+    impl.save(record);
+    PciLiveUpdate again(t, configFor(Abi::V7, t));
+    again.restore(record.data(), record.size());
+    EXPECT_EQ(test::run(again, "set-refcount 81:00.0 1"), test::results({Result::Ok}));
+    EXPECT_EQ(again.state().dangling.at(test::bdf("84:00.3")), 1u);
+}
+
 TEST(Versions, TheEndOfTheLiveUpdatePanicsInV7AndHoldsTheIncomingStateInV6) {
     const Topology t = rcEp();
     const std::string ops =
