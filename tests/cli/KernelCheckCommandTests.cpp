@@ -80,6 +80,16 @@ TEST(KernelCheckCommand, MutantsAreAllKilledOnTheFixtures) {
     }
 }
 
+// With --variants, the mutants are checked against the variant that agrees with the original.
+TEST(KernelCheckCommand, VariantsAndMutantsTogetherCompareMutantsWithTheAgreeingVariant) {
+    const auto r = test::runShell("build/bridgepath kernel-check --source " + kLatest +
+                                  " --variants --mutants --cases 300");
+    ASSERT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("against the first agreeing variant"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("12 of 12 applicable mutants killed"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("SURVIVED"), std::string::npos) << r.out;
+}
+
 TEST(KernelCheckCommand, CodeThatCannotBeFoundOrBuiltExitsTwoWithOneLine) {
     for (const std::string &args : std::vector<std::string>{
              "--source /no/such/liveupdate.c", "--source /tmp", "--cases 3",
