@@ -50,6 +50,21 @@ void printDisagreement(std::ostream &out, const KernelDisagreement &d, bool from
         << disagreementTrace(d).toString() << "\nreproduce: " << reproduce << "\n";
 }
 
+nlohmann::ordered_json disagreementJson(const KernelDisagreement &d) {
+    return {{"step", d.step + 1},
+            {"op", d.ops[d.step].toString()},
+            {"what", d.what},
+            {"trace", disagreementTrace(d).toString()}};
+}
+
+// "N ops: OP; OP -> what" (a row of the variant and mutant tables).
+std::string oneLine(const KernelDisagreement &d) {
+    std::string s = std::to_string(d.ops.size()) + " ops: ";
+    for (std::size_t i = 0; i < d.ops.size(); ++i)
+        s += (i ? "; " : "") + d.ops[i].toString();
+    return s + " -> " + d.what;
+}
+
 // The model variant the run compares with: the detected one, or what --abi/--policy force.
 LiveUpdateConfig chosenConfig(const Flags &flags, const KernelShape &shape) {
     LiveUpdateConfig c = shape.config();
@@ -154,12 +169,8 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
                 row["step"] = d->step + 1;
                 row["what"] = d->what;
                 row["trace"] = disagreementTrace(*d).toString();
-                if (format == "text") {
-                    out << ": " << d->ops.size() << " ops: ";
-                    for (std::size_t i = 0; i < d->ops.size(); ++i)
-                        out << (i ? "; " : "") << d->ops[i].toString();
-                    out << " -> " << d->what;
-                }
+                if (format == "text")
+                    out << ": " << oneLine(*d);
             }
             if (format == "text")
                 out << "\n";
@@ -183,11 +194,8 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         reproduce += " --trace " + shellQuote(*t);
         j["variant"] = describeVariant(config);
         j["agree"] = !r.disagreement;
-        if (const auto &d = r.disagreement)
-            j["disagreement"] = {{"step", d->step + 1},
-                                 {"op", d->ops[d->step].toString()},
-                                 {"what", d->what},
-                                 {"trace", disagreementTrace(*d).toString()}};
+        if (r.disagreement)
+            j["disagreement"] = disagreementJson(*r.disagreement);
         if (format == "text") {
             out << "  model variant: " << describeVariant(config) << "\n";
             if (!r.disagreement)
@@ -210,13 +218,8 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         j["fault_steps"] = r.faultSteps;
         j["event_steps"] = r.eventSteps;
         j["agree"] = !r.disagreement;
-        if (r.disagreement) {
-            const KernelDisagreement &d = *r.disagreement;
-            j["disagreement"] = {{"step", d.step + 1},
-                                 {"op", d.ops[d.step].toString()},
-                                 {"what", d.what},
-                                 {"trace", disagreementTrace(d).toString()}};
-        }
+        if (r.disagreement)
+            j["disagreement"] = disagreementJson(*r.disagreement);
         if (format == "text") {
             out << "  model variant: " << describeVariant(config) << "\n";
             if (!r.disagreement)
@@ -262,10 +265,7 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
                     ++killed;
                     row["verdict"] = "killed";
                     row["trace"] = disagreementTrace(*d).toString();
-                    verdict = "killed in " + std::to_string(d->ops.size()) + " ops: ";
-                    for (std::size_t i = 0; i < d->ops.size(); ++i)
-                        verdict += (i ? "; " : "") + d->ops[i].toString();
-                    verdict += " -> " + d->what;
+                    verdict = "killed in " + oneLine(*d);
                 } else if (verdict.empty()) {
                     row["verdict"] = "survived";
                     verdict = "SURVIVED (the check cannot see this bug)";

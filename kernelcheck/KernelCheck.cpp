@@ -311,6 +311,15 @@ KernelDisagreement shrink(KernelCode &code, KernelDisagreement d, const KernelCh
     return d;
 }
 
+// The disagreement case `caseIndex` showed, cut after its disagreeing step and shrunk.
+KernelDisagreement shrunk(KernelCode &code, const Topology &t, const LiveUpdateConfig &config,
+                          const std::vector<Op> &ops, const CaseVerdict &v, std::size_t caseIndex,
+                          const KernelCheckOptions &o) {
+    KernelDisagreement d{t, config, ops, v.step, v.what, caseIndex, ops.size()};
+    d.ops.resize(std::min(d.ops.size(), v.step + 1));
+    return shrink(code, d, o);
+}
+
 // The cases of a run: the same seed gives the same cases for every variant.
 std::vector<Case> drawCases(const KernelShape &shape, const KernelCheckOptions &o) {
     std::set<FaultClass> faults{FaultClass::Step, FaultClass::LostSlot, FaultClass::Refcount,
@@ -375,9 +384,7 @@ KernelCheckResult runCases(KernelCode &code, const LiveUpdateConfig &config,
             r.faultSteps += isFault(ops[k].kind);
         if (v.agree)
             continue;
-        KernelDisagreement d{t, config, ops, v.step, v.what, i, ops.size()};
-        d.ops.resize(std::min(d.ops.size(), v.step + 1));
-        r.disagreement = shrink(code, d, o);
+        r.disagreement = shrunk(code, t, config, ops, v, i, o);
         break;
     }
     return r;
@@ -397,9 +404,7 @@ std::optional<KernelDisagreement> checkOne(KernelCode &code, const Topology &t,
     const CaseVerdict v = runCase(code, t, config, ops, options);
     if (v.agree)
         return std::nullopt;
-    KernelDisagreement d{t, config, ops, v.step, v.what, 0, ops.size()};
-    d.ops.resize(std::min(d.ops.size(), v.step + 1));
-    return shrink(code, d, options);
+    return shrunk(code, t, config, ops, v, 0, options);
 }
 
 KernelCheckResult runKernelCheck(KernelCode &code, const LiveUpdateConfig &config,

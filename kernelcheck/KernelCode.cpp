@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <fstream>
 #include <link.h>
-#include <mutex>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -41,13 +40,8 @@ struct KernelCode::Api {
 
 namespace {
 
-// Scratch folders still on disk, for removal at exit or on a signal. The signal handler reads
-// only the fixed arrays (no allocation, no lock).
-std::mutex scratchMutex;
-std::set<std::string> &scratchDirs() {
-    static std::set<std::string> dirs;
-    return dirs;
-}
+// Scratch folders still on disk, for removal on a signal: fixed arrays, so that the signal
+// handler reads them without allocating or locking.
 constexpr int kMaxScratch = 32;
 char scratchPath[kMaxScratch][4096];
 volatile sig_atomic_t scratchUsed[kMaxScratch];
@@ -232,16 +226,6 @@ std::vector<std::pair<std::string, std::string>> missingIdentifiers(const std::s
 
 } // namespace
 
-void removeKernelScratch() {
-    std::lock_guard<std::mutex> lock(scratchMutex);
-    for (const std::string &d : scratchDirs()) {
-        std::error_code ec;
-        fs::remove_all(d, ec);
-        forgetScratch(d);
-    }
-    scratchDirs().clear();
-}
-
 void removeKernelScratchOnSignal() {
     // Only async-signal-safe calls: fork, execv, waitpid, _exit.
     char *argv[kMaxScratch + 4];
@@ -342,11 +326,7 @@ KernelCode::build(const std::string &source,
     if (!mkdtemp(pattern.data()))
         throw InputError(scratchRoot(), "cannot make a scratch folder for kernel-check ($TMPDIR)");
     code->dir_ = pattern;
-    {
-        std::lock_guard<std::mutex> lock(scratchMutex);
-        scratchDirs().insert(code->dir_);
-        rememberScratch(code->dir_);
-    }
+    rememberScratch(code->dir_);
     const fs::path dir(code->dir_);
     writeFile(dir / "include/bridgepath_kernel.h", kernelEmulationHeader());
     std::set<std::string> headers = systemIncludes(text);
@@ -449,8 +429,6 @@ KernelCode::~KernelCode() {
         return;
     std::error_code ec;
     fs::remove_all(dir_, ec);
-    std::lock_guard<std::mutex> lock(scratchMutex);
-    scratchDirs().erase(dir_);
     forgetScratch(dir_);
 }
 

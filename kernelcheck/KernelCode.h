@@ -90,9 +90,8 @@ class KernelCode {
 /// The kernel-check operation alphabet for this file: whether `k` can be driven.
 bool kernelCheckable(OpKind k, const KernelShape &shape);
 
-/// Removes every scratch folder kernel-check made that is still there.
-void removeKernelScratch();
-/// The same from a signal handler (async-signal-safe: runs `rm -rf` on the folders' names).
+/// Removes every scratch folder kernel-check made that is still there, from a signal handler
+/// (async-signal-safe: runs `rm -rf` on the folders' names).
 void removeKernelScratchOnSignal();
 
 } // namespace bridgepath
