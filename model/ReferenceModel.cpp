@@ -14,12 +14,26 @@ void ReferenceModel::allocateTable() {
     tableAllocated_ = true;
     tableSize_ = 0;
     if (config_.abi == Abi::V6)
-        tableSize_ = config_.tableSizedToPresent ? topology_->size() - unplugged_.size()
-                                                 : config_.capacity;
+        tableSize_ = config_.tableSizedToPresent ? presentDevices() : config_.capacity;
+}
+
+std::size_t ReferenceModel::presentDevices() const {
+    std::size_t n = 0;
+    for (DeviceId id = 0; id < topology_->size(); ++id)
+        n += gone(topology_->bdf(id)) ? 0 : 1;
+    return n;
+}
+
+bool ReferenceModel::gone(const Bdf &dev) const {
+    return unplugged_.count(dev) || notEnumerated_.count(dev);
 }
 
 void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
     events_.push_back(KernelEvent{kind, device, nrDevices_});
+}
+
+void ReferenceModel::incomingEvent(KernelEventKind kind) {
+    events_.push_back(KernelEvent{kind, std::nullopt, inNr_});
 }
 
 std::uint16_t *ReferenceModel::freedCopy(const Bdf &dev) {
@@ -28,7 +42,7 @@ std::uint16_t *ReferenceModel::freedCopy(const Bdf &dev) {
 }
 
 void ReferenceModel::releaseTableIfUnused() {
-    if (phase_ != Phase::Outgoing || !tableAllocated_ || !direct_.empty() || !config_.sessionTable)
+    if (!tableAllocated_ || !direct_.empty() || !config_.sessionTable)
         return;
     if (nrDevices_ != 0) {
         switch (releaseCheckOf(config_)) {
@@ -214,16 +228,16 @@ Result ReferenceModel::finishStep(const Bdf &dev) {
 Result ReferenceModel::finishStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Finish))
         return Result::Eio;
-    auto cached = slotOf_.find(dev);
-    if (cached == slotOf_.end())
+    auto cached = inSlotOf_.find(dev);
+    if (cached == inSlotOf_.end())
         return Result::Einval;
-    auto entry = table_.find(cached->second);
-    if (entry == table_.end() || entry->second.refcount == 0)
+    SlotEntry &entry = inTable_[cached->second];
+    if (entry.refcount == 0)
         return Result::Einval;
-    entry->second.refcount = static_cast<std::uint16_t>(entry->second.refcount - 1);
-    if (entry->second.refcount == 0) {
-        slotOf_.erase(cached); // no longer incoming; the entry keeps its BDF
-        nrDevices_ -= 1;
+    entry.refcount = static_cast<std::uint16_t>(entry.refcount - 1);
+    if (entry.refcount == 0) {
+        inSlotOf_.erase(cached); // no longer incoming; the entry keeps its BDF
+        inNr_ -= 1;
     }
     return Result::Ok;
 }
@@ -232,12 +246,10 @@ Result ReferenceModel::preserve(const Bdf &dev) {
     // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
     // fetched: in every phase.
     // A device that is gone cannot be named at all: unplugged, or not enumerated after kexec.
-    if (unplugged_.count(dev) || notEnumerated_.count(dev))
+    if (gone(dev))
         return Result::Enodev;
     if (vfCheckOf(config_) == VfCheck::NamedDevice && topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
-    if (phase_ != Phase::Outgoing)
-        return Result::Enoent;
     if (!tableAllocated_)
         allocateTable();
     const std::vector<Bdf> path = pathOf(dev);
@@ -256,9 +268,7 @@ Result ReferenceModel::preserve(const Bdf &dev) {
 }
 
 Result ReferenceModel::unpreserve(const Bdf &dev) {
-    if (phase_ != Phase::Outgoing)
-        return Result::Enoent;
-    if (unplugged_.count(dev))
+    if (gone(dev))
         return Result::Enodev;
     // Without a session there is no outgoing state to walk (every version returns first).
     if (config_.sessionTable && !tableAllocated_)
@@ -270,10 +280,25 @@ Result ReferenceModel::unpreserve(const Bdf &dev) {
 }
 
 Result ReferenceModel::kexec() {
-    if (phase_ != Phase::Outgoing)
-        return Result::Enoent;
+    // LUO serializes the outgoing FLB only: the incoming side this kernel inherited is dropped
+    // as it is, finished or not (no .finish, no nr_devices check), and the outgoing table is
+    // handed to the next kernel, which starts a session of its own.
+    ++generation_;
     phase_ = Phase::Incoming;
+    inTable_.assign(tableSize_, SlotEntry{});
+    for (const auto &[slot, entry] : table_)
+        inTable_[slot] = entry;
+    inNr_ = nrDevices_;
+    inDirect_ = direct_;
+    inSlotOf_.clear();
+    retrievePending_ = false;
+    table_.clear();
+    tableSize_ = 0;
+    nrDevices_ = 0;
+    tableAllocated_ = false;
     slotOf_.clear();
+    direct_.clear();
+    frozen_.clear();
     freedAt_.clear();
     freedSlots_.clear();
     for (DeviceId id = 0; id < topology_->size(); ++id) {
@@ -281,9 +306,12 @@ Result ReferenceModel::kexec() {
         if (inSubtreeOf(b, vanishedTops_) || unplugged_.count(b))
             notEnumerated_.insert(b);
     }
-    // The incoming kernel keeps the outgoing table and counter as they were handed over.
+    if (!config_.sessionTable)
+        allocateTable();
+    // The incoming kernel keeps the handed-over table and counter as they were.
     std::map<std::uint64_t, std::size_t> index;
-    for (const auto &[slot, entry] : table_) {
+    for (std::size_t slot = 0; slot < inTable_.size(); ++slot) {
+        const SlotEntry &entry = inTable_[slot];
         if (entry.refcount == 0)
             continue;
         if (!index.emplace(entry.address().key(), slot).second) {
@@ -291,20 +319,17 @@ Result ReferenceModel::kexec() {
             // retrieve on the freed table at the next get (a double free). Either way, dead.
             // The retrieve runs at the first enumerated device's setup; with none enumerated,
             // when the session ends (LUO's last put retrieves first).
-            bool anyEnumerated = false;
-            for (DeviceId id = 0; id < topology_->size(); ++id)
-                anyEnumerated |= !notEnumerated_.count(topology_->bdf(id));
-            if (anyEnumerated)
-                event(KernelEventKind::RetrieveFailed);
+            if (presentDevices() != 0)
+                incomingEvent(KernelEventKind::RetrieveFailed);
             else
                 retrievePending_ = true;
             return Result::Eexist;
         }
     }
     for (const auto &[key, slot] : index) {
-        const Bdf b = table_[slot].address();
+        const Bdf b = inTable_[slot].address();
         if (topology_->find(b) && !notEnumerated_.count(b))
-            slotOf_[b] = slot;
+            inSlotOf_[b] = slot;
     }
     return Result::Ok;
 }
@@ -312,43 +337,50 @@ Result ReferenceModel::kexec() {
 Result ReferenceModel::finish(const Bdf &dev) {
     if (phase_ != Phase::Incoming)
         return Result::Enoent;
-    if (notEnumerated_.count(dev) || unplugged_.count(dev))
+    if (gone(dev))
         return Result::Enodev;
-    direct_.erase(dev);
+    inDirect_.erase(dev);
     return walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
 }
 
 Result ReferenceModel::unplug(const Bdf &dev) {
-    if (phase_ == Phase::Ended)
-        return Result::Enoent;
-    if (unplugged_.count(dev) || notEnumerated_.count(dev))
+    if (gone(dev))
         return Result::Enodev;
     // Hot-removal takes children before their parent, siblings in BDF order.
     std::optional<Result> firstError;
     std::function<void(DeviceId)> remove = [&](DeviceId id) {
         for (DeviceId child : topology_->children(id)) {
             const Bdf &c = topology_->bdf(child);
-            if (!unplugged_.count(c) && !notEnumerated_.count(c))
+            if (!gone(c))
                 remove(child);
         }
         const Bdf &b = topology_->bdf(id);
         // v6 walks the path of a removed device that holds a slot (pci_liveupdate_cleanup_device
-        // looks at the device's pointers, so a leaked bridge walks too); later kernels only
-        // warn, and the device stays preserved with its counts, but a device that is gone no
-        // longer holds the incoming state.
-        const bool holds =
-            slotOf_.count(b) || (phase_ == Phase::Outgoing && freedAt_.count(b));
-        if (config_.abi == Abi::V6)
+        // looks at the device's pointers, so a leaked bridge walks too): the outgoing one first
+        // (unpreserve), then the incoming one (finish). Later kernels only warn, and the device
+        // stays preserved with its counts, but a device that is gone no longer holds the
+        // incoming state.
+        const bool holdsOut = slotOf_.count(b) || freedAt_.count(b);
+        const bool holdsIn = inSlotOf_.count(b) != 0;
+        if (config_.abi == Abi::V6) {
             direct_.erase(b);
-        else if (phase_ == Phase::Incoming)
-            slotOf_.erase(b);
-        if (config_.abi == Abi::V6 && holds) {
-            const Result r =
-                phase_ == Phase::Outgoing
-                    ? walk(pathOf(b), [this](const Bdf &d) { return unpreserveStep(d); })
-                    : walk(pathOf(b), [this](const Bdf &d) { return finishStep(d); });
-            if (r != Result::Ok && !firstError)
+            inDirect_.erase(b);
+            std::optional<Result> r;
+            if (holdsOut) {
+                const Result u =
+                    walk(pathOf(b), [this](const Bdf &d) { return unpreserveStep(d); });
+                if (u != Result::Ok)
+                    r = u;
+            }
+            if (holdsIn) {
+                const Result f = walk(pathOf(b), [this](const Bdf &d) { return finishStep(d); });
+                if (f != Result::Ok && !r)
+                    r = f;
+            }
+            if (r && !firstError)
                 firstError = r;
+        } else {
+            inSlotOf_.erase(b);
         }
         unplugged_.insert(b);
     };
@@ -358,8 +390,7 @@ Result ReferenceModel::unplug(const Bdf &dev) {
 }
 
 Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change) {
-    if (phase_ == Phase::Ended)
-        return Result::Enoent;
+    // The outgoing slot (or its freed copy) if dev holds one, else its incoming entry.
     if (std::uint16_t *freed = freedCopy(dev)) {
         SlotEntry copy;
         copy.refcount = *freed;
@@ -368,8 +399,13 @@ Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntr
         return Result::Ok;
     }
     auto cached = slotOf_.find(dev);
-    if (cached == slotOf_.end())
-        return Result::Enoent;
+    if (cached == slotOf_.end()) {
+        auto in = inSlotOf_.find(dev);
+        if (phase_ != Phase::Incoming || in == inSlotOf_.end())
+            return Result::Enoent;
+        change(inTable_[in->second]);
+        return Result::Ok;
+    }
     SlotEntry entry = table_[cached->second];
     change(entry);
     if (entry == SlotEntry{})
@@ -382,7 +418,7 @@ Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntr
 Result ReferenceModel::apply(const Op &op) {
     steps_.clear();
     if (crashedBy(events_))
-        return Result::Enoent; // BUG_ON killed the outgoing kernel
+        return Result::Enoent; // BUG_ON, a failed retrieve or a panic killed the kernel
     assert((!op.hasDevice() || topology_->find(op.bdf)) && "the op's device must be in the topology");
     switch (op.kind) {
     case OpKind::Preserve:
@@ -390,9 +426,7 @@ Result ReferenceModel::apply(const Op &op) {
     case OpKind::Unpreserve:
         return unpreserve(op.bdf);
     case OpKind::Freeze:
-        if (phase_ != Phase::Outgoing)
-            return Result::Enoent;
-        if (unplugged_.count(op.bdf))
+        if (gone(op.bdf))
             return Result::Enodev;
         frozen_.insert(op.bdf);
         return Result::Ok;
@@ -405,28 +439,26 @@ Result ReferenceModel::apply(const Op &op) {
             return Result::Enoent;
         phase_ = Phase::Ended;
         if (retrievePending_) {
-            event(KernelEventKind::RetrieveFailed);
+            incomingEvent(KernelEventKind::RetrieveFailed);
             return Result::Enoent;
         }
-        panicked_ = nrDevices_ != 0;
-        if (!panicked_)
+        if (inNr_ == 0)
             return Result::Ok;
+        panicked_ = true;
         switch (endOfUpdateOf(config_)) {
         case EndOfUpdate::Panic:
-            event(KernelEventKind::PanicAtFinish);
+            incomingEvent(KernelEventKind::PanicAtFinish);
             break;
         case EndOfUpdate::HeldForever:
             // The incoming state is held by the devices still incoming (each took a reference
             // at enumeration); when none is, it is freed at the end like any other (v6 06/12,
             // pci_liveupdate_setup_device): nr_devices of a device that never came back leaks.
-            if (!slotOf_.empty())
-                event(KernelEventKind::IncomingHeld);
+            if (!inSlotOf_.empty())
+                incomingEvent(KernelEventKind::IncomingHeld);
             break;
         }
         return Result::Panic;
     case OpKind::FailNext:
-        if (phase_ == Phase::Ended)
-            return Result::Enoent;
         pendingFailures_.insert({op.bdf, op.step});
         return Result::Ok;
     case OpKind::Lose:
@@ -434,9 +466,7 @@ Result ReferenceModel::apply(const Op &op) {
     case OpKind::SetRefcount:
         return corrupt(op.bdf, [&op](SlotEntry &e) { e.refcount = op.value; });
     case OpKind::Vanish:
-        if (phase_ != Phase::Outgoing)
-            return Result::Enoent;
-        if (unplugged_.count(op.bdf))
+        if (gone(op.bdf))
             return Result::Enodev;
         vanishedTops_.insert(op.bdf);
         return Result::Ok;
@@ -449,6 +479,10 @@ Result ReferenceModel::apply(const Op &op) {
 State ReferenceModel::state() const {
     State s;
     s.phase = phase_;
+    s.generation = generation_;
+    s.incoming.table = inTable_;
+    s.incoming.nrDevices = inNr_;
+    s.incoming.directlyPreserved = inDirect_;
     s.table.assign(tableSize_, SlotEntry{});
     for (const auto &[slot, entry] : table_)
         s.table[slot] = entry;

@@ -8,6 +8,9 @@
 /// The table's lifetime is a flag: set at a preserve, and when an outgoing operation leaves nothing
 /// directly preserved the table is "released": BUG (v6, nr_devices != 0: the model stops), or the
 /// slots devices still hold move to a map of freed copies that later steps read with an event.
+/// Generations: every kernel has an outgoing side (the table above, its own FLB session) beside
+/// the incoming side it inherited at its kexec (entries, counter, incoming devices); a kexec hands
+/// the outgoing table over as the next incoming side and drops the unfinished incoming one.
 /// Where versions differ it asks the config's accessors (checkOrderOf, vfCheckOf, releaseCheckOf,
 /// endOfUpdateOf), so each choice can be switched alone; the table layout follows `abi`.
 
@@ -45,6 +48,9 @@ class ReferenceModel {
     using Step = std::function<Result(const Bdf &)>;
 
     std::vector<Bdf> pathOf(const Bdf &dev) const;
+    // Unplugged, or not enumerated at some kexec (a device that is gone stays gone).
+    bool gone(const Bdf &dev) const;
+    std::size_t presentDevices() const;
     bool isBridge(const Bdf &dev) const;
     bool inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const;
     Result walk(const std::vector<Bdf> &devices, const Step &step) const;
@@ -66,6 +72,8 @@ class ReferenceModel {
     Result unplug(const Bdf &dev);
     Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
     void event(KernelEventKind kind, std::optional<Bdf> device = std::nullopt);
+    // An event of the incoming side (its nr_devices).
+    void incomingEvent(KernelEventKind kind);
     void releaseTableIfUnused();
     // v6: `capacity` slots (or one per device present, tableSizedToPresent); v7: none, it grows.
     void allocateTable();
@@ -73,11 +81,18 @@ class ReferenceModel {
     const Topology *topology_; // a pointer so models can be assigned (RapidCheck copies them)
     LiveUpdateConfig config_;
     Phase phase_ = Phase::Outgoing;
+    unsigned generation_ = 0;
+    // The incoming side: the decoded entries, their counter, each incoming device's entry and
+    // the devices the previous kernel preserved directly.
+    std::vector<SlotEntry> inTable_;
+    std::uint32_t inNr_ = 0;
+    std::map<Bdf, std::size_t> inSlotOf_;
+    std::set<Bdf> inDirect_;
     std::size_t tableSize_ = 0;
     std::map<std::size_t, SlotEntry> table_; // absent = never written since zeroed
     std::uint32_t nrDevices_ = 0;
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
-    std::map<Bdf, std::size_t> slotOf_;      // the device's cached slot (or incoming entry)
+    std::map<Bdf, std::size_t> slotOf_;      // the device's cached outgoing slot
     std::set<Bdf> frozen_;
     std::set<Bdf> vanishedTops_;             // vanish was called on these
     std::set<Bdf> unplugged_;

@@ -51,7 +51,8 @@ bool isCrash(KernelEventKind k) {
 
 bool crashedBy(const std::vector<KernelEvent> &events) {
     for (const KernelEvent &e : events)
-        if (e.kind == KernelEventKind::BugAtRelease || e.kind == KernelEventKind::RetrieveFailed)
+        if (e.kind == KernelEventKind::BugAtRelease || e.kind == KernelEventKind::RetrieveFailed ||
+            e.kind == KernelEventKind::PanicAtFinish)
             return true;
     return false;
 }

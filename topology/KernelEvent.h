@@ -46,7 +46,8 @@ struct KernelEvent {
     friend bool operator!=(const KernelEvent &a, const KernelEvent &b) { return !(a == b); }
 };
 
-/// Whether `events` hold a bug-at-release or a retrieve-failed: after it the kernel is dead.
+/// Whether `events` hold a bug-at-release, a retrieve-failed or a panic-at-finish: after it the
+/// kernel is dead (a panic at the end of one update also ends the chain).
 bool crashedBy(const std::vector<KernelEvent> &events);
 
 /// The event in the words a reviewer would use, e.g. "kernel BUG: the table is released with

@@ -44,8 +44,26 @@ unsigned State::refcount(const Bdf &b) const {
     return n;
 }
 
+State State::outgoingSide() const {
+    State s = *this;
+    s.incoming = IncomingSide{};
+    s.panicked = false;
+    return s;
+}
+
+State State::incomingSide() const {
+    State s = *this;
+    s.table = incoming.table;
+    s.nrDevices = incoming.nrDevices;
+    s.directlyPreserved = incoming.directlyPreserved;
+    s.dangling.clear();
+    s.incoming = IncomingSide{};
+    return s;
+}
+
 bool operator==(const State &a, const State &b) {
-    return a.phase == b.phase && a.table == b.table && a.nrDevices == b.nrDevices &&
+    return a.phase == b.phase && a.generation == b.generation && a.incoming == b.incoming &&
+           a.table == b.table && a.nrDevices == b.nrDevices &&
            a.directlyPreserved == b.directlyPreserved && a.panicked == b.panicked &&
            a.pendingFailures == b.pendingFailures && a.dangling == b.dangling &&
            a.events == b.events;
@@ -80,6 +98,23 @@ std::string setText(const std::set<Bdf> &s) {
 std::string describeDifference(const State &expected, const State &actual) {
     if (expected.phase != actual.phase)
         return std::string("phase ") + toString(expected.phase) + " vs " + toString(actual.phase);
+    if (expected.generation != actual.generation)
+        return "generation " + std::to_string(expected.generation) + " vs " +
+               std::to_string(actual.generation);
+    if (expected.incoming.nrDevices != actual.incoming.nrDevices)
+        return "incoming nr_devices " + std::to_string(expected.incoming.nrDevices) + " vs " +
+               std::to_string(actual.incoming.nrDevices);
+    if (expected.incoming.table.size() != actual.incoming.table.size())
+        return "incoming table size " + std::to_string(expected.incoming.table.size()) + " vs " +
+               std::to_string(actual.incoming.table.size());
+    for (std::size_t i = 0; i < expected.incoming.table.size(); ++i)
+        if (expected.incoming.table[i] != actual.incoming.table[i])
+            return "incoming slot " + std::to_string(i) + ": " +
+                   entryText(expected.incoming.table[i]) + " vs " +
+                   entryText(actual.incoming.table[i]);
+    if (expected.incoming.directlyPreserved != actual.incoming.directlyPreserved)
+        return "directly incoming " + setText(expected.incoming.directlyPreserved) + " vs " +
+               setText(actual.incoming.directlyPreserved);
     if (expected.nrDevices != actual.nrDevices)
         return "nr_devices " + std::to_string(expected.nrDevices) + " vs " +
                std::to_string(actual.nrDevices);

@@ -14,11 +14,12 @@
 
 namespace bridgepath {
 
-/// Where the Live Update is.
+/// Where the running kernel's incoming Live Update is. Every phase has an outgoing side too
+/// (preserve, unpreserve, freeze, vanish, kexec: a new FLB session for the next kernel).
 enum class Phase {
-    Outgoing, ///< before kexec: preserve, unpreserve, freeze
-    Incoming, ///< after kexec: finish, finish-all
-    Ended,    ///< after finish-all: every operation returns -ENOENT (a v6 VF's preserve: -EINVAL)
+    Outgoing, ///< the first kernel (generation 0): nothing incoming
+    Incoming, ///< after a kexec: the incoming devices are being finished (finish, finish-all)
+    Ended,    ///< finish-all ran: finish returns -ENOENT; the outgoing side works on
 };
 
 /// `outgoing` / `incoming` / `ended`.
@@ -41,17 +42,39 @@ struct SlotEntry {
     friend bool operator!=(const SlotEntry &a, const SlotEntry &b) { return !(a == b); }
 };
 
-/// The observable state of one Live Update.
+/// What a kernel inherited at its kexec: the previous kernel's outgoing table as decoded.
+struct IncomingSide {
+    /// The entries the incoming kernel decoded, in the outgoing table's index order (finish
+    /// decrements them in place; an entry at refcount 0 keeps its BDF).
+    std::vector<SlotEntry> table;
+    /// The handed-over nr_devices, decremented by each finish step that reaches refcount 0.
+    std::uint32_t nrDevices = 0;
+    /// Devices the previous kernel directly preserved and that were not finished since.
+    std::set<Bdf> directlyPreserved;
+
+    friend bool operator==(const IncomingSide &a, const IncomingSide &b) {
+        return a.table == b.table && a.nrDevices == b.nrDevices &&
+               a.directlyPreserved == b.directlyPreserved;
+    }
+};
+
+/// The observable state of a chain of Live Updates, as seen in the running kernel: its outgoing
+/// side (for the next kernel) beside the incoming side it inherited.
 struct State {
     Phase phase = Phase::Outgoing;
-    /// The outgoing slot table in index order (v6: `capacity` slots), or after kexec the entries
-    /// the incoming kernel decoded, in the same order.
+    /// Kexecs so far: the running kernel is generation `generation`.
+    unsigned generation = 0;
+    /// The running kernel's outgoing slot table in index order (v6: `capacity` slots; empty while
+    /// its session has none). A kexec hands it over and the next kernel starts without one.
     std::vector<SlotEntry> table;
-    /// The separate counter of slots in use (u32 in the v6 header; wraps as the kernel's does).
+    /// The outgoing counter of slots in use (u32 in the v6 header; wraps as the kernel's does).
     std::uint32_t nrDevices = 0;
-    /// Devices whose preserve succeeded and whose unpreserve/finish was not called since.
+    /// Devices whose preserve succeeded in this kernel and whose unpreserve was not called since.
     std::set<Bdf> directlyPreserved;
-    /// finish-all ran with nr_devices != 0.
+    /// The incoming side (empty in generation 0). A kexec drops it, finished or not: LUO
+    /// serializes outgoing FLBs only, so no .finish runs and nothing checks its nr_devices.
+    IncomingSide incoming;
+    /// finish-all ran with nr_devices != 0 (in any generation).
     bool panicked = false;
     /// Injected fail-next faults not yet used up.
     std::set<std::pair<Bdf, StepKind>> pendingFailures;
@@ -61,16 +84,23 @@ struct State {
     /// Every kernel event so far, in order (the kernel log of BUGs, WARNs and panics).
     std::vector<KernelEvent> events;
 
-    /// The outgoing kernel hit BUG_ON at the release of the table: every later operation
-    /// returns -ENOENT.
+    /// The kernel is dead (BUG_ON at the release, a failed retrieve, a panic at the end of the
+    /// update): every later operation returns -ENOENT.
     bool crashed() const;
     /// Some event is a crash (bug-at-release, use-after-free, panic-at-finish).
     bool anyCrash() const;
 
-    /// Slots in use (refcount != 0), keyed by the BDF the slot names.
+    /// Slots in use (refcount != 0) of the outgoing table, keyed by the BDF the slot names.
     std::map<Bdf, unsigned> slots() const;
-    /// The refcount of the slot naming `b` (0 if none).
+    /// The refcount of the outgoing slot naming `b` (0 if none).
     unsigned refcount(const Bdf &b) const;
+
+    /// This state with the incoming side emptied: what the single-table rules (invariants,
+    /// pictures) read for the outgoing side. `panicked` belongs to the incoming side: false here.
+    State outgoingSide() const;
+    /// This state with the incoming side as its table, counter and directly preserved set (and
+    /// no dangling device: the pointers do not cross a kexec).
+    State incomingSide() const;
 
     friend bool operator==(const State &a, const State &b);
     friend bool operator!=(const State &a, const State &b) { return !(a == b); }
