@@ -106,7 +106,7 @@ int runExportKunit(const std::vector<std::string> &args, std::ostream &out) {
                                    ": nothing trustworthy to export (" +
                                    run.mismatch->difference + ")");
     const StateReport report = judge(t, setup.config, run);
-    const State &final = run.finalState;
+    const State final = run.finalState.shownSide();
     const bool ideal = expect == "ideal";
     const auto idealCounts = idealRefcounts(t, final.directlyPreserved);
 

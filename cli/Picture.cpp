@@ -12,8 +12,9 @@
 
 namespace bridgepath {
 
-std::string runDot(const Topology &t, const std::vector<Op> &ops, const State &after,
+std::string runDot(const Topology &t, const std::vector<Op> &ops, const State &final,
                    std::optional<std::size_t> highlight, const std::string &title) {
+    const State after = final.shownSide();
     const auto counts = refcountsAndIdeal(t, after);
     std::set<Bdf> lost, walk;
     for (const Op &op : ops)

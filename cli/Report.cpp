@@ -128,15 +128,34 @@ std::string runText(const Topology &t, const LiveUpdateConfig &config, const std
         out << eventLines(i == 0 ? run.initialState : run.steps[i - 1].state, run.steps[i].state,
                           "       ");
     }
-    const State &s = run.finalState;
-    out << "\nstate: " << toString(s.phase) << ", nr_devices " << s.nrDevices << ", "
+    const State &f = run.finalState;
+    // After a kexec with an outgoing side in use, both sides are shown, outgoing first.
+    const bool both = f.generation > 0 && !f.outgoingIdle();
+    const State s = f.shownSide();
+    auto happened = [&f](KernelEventKind k) {
+        for (const KernelEvent &e : f.events)
+            if (e.kind == k)
+                return true;
+        return false;
+    };
+    out << "\nstate: " << toString(f.phase);
+    if (f.generation > 1 || both)
+        out << " (generation " << f.generation << ")";
+    out << ", " << (both ? "outgoing " : "") << "nr_devices " << s.nrDevices << ", "
         << s.slots().size() << " slot(s) in use"
-        << (s.crashed() ? ", outgoing kernel CRASHED (BUG_ON)" : "")
-        << (s.panicked ? config.abi == Abi::V7 ? ", PANIC at finish-all"
+        << (happened(KernelEventKind::BugAtRelease) ? ", outgoing kernel CRASHED (BUG_ON)" : "")
+        << (happened(KernelEventKind::RetrieveFailed) ? ", incoming kernel CRASHED (retrieve)" : "")
+        << (f.panicked ? config.abi == Abi::V7 ? ", PANIC at finish-all"
                                                : ", incoming state held forever at finish-all"
                        : "")
         << "\n"
         << annotatedTree(t, s);
+    if (both) {
+        const State in = f.incomingSide();
+        out << "incoming from generation " << f.generation - 1 << ": nr_devices " << in.nrDevices
+            << ", " << in.slots().size() << " slot(s) in use\n"
+            << annotatedTree(t, in);
+    }
     out << "\nleaked: " << joinBdfs(report.leaked) << "\n";
     out << "released early: " << joinBdfs(report.releasedEarly) << "\n";
     out << "invariants:\n";
@@ -159,8 +178,17 @@ std::string pad(std::string s, std::size_t width) {
 std::string counterexampleText(const Counterexample &c, Invariant inv) {
     const Topology &t = c.setup->topology;
     const std::size_t failing = c.ops.size() - 1;
-    const State &before = c.states[c.states.size() - 2];
-    const State &after = c.states.back();
+    // The side the failing step is about: the incoming one for a finish, finish-all or kexec
+    // and for a verdict about it; else the outgoing one.
+    const Op &last = c.ops.back();
+    const State &rawAfter = c.states.back();
+    const bool incomingStep = rawAfter.generation > 0 &&
+                              (c.why.rfind("incoming: ", 0) == 0 || last.kind == OpKind::Finish ||
+                               last.kind == OpKind::FinishAll || last.kind == OpKind::Kexec);
+    const State after = incomingStep ? rawAfter.incomingSide() : rawAfter.outgoingSide();
+    const State &rawBefore = c.states[c.states.size() - 2];
+    const State before = incomingStep && last.kind != OpKind::Kexec ? rawBefore.incomingSide()
+                                                                     : rawBefore.outgoingSide();
     const auto idealAfter = idealRefcounts(t, after.directlyPreserved);
     const auto slotsBefore = before.slots(), slotsAfter = after.slots();
 

@@ -28,11 +28,19 @@ void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResul
     for (const StepRecord &r : run.steps)
         steps.push_back({{"op", r.op.toString()}, {"result", toString(r.result)}});
     j["steps"] = std::move(steps);
-    nlohmann::ordered_json slots = nlohmann::ordered_json::object();
-    for (const auto &[b, rc] : run.finalState.slots())
-        slots[b.toString()] = rc;
-    j["slots"] = std::move(slots);
-    j["nr_devices"] = run.finalState.nrDevices;
+    auto slotsOf = [](const State &side) {
+        nlohmann::ordered_json slots = nlohmann::ordered_json::object();
+        for (const auto &[b, rc] : side.slots())
+            slots[b.toString()] = rc;
+        return slots;
+    };
+    // "slots" and "nr_devices" are the side a report shows (State::shownSide); both sides follow.
+    const State &f = run.finalState;
+    j["generation"] = f.generation;
+    j["slots"] = slotsOf(f.shownSide());
+    j["nr_devices"] = f.shownSide().nrDevices;
+    j["outgoing"] = {{"slots", slotsOf(f.outgoingSide())}, {"nr_devices", f.nrDevices}};
+    j["incoming"] = {{"slots", slotsOf(f.incomingSide())}, {"nr_devices", f.incoming.nrDevices}};
     auto bdfs = [](const std::vector<Bdf> &v) {
         nlohmann::ordered_json a = nlohmann::ordered_json::array();
         for (const Bdf &b : v)

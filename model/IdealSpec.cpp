@@ -1,5 +1,7 @@
 #include "model/IdealSpec.h"
 
+#include <set>
+
 namespace bridgepath {
 
 std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved) {
@@ -23,20 +25,27 @@ std::map<Bdf, std::pair<unsigned, unsigned>> refcountsAndIdeal(const Topology &t
     return out;
 }
 
+namespace {
+
+// The devices of either side (the outgoing one, and after a kexec the incoming one) whose
+// refcount compares with ideal as `off` says, in BDF order.
+template <class Off> std::vector<Bdf> offDevices(const Topology &t, const State &s, Off off) {
+    std::set<Bdf> found;
+    for (const State &side : {s.outgoingSide(), s.incomingSide()})
+        for (const auto &[bdf, counts] : refcountsAndIdeal(t, side))
+            if (off(counts.first, counts.second))
+                found.insert(bdf);
+    return {found.begin(), found.end()};
+}
+
+} // namespace
+
 std::vector<Bdf> leakedDevices(const Topology &t, const State &s) {
-    std::vector<Bdf> out;
-    for (const auto &[bdf, counts] : refcountsAndIdeal(t, s))
-        if (counts.first > counts.second)
-            out.push_back(bdf);
-    return out;
+    return offDevices(t, s, [](unsigned have, unsigned want) { return have > want; });
 }
 
 std::vector<Bdf> releasedEarlyDevices(const Topology &t, const State &s) {
-    std::vector<Bdf> out;
-    for (const auto &[bdf, counts] : refcountsAndIdeal(t, s))
-        if (counts.first < counts.second)
-            out.push_back(bdf);
-    return out;
+    return offDevices(t, s, [](unsigned have, unsigned want) { return have < want; });
 }
 
 } // namespace bridgepath

@@ -15,13 +15,16 @@ namespace bridgepath {
 /// ideal(d) for every device with ideal(d) > 0.
 std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved);
 
-/// Every BDF with a slot in use or a nonzero ideal, with (refcount, ideal).
+/// Every BDF with a slot in use or a nonzero ideal, with (refcount, ideal), on the state's table
+/// (one side: pass State::outgoingSide() or incomingSide() for a chain).
 std::map<Bdf, std::pair<unsigned, unsigned>> refcountsAndIdeal(const Topology &t, const State &s);
 
-/// Devices whose slot refcount exceeds ideal (held by nothing that still needs them), in BDF order.
+/// Devices whose slot refcount exceeds ideal (held by nothing that still needs them) on either
+/// side, in BDF order.
 std::vector<Bdf> leakedDevices(const Topology &t, const State &s);
 
-/// Devices whose refcount is below ideal (released while a preserved device below needs them).
+/// Devices whose refcount is below ideal (released while a preserved device below needs them) on
+/// either side, in BDF order.
 std::vector<Bdf> releasedEarlyDevices(const Topology &t, const State &s);
 
 } // namespace bridgepath

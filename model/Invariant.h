@@ -55,8 +55,10 @@ struct InvariantInput {
     const std::vector<Bdf> *faults = nullptr;
 };
 
-/// Judges one invariant. The step invariants (atomic-preserve, containment) hold when the input
-/// lacks what they read.
+/// Judges one invariant. The table rules judge the outgoing side and, after a kexec, the incoming
+/// side too (its entries, counter and directly preserved set; a failure's reason then starts
+/// "incoming: "). The step invariants (atomic-preserve, containment) hold when the input lacks
+/// what they read.
 Verdict check(Invariant i, const InvariantInput &in);
 
 /// Judges one invariant on a state alone; `capacity` is the v6 table size (nullopt for v7).

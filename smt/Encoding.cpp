@@ -226,6 +226,9 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
         ok.push_back(z3::implies(is(SmtOp::Kexec), s.phase == 0));
     }
     ok.push_back(z3::implies(is(SmtOp::Lose) || is(SmtOp::SetRefcount), s.phase != 2));
+    // One generation: the incoming kernel's own outgoing side (a preserve after the kexec, a
+    // second kexec) is not encoded; the exhaustive search and the property tests cover chains.
+    ok.push_back(z3::implies(is(SmtOp::Preserve) || is(SmtOp::Kexec), s.phase == 0));
     if (setup_.lostSlotBelowBridge) {
         z3::expr rootE = c_.bool_val(false);
         for (int p = 0; p < n; ++p)

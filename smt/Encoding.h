@@ -27,6 +27,9 @@
 /// VFs (and v7's VF check on every device of the path), u16 wrap-around, which slot index a new
 /// slot gets (v6's probe from nr_devices, v7's first free), and the other kernel events
 /// (table-freed-with-references, incoming-held: no crash).
+/// One generation only: a preserve or a second kexec after the kexec (the incoming kernel's own
+/// outgoing side, DOMAIN.md's chain of updates) is never a step; an unpreserve there is -ENOENT
+/// (the new kernel has no session), as in the model.
 /// Every counterexample is replayed on the implementation and the reference model, so a gap
 /// shows up as a loud Z3-vs-impl disagreement.
 ///

@@ -61,6 +61,14 @@ State State::incomingSide() const {
     return s;
 }
 
+bool State::outgoingIdle() const {
+    return slots().empty() && nrDevices == 0 && directlyPreserved.empty() && dangling.empty();
+}
+
+State State::shownSide() const {
+    return generation > 0 && outgoingIdle() ? incomingSide() : outgoingSide();
+}
+
 bool operator==(const State &a, const State &b) {
     return a.phase == b.phase && a.generation == b.generation && a.incoming == b.incoming &&
            a.table == b.table && a.nrDevices == b.nrDevices &&

@@ -98,6 +98,12 @@ struct State {
     /// This state with the incoming side emptied: what the single-table rules (invariants,
     /// pictures) read for the outgoing side. `panicked` belongs to the incoming side: false here.
     State outgoingSide() const;
+    /// The outgoing side holds nothing: no slot in use, nr_devices 0, nothing directly preserved
+    /// or dangling.
+    bool outgoingIdle() const;
+    /// The side a one-table report shows: the outgoing one, unless after a kexec it is idle (then
+    /// the incoming one).
+    State shownSide() const;
     /// This state with the incoming side as its table, counter and directly preserved set (and
     /// no dangling device: the pointers do not cross a kexec).
     State incomingSide() const;

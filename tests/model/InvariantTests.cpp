@@ -30,6 +30,15 @@ class Invariants : public ::testing::Test {
         return s;
     }
     Verdict judge(Invariant i, const State &s) const { return check(i, t, s, 5); }
+    // The consistent outgoing state handed over by one kexec: the same counts, incoming.
+    State handedOver() const {
+        const State out = consistent();
+        State s;
+        s.phase = Phase::Incoming;
+        s.generation = 1;
+        s.incoming = IncomingSide{out.table, out.nrDevices, out.directlyPreserved};
+        return s;
+    }
 };
 
 TEST_F(Invariants, AllHoldOnAConsistentState) {
@@ -84,12 +93,42 @@ TEST_F(Invariants, NoLeakFailsWhenNothingIsPreservedButSlotsRemain) {
 }
 
 TEST_F(Invariants, NoPanicAtFinishFailsOnlyWhenEveryPreservedDeviceWasFinished) {
-    State s = consistent();
+    State s = handedOver();
     s.phase = Phase::Ended;
     s.panicked = true;
     EXPECT_TRUE(judge(Invariant::NoPanicAtFinish, s).holds); // EP0 never finished: expected panic
-    s.directlyPreserved.clear();
-    EXPECT_FALSE(judge(Invariant::NoPanicAtFinish, s).holds);
+    s.incoming.directlyPreserved.clear();
+    const Verdict v = judge(Invariant::NoPanicAtFinish, s);
+    EXPECT_FALSE(v.holds);
+    EXPECT_EQ(v.why.rfind("incoming: ", 0), 0u) << v.why;
+}
+
+TEST_F(Invariants, EachSideIsJudgedByTheSameRules) {
+    State s = handedOver();
+    for (Invariant i : allInvariants())
+        EXPECT_TRUE(judge(i, s).holds) << toString(i) << ": " << judge(i, s).why;
+    // B1's incoming entry drops to 0 while EP0 still needs it: early, on the incoming side only.
+    s.incoming.table[2].refcount = 0;
+    s.incoming.nrDevices = 3;
+    const Verdict early = judge(Invariant::NoPrematureRelease, s);
+    EXPECT_FALSE(early.holds);
+    EXPECT_NE(early.why.find("incoming: 0000:01:00.0 refcount 0 but 1"), std::string::npos)
+        << early.why;
+    EXPECT_EQ(releasedEarlyDevices(t, s), std::vector<Bdf>{B1});
+    // The same kernel's outgoing side, a leak of its own (RC held with nothing preserved), is
+    // judged too and reported first.
+    s.table = {SlotEntry::of(RC, 1)};
+    s.nrDevices = 1;
+    const Verdict leak = judge(Invariant::NoLeak, s);
+    EXPECT_FALSE(leak.holds);
+    EXPECT_EQ(leak.why.rfind("nothing is preserved but 0000:00:00.0 refcount 1", 0), 0u) << leak.why;
+    EXPECT_EQ(leakedDevices(t, s), std::vector<Bdf>{RC});
+}
+
+TEST_F(Invariants, GenerationZeroHasNoIncomingSideToJudge) {
+    State s = consistent();
+    s.incoming.table = {SlotEntry::of(RC, 7)}; // ignored: nothing came in before the first kexec
+    EXPECT_TRUE(judge(Invariant::ExactCount, s).holds);
 }
 
 TEST_F(Invariants, NamesRoundTrip) {
