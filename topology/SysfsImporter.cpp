@@ -50,6 +50,8 @@ Topology importSysfs(const std::string &root) {
         entries.push_back(e);
     if (ec)
         throw InputError(devicesDir.string(), "cannot list: " + ec.message());
+    if (entries.empty())
+        throw InputError(devicesDir.string(), "no PCI device in the folder");
     std::sort(entries.begin(), entries.end(),
               [](const auto &a, const auto &b) { return a.path() < b.path(); });
 

@@ -80,6 +80,8 @@ Topology topologyFromJson(std::string_view text, const std::string &source) {
     }
     if (!j.is_object() || !j.contains("tree") || !j["tree"].is_array())
         throw InputError(source, "expected a JSON object with a \"tree\" array");
+    if (j["tree"].empty())
+        throw InputError(source + ": tree", "no PCI device (the \"tree\" array is empty)");
     std::vector<DeviceSpec> specs;
     const ordered_json &tree = j["tree"];
     for (std::size_t i = 0; i < tree.size(); ++i) {

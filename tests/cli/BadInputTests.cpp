@@ -120,6 +120,12 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"printf -- '-+-[0000:60]-\\n' > /tmp/bp-busonly.txt && build/bridgepath topology "
                  "/tmp/bp-busonly.txt",
                  "/tmp/bp-busonly.txt:1:1: no PCI device in the tree (only buses)"},
+        BadInput{"printf '{\"tree\": []}' > /tmp/bp-empty.json && build/bridgepath check "
+                 "--topology /tmp/bp-empty.json",
+                 "/tmp/bp-empty.json: tree: no PCI device (the \"tree\" array is empty)"},
+        BadInput{"printf '{\"tree\": []}' > /tmp/bp-empty.json && build/bridgepath prove "
+                 "--topology /tmp/bp-empty.json",
+                 "/tmp/bp-empty.json: tree: no PCI device (the \"tree\" array is empty)"},
         BadInput{"printf '{\"tree\": [], \"x\": 1e999}' > /tmp/bp-bignum.json && build/bridgepath "
                  "topology /tmp/bp-bignum.json",
                  "/tmp/bp-bignum.json: malformed JSON: number overflow"},

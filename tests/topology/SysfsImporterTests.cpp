@@ -151,6 +151,18 @@ TEST_F(FakeSysfs, MissingFolderIsAnInputErrorNamingThePath) {
     }
 }
 
+TEST_F(FakeSysfs, AFolderWithoutDevicesIsNoTopology) {
+    const fs::path empty = root_ / "empty";
+    fs::create_directories(empty / "bus" / "pci" / "devices");
+    try {
+        importSysfs(empty.string());
+        FAIL() << "no InputError";
+    } catch (const InputError &e) {
+        EXPECT_EQ(std::string(e.what()),
+                  (empty / "bus" / "pci" / "devices").string() + ": no PCI device in the folder");
+    }
+}
+
 TEST_F(FakeSysfs, LinkNotEndingInItsOwnBdfIsAnInputError) {
     link("0000:00:03.0", "0000:00:02.0");
     const std::string what = importError();

@@ -124,7 +124,11 @@ TEST(TopologyJson, ReadingNeedsOnlyTheTree) {
     ASSERT_EQ(t.size(), 2u);
     EXPECT_EQ(t.subordinateBus(0), 1u); // subordinate defaults to secondary
     EXPECT_EQ(t.parent(1), DeviceId{0});
-    EXPECT_EQ(topologyFromJson(R"({"tree": []})", "src").size(), 0u);
+}
+
+TEST(TopologyJsonErrors, AnEmptyTreeIsNoTopology) {
+    EXPECT_EQ(jsonError(R"({"tree": []})"),
+              "src: tree: no PCI device (the \"tree\" array is empty)");
 }
 
 TEST(TopologyJson, LoaderReadsJsonWhenTheFirstNonBlankIsABrace) {
