@@ -96,6 +96,17 @@ Expectation parseExpectation(const std::string &text, const std::string &place) 
             into.push_back(*inv);
         }
     }
+    for (Invariant f : e.fails)
+        for (Invariant h : e.holds)
+            if (f == h)
+                throw InputError(place, std::string("the expectation contradicts itself: ") +
+                                            toString(f) + " is expected to fail and to hold");
+    for (const auto &[n, r] : e.returns)
+        for (const auto &[m, q] : e.returns)
+            if (n == m && r != q)
+                throw InputError(place, "the expectation contradicts itself: step " +
+                                            std::to_string(n) + " is expected to return " +
+                                            toString(r) + " and " + toString(q));
     return e;
 }
 

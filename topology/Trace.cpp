@@ -4,6 +4,7 @@
 #include "topology/TextFile.h"
 
 #include <filesystem>
+#include <map>
 
 namespace bridgepath {
 
@@ -54,6 +55,7 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
     std::size_t lineNo = 0;
     std::size_t pos = 0;
     bool inlineTree = false; // inside the lines of an inline `# topology:`
+    std::map<std::string, std::string> headerAt; // each header key's first place
     while (pos <= text.size()) {
         std::size_t eol = text.find('\n', pos);
         if (eol == std::string_view::npos)
@@ -77,6 +79,32 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                 colon == std::string_view::npos ? "" : trim(comment.substr(colon + 1));
             const std::size_t valueColumn = static_cast<std::size_t>(value.data() - line.data()) + 1;
             const std::string at = place + ":" + std::to_string(valueColumn);
+            // A comment that starts with one lowercase word and a colon is a header: a misspelt
+            // one must not be prose that silently changes nothing.
+            const bool header = !key.empty() && key.front() >= 'a' && key.front() <= 'z' &&
+                                key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
+                                    std::string_view::npos;
+            const std::string keyAt =
+                place + ":" + std::to_string(static_cast<std::size_t>(key.data() - line.data()) + 1);
+            if (header) {
+                static const char *const known[] = {"topology", "policy", "abi", "capacity",
+                                                    "expect"};
+                bool isKnown = false;
+                for (const char *k : known)
+                    isKnown = isKnown || key == k;
+                if (!isKnown)
+                    throw InputError(keyAt, "unknown header '" + std::string(key) +
+                                                "' (expected topology, policy, abi, capacity or "
+                                                "expect)");
+                if (!trace.ops.empty())
+                    throw InputError(keyAt, "header '" + std::string(key) +
+                                                "' after the first operation (headers come first)");
+                const auto seen = headerAt.find(std::string(key));
+                if (seen != headerAt.end() && key != "expect" && key != "topology")
+                    throw InputError(keyAt, "a second '" + std::string(key) +
+                                                "' header (the first is at " + seen->second + ")");
+                headerAt.emplace(std::string(key), keyAt);
+            }
             if (key == "topology" && (trace.topology || !trace.inlineTopologyPlace.empty()))
                 throw InputError(at, "a second topology header (a trace names one tree)");
             if (key == "topology" && value.empty()) {

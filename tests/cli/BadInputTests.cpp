@@ -120,6 +120,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"printf -- '-+-[0000:60]-\\n' > /tmp/bp-busonly.txt && build/bridgepath topology "
                  "/tmp/bp-busonly.txt",
                  "/tmp/bp-busonly.txt:1:1: no PCI device in the tree (only buses)"},
+        BadInput{"printf '# topology: %s/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv\\n"
+                 "# expect: holds all; fails no-leak\\nkexec\\n' \"$PWD\" > /tmp/bp-contra.trace && "
+                 "build/bridgepath replay /tmp/bp-contra.trace",
+                 "/tmp/bp-contra.trace:2:11: the expectation contradicts itself"},
         BadInput{"printf '{\"tree\": []}' > /tmp/bp-empty.json && build/bridgepath check "
                  "--topology /tmp/bp-empty.json",
                  "/tmp/bp-empty.json: tree: no PCI device (the \"tree\" array is empty)"},

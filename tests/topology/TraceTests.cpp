@@ -141,14 +141,34 @@ TEST(Trace, CrlfLineEndsReadLikeLf) {
 
 TEST(Trace, BadHeaderValueNamesLineAndColumn) {
     // `# policy: ` is 10 columns: the value starts at 11.
-    EXPECT_TRUE(startsWith(traceError("kexec\n# policy: sometimes\n"), "t.trace:2:11: "))
-        << traceError("kexec\n# policy: sometimes\n");
+    EXPECT_TRUE(startsWith(traceError("\n# policy: sometimes\nkexec\n"), "t.trace:2:11: "))
+        << traceError("\n# policy: sometimes\nkexec\n");
     EXPECT_TRUE(startsWith(traceError("# abi: v8\n"), "t.trace:1:8: "))
         << traceError("# abi: v8\n");
     EXPECT_TRUE(startsWith(traceError("# capacity: 4x\n"), "t.trace:1:13: "))
         << traceError("# capacity: 4x\n");
     EXPECT_TRUE(startsWith(traceError("  #   capacity:   -1\n"), "t.trace:1:19: "))
         << traceError("  #   capacity:   -1\n");
+}
+
+TEST(Trace, AMisspeltHeaderIsAnErrorAtItsKey) {
+    EXPECT_EQ(traceError("# polcy: continue\nkexec\n"),
+              "t.trace:1:3: unknown header 'polcy' (expected topology, policy, abi, capacity or "
+              "expect)");
+    // Prose is not a header: a capital, or more than one word, before the colon.
+    EXPECT_EQ(traceError("# Note: a comment\n# two words: also one\nkexec\n"), "no error");
+}
+
+TEST(Trace, ARepeatedHeaderIsAnErrorNamingTheFirst) {
+    EXPECT_EQ(traceError("# abi: v6\n  # abi: v7\nkexec\n"),
+              "t.trace:2:5: a second 'abi' header (the first is at t.trace:1:3)");
+    // expect lines add up.
+    EXPECT_EQ(traceError("# expect: holds closure\n# expect: holds no-leak\nkexec\n"), "no error");
+}
+
+TEST(Trace, AHeaderAfterTheFirstOperationIsAnError) {
+    EXPECT_EQ(traceError("kexec\n# capacity: 3\n"),
+              "t.trace:2:3: header 'capacity' after the first operation (headers come first)");
 }
 
 TEST(Trace, BadOperationNamesLineAndColumn) {
