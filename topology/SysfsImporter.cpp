@@ -12,11 +12,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
+// The first line of a sysfs attribute ("" if it does not exist). Sysfs attributes are regular
+// files of at most a page: anything else (a FIFO, a link to a device) is refused, and at most
+// a page is read.
 std::string readFirstLine(const fs::path &p) {
-    std::ifstream in(p);
-    std::string s;
-    std::getline(in, s);
-    while (!s.empty() && (s.back() == '\n' || s.back() == ' ' || s.back() == '\r'))
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    if (ec || st.type() == fs::file_type::not_found)
+        return "";
+    if (st.type() != fs::file_type::regular)
+        throw InputError(p.string(), "not a regular file: a sysfs attribute is one");
+    std::ifstream in(p, std::ios::binary);
+    char buf[4096];
+    in.read(buf, sizeof buf);
+    std::string s(buf, static_cast<std::size_t>(in.gcount()));
+    s = s.substr(0, s.find('\n'));
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\r'))
         s.pop_back();
     return s;
 }
@@ -24,7 +35,7 @@ std::string readFirstLine(const fs::path &p) {
 // A bus number file: decimal as the kernel prints secondary_bus_number.
 std::optional<unsigned> readBusNumber(const fs::path &p, const std::string &where) {
     std::error_code ec;
-    if (!fs::is_regular_file(p, ec))
+    if (fs::status(p, ec).type() == fs::file_type::not_found)
         return std::nullopt;
     const std::string s = readFirstLine(p);
     unsigned v = 0;

@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
@@ -161,6 +163,21 @@ TEST_F(FakeSysfs, AFolderWithoutDevicesIsNoTopology) {
         EXPECT_EQ(std::string(e.what()),
                   (empty / "bus" / "pci" / "devices").string() + ": no PCI device in the folder");
     }
+}
+
+TEST_F(FakeSysfs, AnAttributeThatIsAFifoOrADeviceIsRefused) {
+    const fs::path attr = root_ / "devices" / "pci0000:00" / "0000:00:02.0" / "vendor";
+    ASSERT_EQ(mkfifo(attr.c_str(), 0600), 0); // opened, it would block the import forever
+    const std::string tail = ": not a regular file: a sysfs attribute is one";
+    std::string what = importError();
+    EXPECT_TRUE(startsWith(what, root_.string())) << what;
+    EXPECT_NE(what.find("/0000:00:02.0/vendor" + tail), std::string::npos) << what;
+    fs::remove(attr);
+    const fs::path bus = root_ / "devices" / "pci0000:00" / "0000:00:01.0" / "subordinate_bus_number";
+    fs::remove(bus);
+    fs::create_symlink("/dev/zero", bus); // read, it would never end
+    what = importError();
+    EXPECT_NE(what.find("/0000:00:01.0/subordinate_bus_number" + tail), std::string::npos) << what;
 }
 
 TEST_F(FakeSysfs, LinkNotEndingInItsOwnBdfIsAnInputError) {
