@@ -57,15 +57,26 @@ void Flags::allowPositional(std::size_t n, const std::string &what) const {
         throw InputError(positional_[n], "unexpected argument (" + what + ")");
 }
 
+std::string quotedToken(const std::string &text) {
+    // A megabyte or binary token is not echoed whole: the first 40 bytes, printable only.
+    std::string out;
+    for (char c : text.substr(0, 40))
+        out += c >= ' ' && c <= '~' ? c : '?';
+    return "'" + out + (text.size() > 40 ? "...'" : "'");
+}
+
 std::size_t parseCount(const std::string &flag, const std::string &text) {
+    bool digits = !text.empty();
+    for (char c : text)
+        digits = digits && c >= '0' && c <= '9';
+    if (!digits)
+        throw InputError(flag, "expected a non-negative number, got " + quotedToken(text));
     std::size_t v = 0;
-    bool ok = !text.empty() && text.size() <= 9;
     for (char c : text) {
-        ok = ok && c >= '0' && c <= '9';
         v = v * 10 + static_cast<std::size_t>(c - '0');
+        if (v > kMaxCount)
+            throw InputError(flag, "too large: at most " + std::to_string(kMaxCount));
     }
-    if (!ok)
-        throw InputError(flag, "expected a non-negative number, got '" + text + "'");
     return v;
 }
 

@@ -31,8 +31,15 @@ class Flags {
     std::vector<std::string> positional_;
 };
 
-/// Parses a non-negative decimal flag value; InputError naming the flag otherwise.
+/// The largest count any flag takes (a seed, a number of cases).
+inline constexpr std::size_t kMaxCount = 999'999'999;
+
+/// Parses a non-negative decimal flag value; InputError naming the flag otherwise ("too large:
+/// at most N" above kMaxCount).
 std::size_t parseCount(const std::string &flag, const std::string &text);
+
+/// `text` quoted for an error message: at most 40 bytes, non-printable bytes as '?'.
+std::string quotedToken(const std::string &text);
 
 /// The count a flag gives, in lo..hi (InputError naming the flag and the range otherwise), or
 /// `fallback` when the flag is absent.

@@ -78,6 +78,9 @@ RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags) {
     std::string capacityPlace = source + " (# capacity)";
     if (auto c = flags.value("--capacity")) {
         capacity = parseCount("--capacity", *c);
+        if (*capacity > kMaxCapacity)
+            throw InputError("--capacity", "too large: at most " + std::to_string(kMaxCapacity) +
+                                               " (one slot per device of a PCI domain)");
         capacityPlace = "--capacity";
     }
     if (capacity && run.config.abi == Abi::V7)

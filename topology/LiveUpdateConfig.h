@@ -37,6 +37,10 @@ enum class EndOfUpdate {
     HeldForever, ///< v6: the leaked bridge holds the incoming state forever, event incoming-held
 };
 
+/// The largest v6 table a user may ask for: one slot per device, and a PCI domain has at most
+/// 65536 BDFs (a slot's bdf is a u16).
+inline constexpr std::size_t kMaxCapacity = 65536;
+
 /// Failure policy, ABI and (v6) table capacity of one Live Update.
 struct LiveUpdateConfig {
     Policy policy = Policy::Bail;

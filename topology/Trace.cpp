@@ -1,6 +1,7 @@
 #include "topology/Trace.h"
 
 #include "topology/InputError.h"
+#include "topology/LiveUpdateConfig.h"
 #include "topology/TextFile.h"
 
 #include <filesystem>
@@ -126,13 +127,19 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                     throw InputError(at, "unknown abi '" + std::string(value) + "' (expected v6 or v7)");
             } else if (key == "capacity") {
                 std::size_t n = 0;
-                bool ok = !value.empty() && value.size() <= 9;
+                bool ok = !value.empty();
                 for (char c : value) {
                     ok = ok && c >= '0' && c <= '9';
-                    n = n * 10 + static_cast<std::size_t>(c - '0');
+                    if (ok && n <= kMaxCapacity)
+                        n = n * 10 + static_cast<std::size_t>(c - '0');
                 }
                 if (!ok)
-                    throw InputError(at, "capacity '" + std::string(value) + "' is not a number");
+                    throw InputError(at, "capacity '" + std::string(value.substr(0, 40)) +
+                                             (value.size() > 40 ? "...' " : "' ") +
+                                             "is not a number");
+                if (n > kMaxCapacity)
+                    throw InputError(at, "capacity too large: at most " +
+                                             std::to_string(kMaxCapacity));
                 trace.capacity = n;
             } else if (key == "expect") {
                 if (trace.expect.empty())

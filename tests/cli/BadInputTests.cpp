@@ -39,6 +39,17 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath check --cases 0", "--cases: must be at least 1"},
         BadInput{"build/bridgepath check --format yaml", "--format: unknown format 'yaml'"},
         BadInput{"build/bridgepath check --seed x", "--seed: expected a non-negative number"},
+        BadInput{"build/bridgepath check --cases 12345678901234567890123",
+                 "--cases: too large: at most 999999999"},
+        BadInput{"build/bridgepath simulate --topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv "
+                 "--capacity 65537 --ops kexec",
+                 "--capacity: too large: at most 65536"},
+        BadInput{"printf '# capacity: 100000000000\\nkexec\\n' > /tmp/bp-cap.trace && "
+                 "build/bridgepath replay /tmp/bp-cap.trace",
+                 "/tmp/bp-cap.trace:1:13: capacity too large: at most 65536"},
+        BadInput{"build/bridgepath check --seed \"$(printf 'A%.0s' $(seq 1 5000))\"",
+                 "--seed: expected a non-negative number, got "
+                 "'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...'"},
         BadInput{"build/bridgepath replay", "replay: needs a trace FILE"},
         BadInput{"printf '# expect: leaks a lot\\nkexec\\n' > /tmp/bp-exp.trace && "
                  "build/bridgepath replay /tmp/bp-exp.trace",
