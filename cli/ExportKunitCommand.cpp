@@ -6,6 +6,7 @@
 #include "model/IdealSpec.h"
 #include "properties/Conformance.h"
 #include "topology/InputError.h"
+#include "topology/TextFile.h"
 #include "topology/LspciRenderer.h"
 
 #include <cctype>
@@ -206,9 +207,7 @@ int runExportKunit(const std::vector<std::string> &args, std::ostream &out) {
       << "\t.init = bp_init,\n\t.test_cases = bp_cases,\n};\n\nkunit_test_suite(bp_suite);\n";
 
     if (auto path = flags.value("--output")) {
-        std::ofstream f(*path, std::ios::binary);
-        if (!(f << c.str()))
-            throw InputError(*path, "cannot write");
+        writeTextFile(*path, c.str());
         return 0;
     }
     out << c.str();

@@ -27,10 +27,15 @@ Flags::Flags(const std::vector<std::string> &args, const std::set<std::string> &
         } else if (valued.count(arg)) {
             if (inlineValue) {
                 values_[arg] = *inlineValue;
-            } else if (i + 1 < args.size()) {
+            } else if (i + 1 < args.size() && !(args[i + 1].rfind("--", 0) == 0 &&
+                                                  args[i + 1].size() > 2)) {
                 values_[arg] = args[++i];
             } else {
-                throw InputError(arg, "needs a value");
+                // `--cases --seed 3`: the next word is a flag, so this one's value is missing.
+                throw InputError(arg, i + 1 < args.size()
+                                          ? "needs a value (found the flag " +
+                                                quotedToken(args[i + 1]) + " instead)"
+                                          : std::string("needs a value"));
             }
         } else if (optionalValue.count(arg)) {
             if (inlineValue)
@@ -40,7 +45,10 @@ Flags::Flags(const std::vector<std::string> &args, const std::set<std::string> &
             else
                 values_[arg] = "";
         } else {
-            throw InputError(arg, "unknown flag (see `bridgepath help`)");
+            throw InputError(arg.size() <= 40 && quotedToken(arg) == "'" + arg + "'"
+                                 ? arg
+                                 : quotedToken(arg),
+                             "unknown flag (see `bridgepath help`)");
         }
     }
 }

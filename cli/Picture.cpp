@@ -3,12 +3,14 @@
 #include "model/IdealSpec.h"
 #include "topology/DotRenderer.h"
 #include "topology/InputError.h"
+#include "topology/TextFile.h"
 
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
+#include <sstream>
 
 namespace bridgepath {
 
@@ -88,9 +90,7 @@ std::string counterexampleDot(const Counterexample &c, Invariant inv) {
 void writePicture(const Flags &flags, const std::string &dot) {
     std::string dotFile;
     if (auto path = flags.value("--dot")) {
-        std::ofstream f(*path, std::ios::binary);
-        if (!(f << dot))
-            throw InputError("--dot", *path + ": cannot write");
+        writeTextFile(*path, dot);
         dotFile = *path;
     }
     const auto png = flags.value("--png");
@@ -100,13 +100,18 @@ void writePicture(const Flags &flags, const std::string &dot) {
         throw InputError("--png", "Graphviz's `dot` is not installed (apt-get install graphviz)");
     if (dotFile.empty()) {
         dotFile = (std::filesystem::temp_directory_path() / "bridgepath-picture.dot").string();
-        std::ofstream f(dotFile, std::ios::binary);
-        if (!(f << dot))
-            throw InputError("--png", dotFile + ": cannot write");
+        writeTextFile(dotFile, dot);
     }
-    const std::string command = "dot -Tpng -o '" + *png + "' '" + dotFile + "' 2>/dev/null";
+    // Rendered beside and copied, so that a write error (a full disk) is ours to report.
+    const std::string rendered = dotFile + ".png";
+    const std::string command = "dot -Tpng -o '" + rendered + "' '" + dotFile + "' 2>/dev/null";
     if (std::system(command.c_str()) != 0)
         throw InputError("--png", *png + ": dot could not render it");
+    std::ifstream in(rendered, std::ios::binary);
+    std::ostringstream bytes;
+    bytes << in.rdbuf();
+    std::remove(rendered.c_str());
+    writeTextFile(*png, bytes.str());
 }
 
 } // namespace bridgepath

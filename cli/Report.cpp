@@ -2,6 +2,7 @@
 
 #include "model/IdealSpec.h"
 #include "topology/InputError.h"
+#include "topology/TextFile.h"
 #include "topology/LspciRenderer.h"
 
 #include <filesystem>
@@ -52,10 +53,11 @@ std::string saveTrace(const Trace &trace, const std::string &dir, const std::str
     // Written beside and renamed into place, so that a reader (a replay, a second run writing
     // the same name) never sees half a file.
     const std::string partial = path + "." + std::to_string(::getpid()) + ".partial";
-    {
-        std::ofstream out(partial);
-        if (!out || !(out << trace.toString()))
-            throw InputError(dir, "cannot write a trace file there");
+    try {
+        writeTextFile(partial, trace.toString());
+    } catch (const InputError &) {
+        std::filesystem::remove(partial, ec);
+        throw;
     }
     std::filesystem::rename(partial, path, ec);
     if (ec)

@@ -3,7 +3,11 @@
 #include "cli/Commands.h"
 #include "topology/InputError.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <iostream>
+#include <sstream>
 
 namespace bridgepath {
 
@@ -52,23 +56,39 @@ std::string usage() {
            "exit: 0 ok/proved, 1 violation, counterexample or mismatch, 2 bad input, 3 unknown\n";
 }
 
+int dispatch(const std::string &command, const std::vector<std::string> &args);
+
+// The usage lines of one command (its block of usage()), or "" for an unknown command.
+std::string commandUsage(const std::string &command) {
+    std::istringstream in(usage());
+    std::string line, block;
+    bool inside = false;
+    while (std::getline(in, line)) {
+        const bool commandLine = line.size() > 2 && line.compare(0, 2, "  ") == 0 && line[2] != ' ';
+        if (commandLine || (!line.empty() && line[0] != ' '))
+            inside = commandLine && line.compare(2, command.size() + 1, command + " ") == 0;
+        if (inside)
+            block += line.substr(2) + "\n";
+    }
+    return block.empty() ? "" : "usage: bridgepath " + block;
+}
+
+// The command's own output went to stdout: a failed write (a full disk, a closed pipe) is an
+// error, not exit 0.
+int checkedStdout(int code) {
+    std::cout.flush();
+    if (std::cout.fail() || std::fflush(stdout) != 0 || std::ferror(stdout)) {
+        std::cerr << "bridgepath: error: stdout: cannot write: " << std::strerror(errno) << "\n";
+        return 2;
+    }
+    return code;
+}
+
 } // namespace bridgepath
 
-int main(int argc, char **argv) {
-    using namespace bridgepath;
-    std::vector<std::string> args(argv + 1, argv + argc);
-    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
-        std::cout << usage();
-        return args.empty() ? 2 : 0;
-    }
-    const std::string command = args[0];
-    args.erase(args.begin());
-    // RapidCheck's exit-time note ("To reproduce these, run with RC_PARAMS=...") does not apply
-    // to bridgepath's own runs (they reproduce with --seed or `bridgepath replay`): once the
-    // command is done, std::cerr is closed to it.
-    struct SilenceAtExit {
-        ~SilenceAtExit() { std::cerr.setstate(std::ios::badbit); }
-    } silence;
+namespace bridgepath {
+
+int dispatch(const std::string &command, const std::vector<std::string> &args) {
     try {
         if (command == "topology")
             return runTopology(args, std::cout);
@@ -101,4 +121,35 @@ int main(int argc, char **argv) {
         std::cerr << "bridgepath: internal error: " << e.what() << "\n";
         return 4;
     }
+}
+
+} // namespace bridgepath
+
+int main(int argc, char **argv) {
+    using namespace bridgepath;
+    std::vector<std::string> args(argv + 1, argv + argc);
+    if (args.empty() || args[0] == "help" || args[0] == "--help" || args[0] == "-h") {
+        std::cout << usage();
+        return checkedStdout(args.empty() ? 2 : 0);
+    }
+    if (args[0] == "--version") {
+        std::cout << "bridgepath " << BRIDGEPATH_VERSION << "\n";
+        return checkedStdout(0);
+    }
+    const std::string command = args[0];
+    args.erase(args.begin());
+    for (const std::string &a : args)
+        if (a == "--help" || a == "-h") {
+            const std::string text = commandUsage(command);
+            if (text.empty())
+                break; // an unknown command: the error below
+            std::cout << text;
+            return checkedStdout(0);
+        }
+    const int code = checkedStdout(dispatch(command, args));
+    // RapidCheck's exit-time note ("To reproduce these, run with RC_PARAMS=...") does not apply
+    // to bridgepath's own runs (they reproduce with --seed or `bridgepath replay`): once the
+    // command is done, std::cerr is closed to it.
+    std::cerr.setstate(std::ios::badbit);
+    return code;
 }

@@ -3,6 +3,7 @@
 #include "topology/InputError.h"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -39,6 +40,19 @@ std::string readTextFile(const std::string &path) {
     if (nul != std::string::npos)
         throw InputError(path, "byte " + std::to_string(nul) + " is NUL: not a text file");
     return text;
+}
+
+void writeTextFile(const std::string &path, const std::string &text) {
+    std::FILE *f = std::fopen(path.c_str(), "wb");
+    if (!f)
+        throw InputError(path, std::string("cannot write: ") + std::strerror(errno));
+    const bool wrote = std::fwrite(text.data(), 1, text.size(), f) == text.size();
+    const int writeErrno = errno;
+    // fclose flushes: a full disk shows here at the latest.
+    const bool closed = std::fclose(f) == 0;
+    if (!wrote || !closed)
+        throw InputError(path, std::string("cannot write: ") +
+                                   std::strerror(!wrote ? writeErrno : errno));
 }
 
 } // namespace bridgepath

@@ -145,7 +145,7 @@ INSTANTIATE_TEST_SUITE_P(
                  "topology /tmp/bp-bignum.json",
                  "/tmp/bp-bignum.json: malformed JSON: number overflow"},
         BadInput{"build/bridgepath replay tests/traces/review-fault-free.trace --dot /no/such/x.dot",
-                 "--dot: /no/such/x.dot: cannot write"}));
+                 "/no/such/x.dot: cannot write: No such file or directory"}));
 
 TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
     EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);
