@@ -49,6 +49,72 @@ Topology &Topology::operator=(const Topology &o) = default;
 Topology &Topology::operator=(Topology &&o) noexcept = default;
 Topology::~Topology() = default;
 
+namespace {
+
+std::string rangeText(const DeviceSpec &s) {
+    return "[" + std::to_string(s.secondary) + "-" + std::to_string(s.subordinate) + "]";
+}
+
+// The bus ranges must nest as a PCI hierarchy's do: a bridge's range inside its parent's, the
+// ranges of bridges on one bus (or on the root buses of one domain) disjoint, and no root bus
+// inside a bridge's range. `parentOf[i]` is the bridge forwarding to specs[i]'s bus.
+template <class PlaceOf>
+void checkBusRanges(const std::vector<DeviceSpec> &specs,
+                    const std::vector<std::optional<std::size_t>> &parentOf, PlaceOf placeOf) {
+    // Bridges grouped by where they sit: their parent bridge, or (domain, no parent).
+    std::map<std::pair<std::uint32_t, std::optional<std::size_t>>, std::vector<std::size_t>> onBus;
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        const DeviceSpec &c = specs[i];
+        if (c.kind != DeviceKind::Bridge)
+            continue;
+        onBus[{c.bdf.domain, parentOf[i]}].push_back(i);
+        if (!parentOf[i])
+            continue;
+        const DeviceSpec &p = specs[*parentOf[i]];
+        if (c.subordinate > p.subordinate)
+            throw InputError(placeOf(c), "bridge " + c.bdf.toString() + " forwards " +
+                                             rangeText(c) + ", outside the range " +
+                                             rangeText(p) + " of the bridge above it, " +
+                                             p.bdf.toString());
+    }
+    for (auto &[where, bridges] : onBus) {
+        std::sort(bridges.begin(), bridges.end(), [&](std::size_t a, std::size_t b) {
+            return specs[a].secondary < specs[b].secondary;
+        });
+        for (std::size_t k = 1; k < bridges.size(); ++k) {
+            const DeviceSpec &a = specs[bridges[k - 1]], &b = specs[bridges[k]];
+            if (b.secondary <= a.subordinate)
+                throw InputError(placeOf(b), "bridges " + a.bdf.toString() + " " + rangeText(a) +
+                                                 " and " + b.bdf.toString() + " " +
+                                                 rangeText(b) + " forward overlapping bus ranges");
+        }
+    }
+    // The top-level ranges of each domain are disjoint and sorted now: a root bus inside one?
+    for (std::size_t i = 0; i < specs.size(); ++i) {
+        if (parentOf[i])
+            continue;
+        const DeviceSpec &d = specs[i];
+        const auto top = onBus.find({d.bdf.domain, std::nullopt});
+        if (top == onBus.end())
+            continue;
+        const std::vector<std::size_t> &ranges = top->second;
+        auto after = std::upper_bound(ranges.begin(), ranges.end(), d.bdf.bus,
+                                      [&](unsigned bus, std::size_t b) {
+                                          return bus < specs[b].secondary;
+                                      });
+        if (after == ranges.begin())
+            continue;
+        const DeviceSpec &b = specs[*std::prev(after)];
+        if (d.bdf.bus <= b.subordinate)
+            throw InputError(placeOf(d),
+                             "device " + d.bdf.toString() + " sits on a root bus inside the range " +
+                                 rangeText(b) + " of bridge " + b.bdf.toString() +
+                                 " (no bridge forwards to bus " + std::to_string(d.bdf.bus) + ")");
+    }
+}
+
+} // namespace
+
 Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &source) {
     auto placeOf = [&](const DeviceSpec &s) { return s.place.empty() ? source : s.place; };
     // Stable, so that of two equal BDFs the later one in the input is the one named.
@@ -64,6 +130,10 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
         const DeviceSpec &s = specs[i];
         if (s.kind != DeviceKind::Bridge)
             continue;
+        if (s.vf)
+            throw InputError(placeOf(s), "device " + s.bdf.toString() +
+                                             " is a virtual function and a bridge: a VF has no "
+                                             "secondary bus");
         if (s.secondary > 0xff || s.subordinate > 0xff || s.secondary > s.subordinate)
             throw InputError(placeOf(s), "bridge " + s.bdf.toString() + " has bad bus range [" +
                                              std::to_string(s.secondary) + "-" +
@@ -107,6 +177,7 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
                                  busToString(s.bdf.domain, s.bdf.bus) + " is forwarded by " +
                                  (derived ? derived->toString() : std::string("no bridge")));
     }
+    checkBusRanges(specs, parentOf, placeOf);
     // Bus numbers only grow downstream (checked above), so parent chains cannot cycle; depth
     // is computed in order of bus number so each parent is done before its children.
     std::vector<std::size_t> order(specs.size());

@@ -3,6 +3,7 @@
 #include "topology/InputError.h"
 
 #include <nlohmann/json.hpp>
+#include <set>
 
 namespace bridgepath {
 
@@ -62,8 +63,55 @@ unsigned busNumber(const ordered_json &v, const std::string &where) {
 
 Topology topologyFromJson(std::string_view text, const std::string &source) {
     ordered_json j;
+    // nlohmann keeps the last of two equal keys: a duplicate is refused, at its JSON path.
+    struct Frame {
+        bool array = false;
+        long index = -1;
+        std::string key;
+    };
+    std::vector<Frame> frames;
+    std::vector<std::set<std::string>> keys;
+    auto path = [&frames] {
+        std::string p; // as the other errors name a place: tree[0].bdf
+        for (const Frame &f : frames)
+            p += f.array ? "[" + std::to_string(f.index) + "]"
+                         : (f.key.empty() ? "" : (p.empty() ? "" : ".") + f.key);
+        return p;
+    };
+    const auto noDuplicates = [&](int, nlohmann::json::parse_event_t event, ordered_json &parsed) {
+        using E = nlohmann::json::parse_event_t;
+        const bool starts = event == E::object_start || event == E::array_start || event == E::value;
+        if (starts && !frames.empty() && frames.back().array)
+            ++frames.back().index;
+        switch (event) {
+        case E::object_start:
+            frames.push_back(Frame{});
+            keys.emplace_back();
+            break;
+        case E::array_start:
+            frames.push_back(Frame{true, -1, ""});
+            break;
+        case E::object_end:
+            frames.pop_back();
+            keys.pop_back();
+            break;
+        case E::array_end:
+            frames.pop_back();
+            break;
+        case E::key: {
+            const std::string k = parsed.get<std::string>();
+            frames.back().key = k;
+            if (!keys.back().insert(k).second)
+                throw InputError(source + ": " + path(), "duplicate key \"" + k + "\"");
+            break;
+        }
+        case E::value:
+            break;
+        }
+        return true;
+    };
     try {
-        j = ordered_json::parse(text.begin(), text.end());
+        j = ordered_json::parse(text.begin(), text.end(), noDuplicates);
     } catch (const nlohmann::json::parse_error &e) {
         // e.byte is 1-based and points just past the offending character.
         const std::size_t byte = e.byte > 0 ? e.byte - 1 : 0;

@@ -126,6 +126,18 @@ TEST(TopologyJson, ReadingNeedsOnlyTheTree) {
     EXPECT_EQ(t.parent(1), DeviceId{0});
 }
 
+TEST(TopologyJsonErrors, ADuplicateKeyIsAnErrorAtItsPath) {
+    // nlohmann would keep the last value: the first one would be silently ignored.
+    EXPECT_EQ(jsonError(R"({"tree": [{"bdf": "00:00.0", "parent": null},
+                                      {"bdf": "00:01.0", "parent": null, "bdf": "00:02.0"}]})"),
+              "src: tree[1].bdf: duplicate key \"bdf\"");
+    EXPECT_EQ(jsonError(R"({"tree": [], "tree": []})"), "src: tree: duplicate key \"tree\"");
+    // The same key in two objects is no duplicate.
+    EXPECT_EQ(jsonError(R"({"tree": [{"bdf": "00:00.0", "kind": "endpoint", "parent": null},
+                                      {"bdf": "00:01.0", "kind": "endpoint", "parent": null}]})"),
+              "no error");
+}
+
 TEST(TopologyJsonErrors, AnEmptyTreeIsNoTopology) {
     EXPECT_EQ(jsonError(R"({"tree": []})"),
               "src: tree: no PCI device (the \"tree\" array is empty)");
