@@ -2,6 +2,7 @@
 
 #include "topology/InputError.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace bridgepath {
@@ -140,13 +141,13 @@ class Parser {
             expect(l, col, ":", "after the domain");
             const unsigned bus = hex(l, col, 2, "a bus number");
             expect(l, col, ":", "after the bus");
-            return parseDevice(l, col, domain, bus, std::nullopt);
+            return parseDevice(l, col, domain, bus, std::nullopt, {});
         }
         if (startsWith(l, c, "-[")) {
             std::size_t col = c + 1;
             auto [domain, bus] = rootBracket(l, col);
             expect(l, col, "-", "after the root bus");
-            return parseBus(l, col, domain, bus, std::nullopt);
+            return parseBus(l, col, domain, bus, std::nullopt, {});
         }
         if (startsWith(l, c, "-+-["))
             return parseRootList(l, c + 1);
@@ -158,15 +159,40 @@ class Parser {
 
     // Root buses listed at column `col` (`+-[dddd:bb]-` ... `\-[dddd:bb]-`).
     std::size_t parseRootList(std::size_t l, std::size_t col) {
+        const std::size_t first = l;
         while (true) {
             const char marker = at(l, col);
+            if (l != first)
+                checkRails(l, col, {});
             std::size_t p = col + 2;
             auto [domain, bus] = rootBracket(l, p);
             expect(l, p, "-", "after the root bus");
-            const std::size_t next = parseBus(l, p, domain, bus, std::nullopt);
-            if (marker == '\\' || !siblingAt(next, col))
+            const std::size_t next =
+                parseBus(l, p, domain, bus, std::nullopt, marker == '+' ? Rails{col} : Rails{});
+            if (marker == '\\')
                 return next;
+            if (!siblingAt(next, col))
+                return next; // an excerpt: the list stops where the column does
             l = next;
+        }
+    }
+
+    // Columns at which the lines of a subtree show `|`: the lists still open to their left.
+    using Rails = std::vector<std::size_t>;
+
+    // Left of `upto`, line l may show `|` only at the open lists' columns and spaces elsewhere:
+    // a `|` that continues no list means lines were lost. (A missing `|`, like a `+-` whose
+    // sibling never comes, is how real excerpts look, ../shared/topologies has four: accepted.)
+    void checkRails(std::size_t l, std::size_t upto, const Rails &rails) const {
+        for (std::size_t c = 0; c < upto; ++c) {
+            const bool rail = std::find(rails.begin(), rails.end(), c) != rails.end();
+            const char have = at(l, c);
+            if (rail && (have == '|' || have == ' '))
+                continue;
+            if (!rail && have != ' ')
+                fail(l, c, std::string("unexpected '") + have +
+                               "': no device list continues in this column (a line lost from "
+                               "the paste?)");
         }
     }
 
@@ -184,17 +210,24 @@ class Parser {
     }
 
     // The devices of one bus, starting at (l, col) right after the bus's bracket.
+    // `rails`: the `|` columns every later line of this bus's subtree shows left of `col`.
     std::size_t parseBus(std::size_t l, std::size_t col, std::uint32_t domain, unsigned bus,
-                         std::optional<Bdf> parent) {
+                         std::optional<Bdf> parent, const Rails &rails) {
         if (col >= lines_[l].size())
             return l + 1; // an empty bus
         if (startsWith(l, col, "--"))
-            return parseDevice(l, col + 2, domain, bus, parent);
+            return parseDevice(l, col + 2, domain, bus, parent, rails);
         if (!startsWith(l, col, "+-") && !startsWith(l, col, "\\-"))
             fail(l, col, "expected '--' (one device), '+-' (several) or end of line");
+        const std::size_t first = l;
         while (true) {
             const char marker = at(l, col);
-            const std::size_t next = parseDevice(l, col + 2, domain, bus, parent);
+            if (l != first)
+                checkRails(l, col, rails);
+            Rails below = rails;
+            if (marker == '+')
+                below.push_back(col);
+            const std::size_t next = parseDevice(l, col + 2, domain, bus, parent, below);
             if (marker == '\\')
                 return next;
             // An abridged paste may end a list on `+-`; the list then stops where the column does.
@@ -206,7 +239,7 @@ class Parser {
 
     // One device `dd.f` at (l, col) and, for a bridge, everything behind it.
     std::size_t parseDevice(std::size_t l, std::size_t col, std::uint32_t domain, unsigned bus,
-                            std::optional<Bdf> parent) {
+                            std::optional<Bdf> parent, const Rails &rails) {
         const std::size_t start = col;
         const unsigned dev = hex(l, col, 2, "a device number 'dd.f'");
         if (dev > 0x1f)
@@ -235,7 +268,7 @@ class Parser {
             spec.subordinate = subordinate;
             const Bdf self = spec.bdf;
             specs_.push_back(std::move(spec));
-            return parseBus(l, col, domain, secondary, self);
+            return parseBus(l, col, domain, secondary, self, rails);
         }
         if (col < lines_[l].size()) {
             if (at(l, col) != ' ')

@@ -459,3 +459,27 @@ TEST(LspciParserErrors, ErrorInAnAbridgedDeepListNamesItsLine) {
                         "           |            +-0x.1\n",
                         "src:2:28"));
 }
+
+TEST(LspciParserErrors, ARailThatContinuesNoListMeansLostLines) {
+    // The root list ended with `\-02.0`, so no line below it has a `|` in its column: this one
+    // does, so lines were lost (read silently, 02:00.1 would be a child of nothing shown).
+    const std::string text = "-[0000:00]-+-01.0-[01]----00.0\n"
+                             "           \\-02.0-[02]--+-00.0\n"
+                             "           |            \\-00.1\n";
+    EXPECT_TRUE(failsAt(text, "src:3:12"));
+    // The same tree as lspci prints it reads.
+    const std::string good = "-[0000:00]-+-01.0-[01]----00.0\n"
+                             "           \\-02.0-[02]--+-00.0\n"
+                             "                        \\-00.1\n";
+    EXPECT_EQ(parseLspci(good, "src").size(), 5u);
+}
+
+TEST(LspciParser, AnExcerptThatStopsAListOnPlusIsRead) {
+    // Real excerpts (../shared/topologies) end a list on `+-` with its siblings cut: read as
+    // pasted. Without the cut-off siblings nothing is lost that the paste had.
+    const std::string excerpt = "-[0000:00]-+-01.0-[01]--+-00.0\n"
+                                "           |            +-00.1\n"
+                                "           \\-02.0\n";
+    const Topology t = parseLspci(excerpt, "src");
+    EXPECT_EQ(t.size(), 4u);
+}
