@@ -35,7 +35,7 @@ class ReferenceModel {
     ReferenceModel(const Topology &topology, const LiveUpdateConfig &config);
 
     /// Applies one operation (every BDF it names must be in the topology).
-    Result apply(const Op &op);
+    [[nodiscard]] Result apply(const Op &op);
 
     /// The observable state.
     State state() const;
