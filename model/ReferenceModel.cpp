@@ -290,6 +290,9 @@ Result ReferenceModel::kexec() {
         inTable_[slot] = entry;
     inNr_ = nrDevices_;
     inDirect_ = direct_;
+    // LUO hands over FLB data only for a session with files: without one, this kernel
+    // inherits nothing at all (not even an empty table).
+    inherited_ = tableAllocated_;
     inSlotOf_.clear();
     retrievePending_ = false;
     table_.clear();
@@ -339,6 +342,10 @@ Result ReferenceModel::finish(const Bdf &dev) {
         return Result::Enoent;
     if (gone(dev))
         return Result::Enodev;
+    // Nothing inherited: the incoming FLB cannot be had, so finish returns before any walk
+    // (a fail-next stays armed), as unpreserve does without a session.
+    if (!inherited_)
+        return Result::Enoent;
     inDirect_.erase(dev);
     return walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
 }
@@ -366,7 +373,9 @@ Result ReferenceModel::unplug(const Bdf &dev) {
             direct_.erase(b);
             inDirect_.erase(b);
             std::optional<Result> r;
-            if (holdsOut) {
+            // The cleanup's unpreserve needs the outgoing session like any other: without one
+            // (the table was released under it) it returns first and the pointer stays.
+            if (holdsOut && (tableAllocated_ || !config_.sessionTable)) {
                 const Result u =
                     walk(pathOf(b), [this](const Bdf &d) { return unpreserveStep(d); });
                 if (u != Result::Ok)

@@ -88,6 +88,7 @@ class ReferenceModel {
     std::uint32_t inNr_ = 0;
     std::map<Bdf, std::size_t> inSlotOf_;
     std::set<Bdf> inDirect_;
+    bool inherited_ = false; // the previous kernel handed over FLB data (it had a session)
     std::size_t tableSize_ = 0;
     std::map<std::size_t, SlotEntry> table_; // absent = never written since zeroed
     std::uint32_t nrDevices_ = 0;

@@ -93,7 +93,7 @@ TEST(Generations, KexecDropsAnUnfinishedIncomingSideWithoutAnyCheck) {
     EXPECT_TRUE(s.incoming.table.empty());
     EXPECT_EQ(s.incoming.nrDevices, 0u);
     EXPECT_TRUE(s.events.empty()); // no .finish ran, so nothing looked at nr_devices 4
-    EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Einval); // not incoming any more
+    EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Enoent); // kernel 2 inherited nothing
     EXPECT_EQ(m.apply(op(OpKind::FinishAll)), Result::Ok);        // and the end finds nothing
     EXPECT_FALSE(m.state().panicked);
 }
@@ -150,6 +150,49 @@ TEST(Generations, V6UnplugInAnIncomingKernelUnpreservesThenFinishes) {
     EXPECT_EQ(m.apply(op(OpKind::Preserve, EP0)), Result::Enodev); // gone in every later kernel
     EXPECT_EQ(m.apply(op(OpKind::Kexec)), Result::Ok);
     EXPECT_EQ(m.apply(op(OpKind::Preserve, EP0)), Result::Enodev);
+}
+
+// Found by kernel-check on the real files: the incoming FLB exists only if the previous kernel
+// had a session; pci_liveupdate_finish() returns before its walk when it cannot get one.
+TEST(Generations, AFinishInAKernelThatInheritedNothingRunsNoWalk) {
+    const Topology t = test::reviewTree();
+    ReferenceModel m(t, LiveUpdateConfig{Policy::Bail, Abi::V7, 0});
+    ASSERT_EQ(m.apply(op(OpKind::Kexec)), Result::Ok); // kernel 0 preserved nothing
+    Op fail = op(OpKind::FailNext, EP0);
+    fail.step = StepKind::Finish;
+    ASSERT_EQ(m.apply(fail), Result::Ok);
+    EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Enoent);
+    EXPECT_TRUE(m.lastSteps().empty());
+    // The fault is still armed: it fires at the next finish that walks.
+    EXPECT_EQ(m.state().pendingFailures, (std::set<std::pair<Bdf, StepKind>>{{EP0, StepKind::Finish}}));
+    ASSERT_EQ(m.apply(op(OpKind::Preserve, EP0)), Result::Ok);
+    ASSERT_EQ(m.apply(op(OpKind::Kexec)), Result::Ok);
+    EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Eio);
+}
+
+// Found by kernel-check on the posted v6 (WARN_ON at the release): the cleanup's unpreserve
+// needs the outgoing session, and after the release there is none, so the unplugged bridge's
+// stale pointer is not walked (no use after free).
+TEST(Generations, V6UnplugAfterTheReleaseDoesNotWalkWithoutASession) {
+    const Topology t = test::reviewTree();
+    LiveUpdateConfig c{Policy::Bail, Abi::V6, 5};
+    c.releaseCheck = ReleaseCheck::WarnAndFree;
+    ReferenceModel m(t, c);
+    ASSERT_EQ(m.apply(op(OpKind::Preserve, EP0)), Result::Ok);
+    Op fail = op(OpKind::FailNext, B2);
+    fail.step = StepKind::Unpreserve;
+    ASSERT_EQ(m.apply(fail), Result::Ok);
+    // EP0's slot goes (nr 3), B2 fails, bail: B2, B1 and RC leak; nothing is preserved, so the
+    // table is freed with nr_devices 3 and the three point into it.
+    ASSERT_EQ(m.apply(op(OpKind::Unpreserve, EP0)), Result::Eio);
+    const std::map<Bdf, std::uint16_t> stale{{RC, 1}, {B1, 1}, {B2, 1}};
+    ASSERT_EQ(m.state().dangling, stale);
+    ASSERT_EQ(m.state().events.size(), 1u);
+    EXPECT_EQ(m.apply(op(OpKind::Unplug, B2)), Result::Ok);
+    EXPECT_TRUE(m.lastSteps().empty());
+    EXPECT_EQ(m.state().events.size(), 1u); // no use-after-free
+    EXPECT_EQ(m.state().dangling, stale);
+    EXPECT_EQ(m.state().nrDevices, 0u);
 }
 
 } // namespace
