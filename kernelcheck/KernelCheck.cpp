@@ -658,6 +658,132 @@ std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOpt
     return out;
 }
 
+namespace {
+
+void writeSlots(std::ostream &out, const std::vector<SlotEntry> &slots) {
+    out << ' ' << slots.size();
+    for (const SlotEntry &e : slots)
+        out << ' ' << e.domain << ' ' << e.bdf << ' ' << e.refcount;
+}
+
+std::vector<SlotEntry> readSlots(std::istream &in) {
+    std::size_t n = 0;
+    in >> n;
+    std::vector<SlotEntry> slots(n);
+    for (SlotEntry &e : slots)
+        in >> e.domain >> e.bdf >> e.refcount;
+    return slots;
+}
+
+} // namespace
+
+std::vector<KernelStep> observeKernel(KernelCode &code, const Topology &t,
+                                      const std::vector<Op> &ops, std::string *crash,
+                                      const KernelCheckOptions &o) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        throw std::runtime_error("kernel-check: cannot create a pipe for a child process");
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw std::runtime_error("kernel-check: cannot fork a child process");
+    if (pid == 0) {
+        close(fds[0]);
+        childFd = fds[1];
+        for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) {
+            struct sigaction sa {};
+            sa.sa_handler = reportSignal;
+            sigaction(sig, &sa, nullptr);
+        }
+        code.onCrash(crashHook);
+        alarm(o.stepSeconds);
+        std::string why;
+        if (!code.setUp(t, why, o.memoryLimit))
+            crashHook(why.c_str());
+        for (const Op &op : ops) {
+            alarm(o.stepSeconds);
+            const std::optional<Result> r = code.apply(t, op);
+            const KernelSnapshot k = code.snapshot(t);
+            std::ostringstream line;
+            line << "step " << (r ? static_cast<int>(*r) : -1) << ' ' << static_cast<int>(k.phase)
+                 << ' ' << k.generation << ' ' << k.nrDevices;
+            writeSlots(line, k.slots);
+            line << ' ' << k.incomingNrDevices;
+            writeSlots(line, k.incomingSlots);
+            line << ' ' << k.dangling.size();
+            for (const auto &[dev, rc] : k.dangling)
+                line << ' ' << *t.find(dev) << ' ' << rc;
+            line << ' ' << k.calls.preserve << ' ' << k.calls.unpreserve << ' '
+                 << k.calls.retrieve << ' ' << k.calls.finish << ' ' << k.events.size();
+            for (const KernelEvent &e : k.events)
+                line << ' ' << static_cast<int>(e.kind) << ' '
+                     << (e.device ? static_cast<long>(*t.find(*e.device)) : -1L) << ' '
+                     << e.nrDevices;
+            line << ' ' << k.otherEvents.size() << '\n';
+            const std::string text = line.str();
+            if (write(fds[1], text.data(), text.size()) < 0)
+                _exit(125);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::vector<KernelStep> out;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream in(line);
+        std::string word;
+        in >> word;
+        if (word == "crash" || word == "signal") {
+            if (crash)
+                *crash = line;
+            continue;
+        }
+        if (word != "step")
+            continue;
+        KernelStep step;
+        int result = -1, phase = 0;
+        in >> result >> phase >> step.state.generation >> step.state.nrDevices;
+        if (result >= 0)
+            step.result = static_cast<Result>(result);
+        step.state.phase = static_cast<Phase>(phase);
+        step.state.slots = readSlots(in);
+        in >> step.state.incomingNrDevices;
+        step.state.incomingSlots = readSlots(in);
+        std::size_t n = 0;
+        in >> n;
+        for (std::size_t i = 0; i < n; ++i) {
+            DeviceId dev = 0;
+            std::uint16_t rc = 0;
+            in >> dev >> rc;
+            step.state.dangling[t.bdf(dev)] = rc;
+        }
+        in >> step.state.calls.preserve >> step.state.calls.unpreserve >>
+            step.state.calls.retrieve >> step.state.calls.finish >> n;
+        for (std::size_t i = 0; i < n; ++i) {
+            int kind = 0;
+            long dev = -1;
+            KernelEvent e;
+            in >> kind >> dev >> e.nrDevices;
+            e.kind = static_cast<KernelEventKind>(kind);
+            if (dev >= 0)
+                e.device = t.bdf(static_cast<DeviceId>(dev));
+            step.state.events.push_back(e);
+        }
+        in >> n;
+        step.state.otherEvents.resize(n);
+        out.push_back(std::move(step));
+    }
+    return out;
+}
+
 Trace disagreementTrace(const KernelDisagreement &d) {
     Trace t;
     t.inlineTopology = renderLspci(d.topology, true); // labels keep VFs ("Virtual Function")

@@ -32,6 +32,7 @@ struct KernelCode::Api {
     int (*apply)(int, int, int, int *) = nullptr;
     int (*phase)() = nullptr;
     int (*generation)() = nullptr;
+    int (*flbCalls)(int) = nullptr;
     unsigned (*table)(int, unsigned *, unsigned *, unsigned *, unsigned *, unsigned) = nullptr;
     unsigned (*dangling)(int *, unsigned *, unsigned) = nullptr;
     int (*eventCount)() = nullptr;
@@ -415,6 +416,7 @@ KernelCode::build(const std::string &source,
     sym("bp_apply", a.apply);
     sym("bp_phase_now", a.phase);
     sym("bp_generation_now", a.generation);
+    sym("bp_flb_call_count", a.flbCalls);
     sym("bp_table", a.table);
     sym("bp_dangling", a.dangling);
     sym("bp_event_count", a.eventCount);
@@ -559,6 +561,10 @@ KernelSnapshot KernelCode::snapshot(const Topology &t) const {
         break;
     }
     s.generation = static_cast<unsigned>(api_->generation());
+    s.calls = FlbCalls{static_cast<unsigned>(api_->flbCalls(0)),
+                       static_cast<unsigned>(api_->flbCalls(1)),
+                       static_cast<unsigned>(api_->flbCalls(2)),
+                       static_cast<unsigned>(api_->flbCalls(3))};
     auto table = [this](int incoming, std::uint32_t &nrDevices, std::vector<SlotEntry> &slots) {
         unsigned nr = 0;
         const unsigned size = api_->table(incoming, &nr, nullptr, nullptr, nullptr, 0);

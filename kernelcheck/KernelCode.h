@@ -27,6 +27,11 @@
 
 namespace bridgepath {
 
+/// LUO's calls of the file's FLB ops so far (every generation).
+struct FlbCalls {
+    unsigned preserve = 0, unpreserve = 0, retrieve = 0, finish = 0;
+};
+
 /// What the loaded code holds after a step, in the model's terms: the running kernel's outgoing
 /// side (its own session's table) beside the incoming side it inherited at its kexec.
 struct KernelSnapshot {
@@ -40,6 +45,8 @@ struct KernelSnapshot {
     std::vector<KernelEvent> events;
     /// Events the model has no kind for (a BUG or panic elsewhere), in words.
     std::vector<std::string> otherEvents;
+    /// How LUO drove the FLB (not compared with the model: what the tests of the harness read).
+    FlbCalls calls;
 };
 
 /// Loaded kernel code; one run at a time (the code keeps global state), in a child process.

@@ -86,6 +86,7 @@ static long bp_in_count, bp_in_files;
 static void *bp_in_obj;
 static u64 bp_in_data;
 static int bp_in_release, bp_in_finish_op, bp_in_retrieve;
+static int bp_flb_calls[4]; /* .preserve, .unpreserve, .retrieve, .finish: LUO's calls so far */
 
 static void bp_event(int kind, int dev, unsigned nr, const char *what)
 {
@@ -648,6 +649,7 @@ static int bp_retrieve(void)
 	args.flb = bp_flb;
 	args.data = bp_in_data;
 	bp_in_retrieve = 1;
+	bp_flb_calls[2]++;
 	err = bp_flb->ops->retrieve(&args);
 	bp_in_retrieve = 0;
 	if (err) {
@@ -692,6 +694,7 @@ void liveupdate_flb_put_incoming(struct liveupdate_flb *flb)
 	args.obj = bp_in_obj;
 	args.data = bp_in_data;
 	bp_in_finish_op = 1;
+	bp_flb_calls[3]++;
 	bp_flb->ops->finish(&args);
 	bp_in_finish_op = 0;
 	bp_in_obj = NULL;
@@ -706,6 +709,7 @@ static void bp_flb_unpreserve(void)
 	args.data = bp_out_data;
 	args.obj = bp_out_obj;
 	bp_in_release = 1;
+	bp_flb_calls[1]++;
 	bp_flb->ops->unpreserve(&args);
 	bp_in_release = 0;
 	bp_out_obj = NULL;
@@ -942,6 +946,7 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 				int err;
 
 				args.flb = bp_flb;
+				bp_flb_calls[0]++;
 				err = bp_flb->ops->preserve(&args);
 				if (err) {
 					*result = err;
@@ -1082,6 +1087,7 @@ BP_API void bp_teardown(void)
 
 BP_API int bp_phase_now(void) { return bp_phase; }
 BP_API int bp_generation_now(void) { return bp_generation; }
+BP_API int bp_flb_call_count(int op) { return op >= 0 && op < 4 ? bp_flb_calls[op] : 0; }
 BP_API int bp_is_dead(void) { return bp_dead; }
 
 /* A table the code holds now (the outgoing one, or the incoming one if `incoming`): nr_devices
