@@ -370,9 +370,15 @@ class ChainDraw {
         }
         while (!model_.state().crashed()) {
             const std::size_t length = 2 + pick(8);
-            for (std::size_t i = 0; i < length && !model_.state().crashed(); ++i)
-                if (const auto op = drawOp())
+            for (std::size_t i = 0; i < length && !model_.state().crashed(); ++i) {
+                if (next_) {
+                    const Op op = *next_;
+                    next_.reset();
+                    run(op);
+                } else if (const auto op = drawOp()) {
                     run(*op);
+                }
+            }
             if (done >= kexecs || model_.state().crashed())
                 break;
             run(Op{OpKind::Kexec, {}, StepKind::Preserve, 0});
@@ -395,7 +401,7 @@ class ChainDraw {
 
     std::optional<Op> drawOp() {
         const State s = model_.state();
-        std::vector<Bdf> present, incoming, directIn, endpointsBelowIncoming, direct, holding;
+        std::vector<Bdf> present, incoming, directIn, endpointsBelowIncoming, direct, holding, vfs;
         std::set<Bdf> incomingSet;
         for (const SlotEntry &e : s.incoming.table)
             if (e.refcount != 0)
@@ -405,6 +411,8 @@ class ChainDraw {
                 continue;
             const Bdf &b = t_.bdf(d);
             present.push_back(b);
+            if (t_.isVf(d))
+                vfs.push_back(b);
             if (s.phase == Phase::Incoming && incomingSet.count(b))
                 incoming.push_back(b);
             if (s.incoming.directlyPreserved.count(b))
@@ -478,6 +486,12 @@ class ChainDraw {
         case 4: {
             op.kind = OpKind::FailNext;
             op.step = static_cast<StepKind>(pick(3));
+            if (op.step == StepKind::Preserve && !vfs.empty() && pick(3) == 0) {
+                // where a VF is refused: before the walk (the fault stays) or in its step
+                op.bdf = any(vfs);
+                next_ = Op{OpKind::Preserve, op.bdf, StepKind::Preserve, 0};
+                break;
+            }
             // a device on a path the chain walks: an upstream bridge of a target, or the target
             const Bdf target = op.step == StepKind::Finish && !incoming.empty()
                                    ? any(incoming)
@@ -519,6 +533,7 @@ class ChainDraw {
     ReferenceModel model_;
     std::vector<char> gone_, vanishing_;
     std::vector<Op> ops_;
+    std::optional<Op> next_; // drawn with the op before it
 };
 
 // The cases of a run: the same seed gives the same cases for every variant. A quarter are the
