@@ -620,8 +620,13 @@ KernelCheckResult runCases(KernelCode &code, const LiveUpdateConfig &config,
         const std::size_t ran = v.agree ? ops.size() : std::min(ops.size(), v.step + 1);
         r.steps += ran;
         r.eventSteps += v.eventSteps;
-        for (std::size_t k = 0; k < ran; ++k)
+        std::size_t kexecs = 0;
+        for (std::size_t k = 0; k < ran; ++k) {
             r.faultSteps += isFault(ops[k].kind);
+            kexecs += ops[k].kind == OpKind::Kexec;
+        }
+        r.kexecSteps += kexecs;
+        r.chainCases += kexecs >= 2;
         if (v.agree)
             continue;
         r.disagreement = shrunk(code, t, config, ops, v, i, o);

@@ -46,6 +46,8 @@ struct KernelCheckResult {
     std::size_t faultSteps =
         0; ///< of which a fault (fail-next, lose, set-refcount, vanish, unplug)
     std::size_t eventSteps = 0; ///< steps at which a kernel event happened (on both sides)
+    std::size_t kexecSteps = 0; ///< of which kexecs
+    std::size_t chainCases = 0; ///< cases that ran two kexecs or more (a chain of Live Updates)
     std::optional<KernelDisagreement> disagreement;
 };
 

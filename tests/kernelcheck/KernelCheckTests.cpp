@@ -362,6 +362,42 @@ INSTANTIATE_TEST_SUITE_P(KernelCheck, Chains, testing::Values("flb-v6", "flb-lat
                                                                         : std::string("latest");
                          });
 
+// The KHO memory a kernel restored from the previous generation is not preserved again: after
+// the next kexec a pointer into it (here one the code keeps in a static, planted for the test)
+// faults as a use-after-free, while the table of the generation before it is still readable.
+TEST(KernelCheck, APointerIntoThePreviousGenerationsMemoryFaultsAfterTheNextKexec) {
+    const auto code = KernelCode::build(fixture("flb-latest"), [](std::string text) {
+        const std::string retrieve = "static int pci_flb_retrieve(struct liveupdate_flb_op_args "
+                                     "*args)\n{\n\tstruct pci_ser *ser = phys_to_virt(args->data);\n";
+        std::size_t at = text.find(retrieve);
+        EXPECT_NE(at, std::string::npos);
+        text.replace(at, retrieve.size(),
+                     "static struct pci_ser *bp_test_first_incoming;\n\n" + retrieve +
+                         "\n\tif (!bp_test_first_incoming)\n\t\tbp_test_first_incoming = ser;\n");
+        const std::string preserve = "\tguard(rwsem_write)(&pci_liveupdate.rwsem);\n\n"
+                                     "\toutgoing = pci_liveupdate_flb_get_outgoing();\n";
+        at = text.find(preserve);
+        EXPECT_NE(at, std::string::npos);
+        text.insert(at + preserve.size(),
+                    "\tif (bp_test_first_incoming)\n"
+                    "\t\t(void)READ_ONCE(bp_test_first_incoming->nr_devices);\n");
+        return text;
+    });
+    const Topology t = test::reviewTree();
+    std::string crash;
+    const auto s = observeKernel(
+        *code, t,
+        parseOpsText("preserve 03:00.0; kexec; preserve 03:00.1; kexec; preserve 03:00.0", "test")
+            .ops,
+        &crash);
+    ASSERT_EQ(s.size(), 5u) << crash;
+    // Generation 1 reads the table it restored: still its memory.
+    EXPECT_TRUE(s[2].state.events.empty());
+    // Generation 2 reads it again: gone with the second kexec.
+    ASSERT_EQ(s[4].state.events.size(), 1u);
+    EXPECT_EQ(s[4].state.events[0].kind, KernelEventKind::UseAfterFree);
+}
+
 // The cases a default run draws reach chains: kernels that preserve for the next one while
 // their own devices are incoming, bridges incoming from one generation and outgoing for the
 // next, finishes before the next kexec, two and three kexecs.
