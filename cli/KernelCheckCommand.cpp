@@ -39,7 +39,8 @@ std::string summary(const KernelCheckResult &r) {
     return std::to_string(r.cases) + " sequence" + (r.cases == 1 ? "" : "s") + ", " +
            std::to_string(r.steps) + " steps (" + std::to_string(r.faultSteps) + " faults, " +
            std::to_string(r.eventSteps) + " with kernel events, " + std::to_string(r.kexecSteps) +
-           " kexecs; " + std::to_string(r.chainCases) + " chains of two or more Live Updates)";
+           " kexec" + (r.kexecSteps == 1 ? "" : "s") + "; " + std::to_string(r.chainCases) +
+           (r.chainCases == 1 ? " chain" : " chains") + " of two or more Live Updates)";
 }
 
 void printDisagreement(std::ostream &out, const KernelDisagreement &d, bool fromTrace,
