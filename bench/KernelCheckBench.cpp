@@ -1,7 +1,8 @@
 // kernel-check's speed: 1,000 cases on the latest-shaped fixture (the file compiled once, outside
-// the timing), run the way kernel-check runs them (many cases per child process, the library's
-// data put back between them), against one child process per case (how it ran before) and the
-// reference model alone on the same cases (the floor: what the comparison itself costs).
+// the timing; three cases in four are chains of up to three Live Updates), run the way
+// kernel-check runs them (many cases per child process, the library's data put back between
+// them), against one child process per case (how it ran before) and the reference model alone on
+// the same cases (the floor: what the comparison itself costs).
 
 #include "kernelcheck/KernelCheck.h"
 #include "model/ReferenceModel.h"

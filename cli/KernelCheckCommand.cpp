@@ -9,6 +9,7 @@
 #include "topology/TextFile.h"
 #include "topology/TopologyLoader.h"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <cstdlib>
@@ -37,7 +38,9 @@ std::string seconds(std::chrono::steady_clock::time_point since) {
 std::string summary(const KernelCheckResult &r) {
     return std::to_string(r.cases) + " sequence" + (r.cases == 1 ? "" : "s") + ", " +
            std::to_string(r.steps) + " steps (" + std::to_string(r.faultSteps) + " faults, " +
-           std::to_string(r.eventSteps) + " with kernel events)";
+           std::to_string(r.eventSteps) + " with kernel events, " + std::to_string(r.kexecSteps) +
+           " kexec" + (r.kexecSteps == 1 ? "" : "s") + "; " + std::to_string(r.chainCases) +
+           (r.chainCases == 1 ? " chain" : " chains") + " of two or more Live Updates)";
 }
 
 void printDisagreement(std::ostream &out, const KernelDisagreement &d, bool fromTrace,
@@ -190,9 +193,15 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         r.config = config;
         r.cases = 1;
         r.steps = setup.trace.ops.size();
+        r.kexecSteps = static_cast<std::size_t>(
+            std::count_if(setup.trace.ops.begin(), setup.trace.ops.end(),
+                          [](const Op &op) { return op.kind == OpKind::Kexec; }));
+        r.chainCases = r.kexecSteps >= 2;
         r.disagreement = checkOne(*code, setup.topology, config, setup.trace.ops, o);
         reproduce += " --trace " + shellQuote(*t);
         j["variant"] = describeVariant(config);
+        j["kexec_steps"] = r.kexecSteps;
+        j["chain_cases"] = r.chainCases;
         j["agree"] = !r.disagreement;
         if (r.disagreement)
             j["disagreement"] = disagreementJson(*r.disagreement);
@@ -217,6 +226,8 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
         j["steps"] = r.steps;
         j["fault_steps"] = r.faultSteps;
         j["event_steps"] = r.eventSteps;
+        j["kexec_steps"] = r.kexecSteps;
+        j["chain_cases"] = r.chainCases;
         j["agree"] = !r.disagreement;
         if (r.disagreement)
             j["disagreement"] = disagreementJson(*r.disagreement);

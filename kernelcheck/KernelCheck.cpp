@@ -5,6 +5,8 @@
 #include "topology/LspciRenderer.h"
 
 #include <algorithm>
+#include <random>
+#include <set>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -42,7 +44,27 @@ std::string eventsText(const std::vector<KernelEvent> &events, std::size_t from)
     return s.empty() ? "no event" : s;
 }
 
-// The first difference after one step, or empty.
+// The first difference between two tables of one side ("" for the outgoing side, "incoming "
+// for the other), or empty.
+std::string compareTable(const char *side, std::uint32_t modelNr,
+                         const std::vector<SlotEntry> &model, std::uint32_t kernelNr,
+                         const std::vector<SlotEntry> &kernel) {
+    if (kernelNr != modelNr)
+        return std::string(side) + "nr_devices " + std::to_string(modelNr) + " (model) vs " +
+               std::to_string(kernelNr) + " (kernel code)";
+    if (kernel.size() != model.size())
+        return std::string(side) + "table size " + std::to_string(model.size()) +
+               " (model) vs " + std::to_string(kernel.size()) + " (kernel code)";
+    for (std::size_t i = 0; i < kernel.size(); ++i)
+        if (kernel[i] != model[i])
+            return std::string(side) + "slot " + std::to_string(i) + ": " + entryText(model[i]) +
+                   " (model) vs " + entryText(kernel[i]) + " (kernel code)";
+    return "";
+}
+
+// The first difference after one step, or empty: the result, the events, the phase and the
+// generation, then the running kernel's outgoing side (nr_devices, slots, cached pointers into
+// freed memory) and the incoming side it inherited (nr_devices, entries).
 std::string compare(const std::optional<Result> &kernelResult, Result modelResult,
                     const KernelSnapshot &k, const State &m) {
     if (!k.otherEvents.empty())
@@ -62,17 +84,12 @@ std::string compare(const std::optional<Result> &kernelResult, Result modelResul
     if (k.phase != m.phase)
         return std::string("phase ") + toString(m.phase) + " (model) vs " + toString(k.phase) +
                " (kernel code)";
-    if (k.nrDevices != m.nrDevices)
-        return "nr_devices " + std::to_string(m.nrDevices) + " (model) vs " +
-               std::to_string(k.nrDevices) + " (kernel code)";
-    if (k.slots.size() != m.table.size())
-        return "table size " + std::to_string(m.table.size()) + " (model) vs " +
-               std::to_string(k.slots.size()) + " (kernel code)";
-    for (std::size_t i = 0; i < k.slots.size(); ++i)
-        if (k.slots[i] != m.table[i])
-            return "slot " + std::to_string(i) + ": " + entryText(m.table[i]) + " (model) vs " +
-                   entryText(k.slots[i]) + " (kernel code)";
-    if (m.phase == Phase::Outgoing && k.dangling != m.dangling) {
+    if (k.generation != m.generation)
+        return "generation " + std::to_string(m.generation) + " (model) vs " +
+               std::to_string(k.generation) + " (kernel code)";
+    if (std::string d = compareTable("", m.nrDevices, m.table, k.nrDevices, k.slots); !d.empty())
+        return d;
+    if (k.dangling != m.dangling) {
         for (const auto &[dev, rc] : m.dangling)
             if (!k.dangling.count(dev) || k.dangling.at(dev) != rc)
                 return dev.toString() + " caches a freed slot with refcount " + std::to_string(rc) +
@@ -87,7 +104,8 @@ std::string compare(const std::optional<Result> &kernelResult, Result modelResul
                        "refcount " +
                        std::to_string(rc) + " (kernel code)";
     }
-    return "";
+    return compareTable("incoming ", m.incoming.nrDevices, m.incoming.table, k.incomingNrDevices,
+                        k.incomingSlots);
 }
 
 struct CaseVerdict {
@@ -320,7 +338,207 @@ KernelDisagreement shrunk(KernelCode &code, const Topology &t, const LiveUpdateC
     return shrink(code, d, o);
 }
 
-// The cases of a run: the same seed gives the same cases for every variant.
+// A chain of Live Updates drawn after `prefix` (which the model has run): each kernel finishes
+// some of its incoming devices, preserves devices for the next one (the ones it inherited among
+// them, and endpoints below its incoming bridges, so that a bridge is incoming from one
+// generation and outgoing for the next), unpreserves, fails steps and corrupts slots, maybe ends
+// its update, and kexecs, until `kexecs` kexecs are in the sequence. Deterministic in `rng`.
+class ChainDraw {
+  public:
+    ChainDraw(const Topology &t, const KernelShape &shape, std::mt19937_64 &rng)
+        : t_(t), shape_(shape), rng_(rng), model_(t, shape.config()), gone_(t.size()),
+          vanishing_(t.size()) {}
+
+    // Runs `op` on the model and the marks.
+    void run(const Op &op) {
+        (void)model_.apply(op);
+        if (op.kind == OpKind::Unplug)
+            mark(gone_, op.bdf);
+        if (op.kind == OpKind::Vanish)
+            mark(vanishing_, op.bdf);
+        if (op.kind == OpKind::Kexec)
+            for (DeviceId d = 0; d < t_.size(); ++d)
+                gone_[d] |= vanishing_[d];
+        ops_.push_back(op);
+    }
+
+    std::vector<Op> chain(std::vector<Op> prefix, std::size_t kexecs) {
+        std::size_t done = 0;
+        for (const Op &op : prefix) {
+            run(op);
+            done += op.kind == OpKind::Kexec;
+        }
+        while (!model_.state().crashed()) {
+            const std::size_t length = 2 + pick(8);
+            for (std::size_t i = 0; i < length && !model_.state().crashed(); ++i) {
+                if (next_) {
+                    const Op op = *next_;
+                    next_.reset();
+                    run(op);
+                } else if (const auto op = drawOp()) {
+                    run(*op);
+                }
+            }
+            if (done >= kexecs || model_.state().crashed())
+                break;
+            run(Op{OpKind::Kexec, {}, StepKind::Preserve, 0});
+            ++done;
+        }
+        return ops_;
+    }
+
+  private:
+    std::size_t pick(std::size_t n) { return n ? static_cast<std::size_t>(rng_() % n) : 0; }
+    template <class T> const T &any(const std::vector<T> &v) { return v[pick(v.size())]; }
+
+    void mark(std::vector<char> &marks, const Bdf &top) const {
+        const DeviceId root = *t_.find(top);
+        for (DeviceId d = 0; d < t_.size(); ++d)
+            for (std::optional<DeviceId> up = d; up; up = t_.parent(*up))
+                if (*up == root)
+                    marks[d] = 1;
+    }
+
+    std::optional<Op> drawOp() {
+        const State s = model_.state();
+        std::vector<Bdf> present, incoming, directIn, endpointsBelowIncoming, direct, holding, vfs;
+        std::set<Bdf> incomingSet;
+        for (const SlotEntry &e : s.incoming.table)
+            if (e.refcount != 0)
+                incomingSet.insert(e.address());
+        for (DeviceId d = 0; d < t_.size(); ++d) {
+            if (gone_[d])
+                continue;
+            const Bdf &b = t_.bdf(d);
+            present.push_back(b);
+            if (t_.isVf(d))
+                vfs.push_back(b);
+            if (s.phase == Phase::Incoming && incomingSet.count(b))
+                incoming.push_back(b);
+            if (s.incoming.directlyPreserved.count(b))
+                directIn.push_back(b);
+            if (s.directlyPreserved.count(b))
+                direct.push_back(b);
+            if (s.refcount(b) != 0 || s.dangling.count(b) ||
+                (s.phase == Phase::Incoming && incomingSet.count(b)))
+                holding.push_back(b);
+            if (!t_.isBridge(d))
+                for (std::optional<DeviceId> up = t_.parent(d); up; up = t_.parent(*up))
+                    if (incomingSet.count(t_.bdf(*up))) {
+                        endpointsBelowIncoming.push_back(b);
+                        break;
+                    }
+        }
+        if (present.empty())
+            return std::nullopt;
+        auto preserveTarget = [&]() -> Bdf {
+            const std::size_t r = pick(10);
+            if (r < 4 && !directIn.empty())
+                return any(directIn); // preserved again for the next kernel
+            if (r < 8 && !endpointsBelowIncoming.empty())
+                return any(endpointsBelowIncoming); // below a bridge still incoming
+            return any(present);
+        };
+        std::vector<std::pair<unsigned, int>> options; // weight, kind
+        auto add = [&](unsigned weight, int kind) {
+            if (weight)
+                options.emplace_back(weight, kind);
+        };
+        add(6, 0);                                                   // preserve
+        add(direct.empty() ? 0 : 3, 1);                              // unpreserve
+        add(incoming.empty() ? 0 : 5, 2);                            // finish
+        add(s.phase == Phase::Incoming ? 1 : 0, 3);                  // finish-all
+        add(2, 4);                                                   // fail-next
+        add(holding.empty() ? 0 : 1, 5);                             // lose
+        add(holding.empty() ? 0 : 1, 6);                             // set-refcount
+        add(1, 7);                                                   // vanish
+        add(shape_.cleanup ? 1 : 0, 8);                              // unplug
+        add(shape_.freeze && pick(3) == 0 ? 1 : 0, 9);               // freeze
+        unsigned total = 0;
+        for (const auto &o : options)
+            total += o.first;
+        unsigned r = static_cast<unsigned>(pick(total));
+        int kind = options.back().second;
+        for (const auto &[w, k] : options) {
+            if (r < w) {
+                kind = k;
+                break;
+            }
+            r -= w;
+        }
+        Op op;
+        switch (kind) {
+        case 0:
+            op.kind = OpKind::Preserve;
+            op.bdf = preserveTarget();
+            break;
+        case 1:
+            op.kind = OpKind::Unpreserve;
+            op.bdf = any(direct);
+            break;
+        case 2:
+            op.kind = OpKind::Finish;
+            op.bdf = !directIn.empty() && pick(3) != 0 ? any(directIn) : any(incoming);
+            break;
+        case 3:
+            op.kind = OpKind::FinishAll;
+            break;
+        case 4: {
+            op.kind = OpKind::FailNext;
+            op.step = static_cast<StepKind>(pick(3));
+            if (op.step == StepKind::Preserve && !vfs.empty() && pick(3) == 0) {
+                // where a VF is refused: before the walk (the fault stays) or in its step
+                op.bdf = any(vfs);
+                next_ = Op{OpKind::Preserve, op.bdf, StepKind::Preserve, 0};
+                break;
+            }
+            // a device on a path the chain walks: an upstream bridge of a target, or the target
+            const Bdf target = op.step == StepKind::Finish && !incoming.empty()
+                                   ? any(incoming)
+                                   : preserveTarget();
+            const std::vector<DeviceId> path = t_.upstreamPath(*t_.find(target));
+            op.bdf = t_.bdf(path[pick(path.size())]);
+            break;
+        }
+        case 5:
+            op.kind = OpKind::Lose;
+            op.bdf = any(holding);
+            break;
+        case 6:
+            op.kind = OpKind::SetRefcount;
+            op.bdf = any(holding);
+            op.value = static_cast<std::uint16_t>(pick(4));
+            break;
+        case 7:
+            op.kind = OpKind::Vanish;
+            op.bdf = any(present);
+            break;
+        case 8:
+            op.kind = OpKind::Unplug;
+            op.bdf = any(present);
+            break;
+        default:
+            op.kind = OpKind::Freeze;
+            op.bdf = any(present);
+            break;
+        }
+        if (!kernelCheckable(op.kind, shape_))
+            return std::nullopt;
+        return op;
+    }
+
+    const Topology &t_;
+    const KernelShape &shape_;
+    std::mt19937_64 &rng_;
+    ReferenceModel model_;
+    std::vector<char> gone_, vanishing_;
+    std::vector<Op> ops_;
+    std::optional<Op> next_; // drawn with the op before it
+};
+
+// The cases of a run: the same seed gives the same cases for every variant. A quarter are the
+// property generator's sequences as drawn (one Live Update, its faults and misuse); the rest go
+// on from a point of such a sequence after its first kexec as a chain of up to three kexecs.
 std::vector<Case> drawCases(const KernelShape &shape, const KernelCheckOptions &o) {
     std::set<FaultClass> faults{FaultClass::Step, FaultClass::LostSlot, FaultClass::Refcount,
                                 FaultClass::Misuse, FaultClass::Vanish};
@@ -331,9 +549,33 @@ std::vector<Case> drawCases(const KernelShape &shape, const KernelCheckOptions &
     for (std::size_t i = 0; i < o.cases; ++i) {
         const GeneratedCase c =
             sampleCase(shardSeed(o.seed, i), 40, Policy::Bail, shape.abi(), faults, o.topology);
+        const Topology &t = c.setup->topology;
+        std::vector<Op> drawn;
+        for (const Op &op : c.ops)
+            if (kernelCheckable(op.kind, shape))
+                drawn.push_back(op);
+        std::mt19937_64 rng(shardSeed(o.seed, i) ^ 0x6b65726e656c6368ull);
+        if (rng() % 4 != 0) {
+            // The generator's sequence up to a point after its first kexec (or all of it and a
+            // kexec), never into the repeated finish-alls after the end of its update.
+            const auto kexec = std::find_if(drawn.begin(), drawn.end(),
+                                            [](const Op &op) { return op.kind == OpKind::Kexec; });
+            std::vector<Op> prefix(drawn.begin(), kexec);
+            if (kexec != drawn.end()) {
+                std::size_t end = static_cast<std::size_t>(kexec - drawn.begin()) + 1;
+                std::size_t last = end;
+                while (last < drawn.size() && drawn[last].kind != OpKind::FinishAll)
+                    ++last;
+                end += static_cast<std::size_t>(rng() % (last - end + 1));
+                prefix.assign(drawn.begin(), drawn.begin() + static_cast<long>(end));
+            } else {
+                prefix.push_back(Op{OpKind::Kexec, {}, StepKind::Preserve, 0});
+            }
+            const std::size_t kexecs = 1 + static_cast<std::size_t>(rng() % 5 + 1) / 2; // 1-3
+            drawn = ChainDraw(t, shape, rng).chain(prefix, kexecs);
+        }
         // A device that is gone (unplugged, or not enumerated after the kexec) has no slot a
         // fault could reach: corruptions of it are left out.
-        const Topology &t = c.setup->topology;
         std::vector<char> gone(t.size()), vanishing(t.size());
         auto mark = [&t](std::vector<char> &marks, const Bdf &top) {
             const DeviceId root = *t.find(top);
@@ -343,9 +585,7 @@ std::vector<Case> drawCases(const KernelShape &shape, const KernelCheckOptions &
                         marks[d] = 1;
         };
         std::vector<Op> ops;
-        for (const Op &op : c.ops) {
-            if (!kernelCheckable(op.kind, shape))
-                continue;
+        for (const Op &op : drawn) {
             if ((op.kind == OpKind::Lose || op.kind == OpKind::SetRefcount) &&
                 gone[*t.find(op.bdf)])
                 continue;
@@ -380,8 +620,13 @@ KernelCheckResult runCases(KernelCode &code, const LiveUpdateConfig &config,
         const std::size_t ran = v.agree ? ops.size() : std::min(ops.size(), v.step + 1);
         r.steps += ran;
         r.eventSteps += v.eventSteps;
-        for (std::size_t k = 0; k < ran; ++k)
+        std::size_t kexecs = 0;
+        for (std::size_t k = 0; k < ran; ++k) {
             r.faultSteps += isFault(ops[k].kind);
+            kexecs += ops[k].kind == OpKind::Kexec;
+        }
+        r.kexecSteps += kexecs;
+        r.chainCases += kexecs >= 2;
         if (v.agree)
             continue;
         r.disagreement = shrunk(code, t, config, ops, v, i, o);
@@ -430,6 +675,132 @@ std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOpt
     std::stable_sort(out.begin(), out.end(), [](const VariantVerdict &a, const VariantVerdict &b) {
         return !a.result.disagreement && b.result.disagreement;
     });
+    return out;
+}
+
+namespace {
+
+void writeSlots(std::ostream &out, const std::vector<SlotEntry> &slots) {
+    out << ' ' << slots.size();
+    for (const SlotEntry &e : slots)
+        out << ' ' << e.domain << ' ' << e.bdf << ' ' << e.refcount;
+}
+
+std::vector<SlotEntry> readSlots(std::istream &in) {
+    std::size_t n = 0;
+    in >> n;
+    std::vector<SlotEntry> slots(n);
+    for (SlotEntry &e : slots)
+        in >> e.domain >> e.bdf >> e.refcount;
+    return slots;
+}
+
+} // namespace
+
+std::vector<KernelStep> observeKernel(KernelCode &code, const Topology &t,
+                                      const std::vector<Op> &ops, std::string *crash,
+                                      const KernelCheckOptions &o) {
+    int fds[2];
+    if (pipe(fds) != 0)
+        throw std::runtime_error("kernel-check: cannot create a pipe for a child process");
+    std::fflush(nullptr);
+    const pid_t pid = fork();
+    if (pid < 0)
+        throw std::runtime_error("kernel-check: cannot fork a child process");
+    if (pid == 0) {
+        close(fds[0]);
+        childFd = fds[1];
+        for (int sig : {SIGSEGV, SIGBUS, SIGFPE, SIGILL, SIGABRT, SIGALRM}) {
+            struct sigaction sa {};
+            sa.sa_handler = reportSignal;
+            sigaction(sig, &sa, nullptr);
+        }
+        code.onCrash(crashHook);
+        alarm(o.stepSeconds);
+        std::string why;
+        if (!code.setUp(t, why, o.memoryLimit))
+            crashHook(why.c_str());
+        for (const Op &op : ops) {
+            alarm(o.stepSeconds);
+            const std::optional<Result> r = code.apply(t, op);
+            const KernelSnapshot k = code.snapshot(t);
+            std::ostringstream line;
+            line << "step " << (r ? static_cast<int>(*r) : -1) << ' ' << static_cast<int>(k.phase)
+                 << ' ' << k.generation << ' ' << k.nrDevices;
+            writeSlots(line, k.slots);
+            line << ' ' << k.incomingNrDevices;
+            writeSlots(line, k.incomingSlots);
+            line << ' ' << k.dangling.size();
+            for (const auto &[dev, rc] : k.dangling)
+                line << ' ' << *t.find(dev) << ' ' << rc;
+            line << ' ' << k.calls.preserve << ' ' << k.calls.unpreserve << ' '
+                 << k.calls.retrieve << ' ' << k.calls.finish << ' ' << k.events.size();
+            for (const KernelEvent &e : k.events)
+                line << ' ' << static_cast<int>(e.kind) << ' '
+                     << (e.device ? static_cast<long>(*t.find(*e.device)) : -1L) << ' '
+                     << e.nrDevices;
+            line << ' ' << k.otherEvents.size() << '\n';
+            const std::string text = line.str();
+            if (write(fds[1], text.data(), text.size()) < 0)
+                _exit(125);
+        }
+        _exit(0);
+    }
+    close(fds[1]);
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    std::vector<KernelStep> out;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::istringstream in(line);
+        std::string word;
+        in >> word;
+        if (word == "crash" || word == "signal") {
+            if (crash)
+                *crash = line;
+            continue;
+        }
+        if (word != "step")
+            continue;
+        KernelStep step;
+        int result = -1, phase = 0;
+        in >> result >> phase >> step.state.generation >> step.state.nrDevices;
+        if (result >= 0)
+            step.result = static_cast<Result>(result);
+        step.state.phase = static_cast<Phase>(phase);
+        step.state.slots = readSlots(in);
+        in >> step.state.incomingNrDevices;
+        step.state.incomingSlots = readSlots(in);
+        std::size_t n = 0;
+        in >> n;
+        for (std::size_t i = 0; i < n; ++i) {
+            DeviceId dev = 0;
+            std::uint16_t rc = 0;
+            in >> dev >> rc;
+            step.state.dangling[t.bdf(dev)] = rc;
+        }
+        in >> step.state.calls.preserve >> step.state.calls.unpreserve >>
+            step.state.calls.retrieve >> step.state.calls.finish >> n;
+        for (std::size_t i = 0; i < n; ++i) {
+            int kind = 0;
+            long dev = -1;
+            KernelEvent e;
+            in >> kind >> dev >> e.nrDevices;
+            e.kind = static_cast<KernelEventKind>(kind);
+            if (dev >= 0)
+                e.device = t.bdf(static_cast<DeviceId>(dev));
+            step.state.events.push_back(e);
+        }
+        in >> n;
+        step.state.otherEvents.resize(n);
+        out.push_back(std::move(step));
+    }
     return out;
 }
 

@@ -46,6 +46,8 @@ struct KernelCheckResult {
     std::size_t faultSteps =
         0; ///< of which a fault (fail-next, lose, set-refcount, vanish, unplug)
     std::size_t eventSteps = 0; ///< steps at which a kernel event happened (on both sides)
+    std::size_t kexecSteps = 0; ///< of which kexecs
+    std::size_t chainCases = 0; ///< cases that ran two kexecs or more (a chain of Live Updates)
     std::optional<KernelDisagreement> disagreement;
 };
 
@@ -75,6 +77,19 @@ struct VariantVerdict {
 /// Every candidate variant (policy x check order x VF check, the rest as detected), each run with
 /// the same cases; the ones that agree come first.
 std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOptions &options);
+
+/// What the code held after one step of observeKernel().
+struct KernelStep {
+    std::optional<Result> result; ///< where the API returns one (as in KernelCode::apply)
+    KernelSnapshot state;
+};
+
+/// Runs `ops` on the loaded code in a child process and gives the state after every step (the
+/// steps run, fewer if the code crashed or hung; `crash` then says how): what the harness's own
+/// tests read, the model not involved.
+std::vector<KernelStep> observeKernel(KernelCode &code, const Topology &t,
+                                      const std::vector<Op> &ops, std::string *crash = nullptr,
+                                      const KernelCheckOptions &options = {});
 
 /// The disagreement as a replayable trace (inline tree, policy, abi and the variant's switches).
 Trace disagreementTrace(const KernelDisagreement &d);

@@ -31,7 +31,9 @@ struct KernelCode::Api {
                  const unsigned *, const unsigned *, unsigned long) = nullptr;
     int (*apply)(int, int, int, int *) = nullptr;
     int (*phase)() = nullptr;
-    unsigned (*table)(unsigned *, unsigned *, unsigned *, unsigned *, unsigned) = nullptr;
+    int (*generation)() = nullptr;
+    int (*flbCalls)(int) = nullptr;
+    unsigned (*table)(int, unsigned *, unsigned *, unsigned *, unsigned *, unsigned) = nullptr;
     unsigned (*dangling)(int *, unsigned *, unsigned) = nullptr;
     int (*eventCount)() = nullptr;
     void (*teardown)() = nullptr;
@@ -413,6 +415,8 @@ KernelCode::build(const std::string &source,
     sym("bp_setup", a.setup);
     sym("bp_apply", a.apply);
     sym("bp_phase_now", a.phase);
+    sym("bp_generation_now", a.generation);
+    sym("bp_flb_call_count", a.flbCalls);
     sym("bp_table", a.table);
     sym("bp_dangling", a.dangling);
     sym("bp_event_count", a.eventCount);
@@ -556,15 +560,24 @@ KernelSnapshot KernelCode::snapshot(const Topology &t) const {
         s.phase = Phase::Ended;
         break;
     }
-    unsigned nr = 0;
-    const unsigned size = api_->table(&nr, nullptr, nullptr, nullptr, 0);
-    std::vector<unsigned> domain(size), bdf(size), rc(size);
-    api_->table(&nr, domain.data(), bdf.data(), rc.data(), size);
-    s.nrDevices = nr;
-    s.slots.resize(size);
-    for (unsigned i = 0; i < size; ++i)
-        s.slots[i] = SlotEntry{domain[i], static_cast<std::uint16_t>(bdf[i]),
-                               static_cast<std::uint16_t>(rc[i])};
+    s.generation = static_cast<unsigned>(api_->generation());
+    s.calls = FlbCalls{static_cast<unsigned>(api_->flbCalls(0)),
+                       static_cast<unsigned>(api_->flbCalls(1)),
+                       static_cast<unsigned>(api_->flbCalls(2)),
+                       static_cast<unsigned>(api_->flbCalls(3))};
+    auto table = [this](int incoming, std::uint32_t &nrDevices, std::vector<SlotEntry> &slots) {
+        unsigned nr = 0;
+        const unsigned size = api_->table(incoming, &nr, nullptr, nullptr, nullptr, 0);
+        std::vector<unsigned> domain(size), bdf(size), rc(size);
+        api_->table(incoming, &nr, domain.data(), bdf.data(), rc.data(), size);
+        nrDevices = nr;
+        slots.resize(size);
+        for (unsigned i = 0; i < size; ++i)
+            slots[i] = SlotEntry{domain[i], static_cast<std::uint16_t>(bdf[i]),
+                                 static_cast<std::uint16_t>(rc[i])};
+    };
+    table(0, s.nrDevices, s.slots);
+    table(1, s.incomingNrDevices, s.incomingSlots);
     std::vector<int> devs(t.size());
     std::vector<unsigned> counts(t.size());
     const unsigned k = api_->dangling(devs.data(), counts.data(), static_cast<unsigned>(t.size()));

@@ -27,15 +27,26 @@
 
 namespace bridgepath {
 
-/// What the loaded code holds after a step, in the model's terms.
+/// LUO's calls of the file's FLB ops so far (every generation).
+struct FlbCalls {
+    unsigned preserve = 0, unpreserve = 0, retrieve = 0, finish = 0;
+};
+
+/// What the loaded code holds after a step, in the model's terms: the running kernel's outgoing
+/// side (its own session's table) beside the incoming side it inherited at its kexec.
 struct KernelSnapshot {
     Phase phase = Phase::Outgoing;
-    std::uint32_t nrDevices = 0;
-    std::vector<SlotEntry> slots;
-    std::map<Bdf, std::uint16_t> dangling;
+    unsigned generation = 0; ///< kexecs so far
+    std::uint32_t nrDevices = 0; ///< outgoing
+    std::vector<SlotEntry> slots; ///< outgoing (empty while the session has no table)
+    std::map<Bdf, std::uint16_t> dangling; ///< outgoing pointers into freed memory
+    std::uint32_t incomingNrDevices = 0;
+    std::vector<SlotEntry> incomingSlots; ///< the handed-over table (empty if none was)
     std::vector<KernelEvent> events;
     /// Events the model has no kind for (a BUG or panic elsewhere), in words.
     std::vector<std::string> otherEvents;
+    /// How LUO drove the FLB (not compared with the model: what the tests of the harness read).
+    FlbCalls calls;
 };
 
 /// Loaded kernel code; one run at a time (the code keeps global state), in a child process.

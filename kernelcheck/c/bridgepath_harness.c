@@ -3,17 +3,21 @@
  * bridgepath; no kernel source in it). Compiled in the same translation unit, after the file.
  *
  * It plays what the kernel file cannot see:
- * - the PCI core: struct pci_dev / pci_bus for a topology, enumeration after kexec (the file's
- *   setup function for every enumerated device), hot-unplug (its cleanup function, children
+ * - the PCI core: struct pci_dev / pci_bus for a topology, enumeration after kexec (fresh
+ *   liveupdate fields in every struct pci_dev, the file's setup function for every enumerated
+ *   device), hot-unplug (its cleanup function, children
  *   first), shutdown freeze (its freeze function, where the version has one);
- * - LUO: the per-session count of preserved files and the FLB's outgoing and incoming objects;
- *   .preserve at the first preserve of a session (the count undone when that preserve fails),
- *   .unpreserve when the last preserved file is unpreserved, serialization at kexec (the data
- *   and the count cross), .retrieve at the first incoming get, .finish when the last incoming
- *   reference is put (finish-all drops the files' references);
+ * - LUO, for a chain of Live Updates: every kernel has an outgoing FLB session of its own (its
+ *   count of preserved files starts at 0; .preserve at its first preserve, the count undone when
+ *   that preserve fails, .unpreserve when its last preserved file goes) beside the incoming one
+ *   it inherited; kexec, from every phase, serializes the outgoing FLB only and only if its count
+ *   is not 0 (the data and the count cross), and drops the incoming one as it is (no .finish);
+ *   .retrieve at the first incoming get, .finish when the last incoming reference is put
+ *   (finish-all drops the files' references);
  * - memory: every allocation in its own pages, never reused; a freed block is made inaccessible
  *   and a later access is a use-after-free event (the access then proceeds on the freed copy);
- *   at kexec every block that was not KHO-preserved is gone;
+ *   at kexec every block that the running kernel did not KHO-preserve is gone (the KHO memory it
+ *   restored from the previous generation among them: it is not preserved again);
  * - the kernel's end: BUG and panic() stop the kernel; later operations return -ENOENT.
  *
  * The entry points BP_FN_PRESERVE, BP_FN_UNPRESERVE, BP_FN_FINISH, BP_FN_REGISTER_FLB and the
@@ -59,7 +63,8 @@ static unsigned char *bp_vanish;   /* per device: marked to vanish at the kexec 
 static unsigned char *bp_file_out; /* per device: a preserved file in the outgoing session */
 static unsigned char *bp_file_in;  /* per device: an incoming file not finished yet */
 static int bp_n;
-static int bp_phase;  /* 0 outgoing, 1 incoming, 2 ended */
+static int bp_phase;  /* 0 outgoing (generation 0), 1 incoming, 2 ended */
+static int bp_generation; /* kexecs so far: the running kernel is generation bp_generation */
 static int bp_dead;   /* BUG or panic: the kernel is gone */
 static jmp_buf bp_death;
 static int bp_in_kernel;
@@ -70,7 +75,8 @@ static int bp_nevents;
 static void (*bp_crash_hook)(const char *what);
 static size_t bp_mem_used, bp_mem_limit = 256u << 20;
 
-/* LUO's FLB, as luo_flb keeps it. */
+/* LUO's FLB, as luo_flb keeps it: the outgoing side is the running kernel's own session (for
+ * the next kernel, in every generation), the incoming side the one it inherited at its kexec. */
 static struct liveupdate_flb *bp_flb;
 static long bp_out_count;
 static void *bp_out_obj;
@@ -80,6 +86,7 @@ static long bp_in_count, bp_in_files;
 static void *bp_in_obj;
 static u64 bp_in_data;
 static int bp_in_release, bp_in_finish_op, bp_in_retrieve;
+static int bp_flb_calls[4]; /* .preserve, .unpreserve, .retrieve, .finish: LUO's calls so far */
 
 static void bp_event(int kind, int dev, unsigned nr, const char *what)
 {
@@ -109,6 +116,7 @@ struct bp_block {
 	char *base;
 	size_t len, size;
 	int kind;   /* 0 zeroed, 1 KHO preserved, 2 kmalloc (poisoned) */
+	int gen;    /* the generation that allocated it (KHO: that preserved it) */
 	int freed;  /* 1: freed (inaccessible unless opened for the current step) */
 	int opened; /* freed, but opened after a fault until the next step */
 };
@@ -147,7 +155,7 @@ void *bp_alloc(size_t size, int kind)
 	}
 	if (kind == 2)
 		memset(p, 0x5a, len); /* kmalloc: not cleared */
-	bp_blocks[bp_nblocks++] = (struct bp_block){ p, len, size, kind, 0, 0 };
+	bp_blocks[bp_nblocks++] = (struct bp_block){ p, len, size, kind, bp_generation, 0, 0 };
 	bp_mem_used += len;
 	return p;
 }
@@ -641,6 +649,7 @@ static int bp_retrieve(void)
 	args.flb = bp_flb;
 	args.data = bp_in_data;
 	bp_in_retrieve = 1;
+	bp_flb_calls[2]++;
 	err = bp_flb->ops->retrieve(&args);
 	bp_in_retrieve = 0;
 	if (err) {
@@ -685,6 +694,7 @@ void liveupdate_flb_put_incoming(struct liveupdate_flb *flb)
 	args.obj = bp_in_obj;
 	args.data = bp_in_data;
 	bp_in_finish_op = 1;
+	bp_flb_calls[3]++;
 	bp_flb->ops->finish(&args);
 	bp_in_finish_op = 0;
 	bp_in_obj = NULL;
@@ -699,6 +709,7 @@ static void bp_flb_unpreserve(void)
 	args.data = bp_out_data;
 	args.obj = bp_out_obj;
 	bp_in_release = 1;
+	bp_flb_calls[1]++;
 	bp_flb->ops->unpreserve(&args);
 	bp_in_release = 0;
 	bp_out_obj = NULL;
@@ -707,9 +718,12 @@ static void bp_flb_unpreserve(void)
 
 /* ---- the table, as the harness reads it ---- */
 
-static struct pci_ser *bp_ser(void)
+/* The running kernel's outgoing table (NULL while its session has none), or the incoming one it
+ * inherited (NULL when the previous kernel serialized none; after the end of the update, the
+ * freed copy .finish left). */
+static struct pci_ser *bp_ser(int incoming)
 {
-	u64 pa = bp_phase == 0 ? bp_out_data : (bp_in_active ? bp_in_data : 0);
+	u64 pa = incoming ? (bp_in_active ? bp_in_data : 0) : bp_out_data;
 
 	return pa ? bp_peek(phys_to_virt(pa)) : NULL;
 }
@@ -826,10 +840,19 @@ static void bp_mark_subtree(unsigned char *marks, int d, unsigned char value)
 
 static void bp_kexec(void)
 {
-	/* LUO serializes the FLB if a file is preserved: its data and its count cross. */
+	/*
+	 * LUO serializes the outgoing FLB only, and only if a file is preserved in the running
+	 * kernel's session: its data and its count cross. The incoming side this kernel inherited
+	 * is dropped as it is, finished or not: no .finish, and the KHO memory it restored from the
+	 * previous generation is not preserved again.
+	 */
 	bp_in_active = bp_out_count > 0;
-	bp_in_data = bp_out_data;
+	bp_in_data = bp_in_active ? bp_out_data : 0;
 	bp_in_files = bp_out_count;
+	bp_in_count = 0;
+	bp_in_obj = NULL;
+	bp_in_retrieved = 0;
+	bp_in_finished = 0;
 	for (int i = 0; i < bp_n; i++) {
 		bp_file_in[i] = bp_file_out[i];
 		bp_file_out[i] = 0;
@@ -837,17 +860,22 @@ static void bp_kexec(void)
 	bp_out_count = 0;
 	bp_out_obj = NULL;
 	bp_out_data = 0;
-	/* Only KHO-preserved memory that was not freed survives. */
+	/* Only KHO memory this kernel preserved and did not free survives (a stale access to any
+	 * other block, the previous generation's among them, is a use-after-free). */
 	for (size_t i = 0; i < bp_nblocks; i++)
-		if (!bp_blocks[i].freed && bp_blocks[i].kind != 1) {
+		if (!bp_blocks[i].freed &&
+		    (bp_blocks[i].kind != 1 || bp_blocks[i].gen != bp_generation)) {
 			bp_blocks[i].freed = 1;
 			mprotect(bp_blocks[i].base, bp_blocks[i].len, PROT_NONE);
 		}
-	/* A new kernel: fresh struct pci_dev, then enumeration. */
+	/* A new kernel: fresh struct pci_dev (no liveupdate state), then enumeration. */
+	bp_generation++;
 	for (int i = 0; i < bp_n; i++) {
 		memset(&bp_devs[i].liveupdate, 0, sizeof(bp_devs[i].liveupdate));
-		if (bp_vanish[i] && !bp_gone[i])
+		if (bp_vanish[i] && !bp_gone[i]) {
 			bp_gone[i] = 2;
+			list_del(&bp_devs[i].bus_list);
+		}
 	}
 	bp_phase = 1;
 #ifdef BP_FN_SETUP
@@ -872,7 +900,7 @@ static void bp_unplug(int d)
 #ifdef BP_CLEANUP_UNPRESERVES
 	/* The PCI core unpreserved the removed device itself: its file leaves the session (after
 	 * the whole subtree is gone, see bp_apply). */
-	if (bp_phase == 0 && bp_file_out[d]) {
+	if (bp_file_out[d]) {
 		bp_file_out[d] = 0;
 		bp_out_count--;
 	}
@@ -909,10 +937,8 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 		if (!bp_has_dev(d)) {
 			/* no struct pci_dev: unplugged, or not enumerated after kexec */
 			*result = -ENODEV;
-		} else if (bp_phase != 0) {
-			/* no outgoing session in the incoming kernel (one Live Update) */
-			*result = BP_FN_PRESERVE(&bp_devs[d]);
 		} else {
+			/* the running kernel's own session, in every generation */
 			int first = bp_out_count == 0, counted = !bp_file_out[d];
 
 			if (first) {
@@ -920,6 +946,7 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 				int err;
 
 				args.flb = bp_flb;
+				bp_flb_calls[0]++;
 				err = bp_flb->ops->preserve(&args);
 				if (err) {
 					*result = err;
@@ -940,10 +967,10 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 		}
 		break;
 	case 1: /* unpreserve */
-		if (bp_phase == 2 || !bp_has_dev(d))
+		if (!bp_has_dev(d))
 			break;
 		BP_FN_UNPRESERVE(&bp_devs[d]);
-		if (bp_phase == 0 && bp_file_out[d]) {
+		if (bp_file_out[d]) {
 			bp_file_out[d] = 0;
 			if (--bp_out_count == 0)
 				bp_flb_unpreserve();
@@ -951,9 +978,7 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 		break;
 	case 2: /* freeze */
 		has = 1;
-		if (bp_phase != 0) {
-			*result = -ENOENT;
-		} else if (!bp_has_dev(d)) {
+		if (!bp_has_dev(d)) {
 			*result = -ENODEV;
 		} else {
 #ifdef BP_FN_FREEZE
@@ -963,9 +988,8 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 #endif
 		}
 		break;
-	case 3: /* kexec */
-		if (bp_phase == 0)
-			bp_kexec();
+	case 3: /* kexec: from every phase */
+		bp_kexec();
 		break;
 	case 4: /* finish */
 		if (bp_phase == 2 || !bp_has_dev(d))
@@ -999,11 +1023,15 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 
 		has = 1;
 		/* an unplugged device's slot is still in the table: it can be corrupted */
-		if (bp_phase == 2 || d < 0 || d >= bp_n) {
+		if (d < 0 || d >= bp_n) {
 			*result = -ENOENT;
 			break;
 		}
-		s = bp_phase == 0 ? bp_devs[d].liveupdate.outgoing : bp_devs[d].liveupdate.incoming;
+		/* the outgoing slot (or its freed copy) if the device holds one, else its incoming
+		 * entry while the update is on */
+		s = bp_devs[d].liveupdate.outgoing;
+		if (!s && bp_phase == 1)
+			s = bp_devs[d].liveupdate.incoming;
 		if (!s) {
 			*result = -ENOENT;
 			break;
@@ -1016,20 +1044,15 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 		bp_close_freed();
 		break;
 	}
-	case 9: /* vanish */
+	case 9: /* vanish: not enumerated at the next kexec */
 		has = 1;
-		if (bp_phase != 0)
-			*result = -ENOENT;
-		else if (!bp_has_dev(d))
+		if (!bp_has_dev(d))
 			*result = -ENODEV;
 		else
 			bp_mark_subtree(bp_vanish, d, 1);
 		break;
 	case 10: /* unplug */
-		if (bp_phase == 2) {
-			has = 1;
-			*result = -ENOENT;
-		} else if (!bp_has_dev(d)) {
+		if (!bp_has_dev(d)) {
 			has = 1;
 			*result = -ENODEV;
 		} else {
@@ -1063,17 +1086,20 @@ BP_API void bp_teardown(void)
 }
 
 BP_API int bp_phase_now(void) { return bp_phase; }
+BP_API int bp_generation_now(void) { return bp_generation; }
+BP_API int bp_flb_call_count(int op) { return op >= 0 && op < 4 ? bp_flb_calls[op] : 0; }
 BP_API int bp_is_dead(void) { return bp_dead; }
 
-/* The table the code holds now: nr_devices and up to max slots; returns the table's size. */
-BP_API unsigned bp_table(unsigned *nr_devices, unsigned *domain, unsigned *bdf,
+/* A table the code holds now (the outgoing one, or the incoming one if `incoming`): nr_devices
+ * and up to max slots; returns the table's size. */
+BP_API unsigned bp_table(int incoming, unsigned *nr_devices, unsigned *domain, unsigned *bdf,
 			 unsigned *refcount, unsigned max)
 {
 	struct pci_ser *ser;
 	unsigned i = 0;
 	struct pci_dev_ser *s;
 
-	ser = bp_ser();
+	ser = bp_ser(incoming);
 	*nr_devices = 0;
 	if (!ser) {
 		bp_close_freed();
@@ -1095,8 +1121,6 @@ BP_API unsigned bp_dangling(int *dev, unsigned *refcount, unsigned max)
 {
 	unsigned k = 0;
 
-	if (bp_phase != 0)
-		return 0;
 	for (int i = 0; i < bp_n && k < max; i++) {
 		struct pci_dev_ser *s = bp_devs[i].liveupdate.outgoing;
 

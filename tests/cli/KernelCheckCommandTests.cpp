@@ -26,6 +26,33 @@ TEST(KernelCheckCommand, AgreementExitsZeroAndSaysWhatWasDetected) {
               std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("behaves like the model on 200 sequences"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find(" kexecs; "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("chains of two or more Live Updates"), std::string::npos) << r.out;
+}
+
+// A chain of Live Updates replayed as a trace: generation 1 preserves EP1 for the next kernel
+// while EP0's path (B2 on both sides) is still incoming, the second kexec drops EP0's path
+// unfinished and hands over EP1's, which generation 2 finishes.
+TEST(KernelCheckCommand, AChainOfLiveUpdatesReplaysAndAgrees) {
+    const std::string trace = scratch("chain.trace");
+    {
+        std::ofstream out(trace);
+        out << "# topology:\n";
+        std::ifstream tree(std::string(BRIDGEPATH_SOURCE_DIR) +
+                           "/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv");
+        for (std::string line; std::getline(tree, line);)
+            out << "#  " << line << "\n";
+        out << "preserve 03:00.0\nkexec\npreserve 03:00.1\nkexec\nfinish 03:00.1\nfinish-all\n";
+    }
+    for (const std::string &f : {kV6, kLatest}) {
+        const auto r = test::runShell("build/bridgepath kernel-check --source " + f +
+                                      " --trace " + trace + " --format json");
+        ASSERT_EQ(r.exitCode, 0) << f << ": " << r.out << r.err;
+        const auto j = nlohmann::json::parse(r.out);
+        EXPECT_TRUE(j["agree"].get<bool>()) << r.out;
+        EXPECT_EQ(j["kexec_steps"].get<int>(), 2) << r.out;
+        EXPECT_EQ(j["chain_cases"].get<int>(), 1) << r.out;
+    }
 }
 
 TEST(KernelCheckCommand, ADisagreementPrintsATraceThatReproducesIt) {

@@ -17,6 +17,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -231,6 +232,268 @@ INSTANTIATE_TEST_SUITE_P(
             c = c == '-' ? '_' : c;
         return name;
     });
+
+// Chains of Live Updates, as LUO drives them: each kernel has an outgoing FLB session of its
+// own beside the incoming one it inherited. The review tree: RC 00:00.0, B1 01:00.0, B2
+// 02:00.0, EP0 03:00.0 and EP1 03:00.1 below B2. Every expectation below is derived by hand:
+// a walk takes dev, B2, B1, RC; v6 sizes its table by the devices present (5) and hands out the
+// slot at nr_devices first, the block set appends, so both give the slots in walk order.
+class Chains : public testing::TestWithParam<const char *> {
+  protected:
+    std::vector<KernelStep> run(const std::string &ops, bool withModel = true) {
+        code_ = KernelCode::build(fixture(GetParam()));
+        const std::vector<Op> parsed = parseOpsText(ops, "test").ops;
+        std::string crash;
+        std::vector<KernelStep> steps = observeKernel(*code_, tree_, parsed, &crash);
+        EXPECT_EQ(steps.size(), parsed.size()) << crash;
+        EXPECT_EQ(crash, "");
+        // The model agrees at every step as well.
+        if (withModel) {
+            const auto d = checkOne(*code_, tree_, code_->shape().config(), parsed);
+            EXPECT_FALSE(d) << d->what << "\n" << disagreementTrace(*d).toString();
+        }
+        steps.resize(parsed.size());
+        return steps;
+    }
+    bool v6() const { return GetParam() == std::string("flb-v6"); }
+    // `slots` as the file's table holds them: v6 has one free slot more (5 devices present).
+    std::vector<SlotEntry> table(std::vector<SlotEntry> slots) const {
+        if (v6())
+            slots.resize(5);
+        return slots;
+    }
+    static SlotEntry at(const char *bdf, std::uint16_t refcount) {
+        return SlotEntry::of(test::bdf(bdf), refcount);
+    }
+    const Topology tree_ = test::reviewTree();
+    std::unique_ptr<KernelCode> code_;
+};
+
+TEST_P(Chains, PreserveInTheIncomingKernelOpensANewOutgoingSession) {
+    const auto s = run("preserve 03:00.0; kexec; preserve 03:00.1; unpreserve 03:00.1");
+    EXPECT_EQ(s[0].state.calls.preserve, 1u);
+    // kexec: generation 1, its session has no table yet; the inherited one is retrieved.
+    EXPECT_EQ(s[1].state.generation, 1u);
+    EXPECT_EQ(s[1].state.phase, Phase::Incoming);
+    EXPECT_EQ(s[1].state.nrDevices, 0u);
+    EXPECT_TRUE(s[1].state.slots.empty());
+    EXPECT_EQ(s[1].state.incomingNrDevices, 4u);
+    EXPECT_EQ(s[1].state.calls.retrieve, 1u);
+    // The first preserve of the new session calls .preserve again: a fresh table.
+    EXPECT_EQ(s[2].result, Result::Ok);
+    EXPECT_EQ(s[2].state.calls.preserve, 2u);
+    EXPECT_EQ(s[2].state.nrDevices, 4u);
+    EXPECT_EQ(s[2].state.slots, table({at("03:00.1", 1), at("02:00.0", 1), at("01:00.0", 1),
+                                       at("00:00.0", 1)}));
+    EXPECT_EQ(s[2].state.incomingNrDevices, 4u);
+    EXPECT_EQ(s[2].state.incomingSlots[0], at("03:00.0", 1));
+    // Its last file goes: .unpreserve, the new table is freed, the incoming side is untouched.
+    EXPECT_EQ(s[3].state.calls.unpreserve, 1u);
+    EXPECT_EQ(s[3].state.nrDevices, 0u);
+    EXPECT_TRUE(s[3].state.slots.empty());
+    EXPECT_EQ(s[3].state.incomingNrDevices, 4u);
+    EXPECT_TRUE(s[3].state.events.empty());
+}
+
+TEST_P(Chains, ABridgeIncomingAndOutgoingKeepsBothCounts) {
+    const auto s = run("preserve 03:00.0; preserve 03:00.1; kexec; preserve 03:00.1; "
+                       "finish 03:00.0; finish 03:00.1");
+    const std::vector<SlotEntry> out =
+        table({at("03:00.1", 1), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1)});
+    // B2 is incoming with refcount 2 (both endpoints) and outgoing with refcount 1 (EP1).
+    EXPECT_EQ(s[3].state.slots, out);
+    EXPECT_EQ(s[3].state.incomingSlots,
+              table({at("03:00.0", 1), at("02:00.0", 2), at("01:00.0", 2), at("00:00.0", 2),
+                     at("03:00.1", 1)}));
+    EXPECT_EQ(s[3].state.incomingNrDevices, 5u);
+    // Finishing EP0 takes one incoming reference of each bridge; the outgoing counts stay.
+    EXPECT_EQ(s[4].state.incomingSlots,
+              table({at("03:00.0", 0), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1),
+                     at("03:00.1", 1)}));
+    EXPECT_EQ(s[4].state.incomingNrDevices, 4u);
+    EXPECT_EQ(s[4].state.slots, out);
+    EXPECT_EQ(s[4].state.nrDevices, 4u);
+    // Finishing EP1 ends every incoming entry (each keeps its BDF); B2 is still outgoing.
+    EXPECT_EQ(s[5].state.incomingNrDevices, 0u);
+    EXPECT_EQ(s[5].state.incomingSlots,
+              table({at("03:00.0", 0), at("02:00.0", 0), at("01:00.0", 0), at("00:00.0", 0),
+                     at("03:00.1", 0)}));
+    EXPECT_EQ(s[5].state.slots, out);
+    EXPECT_EQ(s[5].state.nrDevices, 4u);
+}
+
+TEST_P(Chains, KexecFromAnIncomingKernelDropsTheUnfinishedIncomingSideWithoutFinish) {
+    const auto s = run("preserve 03:00.0; kexec; preserve 03:00.1; kexec; finish 03:00.1; "
+                       "finish-all");
+    // EP0's path was never finished, yet no .finish ran (latest's would panic on nr_devices 4)
+    // and nothing is reported: LUO serializes the outgoing FLB only.
+    EXPECT_EQ(s[3].state.generation, 2u);
+    EXPECT_EQ(s[3].state.phase, Phase::Incoming);
+    EXPECT_EQ(s[3].state.calls.finish, 0u);
+    EXPECT_EQ(s[3].state.calls.retrieve, 2u);
+    EXPECT_TRUE(s[3].state.events.empty());
+    EXPECT_EQ(s[3].state.nrDevices, 0u);
+    EXPECT_TRUE(s[3].state.slots.empty());
+    // The end of the second update: one .finish, of the table generation 1 handed over.
+    EXPECT_EQ(s[5].state.phase, Phase::Ended);
+    EXPECT_EQ(s[5].state.incomingNrDevices, 0u);
+    EXPECT_EQ(s[5].state.calls.finish, 1u);
+    EXPECT_TRUE(s[5].state.events.empty());
+}
+
+TEST_P(Chains, ASecondKexecHandsOverOnlyTheNewTable) {
+    const auto s = run("preserve 03:00.0; preserve 03:00.1; kexec; preserve 03:00.0; "
+                       "finish 03:00.1; kexec; finish 03:00.0; finish-all");
+    // Generation 2 inherits generation 1's table only: EP0's path, no EP1 entry, nr_devices 4
+    // (generation 0's table had 5 and EP0 unfinished).
+    EXPECT_EQ(s[5].state.generation, 2u);
+    EXPECT_EQ(s[5].state.incomingNrDevices, 4u);
+    EXPECT_EQ(s[5].state.incomingSlots,
+              table({at("03:00.0", 1), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1)}));
+    EXPECT_EQ(s[5].state.calls.preserve, 2u);
+    EXPECT_EQ(s[5].state.calls.retrieve, 2u);
+    EXPECT_EQ(s[5].state.calls.finish, 0u);
+    EXPECT_EQ(s[7].state.incomingNrDevices, 0u);
+    EXPECT_EQ(s[7].state.calls.finish, 1u);
+    EXPECT_TRUE(s[7].state.events.empty());
+}
+
+// A kernel that inherited nothing (its predecessor preserved no file, so LUO serialized no FLB)
+// has no incoming FLB: pci_liveupdate_finish() warns and returns before its walk, so an armed
+// fail-next is not used up and fails the walk of the next update. (The model at e4bfc45 walks
+// there and uses the fault up: reported to the main session; no model comparison here.)
+TEST_P(Chains, AFinishInAKernelThatInheritedNothingReturnsBeforeItsWalk) {
+    const auto s = run("kexec; fail-next finish 03:00.0; finish 03:00.0; preserve 03:00.0; kexec; "
+                       "finish 03:00.0",
+                       false);
+    EXPECT_EQ(s[2].state.incomingNrDevices, 0u);
+    EXPECT_TRUE(s[2].state.incomingSlots.empty());
+    EXPECT_EQ(s[2].state.calls.retrieve, 0u);
+    // The fault is still armed: EP0's step fails with -EIO and the walk stops there.
+    EXPECT_EQ(s[5].state.generation, 2u);
+    EXPECT_EQ(s[5].state.incomingNrDevices, 4u);
+    EXPECT_EQ(s[5].state.incomingSlots,
+              table({at("03:00.0", 1), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1)}));
+}
+
+INSTANTIATE_TEST_SUITE_P(KernelCheck, Chains, testing::Values("flb-v6", "flb-latest"),
+                         [](const testing::TestParamInfo<const char *> &info) {
+                             return info.param == std::string("flb-v6") ? std::string("v6")
+                                                                        : std::string("latest");
+                         });
+
+// The KHO memory a kernel restored from the previous generation is not preserved again: after
+// the next kexec a pointer into it (here one the code keeps in a static, planted for the test)
+// faults as a use-after-free, while the table of the generation before it is still readable.
+TEST(KernelCheck, APointerIntoThePreviousGenerationsMemoryFaultsAfterTheNextKexec) {
+    const auto code = KernelCode::build(fixture("flb-latest"), [](std::string text) {
+        const std::string retrieve = "static int pci_flb_retrieve(struct liveupdate_flb_op_args "
+                                     "*args)\n{\n\tstruct pci_ser *ser = phys_to_virt(args->data);\n";
+        std::size_t at = text.find(retrieve);
+        EXPECT_NE(at, std::string::npos);
+        text.replace(at, retrieve.size(),
+                     "static struct pci_ser *bp_test_first_incoming;\n\n" + retrieve +
+                         "\n\tif (!bp_test_first_incoming)\n\t\tbp_test_first_incoming = ser;\n");
+        const std::string preserve = "\tguard(rwsem_write)(&pci_liveupdate.rwsem);\n\n"
+                                     "\toutgoing = pci_liveupdate_flb_get_outgoing();\n";
+        at = text.find(preserve);
+        EXPECT_NE(at, std::string::npos);
+        text.insert(at + preserve.size(),
+                    "\tif (bp_test_first_incoming)\n"
+                    "\t\t(void)READ_ONCE(bp_test_first_incoming->nr_devices);\n");
+        return text;
+    });
+    const Topology t = test::reviewTree();
+    std::string crash;
+    const auto s = observeKernel(
+        *code, t,
+        parseOpsText("preserve 03:00.0; kexec; preserve 03:00.1; kexec; preserve 03:00.0", "test")
+            .ops,
+        &crash);
+    ASSERT_EQ(s.size(), 5u) << crash;
+    // Generation 1 reads the table it restored: still its memory.
+    EXPECT_TRUE(s[2].state.events.empty());
+    // Generation 2 reads it again: gone with the second kexec.
+    ASSERT_EQ(s[4].state.events.size(), 1u);
+    EXPECT_EQ(s[4].state.events[0].kind, KernelEventKind::UseAfterFree);
+}
+
+// v6 with the posted WARN_ON: after a WARN and free, EP0 still points into the freed table; its
+// hot-removal calls pci_liveupdate_unpreserve(), which finds no outgoing FLB object and returns
+// before its walk: no use-after-free, the pointer stays. (The model at e4bfc45 walks there:
+// reported to the main session; no model comparison here.)
+TEST(KernelCheck, AnUnplugWithoutAnOutgoingFlbDoesNotWalk) {
+    const std::string path =
+        variantOf("flb-v6", "warn", "\tBUG_ON(ser->nr_devices);", "\tWARN_ON(ser->nr_devices);");
+    const auto code = KernelCode::build(path);
+    const Topology t = test::reviewTree();
+    std::string crash;
+    const auto s = observeKernel(
+        *code, t,
+        parseOpsText("preserve 03:00.0; set-refcount 03:00.0 2; unpreserve 03:00.0; unplug 03:00.0",
+                     "test")
+            .ops,
+        &crash);
+    ASSERT_EQ(s.size(), 4u) << crash;
+    // The unpreserve leaves EP0 at refcount 1 and its bridges at 0: WARN with nr_devices 1.
+    ASSERT_EQ(s[2].state.events.size(), 1u);
+    EXPECT_EQ(s[2].state.events[0].kind, KernelEventKind::TableFreedWithReferences);
+    EXPECT_EQ(s[2].state.events[0].nrDevices, 1u);
+    const std::map<Bdf, std::uint16_t> dangling{{test::bdf("03:00.0"), 1}};
+    EXPECT_EQ(s[2].state.dangling, dangling);
+    EXPECT_EQ(s[3].state.events.size(), 1u);
+    EXPECT_EQ(s[3].state.dangling, dangling);
+    EXPECT_TRUE(s[3].state.otherEvents.empty());
+}
+
+// The cases a default run draws reach chains: kernels that preserve for the next one while
+// their own devices are incoming, bridges incoming from one generation and outgoing for the
+// next, finishes before the next kexec, two and three kexecs.
+TEST(KernelCheckCases, TheDefaultDrawCoversChainsOfLiveUpdates) {
+    for (const char *name : {"flb-v6", "flb-latest"}) {
+        const KernelShape shape = detectShape(CSource::parse(readTextFile(fixture(name)), name));
+        const auto cases = drawKernelCheckCases(shape, KernelCheckOptions{});
+        std::size_t twoKexecs = 0, threeKexecs = 0, bothSides = 0, preservedAfterKexec = 0,
+                    finishedThenKexec = 0;
+        for (const auto &[t, ops] : cases) {
+            ReferenceModel m(t, shape.config());
+            bool both = false, preserved = false, finished = false, finishThenKexec = false;
+            for (const Op &op : ops) {
+                const unsigned generation = m.state().generation;
+                const Result r = m.apply(op);
+                const State s = m.state();
+                if (op.kind == OpKind::Preserve && r == Result::Ok && generation > 0)
+                    preserved = true;
+                if (op.kind == OpKind::Finish && r == Result::Ok)
+                    finished = true;
+                if (op.kind == OpKind::Kexec && finished && s.generation == generation + 1)
+                    finishThenKexec = true;
+                if (op.kind == OpKind::Kexec)
+                    finished = false;
+                if (s.phase == Phase::Incoming)
+                    for (const SlotEntry &e : s.incoming.table)
+                        if (e.refcount != 0 && t.find(e.address()) &&
+                            t.isBridge(*t.find(e.address())) && s.refcount(e.address()) != 0)
+                            both = true;
+            }
+            twoKexecs += m.state().generation >= 2;
+            threeKexecs += m.state().generation >= 3;
+            bothSides += both;
+            preservedAfterKexec += preserved;
+            finishedThenKexec += finishThenKexec;
+        }
+        EXPECT_EQ(cases.size(), 1000u);
+        EXPECT_GE(twoKexecs, 200u) << name;
+        EXPECT_GE(threeKexecs, 50u) << name;
+        EXPECT_GE(bothSides, 100u) << name;
+        EXPECT_GE(preservedAfterKexec, 300u) << name;
+        EXPECT_GE(finishedThenKexec, 100u) << name;
+        std::cout << name << ": " << twoKexecs << " cases with 2+ kexecs, " << threeKexecs
+                  << " with 3, " << bothSides << " with a bridge incoming and outgoing, "
+                  << preservedAfterKexec << " preserving after a kexec, " << finishedThenKexec
+                  << " finishing before the next kexec\n";
+    }
+}
 
 struct MutantCase {
     const char *fixture;
