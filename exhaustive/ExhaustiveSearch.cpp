@@ -100,6 +100,7 @@ struct ItemResult {
     std::uint64_t sequences = 0, generated = 0, distinct = 0;
     std::vector<Found> invariants; // per checked invariant
     std::array<Found, kOutcomeCount> outcomes;
+    Found bothSides;
     std::uint64_t judgeDisagreements = 0;
     std::string firstJudgeDisagreement;
 };
@@ -319,6 +320,7 @@ class Searcher {
         misuseAllowed_ = o.faults.count(FaultClass::Misuse) != 0;
         symmetry_ = o.symmetry && c.symmetric;
         perm_.resize(c.topology.size());
+        bothMarks_.resize(c.topology.size());
         sig_.resize(c.topology.size());
         // With no more targets than E the bound never bites: leave it out of the key.
         boundTargets_ = c.targets.size() > o.endpoints;
@@ -363,11 +365,29 @@ class Searcher {
         for (std::size_t i = 0; i < o_.invariants.size(); ++i)
             if (o_.invariants[i] != Invariant::AtomicPreserve && j.fails(o_.invariants[i]))
                 record(r.invariants[i], index, std::nullopt, 0);
+        if (impl_.generation() != 0 && bridgeOnBothSidesNow())
+            record(r.bothSides, index, std::nullopt, 0);
         const std::array<bool, kOutcomeCount> shown = outcomesOf(j);
         for (std::size_t k = 0; k < kOutcomeCount; ++k)
             if (shown[k])
                 record(r.outcomes[k], index, std::nullopt,
                        static_cast<Outcome>(k) == Outcome::Leak ? j.leakedSlots : 0);
+    }
+
+    // bridgeOnBothSides on impl_'s tables: a bridge named by an incoming entry and by an outgoing
+    // slot, both with refcount != 0.
+    bool bridgeOnBothSidesNow() {
+        const Topology &t = c_.topology;
+        std::fill(bothMarks_.begin(), bothMarks_.end(), 0);
+        for (const SlotEntry &e : impl_.incomingSlots())
+            if (e.refcount != 0)
+                if (const auto d = t.find(e.address()); d && t.isBridge(*d))
+                    bothMarks_[*d] = 1;
+        for (const SlotEntry &e : impl_.slots())
+            if (e.refcount != 0)
+                if (const auto d = t.find(e.address()); d && bothMarks_[*d])
+                    return true;
+        return false;
     }
 
     // Which outcomes the current state shows, judged on the implementation's accessors (what
@@ -789,6 +809,7 @@ class Searcher {
     bool boundTargets_ = true;
     bool symmetry_ = false;
     std::vector<DeviceId> perm_;
+    std::vector<std::uint8_t> bothMarks_;
     std::vector<std::uint64_t> sig_, words_;
     VisitedSet visited_;
     std::vector<NodeRecord> nodes_;
@@ -917,6 +938,12 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     std::size_t treeId = 0;
     for (std::size_t n = o.minDevices; n <= o.maxDevices; ++n) {
         forests[n] = trees.forests(n);
+        if (!o.forests.empty()) { // the given ones of this size only
+            forests[n].clear();
+            for (const ForestShape &f : o.forests)
+                if (deviceCount(f) == n)
+                    forests[n].push_back(f);
+        }
         result.trees += forests[n].size();
         for (std::size_t i = 0; i < forests[n].size(); ++i, ++treeId) {
             if (o.abi == Abi::V6 && o.faults.count(FaultClass::Alloc))
@@ -984,6 +1011,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     // The smallest example of each check: fewest devices, then fewest operations, then item order.
     std::vector<std::pair<std::size_t, const Found *>> bestInv(o.invariants.size(), {0, nullptr});
     std::array<std::pair<std::size_t, const Found *>, kOutcomeCount> bestOut{};
+    std::pair<std::size_t, const Found *> bestBoth{0, nullptr};
     auto better = [&](std::size_t i, const Found &f, const std::pair<std::size_t, const Found *> &b) {
         if (!f.has)
             return false;
@@ -1011,6 +1039,9 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
             if (better(i, r.invariants[k], bestInv[k]))
                 bestInv[k] = {i, &r.invariants[k]};
         }
+        result.bothSidesStates += r.bothSides.count;
+        if (better(i, r.bothSides, bestBoth))
+            bestBoth = {i, &r.bothSides};
         for (std::size_t k = 0; k < kOutcomeCount; ++k) {
             result.outcomes[k].states += r.outcomes[k].count;
             result.outcomes[k].maxSlots = std::max(result.outcomes[k].maxSlots, r.outcomes[k].maxSlots);
@@ -1038,6 +1069,14 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     for (std::size_t k = 0; k < kOutcomeCount; ++k)
         result.outcomes[k].smallest = example(bestOut[k], static_cast<Outcome>(k),
                                               result.outcomes[k].harnessDisagrees);
+    if (bestBoth.second) {
+        const Item &it = items[bestBoth.first];
+        const Topology t = buildTopology(forests[it.devices][it.tree]);
+        const LiveUpdateConfig config{o.policy, o.abi, it.capacity};
+        result.bothSidesSmallest =
+            confirm(t, config, bestBoth.second->ops, o.faults, {},
+                    [&](const StepOutcome &, const State &s) { return bridgeOnBothSides(t, s); });
+    }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

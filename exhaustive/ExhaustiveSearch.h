@@ -64,6 +64,9 @@ struct ExhaustiveOptions {
     bool crossCheckJudge = false;
     /// G: kexecs explored (>= 1). Kernel G, the last, only finishes what it inherited.
     unsigned generations = 1;
+    /// When not empty: search exactly these forests (minDevices and maxDevices still bound
+    /// their sizes' checks), instead of every forest of minDevices..maxDevices devices.
+    std::vector<ForestShape> forests;
 };
 
 /// What a fault does to the machine, as the policy matrix classifies it (worst last).
@@ -120,6 +123,10 @@ struct ExhaustiveResult {
     bool stoppedEarly = false;
     std::vector<InvariantTally> tallies; ///< in the order of options.invariants
     std::array<OutcomeTally, kOutcomeCount> outcomes; ///< by Outcome, always judged
+    /// Coverage of chains: distinct states where a bridge is incoming and outgoing at once
+    /// (bridgeOnBothSides), and the smallest such run, replayed through the Harness.
+    std::uint64_t bothSidesStates = 0;
+    std::optional<Counterexample> bothSidesSmallest;
     std::uint64_t judgeDisagreements = 0; ///< crossCheckJudge only
     std::string firstJudgeDisagreement;   ///< crossCheckJudge only
 };

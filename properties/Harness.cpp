@@ -79,9 +79,6 @@ void UsageTracker::update(const Topology &t, const Op &op, Phase before, Result 
     }
 }
 
-namespace {
-
-// A bridge holds an incoming entry (refcount != 0) and an outgoing slot (refcount != 0) at once.
 bool bridgeOnBothSides(const Topology &t, const State &s) {
     if (s.generation == 0)
         return false;
@@ -96,8 +93,6 @@ bool bridgeOnBothSides(const Topology &t, const State &s) {
     }
     return false;
 }
-
-} // namespace
 
 Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked)
     : topology_(&t), config_(config), checked_(std::move(checked)), impl_(t, config),

@@ -65,6 +65,10 @@ struct Coverage {
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated);
 
+/// Some bridge is incoming from one generation (an incoming entry naming it with refcount != 0)
+/// and outgoing for the next (an outgoing slot naming it with refcount != 0) in `s`.
+bool bridgeOnBothSides(const Topology &t, const State &s);
+
 /// What correct use depends on beyond the state: devices frozen in this kernel, and (after a
 /// kexec) devices the running kernel did not enumerate.
 struct UsageTracker {

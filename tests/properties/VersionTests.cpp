@@ -224,24 +224,23 @@ Topology rcPfVf() {
                       "RC -> {PF, VF}");
 }
 
-TEST(Versions, V6RefusesAVirtualFunctionBeforeItLooksAtThePhase) {
-    // v6 checks the named device's is_virtfn before it fetches the outgoing state: -EINVAL
-    // outgoing, after kexec and after finish-all. v7 checks VFs in the walk, after the phase
-    // check: -EINVAL outgoing, -ENOENT once there is no outgoing state.
+TEST(Versions, BothVersionsRefuseAVirtualFunctionInEveryPhaseOfTheChain) {
+    // v6 checks the named device's is_virtfn before it fetches the outgoing state, v7 checks VFs
+    // in the walk; every kernel has an outgoing state, so both refuse the VF with -EINVAL before
+    // the kexec, after it and after finish-all, and the PF's update ends cleanly.
     const Topology t = rcPfVf();
     ASSERT_TRUE(t.isVf(*t.find(test::bdf("01:00.1"))));
     const std::string ops = "preserve 01:00.1; preserve 01:00.0; kexec; preserve 01:00.1; "
                             "finish 01:00.0; finish-all; preserve 01:00.1";
-    const auto v6 = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Einval,
-                                   Result::Ok, Result::Ok, Result::Einval});
-    const auto v7 = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Enoent,
-                                   Result::Ok, Result::Ok, Result::Enoent});
+    const auto want = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Einval,
+                                     Result::Ok, Result::Ok, Result::Einval});
     for (Abi abi : {Abi::V6, Abi::V7}) {
         PciLiveUpdate impl(t, configFor(abi, t));
         ReferenceModel model(t, configFor(abi, t));
-        EXPECT_EQ(test::run(impl, ops), abi == Abi::V6 ? v6 : v7) << toString(abi);
-        EXPECT_EQ(test::run(model, ops), abi == Abi::V6 ? v6 : v7) << toString(abi);
+        EXPECT_EQ(test::run(impl, ops), want) << toString(abi);
+        EXPECT_EQ(test::run(model, ops), want) << toString(abi);
         EXPECT_EQ(impl.state(), model.state());
+        EXPECT_TRUE(impl.state().table.empty()) << "the refused VF leaves no outgoing table";
     }
 }
 
@@ -392,13 +391,16 @@ TEST(VersionSwitches, EveryDeviceUnderV6RefusesAPreserveBelowAVfBridgeAndRollsIt
     EXPECT_TRUE(r.state.events.empty());
 }
 
-TEST(VersionSwitches, EveryDeviceUnderV6LetsTheVfCheckWaitForThePhaseSoAfterKexecItIsEnoent) {
+TEST(VersionSwitches, EveryDeviceUnderV6RefusesTheVfInTheWalkAfterKexecToo) {
+    // After the kexec the new kernel's outgoing side walks the VF as before it: -EINVAL from the
+    // walk (EveryDevice) as from the named-device check (v6's own).
     const Topology t = rcPfVf();
     const std::string ops = "kexec; preserve 01:00.1";
     const auto c =
         switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::EveryDevice; });
     EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), ops).results.back(), Result::Einval);
-    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Enoent);
+    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Einval);
+    EXPECT_TRUE(runBoth(t, c, ops).state.table.empty()) << "the walk's table is released again";
 }
 
 TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfInEveryPhaseButNotAVfBridge) {
@@ -428,6 +430,17 @@ TEST(VersionSwitches, TableSizedToPresentGivesAV6TableOneSlotPerDeviceNotUnplugg
                             "preserve 03:00.0")
                   .state.table.size(),
               4u);
+}
+
+TEST(VersionSwitches, TableSizedToPresentSizesTheNextKernelsTableToTheDevicesItEnumerated) {
+    // EP1 vanishes before the kexec: kernel 1 enumerates 4 of the 5 devices, so the table it
+    // allocates for kernel 2 has 4 slots; the inherited one keeps kernel 0's 5.
+    const Topology t = test::reviewTree();
+    const auto c = switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.tableSizedToPresent = true; });
+    const BothRun r = runBoth(t, c, "preserve 03:00.0; vanish 03:00.1; kexec; preserve 03:00.0");
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Ok, Result::Ok}));
+    EXPECT_EQ(r.state.table.size(), 4u);
+    EXPECT_EQ(r.state.incoming.table.size(), 5u);
 }
 
 TEST(VersionSwitches, TableSizedToPresentLeavesAV7TableGrowingAsBefore) {
