@@ -275,7 +275,7 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
     // and preserves for the next one, so chains of kexecs (up to kMaxKexecs) are drawn.
     constexpr unsigned kMaxKexecs = 3;
     const bool in = s.phase == Phase::Incoming;
-    add(OpKind::Preserve, in ? 3 : 6, make<PreserveCommand>(m));
+    add(OpKind::Preserve, in ? 5 : 6, make<PreserveCommand>(m));
     // Unpreserving the last preserved device releases the table: in half the cases rarely, so
     // that they reach shared bridges and the kexec.
     const unsigned unpreserveWeight = m.setup->drain || s.directlyPreserved.size() > 1 ? 5 : 1;

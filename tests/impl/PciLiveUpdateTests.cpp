@@ -151,19 +151,18 @@ TEST_F(ReviewTree, KexecHandsOverTheTableAndNrDevicesUnchanged) {
 
 TEST_F(ReviewTree, PreserveAfterKexecStartsANewOutgoingTable) {
     PciLiveUpdate lu(t, config(Policy::Bail));
-    EXPECT_EQ(run(lu, "preserve 03:00.0; kexec; preserve 03:00.1"),
-              results({R::Ok, R::Ok, R::Ok}));
+    EXPECT_EQ(run(lu, "preserve 03:00.0; kexec; preserve 03:00.1"), results({R::Ok, R::Ok, R::Ok}));
     const State s = lu.state();
     // A fresh table of 5 slots probed from nr_devices 0: EP1 and its path in slots 0-3.
-    EXPECT_EQ(s.table, (std::vector<SlotEntry>{SlotEntry::of(EP1, 1), SlotEntry::of(B2, 1),
-                                               SlotEntry::of(B1, 1), SlotEntry::of(RC, 1),
-                                               SlotEntry{}}));
+    EXPECT_EQ(s.table,
+              (std::vector<SlotEntry>{SlotEntry::of(EP1, 1), SlotEntry::of(B2, 1),
+                                      SlotEntry::of(B1, 1), SlotEntry::of(RC, 1), SlotEntry{}}));
     EXPECT_EQ(s.nrDevices, 4u);
     EXPECT_EQ(s.directlyPreserved, (std::set<Bdf>{EP1}));
     // The inherited side is untouched: EP0's path, as kernel 0 handed it over.
-    EXPECT_EQ(s.incoming.table, (std::vector<SlotEntry>{SlotEntry::of(EP0, 1), SlotEntry::of(B2, 1),
-                                                        SlotEntry::of(B1, 1), SlotEntry::of(RC, 1),
-                                                        SlotEntry{}}));
+    EXPECT_EQ(s.incoming.table,
+              (std::vector<SlotEntry>{SlotEntry::of(EP0, 1), SlotEntry::of(B2, 1),
+                                      SlotEntry::of(B1, 1), SlotEntry::of(RC, 1), SlotEntry{}}));
     EXPECT_EQ(s.incoming.nrDevices, 4u);
     EXPECT_EQ(s.incoming.directlyPreserved, (std::set<Bdf>{EP0}));
 }
@@ -210,9 +209,9 @@ TEST_F(ReviewTree, SecondKexecHandsOverOnlyTheNewTable) {
     EXPECT_EQ(run(lu, "preserve 03:00.0; kexec; preserve 03:00.1; kexec"),
               results({R::Ok, R::Ok, R::Ok, R::Ok}));
     const State s = lu.state();
-    EXPECT_EQ(s.incoming.table, (std::vector<SlotEntry>{SlotEntry::of(EP1, 1), SlotEntry::of(B2, 1),
-                                                        SlotEntry::of(B1, 1), SlotEntry::of(RC, 1),
-                                                        SlotEntry{}}));
+    EXPECT_EQ(s.incoming.table,
+              (std::vector<SlotEntry>{SlotEntry::of(EP1, 1), SlotEntry::of(B2, 1),
+                                      SlotEntry::of(B1, 1), SlotEntry::of(RC, 1), SlotEntry{}}));
     EXPECT_EQ(s.incoming.nrDevices, 4u);
     EXPECT_EQ(s.incoming.directlyPreserved, (std::set<Bdf>{EP1}));
     // EP0 (kernel 0's, never finished) is gone with the dropped side: finishing EP1 is enough.
@@ -231,9 +230,9 @@ TEST_F(ReviewTree, FinishAllThenPreserveForTheNextKernel) {
     const State s = lu.state();
     EXPECT_EQ(s.generation, 2u);
     EXPECT_EQ(s.phase, Phase::Incoming);
-    EXPECT_EQ(s.incoming.table, (std::vector<SlotEntry>{SlotEntry::of(EP0, 1), SlotEntry::of(B2, 1),
-                                                        SlotEntry::of(B1, 1), SlotEntry::of(RC, 1),
-                                                        SlotEntry{}}));
+    EXPECT_EQ(s.incoming.table,
+              (std::vector<SlotEntry>{SlotEntry::of(EP0, 1), SlotEntry::of(B2, 1),
+                                      SlotEntry::of(B1, 1), SlotEntry::of(RC, 1), SlotEntry{}}));
     EXPECT_EQ(run(lu, "finish 03:00.0; finish-all"), results({R::Ok, R::Ok}));
     EXPECT_FALSE(lu.panicked());
 }
@@ -252,8 +251,8 @@ TEST_F(ReviewTree, PanicAtFinishEndsTheChain) {
     EXPECT_EQ(run(lu, "preserve 03:00.0; unpreserve 03:00.1; freeze 03:00.0; kexec; "
                       "finish 03:00.1; finish-all; fail-next finish 02:00.0; lose 02:00.0; "
                       "set-refcount 02:00.0 1; vanish 03:00.0; unplug 03:00.0"),
-              results({R::Enoent, R::Enoent, R::Enoent, R::Enoent, R::Enoent, R::Enoent,
-                       R::Enoent, R::Enoent, R::Enoent, R::Enoent, R::Enoent}));
+              results({R::Enoent, R::Enoent, R::Enoent, R::Enoent, R::Enoent, R::Enoent, R::Enoent,
+                       R::Enoent, R::Enoent, R::Enoent, R::Enoent}));
     EXPECT_EQ(lu.state(), dead);
 }
 
