@@ -22,6 +22,8 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
         return false; // the kernel is dead: every operation is refused and changes nothing
     const bool direct = op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
     const bool incoming = before.phase == Phase::Incoming;
+    // After finish-all, finish and finish-all are refused (-ENOENT) and change nothing.
+    const bool ended = before.phase == Phase::Ended;
     switch (op.kind) {
     case OpKind::Preserve: {
         const auto id = t.find(op.bdf);
@@ -30,10 +32,10 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
     case OpKind::Unpreserve:
         return !direct || pathMeets(t, op.bdf, frozen);
     case OpKind::Finish:
-        return !incoming || before.incoming.directlyPreserved.count(op.bdf) == 0;
+        return !ended && (!incoming || before.incoming.directlyPreserved.count(op.bdf) == 0);
     case OpKind::FinishAll:
         if (!incoming)
-            return true;
+            return !ended;
         for (const Bdf &b : before.incoming.directlyPreserved)
             if (!notEnumerated.count(b))
                 return true;

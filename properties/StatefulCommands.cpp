@@ -216,13 +216,18 @@ FinishAllCommand::FinishAllCommand(const GenModel &m) : OpCommand(m, OpKind::Fin
 
 FailNextCommand::FailNextCommand(const GenModel &m) : OpCommand(m, OpKind::FailNext) {
     op_.bdf = faultTarget(m);
-    switch (m.state().phase) {
+    const bool last = m.state().generation >= m.setup->generations;
+    switch (last ? Phase::Incoming : m.state().phase) {
     case Phase::Outgoing:
     case Phase::Ended: // the outgoing side's walks, and a finish of the next kernel
         op_.step = *gen::weightedElement<StepKind>(
             {{4, StepKind::Unpreserve}, {2, StepKind::Preserve}, {1, StepKind::Finish}});
         break;
     case Phase::Incoming:
+        if (last) { // only finishes walk in the last kernel
+            op_.step = StepKind::Finish;
+            break;
+        }
         op_.step = *gen::weightedElement<StepKind>(
             {{4, StepKind::Finish}, {2, StepKind::Unpreserve}, {1, StepKind::Preserve}});
         break;
@@ -263,7 +268,9 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
     const bool anyIncoming = !s.incoming.directlyPreserved.empty();
     // After a crash (BUG at release, a failed retrieve, a panic at the end) every operation is
     // refused with -ENOENT: nothing can change any more.
-    if (s.crashed())
+    // The kernel after the last kexec drawn only finishes: once that update ended, likewise.
+    const bool last = s.generation >= m.setup->generations;
+    if (s.crashed() || (last && s.phase == Phase::Ended))
         return make<FinishAllCommand>(m);
     std::vector<std::pair<unsigned, rc::Gen<CommandPtr>>> options;
     auto add = [&](OpKind kind, unsigned weight, rc::Gen<CommandPtr> g) {
@@ -272,24 +279,23 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
     };
     // Weights follow the phase, so that few drawn commands are discarded by their preconditions.
     // The outgoing side works in every phase: after a kexec the kernel finishes what it inherited
-    // and preserves for the next one, so chains of kexecs (up to kMaxKexecs) are drawn.
-    constexpr unsigned kMaxKexecs = 3;
+    // and preserves for the next one, so chains of kexecs (up to setup->generations) are drawn.
     const bool in = s.phase == Phase::Incoming;
-    add(OpKind::Preserve, in ? 5 : 6, make<PreserveCommand>(m));
+    const bool out = !last;
+    add(OpKind::Preserve, !out ? 0 : in ? 5 : 6, make<PreserveCommand>(m));
     // Unpreserving the last preserved device releases the table: in half the cases rarely, so
     // that they reach shared bridges and the kexec.
     const unsigned unpreserveWeight = m.setup->drain || s.directlyPreserved.size() > 1 ? 5 : 1;
-    add(OpKind::Unpreserve, anyDirect || misuse ? unpreserveWeight : 0,
+    add(OpKind::Unpreserve, out && (anyDirect || misuse) ? unpreserveWeight : 0,
         make<UnpreserveCommand>(m));
-    add(OpKind::Freeze, 1, make<FreezeCommand>(m));
-    add(OpKind::Kexec, s.generation < kMaxKexecs ? (s.phase == Phase::Ended ? 2 : 1) : 0,
-        make<KexecCommand>(m));
+    add(OpKind::Freeze, out ? 1 : 0, make<FreezeCommand>(m));
+    add(OpKind::Kexec, out ? (s.phase == Phase::Ended ? 2 : 1) : 0, make<KexecCommand>(m));
     add(OpKind::Finish, in && (anyIncoming || misuse) ? 6 : 0, make<FinishCommand>(m));
     add(OpKind::FinishAll, in ? 1 : (misuse ? 1 : 0), make<FinishAllCommand>(m));
     add(OpKind::FailNext, 2, make<FailNextCommand>(m));
     add(OpKind::Lose, 1, make<LoseCommand>(m));
     add(OpKind::SetRefcount, 1, make<SetRefcountCommand>(m));
-    add(OpKind::Vanish, 1, make<VanishCommand>(m));
+    add(OpKind::Vanish, out ? 1 : 0, make<VanishCommand>(m));
     add(OpKind::Unplug, 1, make<UnplugCommand>(m));
     if (options.empty()) // every enabled kind is out of reach: a refused no-op
         return make<FinishAllCommand>(m);
