@@ -64,8 +64,8 @@ struct ExhaustiveOptions {
     bool crossCheckJudge = false;
     /// G: kexecs explored (>= 1). Kernel G, the last, only finishes what it inherited.
     unsigned generations = 1;
-    /// When not empty: search exactly these forests (minDevices and maxDevices still bound
-    /// their sizes' checks), instead of every forest of minDevices..maxDevices devices.
+    /// When not empty: search these forests (those of minDevices..maxDevices devices) instead
+    /// of every forest of that many devices.
     std::vector<ForestShape> forests;
 };
 
