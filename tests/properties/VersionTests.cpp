@@ -202,26 +202,33 @@ TEST(Versions, AllocationOrderAfterALostSlotDiffersAndV7ReusesTheLostIndex) {
     EXPECT_EQ(v7.state().refcount(test::bdf("03:00.1")), 0u);
 }
 
-TEST(Versions, V7RefusesAPreserveBelowAVirtualFunctionBridgeAndV6DoesNot) {
-    // Only the device types matter here: a VF bridge is not a real tree, but a JSON or sysfs
-    // import can say so, and then the versions differ.
-    Topology t = rcEp();
-    std::vector<DeviceSpec> specs = t.specs();
-    specs[0].vf = true;
-    t = Topology::build(specs, "VF bridge");
-    PciLiveUpdate v6(t, configFor(Abi::V6, t)), v7(t, configFor(Abi::V7, t));
-    ReferenceModel m7(t, configFor(Abi::V7, t));
-    EXPECT_EQ(test::run(v6, "preserve 01:00.0"), test::results({Result::Ok}));
-    EXPECT_EQ(test::run(v7, "preserve 01:00.0"), test::results({Result::Einval}));
-    EXPECT_EQ(test::run(m7, "preserve 01:00.0"), test::results({Result::Einval}));
-    EXPECT_EQ(v7.state(), m7.state());
-}
 
 // A root port RC (00:00.0) with a PF (01:00.0) and a VF (01:00.1) below it.
 Topology rcPfVf() {
     return parseLspci("-[0000:00]---00.0-[01]--+-00.0  PF\n"
                       "                        \\-00.1  Virtual Function\n",
                       "RC -> {PF, VF}");
+}
+
+TEST(Versions, V7ChecksTheVfInTheWalkSoAnArmedFaultFiresFirstAndV6RefusesItBefore) {
+    // v6 refuses the named VF before it walks: a fail-next armed at the VF stays armed. v7 checks
+    // the VF in the walk, after the fail-next: the fault fires (-EIO), the next try is -EINVAL.
+    const Topology t = rcPfVf();
+    const Bdf vf = test::bdf("01:00.1");
+    const std::string ops = "fail-next preserve 01:00.1; preserve 01:00.1; preserve 01:00.1";
+    PciLiveUpdate v6(t, configFor(Abi::V6, t)), v7(t, configFor(Abi::V7, t));
+    ReferenceModel m6(t, configFor(Abi::V6, t)), m7(t, configFor(Abi::V7, t));
+    const auto want6 = test::results({Result::Ok, Result::Einval, Result::Einval});
+    const auto want7 = test::results({Result::Ok, Result::Eio, Result::Einval});
+    EXPECT_EQ(test::run(v6, ops), want6);
+    EXPECT_EQ(test::run(m6, ops), want6);
+    EXPECT_EQ(test::run(v7, ops), want7);
+    EXPECT_EQ(test::run(m7, ops), want7);
+    EXPECT_EQ(v6.state(), m6.state());
+    EXPECT_EQ(v7.state(), m7.state());
+    EXPECT_EQ(v6.state().pendingFailures,
+              (std::set<std::pair<Bdf, StepKind>>{{vf, StepKind::Preserve}}));
+    EXPECT_TRUE(v7.state().pendingFailures.empty());
 }
 
 TEST(Versions, BothVersionsRefuseAVirtualFunctionInEveryPhaseOfTheChain) {
@@ -372,22 +379,18 @@ TEST(VersionSwitches, HeldForeverUnderV7GivesIncomingHeldAtFinishAllAndPanicUnde
     EXPECT_FALSE(check(Invariant::NoCrash, t, panic.state, std::nullopt).holds);
 }
 
-// rcEp with RC marked a VF: what a JSON or sysfs import can say.
-Topology vfBridgeOverEp() {
-    std::vector<DeviceSpec> specs = rcEp().specs();
-    specs[0].vf = true;
-    return Topology::build(specs, "VF bridge");
-}
-
-TEST(VersionSwitches, EveryDeviceUnderV6RefusesAPreserveBelowAVfBridgeAndRollsItBack) {
-    const Topology t = vfBridgeOverEp();
+TEST(VersionSwitches, EveryDeviceUnderV6LetsAFaultArmedAtTheVfFireFirst) {
+    // EveryDevice moves v6's VF check into the walk, after the fail-next check.
+    const Topology t = rcPfVf();
+    const std::string ops = "fail-next preserve 01:00.1; preserve 01:00.1";
     const auto c =
         switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::EveryDevice; });
-    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), "preserve 01:00.0").results,
-              test::results({Result::Ok}));
-    const BothRun r = runBoth(t, c, "preserve 01:00.0");
-    EXPECT_EQ(r.results, test::results({Result::Einval}));
-    EXPECT_EQ(r.state.nrDevices, 0u); // EP's slot was rolled back
+    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), ops).results,
+              test::results({Result::Ok, Result::Einval}));
+    const BothRun r = runBoth(t, c, ops);
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Eio}));
+    EXPECT_TRUE(r.state.pendingFailures.empty());
+    EXPECT_TRUE(r.state.table.empty()) << "the walk's table is released again";
     EXPECT_TRUE(r.state.events.empty());
 }
 
@@ -403,15 +406,18 @@ TEST(VersionSwitches, EveryDeviceUnderV6RefusesTheVfInTheWalkAfterKexecToo) {
     EXPECT_TRUE(runBoth(t, c, ops).state.table.empty()) << "the walk's table is released again";
 }
 
-TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfInEveryPhaseButNotAVfBridge) {
-    const auto c = [](const Topology &t) {
-        return switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::NamedDevice; });
-    };
-    const Topology pfVf = rcPfVf();
-    EXPECT_EQ(runBoth(pfVf, c(pfVf), "kexec; preserve 01:00.1").results.back(), Result::Einval);
-    const Topology vfBridge = vfBridgeOverEp();
-    EXPECT_EQ(runBoth(vfBridge, c(vfBridge), "preserve 01:00.0").results,
-              test::results({Result::Ok}));
+TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfBeforeAnArmedFaultInEveryPhase) {
+    // NamedDevice moves v7's VF check before the walk: the armed fault never fires, before the
+    // kexec or after it (a pending fault survives the kexec).
+    const Topology t = rcPfVf();
+    const auto c =
+        switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::NamedDevice; });
+    const BothRun r =
+        runBoth(t, c, "fail-next preserve 01:00.1; preserve 01:00.1; kexec; preserve 01:00.1");
+    EXPECT_EQ(r.results,
+              test::results({Result::Ok, Result::Einval, Result::Ok, Result::Einval}));
+    EXPECT_EQ(r.state.pendingFailures,
+              (std::set<std::pair<Bdf, StepKind>>{{test::bdf("01:00.1"), StepKind::Preserve}}));
 }
 
 TEST(VersionSwitches, TableSizedToPresentGivesAV6TableOneSlotPerDeviceNotUnplugged) {
