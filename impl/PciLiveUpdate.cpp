@@ -348,6 +348,9 @@ Result PciLiveUpdate::kexec() {
     incoming_ = std::move(image.slots);
     inNr_ = image.nrDevices;
     inDirect_ = direct_;
+    // LUO hands FLB data over only for a session with a table: without one the next kernel
+    // inherits nothing at all (not even an empty table).
+    inherited_ = tableLive_;
     std::fill(inSlot_.begin(), inSlot_.end(), kNone);
     retrievePending_ = false;
     // The new kernel's outgoing side starts empty.
@@ -389,6 +392,10 @@ Result PciLiveUpdate::finish(DeviceId dev) {
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
+    // Nothing inherited: the incoming FLB cannot be had, so finish returns before any walk (a
+    // fail-next stays armed), as unpreserve does without a session.
+    if (!inherited_)
+        return Result::Enoent;
     inDirect_[dev] = 0;
     return walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
 }
@@ -487,7 +494,9 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         setDirect(dev, false);
         inDirect_[dev] = 0;
         Result r = Result::Ok;
-        if (holdsOut)
+        // The cleanup's unpreserve needs the outgoing session like any other: without a table
+        // (released under the device) it returns first and the pointer stays.
+        if (holdsOut && tableLive_)
             r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
         if (holdsIn) {
             const Result f = walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
@@ -581,7 +590,7 @@ constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 } // namespace
 
-// Layout: phase, end flags (panicked, retrieve pending), table live (the third byte), the kinds of
+// Layout: phase, end flags (panicked, retrieve pending, inherited), table live (the third byte), the kinds of
 // event seen (a crash among them), generation, outgoing nr_devices, incoming nr_devices, the
 // outgoing table, the incoming entries, then per device its cached slot (a dangling one:
 // kStaleTag | alias << 16 | its freed copy's refcount), its incoming entry and one byte of flags.
@@ -596,7 +605,7 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
                4 + slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
-    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1));
+    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2));
     p = put(p, static_cast<std::uint8_t>(tableLive_));
     p = put(p, seen_);
     p = put(p, static_cast<std::uint32_t>(generation_));
@@ -619,6 +628,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     const auto endFlags = get<std::uint8_t>(p);
     panicked_ = (endFlags & 1) != 0;
     retrievePending_ = (endFlags & 2) != 0;
+    inherited_ = (endFlags & 4) != 0;
     tableLive_ = get<std::uint8_t>(p) != 0;
     seen_ = get<std::uint8_t>(p);
     events_.clear();

@@ -102,8 +102,9 @@ class PciLiveUpdate {
     /// with the incoming nr_devices: the kernel is dead) if any device is present, else at the
     /// next finish-all (a later kexec drops that pending retrieve).
     [[nodiscard]] Result kexec();
-    /// Incoming side. -ENOENT unless the phase is Incoming; -ENODEV if gone. dev stops being
-    /// directly incoming. Walks the path under the policy; per device: fail-next -> -EIO; not
+    /// Incoming side. -ENOENT unless the phase is Incoming; -ENODEV if gone; -ENOENT, before any
+    /// walk (a fail-next stays armed), if the previous kernel handed nothing over (it had no
+    /// table at the kexec). dev stops being directly incoming. Walks the path under the policy; per device: fail-next -> -EIO; not
     /// incoming -> -EINVAL; entry refcount 0 -> -EINVAL (WARN); else the entry's refcount--, at 0
     /// the device stops being incoming and the incoming nr_devices-- (the entry keeps its BDF).
     [[nodiscard]] Result finish(DeviceId dev);
@@ -127,8 +128,9 @@ class PciLiveUpdate {
     [[nodiscard]] Result vanish(DeviceId dev);
     /// Every phase: hot-removal of dev and its subtree, children first (siblings in BDF order).
     /// v6: each removed device leaves both directly preserved sets; if it holds an outgoing slot
-    /// (or a pointer into a freed table) the kernel walks its path as unpreserve does, then, if it
-    /// is incoming, as finish does, each under the policy. v7 only warns: a removed device keeps
+    /// (or a pointer into a freed table) and the outgoing session has a table, the kernel walks
+    /// its path as unpreserve does (without a table the pointer stays), then, if it is incoming,
+    /// as finish does, each under the policy. v7 only warns: a removed device keeps
     /// its counts and stays directly preserved, and stops being incoming. Returns the first error;
     /// -ENODEV if already gone. Then the outgoing table is released if nothing is directly
     /// preserved.
@@ -261,6 +263,7 @@ class PciLiveUpdate {
     bool tableLive_ = false;  // allocated at the first preserve, released when unused
     std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
+    bool inherited_ = false;       // the previous kernel handed FLB data over (it had a table)
     std::vector<KernelEvent> events_;
     std::uint32_t directCount_ = 0;
     std::uint32_t holders_ = 0; // devices caching a slot of the live table

@@ -237,6 +237,34 @@ TEST_F(ReviewTree, FinishAllThenPreserveForTheNextKernel) {
     EXPECT_FALSE(lu.panicked());
 }
 
+TEST_F(ReviewTree, FinishInAKernelThatInheritedNothingIsEnoentAndKeepsTheFaultArmed) {
+    // Kernel 0's table was released before the kexec: kernel 1 inherits no FLB data at all, so
+    // finish returns before its walk and the armed fault waits.
+    PciLiveUpdate lu(t, config(Policy::Bail));
+    EXPECT_EQ(run(lu, "preserve 03:00.0; unpreserve 03:00.0; kexec; fail-next finish 03:00.0; "
+                      "finish 03:00.0; finish-all"),
+              results({R::Ok, R::Ok, R::Ok, R::Ok, R::Enoent, R::Ok}));
+    EXPECT_TRUE(lu.failNextPending(*t.find(EP0), StepKind::Finish));
+    EXPECT_FALSE(lu.panicked());
+}
+
+TEST_F(ReviewTree, V6UnplugWithoutAnOutgoingTableLeavesThePointerIntoTheFreedTable) {
+    // WarnAndFree: B2's unpreserve step fails, so B2, B1 and RC keep a count when nothing is
+    // preserved any more; the table is freed under their pointers. Unplugging B1's subtree then
+    // finds no outgoing table: the cleanup does not walk, nothing touches the freed slots.
+    LiveUpdateConfig c = config(Policy::Bail);
+    c.releaseCheck = ReleaseCheck::WarnAndFree;
+    PciLiveUpdate lu(t, c);
+    EXPECT_EQ(run(lu, "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0; "
+                      "unplug 01:00.0"),
+              results({R::Ok, R::Ok, R::Eio, R::Ok}));
+    const State s = lu.state();
+    EXPECT_EQ(s.dangling, (std::map<Bdf, std::uint16_t>{{RC, 1}, {B1, 1}, {B2, 1}}));
+    ASSERT_EQ(s.events.size(), 1u);
+    EXPECT_EQ(s.events[0].kind, KernelEventKind::TableFreedWithReferences);
+    EXPECT_EQ(s.events[0].nrDevices, 3u);
+}
+
 TEST_F(ReviewTree, PanicAtFinishEndsTheChain) {
     // v7 panics at the end of an update left with nr_devices != 0: B2's finish step fails.
     PciLiveUpdate lu(t, config(Policy::Bail, 0, Abi::V7));
