@@ -74,5 +74,21 @@ BENCHMARK(BM_Exhaustive_StepFaults_N)
     ->Iterations(1)
     ->UseRealTime();
 
+/// Chains of Live Updates: forests of at most N devices, fault-free, at most 6 ops, over a chain
+/// of G kexecs (G = 1: the single Live Update), two threads.
+void BM_Exhaustive_Generations_N_G(benchmark::State &state) {
+    ExhaustiveOptions o;
+    o.maxDevices = static_cast<std::size_t>(state.range(0));
+    o.maxOps = 6;
+    o.generations = static_cast<unsigned>(state.range(1));
+    o.threads = 2;
+    run(state, o);
+}
+BENCHMARK(BM_Exhaustive_Generations_N_G)
+    ->ArgsProduct({{3, 4, 5}, {1, 2, 3}})
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1)
+    ->UseRealTime();
+
 } // namespace
 } // namespace bridgepath

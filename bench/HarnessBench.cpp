@@ -37,17 +37,21 @@ const std::vector<std::shared_ptr<const CaseSetup>> &cases64() {
 // preconditions) and run them on impl and model, judging every invariant after every step.
 void BM_StatefulHarness_64Devices_30Ops(benchmark::State &state) {
     const auto &cases = cases64();
-    std::uint64_t seed = 0;
+    std::uint64_t seed = 0, kexecs = 0;
     for (auto _ : state) {
         const auto &setup = cases[seed % cases.size()];
         const std::vector<Op> ops = sampleSequence(++seed, setup, 30);
         Harness h(setup->topology, setup->config, allInvariants());
         for (const Op &op : ops)
             benchmark::DoNotOptimize(h.step(op));
+        kexecs += h.coverage().kexecs;
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()));
     state.counters["sequences/s"] =
         benchmark::Counter(static_cast<double>(state.iterations()), benchmark::Counter::kIsRate);
+    // Sequences are chains of Live Updates: how long the chains drawn are.
+    state.counters["kexecs/sequence"] =
+        static_cast<double>(kexecs) / static_cast<double>(std::max<std::uint64_t>(1, seed));
 }
 BENCHMARK(BM_StatefulHarness_64Devices_30Ops);
 

@@ -56,6 +56,8 @@ void printText(std::ostream &out, const ExhaustiveRun &run) {
         << ", faults " << run.faultsText << "; every forest of " << o.minDevices << ".."
         << o.maxDevices << " devices, every sequence of at most " << o.maxOps
         << " ops over at most " << o.endpoints << " endpoints"
+        << (o.generations > 1 ? ", a chain of " + std::to_string(o.generations) + " kexecs"
+                              : std::string())
         << (o.faults.empty() ? "" : ", at most one fault") << "\n";
     out << "trees " << grouped(r.trees) << ", state spaces " << grouped(r.searches)
         << ", sequences " << grouped(r.sequences) << ", states generated "
@@ -91,7 +93,8 @@ void printJson(std::ostream &out, const ExhaustiveRun &run) {
     j["bound"] = {{"min_devices", o.minDevices},
                   {"max_devices", o.maxDevices},
                   {"max_ops", o.maxOps},
-                  {"endpoints", o.endpoints}};
+                  {"endpoints", o.endpoints},
+                  {"generations", o.generations}};
     j["policy"] = toString(o.policy);
     j["abi"] = toString(o.abi);
     j["faults"] = run.faultsText;
@@ -134,6 +137,7 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
     o.minDevices = countFlag(flags, "--min-devices", 1, 1, o.maxDevices);
     o.maxOps = countFlag(flags, "--max-ops", 4, 1, 12);
     o.endpoints = countFlag(flags, "--endpoints", 3, 1, 12);
+    o.generations = static_cast<unsigned>(countFlag(flags, "--generations", 1, 1, 4));
     o.policy = policyFlag(flags, o.policy);
     o.abi = abiFlag(flags, o.abi);
     o.faults = faultsFlag(flags, "none", faultsText);
@@ -151,7 +155,7 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
                       {"--max-devices", "--min-devices", "--max-ops", "--endpoints", "--policy",
                        "--abi", "--faults", "--invariants", "--threads", "--format",
-                       "--save-trace"},
+                       "--save-trace", "--generations"},
                       {"--stop-first", "--no-symmetry"});
     flags.allowPositional(0, "exhaustive takes flags only");
     ExhaustiveRun run;

@@ -100,6 +100,7 @@ struct ItemResult {
     std::uint64_t sequences = 0, generated = 0, distinct = 0;
     std::vector<Found> invariants; // per checked invariant
     std::array<Found, kOutcomeCount> outcomes;
+    Found bothSides;
     std::uint64_t judgeDisagreements = 0;
     std::string firstJudgeDisagreement;
 };
@@ -244,10 +245,10 @@ bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, cons
     case OpKind::Unpreserve:
         return !impl.directlyPreserved(mv.device) || (c.pathMask[mv.device] & m.frozen) != 0;
     case OpKind::Finish:
-        return !impl.directlyPreserved(mv.device);
+        return !impl.directlyIncoming(mv.device);
     case OpKind::FinishAll:
         for (DeviceId d = 0; d < c.topology.size(); ++d)
-            if (impl.directlyPreserved(d) && !(m.notEnumerated >> d & 1u))
+            if (impl.directlyIncoming(d) && !(m.notEnumerated >> d & 1u))
                 return true;
         return false;
     case OpKind::Freeze:
@@ -262,21 +263,25 @@ bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, cons
     return false;
 }
 
-bool phaseAllows(OpKind k, Phase p) {
+// Whether the search generates `k` in phase `p` of kernel `generation` of a chain of
+// `generations` kexecs: the outgoing operations up to the last kexec, the incoming ones while a
+// Live Update is incoming, the slot faults and unplug until the last kernel ended.
+bool phaseAllows(OpKind k, Phase p, unsigned generation, unsigned generations) {
+    const bool outgoing = generation < generations;
     switch (k) {
     case OpKind::Preserve:
     case OpKind::Unpreserve:
     case OpKind::Freeze:
     case OpKind::Kexec:
     case OpKind::Vanish:
-        return p == Phase::Outgoing;
+        return outgoing;
     case OpKind::Finish:
     case OpKind::FinishAll:
         return p == Phase::Incoming;
     case OpKind::Lose:
     case OpKind::SetRefcount:
     case OpKind::Unplug:
-        return p != Phase::Ended;
+        return outgoing || p != Phase::Ended;
     case OpKind::FailNext:
         return false; // only ever armed as part of a move
     }
@@ -315,6 +320,7 @@ class Searcher {
         misuseAllowed_ = o.faults.count(FaultClass::Misuse) != 0;
         symmetry_ = o.symmetry && c.symmetric;
         perm_.resize(c.topology.size());
+        bothMarks_.resize(c.topology.size());
         sig_.resize(c.topology.size());
         // With no more targets than E the bound never bites: leave it out of the key.
         boundTargets_ = c.targets.size() > o.endpoints;
@@ -359,11 +365,29 @@ class Searcher {
         for (std::size_t i = 0; i < o_.invariants.size(); ++i)
             if (o_.invariants[i] != Invariant::AtomicPreserve && j.fails(o_.invariants[i]))
                 record(r.invariants[i], index, std::nullopt, 0);
+        if (impl_.generation() != 0 && bridgeOnBothSidesNow())
+            record(r.bothSides, index, std::nullopt, 0);
         const std::array<bool, kOutcomeCount> shown = outcomesOf(j);
         for (std::size_t k = 0; k < kOutcomeCount; ++k)
             if (shown[k])
                 record(r.outcomes[k], index, std::nullopt,
-                       static_cast<Outcome>(k) == Outcome::Leak ? j.slotsInUse + j.dangling : 0);
+                       static_cast<Outcome>(k) == Outcome::Leak ? j.leakedSlots : 0);
+    }
+
+    // bridgeOnBothSides on impl_'s tables: a bridge named by an incoming entry and by an outgoing
+    // slot, both with refcount != 0.
+    bool bridgeOnBothSidesNow() {
+        const Topology &t = c_.topology;
+        std::fill(bothMarks_.begin(), bothMarks_.end(), 0);
+        for (const SlotEntry &e : impl_.incomingSlots())
+            if (e.refcount != 0)
+                if (const auto d = t.find(e.address()); d && t.isBridge(*d))
+                    bothMarks_[*d] = 1;
+        for (const SlotEntry &e : impl_.slots())
+            if (e.refcount != 0)
+                if (const auto d = t.find(e.address()); d && bothMarks_[*d])
+                    return true;
+        return false;
     }
 
     // Which outcomes the current state shows, judged on the implementation's accessors (what
@@ -374,7 +398,7 @@ class Searcher {
             const auto o = static_cast<Outcome>(k);
             switch (o) {
             case Outcome::Leak:
-                out[k] = j.fails(Invariant::NoLeak) && j.slotsInUse + j.dangling > 0;
+                out[k] = j.leakedSlots > 0;
                 break;
             case Outcome::NrDevicesDrift:
                 out[k] = j.fails(Invariant::NrDevices);
@@ -510,8 +534,7 @@ class Searcher {
                 impl_.restore(base.data(), implBytes);
                 dirty = false;
             }
-            const Phase phase = impl_.phase();
-            if (!phaseAllows(mv.kind, phase))
+            if (!phaseAllows(mv.kind, impl_.phase(), impl_.generation(), o_.generations))
                 continue;
             if (mv.fault && m.faultUsed)
                 continue;
@@ -598,7 +621,8 @@ class Searcher {
         // Each subtree's state in one hash, bottom up (children have larger ids).
         impl_.deviceWords(words_);
         for (DeviceId d = n; d-- > 0;) {
-            std::uint64_t h = words_[d] * 0x9e3779b97f4a7c15ull;
+            std::uint64_t h = (words_[d] ^ words_[n + d] * 0xc2b2ae3d27d4eb4full) *
+                              0x9e3779b97f4a7c15ull;
             h ^= (std::uint64_t{m.frozen >> d & 1u} | std::uint64_t{m.vanishedTops >> d & 1u} << 1 |
                   std::uint64_t{m.notEnumerated >> d & 1u} << 2 |
                   std::uint64_t{m.faultUsed && m.faultDevice == d} << 3 |
@@ -720,10 +744,16 @@ class Searcher {
                 m.notEnumerated |= c_.subtreeMask[mv.device];
             break;
         case OpKind::Kexec:
-            if (result != Result::Enoent)
+            if (result != Result::Enoent) {
                 for (DeviceId d = 0; d < c_.topology.size(); ++d)
                     if (m.vanishedTops >> d & 1u)
                         m.notEnumerated |= c_.subtreeMask[d];
+                // Frozen devices belong to the outgoing session. Only outgoing operations read
+                // them: in the last kernel, where none is generated, the mask is kept as it was
+                // (so a single Live Update keeps the state counts of the search before chains).
+                if (impl_.generation() < o_.generations)
+                    m.frozen = 0;
+            }
             break;
         case OpKind::Preserve:
         case OpKind::Unpreserve:
@@ -779,6 +809,7 @@ class Searcher {
     bool boundTargets_ = true;
     bool symmetry_ = false;
     std::vector<DeviceId> perm_;
+    std::vector<std::uint8_t> bothMarks_;
     std::vector<std::uint64_t> sig_, words_;
     VisitedSet visited_;
     std::vector<NodeRecord> nodes_;
@@ -860,16 +891,29 @@ const char *toString(Outcome o) {
 
 bool shows(Outcome o, const Topology &t, const State &s) {
     switch (o) {
-    case Outcome::Leak:
-        return s.directlyPreserved.empty() && (!s.slots().empty() || !s.dangling.empty());
+    case Outcome::Leak: {
+        if (s.directlyPreserved.empty() && (!s.slots().empty() || !s.dangling.empty()))
+            return true;
+        if (s.generation == 0 || !s.incoming.directlyPreserved.empty())
+            return false;
+        for (const SlotEntry &e : s.incoming.table)
+            if (e.refcount != 0)
+                return true;
+        return false;
+    }
     case Outcome::NrDevicesDrift: {
-        std::uint32_t inUse = 0;
-        for (const SlotEntry &e : s.table)
-            inUse += e.refcount != 0 ? 1 : 0;
-        return s.nrDevices != inUse;
+        auto drifts = [](const std::vector<SlotEntry> &table, std::uint32_t nr) {
+            std::uint32_t inUse = 0;
+            for (const SlotEntry &e : table)
+                inUse += e.refcount != 0 ? 1 : 0;
+            return nr != inUse;
+        };
+        return drifts(s.table, s.nrDevices) ||
+               (s.generation != 0 && drifts(s.incoming.table, s.incoming.nrDevices));
     }
     case Outcome::PrematureRelease:
-        return !releasedEarlyDevices(t, s).empty();
+        return !releasedEarlyDevices(t, s.outgoingSide()).empty() ||
+               (s.generation != 0 && !releasedEarlyDevices(t, s.incomingSide()).empty());
     case Outcome::Panic:
         return s.panicked;
     case Outcome::TableFreedWithReferences:
@@ -884,7 +928,8 @@ bool shows(Outcome o, const Topology &t, const State &s) {
 }
 
 ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgress &progress) {
-    assert(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16);
+    assert(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16 &&
+           o.generations >= 1);
     const auto start = std::chrono::steady_clock::now();
     const TreeEnumerator trees(TreeFamily::Pci, o.maxDevices);
     std::vector<std::vector<ForestShape>> forests(o.maxDevices + 1);
@@ -893,6 +938,12 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     std::size_t treeId = 0;
     for (std::size_t n = o.minDevices; n <= o.maxDevices; ++n) {
         forests[n] = trees.forests(n);
+        if (!o.forests.empty()) { // the given ones of this size only
+            forests[n].clear();
+            for (const ForestShape &f : o.forests)
+                if (deviceCount(f) == n)
+                    forests[n].push_back(f);
+        }
         result.trees += forests[n].size();
         for (std::size_t i = 0; i < forests[n].size(); ++i, ++treeId) {
             if (o.abi == Abi::V6 && o.faults.count(FaultClass::Alloc))
@@ -960,6 +1011,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     // The smallest example of each check: fewest devices, then fewest operations, then item order.
     std::vector<std::pair<std::size_t, const Found *>> bestInv(o.invariants.size(), {0, nullptr});
     std::array<std::pair<std::size_t, const Found *>, kOutcomeCount> bestOut{};
+    std::pair<std::size_t, const Found *> bestBoth{0, nullptr};
     auto better = [&](std::size_t i, const Found &f, const std::pair<std::size_t, const Found *> &b) {
         if (!f.has)
             return false;
@@ -987,6 +1039,9 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
             if (better(i, r.invariants[k], bestInv[k]))
                 bestInv[k] = {i, &r.invariants[k]};
         }
+        result.bothSidesStates += r.bothSides.count;
+        if (better(i, r.bothSides, bestBoth))
+            bestBoth = {i, &r.bothSides};
         for (std::size_t k = 0; k < kOutcomeCount; ++k) {
             result.outcomes[k].states += r.outcomes[k].count;
             result.outcomes[k].maxSlots = std::max(result.outcomes[k].maxSlots, r.outcomes[k].maxSlots);
@@ -1014,6 +1069,14 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     for (std::size_t k = 0; k < kOutcomeCount; ++k)
         result.outcomes[k].smallest = example(bestOut[k], static_cast<Outcome>(k),
                                               result.outcomes[k].harnessDisagrees);
+    if (bestBoth.second) {
+        const Item &it = items[bestBoth.first];
+        const Topology t = buildTopology(forests[it.devices][it.tree]);
+        const LiveUpdateConfig config{o.policy, o.abi, it.capacity};
+        result.bothSidesSmallest =
+            confirm(t, config, bestBoth.second->ops, o.faults, {},
+                    [&](const StepOutcome &, const State &s) { return bridgeOnBothSides(t, s); });
+    }
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

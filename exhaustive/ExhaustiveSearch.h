@@ -6,20 +6,24 @@
 /// checked invariant is judged in every state.
 ///
 /// The alphabet of one tree (targets: its leaves, endpoints and empty bridges, at most E distinct
-/// ones per sequence):
-///   outgoing   preserve T, unpreserve T, freeze T, kexec
-///   incoming   finish T, finish-all
-///   ended      nothing (every operation is refused and changes nothing)
+/// ones per sequence), by kernel of the chain (G = `generations`, the kexecs explored):
+///   kernels 0 .. G-1   preserve T, unpreserve T, freeze T, kexec, in every phase
+///   kernels 1 .. G     finish T, finish-all while phase Incoming
+///   kernel G           only that: once it ended nothing is generated
 /// (freeze T only with misuse or unplug: in correct use a frozen device only takes options away.)
-/// Without `misuse` only correct use is generated (the Harness's isMisuse); operations of the
-/// wrong phase are never generated (they return -ENOENT and change nothing). One fault per
-/// sequence at most, from the selected classes:
+/// With G = 1 (the default) this is the single Live Update: kernel 0 preserves and kexecs, kernel
+/// 1 only finishes. Without `misuse` only correct use is generated (the Harness's isMisuse);
+/// operations of the wrong phase are never generated (they return -ENOENT and change nothing).
+/// One fault per sequence at most, from the selected classes:
 ///   step       fail-nth: an operation whose walk (or rollback) has its i-th step failing -EIO,
 ///              for every i the walk reaches (written `fail-next KIND D` before the operation)
 ///   lost-slot  lose D;  refcount  set-refcount D to 0, refcount - 1 or refcount + 1
-///   vanish     vanish D;  unplug  unplug D;  misuse  one API operation that is not correct use
+///   vanish     vanish D (kernels 0 .. G-1);  unplug  unplug D;  misuse  one API operation that
+///              is not correct use
 ///   alloc      (v6) every capacity 1..devices, so -ENOSPC can meet every step of a preserve walk
-/// where D is any device. A fault operation that changes nothing (-ENOENT) is not generated.
+/// where D is any device. lose, set-refcount and unplug are generated in every phase of kernels
+/// 0 .. G-1 and before kernel G ended. A fault operation that changes nothing (-ENOENT) is not
+/// generated.
 ///
 /// Results do not depend on the thread count: work items are (tree, capacity) pairs, each
 /// searched on one thread, merged in item order.
@@ -58,6 +62,11 @@ struct ExhaustiveOptions {
     bool symmetry = true;
     /// Also judge every new state with model/Invariant and count disagreements (tests).
     bool crossCheckJudge = false;
+    /// G: kexecs explored (>= 1). Kernel G, the last, only finishes what it inherited.
+    unsigned generations = 1;
+    /// When not empty: search these forests (those of minDevices..maxDevices devices) instead
+    /// of every forest of that many devices.
+    std::vector<ForestShape> forests;
 };
 
 /// What a fault does to the machine, as the policy matrix classifies it (worst last).
@@ -114,6 +123,10 @@ struct ExhaustiveResult {
     bool stoppedEarly = false;
     std::vector<InvariantTally> tallies; ///< in the order of options.invariants
     std::array<OutcomeTally, kOutcomeCount> outcomes; ///< by Outcome, always judged
+    /// Coverage of chains: distinct states where a bridge is incoming and outgoing at once
+    /// (bridgeOnBothSides), and the smallest such run, replayed through the Harness.
+    std::uint64_t bothSidesStates = 0;
+    std::optional<Counterexample> bothSidesSmallest;
     std::uint64_t judgeDisagreements = 0; ///< crossCheckJudge only
     std::string firstJudgeDisagreement;   ///< crossCheckJudge only
 };
@@ -121,7 +134,8 @@ struct ExhaustiveResult {
 /// Progress: searches done, searches in all, states generated so far.
 using ExhaustiveProgress = std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>;
 
-/// Runs the search. Requires 1 <= minDevices <= maxDevices <= 16 and endpoints <= 16.
+/// Runs the search. Requires 1 <= minDevices <= maxDevices <= 16, endpoints <= 16 and
+/// generations >= 1.
 ExhaustiveResult runExhaustive(const ExhaustiveOptions &options,
                                const ExhaustiveProgress &progress = nullptr);
 

@@ -23,18 +23,23 @@ StateJudge::StateJudge(const Topology &t, std::optional<std::size_t> capacity)
     ideal_.resize(t.size());
 }
 
-Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const {
+template <class Direct>
+std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::uint32_t nr,
+                                    Direct direct, std::uint32_t dangling, bool panicked,
+                                    std::optional<DeviceId> soleFault, std::uint32_t &inUse,
+                                    bool &nothing) const {
     const std::size_t n = key_.size();
     std::fill(refcount_.begin(), refcount_.end(), 0);
     std::fill(ideal_.begin(), ideal_.end(), 0);
-    Judgement j;
+    std::uint32_t failing = 0;
+    inUse = 0;
     // Slots naming no device of the tree (a set-refcount on a lost slot names 0000:00:00.0):
     // counted as off (their ideal is 0), skipped by closure, as model/Invariant does.
     bool strayOff = false, strayOffOutsideFault = false;
-    for (const SlotEntry &e : impl.slots()) {
+    for (const SlotEntry &e : slots) {
         if (e.refcount == 0)
             continue;
-        ++j.slotsInUse;
+        ++inUse;
         const std::uint32_t key = e.domain << 16 | e.bdf;
         const auto it = std::find(key_.begin(), key_.end(), key);
         if (it != key_.end()) {
@@ -45,12 +50,11 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
         // model/Invariant compares BDFs: a stray slot naming the faulty device's BDF is excused.
         strayOffOutsideFault = strayOffOutsideFault || !soleFault || key_[*soleFault] != key;
     }
-    j.nothingPreserved = true;
+    nothing = true;
     for (std::size_t d = 0; d < n; ++d) {
-        j.dangling += impl.dangling(d);
-        if (!impl.directlyPreserved(d))
+        if (!direct(static_cast<DeviceId>(d)))
             continue;
-        j.nothingPreserved = false;
+        nothing = false;
         for (std::uint32_t up = static_cast<std::uint32_t>(d); up != kRoot; up = parent_[up])
             ++ideal_[up];
     }
@@ -68,22 +72,46 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
                 closure = refcount_[up] != 0;
     }
     if (!closure)
-        j.failing |= bit(Invariant::Closure);
+        failing |= bit(Invariant::Closure);
     if (!exact)
-        j.failing |= bit(Invariant::ExactCount);
-    if (impl.nrDevices() != j.slotsInUse || (capacity_ && impl.nrDevices() > *capacity_))
-        j.failing |= bit(Invariant::NrDevices);
-    if (j.nothingPreserved && (j.slotsInUse != 0 || j.dangling != 0 || impl.nrDevices() != 0))
-        j.failing |= bit(Invariant::NoLeak);
+        failing |= bit(Invariant::ExactCount);
+    if (nr != inUse || (capacity_ && nr > *capacity_))
+        failing |= bit(Invariant::NrDevices);
+    if (nothing && (inUse != 0 || dangling != 0 || nr != 0))
+        failing |= bit(Invariant::NoLeak);
     if (!premature)
-        j.failing |= bit(Invariant::NoPrematureRelease);
+        failing |= bit(Invariant::NoPrematureRelease);
     if (soleFault && !contained)
-        j.failing |= bit(Invariant::Containment);
-    if (impl.panicked() && j.nothingPreserved)
-        j.failing |= bit(Invariant::NoPanicAtFinish);
+        failing |= bit(Invariant::Containment);
+    if (panicked && nothing)
+        failing |= bit(Invariant::NoPanicAtFinish);
+    return failing;
+}
+
+Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const {
+    Judgement j;
+    for (std::size_t d = 0; d < key_.size(); ++d)
+        j.dangling += impl.dangling(d);
+    // The outgoing side: panicked belongs to the incoming one.
+    j.failing = judgeSide(
+        impl.slots(), impl.nrDevices(), [&](DeviceId d) { return impl.directlyPreserved(d); },
+        j.dangling, false, soleFault, j.slotsInUse, j.nothingPreserved);
+    if (j.nothingPreserved)
+        j.leakedSlots = j.slotsInUse + j.dangling;
+    if (impl.generation() != 0) {
+        std::uint32_t inUse = 0;
+        bool nothing = false;
+        j.failing |= judgeSide(
+            impl.incomingSlots(), impl.incomingNrDevices(),
+            [&](DeviceId d) { return impl.directlyIncoming(d); }, 0, impl.panicked(), soleFault,
+            inUse, nothing);
+        if (nothing)
+            j.leakedSlots = std::max(j.leakedSlots, inUse);
+    }
     if (impl.happened(KernelEventKind::BugAtRelease) ||
         impl.happened(KernelEventKind::UseAfterFree) ||
-        impl.happened(KernelEventKind::PanicAtFinish))
+        impl.happened(KernelEventKind::PanicAtFinish) ||
+        impl.happened(KernelEventKind::RetrieveFailed))
         j.failing |= bit(Invariant::NoCrash);
     return j;
 }

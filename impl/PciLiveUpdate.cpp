@@ -31,6 +31,8 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     }
     assert(std::is_sorted(key_.begin(), key_.end()) && "device ids are in BDF order");
     slot_.assign(n, kNone);
+    inSlot_.assign(n, kNone);
+    inDirect_.assign(n, 0);
     frozen_.assign(n, 0);
     failNext_.assign(n, 0);
     vanished_.assign(n, 0);
@@ -39,6 +41,24 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     ghost_.assign(n, 0);
     alias_.assign(n, 0);
     tableLive_ = !config.sessionTable; // without sessions: one table, there from the start
+}
+
+std::size_t PciLiveUpdate::presentDevices() const {
+    return removed_.size() - static_cast<std::size_t>(std::count(removed_.begin(), removed_.end(), 1));
+}
+
+void PciLiveUpdate::allocateTable() {
+    if (config_.tableSizedToPresent && config_.abi == Abi::V6)
+        table_.reset(presentDevices());
+    tableLive_ = true;
+}
+
+void PciLiveUpdate::emitIncoming(KernelEventKind k) {
+    KernelEvent e;
+    e.kind = k;
+    e.nrDevices = inNr_;
+    events_.push_back(e);
+    seen_ = static_cast<std::uint8_t>(seen_ | 1u << static_cast<int>(k));
 }
 
 void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
@@ -96,7 +116,7 @@ void PciLiveUpdate::freeSlot(DeviceId dev) {
 }
 
 void PciLiveUpdate::releaseIfUnused() {
-    if (!tableLive_ || directCount_ != 0 || phase_ != Phase::Outgoing || !config_.sessionTable)
+    if (!tableLive_ || directCount_ != 0 || !config_.sessionTable)
         return;
     if (nrDevices_ != 0) {
         switch (releaseCheckOf(config_)) {
@@ -255,14 +275,14 @@ Result PciLiveUpdate::unpreserveDevice(DeviceId dev) {
 Result PciLiveUpdate::finishDevice(DeviceId dev) {
     if (takeFailNext(dev, StepKind::Finish))
         return Result::Eio;
-    if (slot_[dev] == kNone)
+    if (inSlot_[dev] == kNone)
         return Result::Einval; // not incoming
-    SlotEntry &e = incoming_[slot_[dev]];
+    SlotEntry &e = incoming_[inSlot_[dev]];
     if (e.refcount == 0)
         return Result::Einval;
     if (--e.refcount == 0) {
-        slot_[dev] = kNone;
-        --nrDevices_;
+        inSlot_[dev] = kNone; // the entry keeps its BDF
+        --inNr_;
     }
     return Result::Ok;
 }
@@ -270,19 +290,15 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
 Result PciLiveUpdate::preserve(DeviceId dev) {
     if (crashed())
         return Result::Enoent; // a dead kernel runs nothing
-    // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
-    // fetched: in every phase.
-    // A device that is gone cannot be named at all: unplugged, or not enumerated after kexec.
+    // A device that is gone cannot be named at all: unplugged, or not enumerated at a kexec.
     if (removed_[dev]) // vanished devices are removed at the kexec
         return Result::Enodev;
+    // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
+    // fetched.
     if (vfCheckOf(config_) == VfCheck::NamedDevice && isVf_[dev])
         return Result::Einval;
-    if (phase_ != Phase::Outgoing)
-        return Result::Enoent;
-    if (!tableLive_ && config_.tableSizedToPresent && config_.abi == Abi::V6)
-        table_.reset(removed_.size() -
-                     static_cast<std::size_t>(std::count(removed_.begin(), removed_.end(), 1)));
-    tableLive_ = true;
+    if (!tableLive_)
+        allocateTable();
     for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
         const Result r = preserveDevice(d);
         if (r != Result::Ok) {
@@ -296,7 +312,7 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
 }
 
 Result PciLiveUpdate::unpreserve(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed())
+    if (crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -310,7 +326,7 @@ Result PciLiveUpdate::unpreserve(DeviceId dev) {
 }
 
 Result PciLiveUpdate::freeze(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed())
+    if (crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -319,28 +335,46 @@ Result PciLiveUpdate::freeze(DeviceId dev) {
 }
 
 Result PciLiveUpdate::kexec() {
-    if (phase_ != Phase::Outgoing || crashed())
+    if (crashed())
         return Result::Enoent;
+    // LUO serializes the outgoing FLB only: the incoming side is dropped as it is (no .finish,
+    // no nr_devices check), and the outgoing table crosses as the next kernel's incoming side.
     const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, slots()});
     auto decoded = decodeKho(config_.abi, bytes);
     assert(std::holds_alternative<KhoImage>(decoded) && "our own image must decode");
     KhoImage &image = std::get<KhoImage>(decoded);
-    incoming_ = std::move(image.slots);
-    nrDevices_ = image.nrDevices;
+    ++generation_;
     phase_ = Phase::Incoming;
+    incoming_ = std::move(image.slots);
+    inNr_ = image.nrDevices;
+    inDirect_ = direct_;
+    // LUO hands FLB data over only for a session with a table: without one the next kernel
+    // inherits nothing at all (not even an empty table).
+    inherited_ = tableLive_;
+    std::fill(inSlot_.begin(), inSlot_.end(), kNone);
+    retrievePending_ = false;
+    // The new kernel's outgoing side starts empty.
+    table_.reset();
+    tableLive_ = false;
+    nrDevices_ = 0;
     std::fill(slot_.begin(), slot_.end(), kNone);
     std::fill(ghost_.begin(), ghost_.end(), 0); // pointers into freed memory do not cross
     std::fill(alias_.begin(), alias_.end(), 0);
+    std::fill(direct_.begin(), direct_.end(), 0);
+    std::fill(frozen_.begin(), frozen_.end(), 0);
+    directCount_ = 0;
     holders_ = 0;
     for (DeviceId d = 0; d < removed_.size(); ++d)
         removed_[d] = removed_[d] || vanished_[d];
+    if (!config_.sessionTable)
+        allocateTable();
 
     const auto index = indexIncoming(incoming_);
     if (std::holds_alternative<DuplicateKey>(index)) {
         // The retrieve runs at the first enumerated device's setup; with none enumerated, when
         // the session ends. Either way the incoming kernel is dead after it (crashed()).
-        if (std::find(removed_.begin(), removed_.end(), 0) != removed_.end())
-            emit(KernelEventKind::RetrieveFailed);
+        if (presentDevices() != 0)
+            emitIncoming(KernelEventKind::RetrieveFailed);
         else
             retrievePending_ = true;
         return Result::Eexist;
@@ -348,7 +382,7 @@ Result PciLiveUpdate::kexec() {
     for (const auto &[key, slot] : std::get<IncomingIndex>(index)) {
         const auto dev = topology_.find(incoming_[slot].address());
         if (dev && !removed_[*dev])
-            slot_[*dev] = slot;
+            inSlot_[*dev] = slot;
     }
     return Result::Ok;
 }
@@ -358,7 +392,11 @@ Result PciLiveUpdate::finish(DeviceId dev) {
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
-    setDirect(dev, false);
+    // Nothing inherited: the incoming FLB cannot be had, so finish returns before any walk (a
+    // fail-next stays armed), as unpreserve does without a session.
+    if (!inherited_)
+        return Result::Enoent;
+    inDirect_[dev] = 0;
     return walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
 }
 
@@ -367,58 +405,62 @@ Result PciLiveUpdate::finishAll() {
         return Result::Enoent;
     phase_ = Phase::Ended;
     if (retrievePending_) {
-        emit(KernelEventKind::RetrieveFailed);
+        emitIncoming(KernelEventKind::RetrieveFailed);
         return Result::Enoent;
     }
-    if (nrDevices_ == 0)
+    if (inNr_ == 0)
         return Result::Ok;
     panicked_ = true;
     switch (endOfUpdateOf(config_)) {
     case EndOfUpdate::Panic:
-        emit(KernelEventKind::PanicAtFinish);
+        emitIncoming(KernelEventKind::PanicAtFinish);
         break;
     case EndOfUpdate::HeldForever:
         // Held only while a device is still incoming (it holds a reference since enumeration).
-        if (std::any_of(slot_.begin(), slot_.end(), [](std::uint32_t s) { return s != kNone; }))
-            emit(KernelEventKind::IncomingHeld);
+        if (std::any_of(inSlot_.begin(), inSlot_.end(), [](std::uint32_t s) { return s != kNone; }))
+            emitIncoming(KernelEventKind::IncomingHeld);
         break;
     }
     return Result::Panic;
 }
 
 Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
-    if (phase_ == Phase::Ended || crashed())
+    if (crashed())
         return Result::Enoent;
     failNext_[dev] |= bit(kind);
     return Result::Ok;
 }
 
 Result PciLiveUpdate::lose(DeviceId dev) {
-    if (phase_ == Phase::Ended || crashed() || slot_[dev] == kNone)
+    if (crashed())
         return Result::Enoent;
     if (slot_[dev] == kStale)
         writeGhost(dev, 0);
-    else if (phase_ == Phase::Outgoing)
+    else if (slot_[dev] != kNone)
         table_.set(slot_[dev], SlotEntry{});
+    else if (phase_ == Phase::Incoming && inSlot_[dev] != kNone)
+        incoming_[inSlot_[dev]] = SlotEntry{};
     else
-        incoming_[slot_[dev]] = SlotEntry{};
+        return Result::Enoent;
     return Result::Ok;
 }
 
 Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
-    if (phase_ == Phase::Ended || crashed() || slot_[dev] == kNone)
+    if (crashed())
         return Result::Enoent;
     if (slot_[dev] == kStale)
         writeGhost(dev, value);
-    else if (phase_ == Phase::Outgoing)
+    else if (slot_[dev] != kNone)
         table_.setRefcount(slot_[dev], value);
+    else if (phase_ == Phase::Incoming && inSlot_[dev] != kNone)
+        incoming_[inSlot_[dev]].refcount = value;
     else
-        incoming_[slot_[dev]].refcount = value;
+        return Result::Enoent;
     return Result::Ok;
 }
 
 Result PciLiveUpdate::vanish(DeviceId dev) {
-    if (phase_ != Phase::Outgoing || crashed())
+    if (crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -442,28 +484,36 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         if (first == Result::Ok)
             first = r;
     }
-    // v6 walks the path of a removed device that holds a slot (a leaked bridge too); later
-    // kernels only warn, and the device stays preserved with its counts, but a device that is
-    // gone no longer holds the incoming state.
-    const bool holds = slot_[dev] != kNone;
-    if (config_.abi == Abi::V6 && direct_[dev])
+    // v6 walks the path of a removed device that holds a slot (a leaked bridge too): its
+    // outgoing pointer first (unpreserve), then its incoming one (finish). Later kernels only
+    // warn, and the device stays preserved with its counts, but a device that is gone no longer
+    // holds the incoming state.
+    if (config_.abi == Abi::V6) {
+        const bool holdsOut = slot_[dev] != kNone;
+        const bool holdsIn = inSlot_[dev] != kNone;
         setDirect(dev, false);
-    else if (config_.abi != Abi::V6 && phase_ == Phase::Incoming)
-        slot_[dev] = kNone;
-    if (config_.abi == Abi::V6 && holds) {
-        const Result r =
-            phase_ == Phase::Outgoing
-                ? walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); })
-                : walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+        inDirect_[dev] = 0;
+        Result r = Result::Ok;
+        // The cleanup's unpreserve needs the outgoing session like any other: without a table
+        // (released under the device) it returns first and the pointer stays.
+        if (holdsOut && tableLive_)
+            r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
+        if (holdsIn) {
+            const Result f = walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+            if (r == Result::Ok)
+                r = f;
+        }
         if (first == Result::Ok)
             first = r;
+    } else {
+        inSlot_[dev] = kNone;
     }
     removed_[dev] = 1;
     return first;
 }
 
 Result PciLiveUpdate::unplug(DeviceId dev) {
-    if (phase_ == Phase::Ended || crashed())
+    if (crashed())
         return Result::Enoent;
     if (removed_[dev])
         return Result::Enodev;
@@ -475,11 +525,16 @@ Result PciLiveUpdate::unplug(DeviceId dev) {
 State PciLiveUpdate::state() const {
     State s;
     s.phase = phase_;
+    s.generation = generation_;
     s.table = slots();
     s.nrDevices = nrDevices_;
+    s.incoming.table = incoming_;
+    s.incoming.nrDevices = inNr_;
     for (DeviceId d = 0; d < direct_.size(); ++d) {
         if (direct_[d])
             s.directlyPreserved.insert(topology_.bdf(d));
+        if (inDirect_[d])
+            s.incoming.directlyPreserved.insert(topology_.bdf(d));
         if (slot_[d] == kStale)
             s.dangling[topology_.bdf(d)] = ghost_[d];
         for (StepKind k : {StepKind::Preserve, StepKind::Unpreserve, StepKind::Finish})
@@ -530,32 +585,38 @@ const std::uint8_t *getSlots(const std::uint8_t *p, std::vector<SlotEntry> &slot
 }
 
 constexpr std::size_t kSlotBytes = 8;
-constexpr std::size_t kDeviceBytes = 5;
+constexpr std::size_t kDeviceBytes = 9;
 constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 } // namespace
 
-// Layout: phase, panicked, table live, the kinds of event seen (a crash among them), nr_devices, the live
-// table (outgoing table or incoming entries: the other one is never read again), then per device
-// its cached slot (a dangling one: kStaleTag | its freed copy's refcount) and one byte of flags.
+// Layout: phase, end flags (panicked, retrieve pending, inherited), table live (the third byte), the kinds of
+// event seen (a crash among them), generation, outgoing nr_devices, incoming nr_devices, the
+// outgoing table, the incoming entries, then per device its cached slot (a dangling one:
+// kStaleTag | alias << 16 | its freed copy's refcount), its incoming entry and one byte of flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
     return static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
-                                     removed_[d] << 5 | direct_[d] << 6);
+                                     removed_[d] << 5 | direct_[d] << 6 | inDirect_[d] << 7);
 }
 
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
-    out.resize(start + 4 + 4 + 4 + slots().size() * kSlotBytes + slot_.size() * kDeviceBytes);
+    out.resize(start + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes +
+               4 + slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
-    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1));
+    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2));
     p = put(p, static_cast<std::uint8_t>(tableLive_));
     p = put(p, seen_);
+    p = put(p, static_cast<std::uint32_t>(generation_));
     p = put(p, nrDevices_);
+    p = put(p, inNr_);
     p = putSlots(p, slots());
+    p = putSlots(p, incoming_);
     for (DeviceId d = 0; d < slot_.size(); ++d) {
         p = put(p, slot_[d] == kStale ? kStaleTag | std::uint32_t{alias_[d]} << 16 | ghost_[d]
                                       : slot_[d]);
+        p = put(p, inSlot_[d]);
         p = put(p, flagsOf(d));
     }
     assert(p == out.data() + out.size());
@@ -567,24 +628,22 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     const auto endFlags = get<std::uint8_t>(p);
     panicked_ = (endFlags & 1) != 0;
     retrievePending_ = (endFlags & 2) != 0;
+    inherited_ = (endFlags & 4) != 0;
     tableLive_ = get<std::uint8_t>(p) != 0;
     seen_ = get<std::uint8_t>(p);
     events_.clear();
     for (KernelEventKind k : allKernelEvents())
         if (happened(k))
             events_.push_back(KernelEvent{k, std::nullopt, 0});
+    generation_ = get<std::uint32_t>(p);
     nrDevices_ = get<std::uint32_t>(p);
-    if (phase_ == Phase::Outgoing) {
-        std::vector<SlotEntry> &scratch = incoming_; // unused before kexec
-        p = getSlots(p, scratch);
-        if (tableLive_)
-            table_.assign(scratch.data(), scratch.size());
-        else
-            table_.reset();
-        scratch.clear();
-    } else {
-        p = getSlots(p, incoming_);
-    }
+    inNr_ = get<std::uint32_t>(p);
+    p = getSlots(p, scratch_);
+    if (tableLive_)
+        table_.assign(scratch_.data(), scratch_.size());
+    else
+        table_.reset();
+    p = getSlots(p, incoming_);
     directCount_ = 0;
     holders_ = 0;
     for (DeviceId d = 0; d < slot_.size(); ++d) {
@@ -593,13 +652,15 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
         slot_[d] = stale ? kStale : slot;
         ghost_[d] = stale ? static_cast<std::uint16_t>(slot) : 0;
         alias_[d] = stale ? static_cast<std::uint8_t>(slot >> 16) : 0;
-        holders_ += phase_ == Phase::Outgoing && slot != kNone && !stale;
+        holders_ += slot != kNone && !stale;
+        inSlot_[d] = get<std::uint32_t>(p);
         const auto flags = get<std::uint8_t>(p);
         frozen_[d] = flags & 1;
         failNext_[d] = (flags >> 1) & 7;
         vanished_[d] = (flags >> 4) & 1;
         removed_[d] = (flags >> 5) & 1;
         direct_[d] = (flags >> 6) & 1;
+        inDirect_[d] = (flags >> 7) & 1;
         directCount_ += direct_[d];
     }
     assert(p == bytes + size && "restore: not a record save() wrote for this topology");
@@ -617,18 +678,25 @@ std::uint32_t PciLiveUpdate::deviceNamed(const SlotEntry &e) const {
 }
 
 void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
-    out.resize(slot_.size());
-    for (DeviceId d = 0; d < slot_.size(); ++d) {
+    const std::size_t n = slot_.size();
+    out.resize(2 * n);
+    for (DeviceId d = 0; d < n; ++d) {
         // 24 bits of slot; a dangling device's holds its freed copy's refcount instead.
         const std::uint32_t slot = slot_[d] == kStale ? 0xFE0000u | ghost_[d] : slot_[d];
         out[d] = std::uint64_t{slot} << 40 | std::uint64_t{flagsOf(d)} << 32 |
                  std::uint64_t{alias_[d]} << 24;
+        out[n + d] = std::uint64_t{inSlot_[d]} << 32;
     }
     const std::vector<SlotEntry> &table = slots();
     for (std::size_t i = 0; i < table.size() && i < 24; ++i) {
         const std::uint32_t dev = deviceNamed(table[i]);
         if (dev != kNone)
             out[dev] |= std::uint64_t{1} << i;
+    }
+    for (std::size_t i = 0; i < incoming_.size() && i < 32; ++i) {
+        const std::uint32_t dev = deviceNamed(incoming_[i]);
+        if (dev != kNone)
+            out[n + dev] |= std::uint64_t{1} << i;
     }
 }
 
@@ -649,6 +717,8 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
         }
     };
     permute(slot_);
+    permute(inSlot_);
+    permute(inDirect_);
     permute(frozen_);
     permute(failNext_);
     permute(vanished_);
@@ -664,12 +734,11 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
         }
         return e;
     };
-    if (phase_ == Phase::Outgoing && tableLive_)
+    if (tableLive_)
         for (std::uint32_t i = 0; i < table_.size(); ++i)
             table_.set(i, renamed(table_[i]));
-    else
-        for (SlotEntry &e : incoming_)
-            e = renamed(e);
+    for (SlotEntry &e : incoming_)
+        e = renamed(e);
 }
 
 } // namespace bridgepath

@@ -1,16 +1,27 @@
 #pragma once
-/// PciLiveUpdate: the kernel-faithful implementation of PCI Live Update bridge-path preservation.
+/// PciLiveUpdate: the kernel-faithful implementation of PCI Live Update bridge-path preservation,
+/// over a chain of Live Updates (kernel 0 -> kexec -> kernel 1 -> kexec -> kernel 2 ...).
 ///
-///      preserve / unpreserve / freeze            finish / finish-all
+///                  preserve / unpreserve / freeze / vanish / kexec: every phase (outgoing side)
 ///   +----------+    kexec (serialize slots)  +----------+   finish-all   +-------+
 ///   | Outgoing | --------------------------> | Incoming | -------------> | Ended |
 ///   +----------+                             +----------+                +-------+
+///                                             ^   |  kexec                 |  kexec
+///                                             +---+------------------------+
+///
+/// Every kernel has an OUTGOING side (its own session: slot table, nr_devices, each device's
+/// cached slot, directly preserved and frozen devices, pointers into freed tables) beside the
+/// INCOMING side it inherited at its kexec (the decoded entries, the incoming nr_devices, each
+/// incoming device's entry, the devices the previous kernel preserved directly). Generation 0 has
+/// nothing incoming (phase Outgoing); after a kexec the phase is Incoming until finish-all (Ended).
 ///
 /// Mirrors drivers/pci/liveupdate.c: a slot table of `pci_dev_ser` with a separate nr_devices
 /// counter, each device caching the index of its slot, a walk from the device up to the root bus
 /// (dev, dev->bus->self, ...), rollback of a failed preserve, and a switchable failure policy for the
 /// walks down (unpreserve, finish, rollback). Flat arrays indexed by DeviceId; no allocation per
 /// step. Every operation returns 0 (Result::Ok) or the kernel's error code; see each method.
+/// First of all, in every operation: after a crash event (bug-at-release, retrieve-failed,
+/// panic-at-finish) the kernel is dead and every operation returns -ENOENT, changing nothing.
 ///
 /// Faults are operations too (fail-next, lose, set-refcount, vanish, unplug), so a trace can place
 /// them anywhere.
@@ -20,17 +31,18 @@
 /// every override, as does tableSizedToPresent; the table layout, KHO image and hot-unplug follow
 /// `abi`.
 ///
-/// The table lives per Live Update session: it is allocated at the first preserve (v6: `capacity`
-/// zeroed slots, or one per device present with tableSizedToPresent; v7: empty) and released
-/// when, after an outgoing operation, no device is directly preserved any more. At that release
-/// nr_devices != 0 means: BugOn (v6) BUG_ON, event bug-at-release (the outgoing kernel is dead and
-/// every later operation returns -ENOENT); WarnAndFree (v7) WARN, event
-/// table-freed-with-references. Either way the table is then freed: nr_devices is 0 and every
-/// device still caching a slot keeps a pointer into freed memory ("dangling"). Freed memory keeps
-/// its contents: a walk step that reads or writes such a slot emits use-after-free and acts on the
-/// freed copy (never on the live table or nr_devices, which live in the new table's header).
-/// Kexec hands over no slot while no table is allocated. finish-all with nr_devices != 0 emits
-/// panic-at-finish (EndOfUpdate::Panic, v7) or incoming-held (HeldForever, v6).
+/// The outgoing table lives per Live Update session: it is allocated at the first preserve of a
+/// kernel (v6: `capacity` zeroed slots, or one per device present with tableSizedToPresent; v7:
+/// empty) and released when, after an outgoing operation (in any phase), no device is directly
+/// preserved any more. At that release nr_devices != 0 means: BugOn (v6) BUG_ON, event
+/// bug-at-release (the kernel is dead); WarnAndFree (v7) WARN, event table-freed-with-references.
+/// Either way the table is then freed: nr_devices is 0 and every device still caching a slot keeps
+/// a pointer into freed memory ("dangling"). Freed memory keeps its contents: a walk step that
+/// reads or writes such a slot emits use-after-free and acts on the freed copy (never on the live
+/// table or nr_devices, which live in the new table's header). Without sessions
+/// (!config.sessionTable) each kernel has one table from its start. Kexec hands over no slot while
+/// no table is allocated, and drops the unfinished incoming side without any check or event (LUO
+/// serializes outgoing FLBs only).
 
 #include "impl/SlotTable.h"
 #include "topology/KernelEvent.h"
@@ -49,81 +61,105 @@ namespace bridgepath {
 /// One Live Update over one topology.
 class PciLiveUpdate {
   public:
-    /// Outgoing phase, empty table (v6: `config.capacity` free slots; with tableSizedToPresent
-    /// one per device), nr_devices 0. Every config is honoured.
+    /// Generation 0, phase Outgoing, nothing incoming, nr_devices 0; no table until the first
+    /// preserve (without sessions: one table from the start, v6 `config.capacity` free slots or
+    /// one per device with tableSizedToPresent). Every config is honoured.
     PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config);
 
     /// Applies one operation; requires every BDF it names to be in the topology.
     Result apply(const Op &op);
 
-    /// Outgoing. -ENOENT after a crash (first: a dead kernel runs nothing); VfCheck::NamedDevice
-    /// (v6): -EINVAL for a VF, before the phase check, so in every phase; -ENOENT after kexec;
-    /// -ENODEV if unplugged. Allocates the table if none is. Walks dev up to the root bus; per
-    /// device: pending fail-next -> -EIO; VfCheck::EveryDevice (v7): a VF -> -EINVAL; frozen ->
-    /// -EINVAL; no slot -> allocate with refcount 1 (-ENOSPC when the table is full),
-    /// nr_devices++; slot with refcount 0 -> -EINVAL (WARN); endpoint with a slot -> -EBUSY
-    /// (CheckOrder::EbusyFirst, v7, checks this before refcount 0); bridge -> refcount++ (u16).
-    /// On a failure at device D the devices from dev up to D (exclusive) are unpreserved again
-    /// under the policy, D's error is returned, and the table is released if nothing is directly
-    /// preserved. On success dev becomes directly preserved.
-    Result preserve(DeviceId dev);
-    /// Outgoing. -ENOENT after kexec; -ENODEV if unplugged. dev stops being directly preserved
-    /// whatever happens. Walks the path under the policy; per device: fail-next -> -EIO; frozen ->
-    /// -EINVAL; no slot -> -EINVAL; refcount 0 -> -EINVAL (WARN); else refcount--, and at 0 the slot
-    /// is zeroed, the device forgets it and nr_devices--. Returns the first error (bail: the only).
-    /// Afterwards the table is released if nothing is directly preserved.
-    Result unpreserve(DeviceId dev);
-    /// Outgoing. Later preserve/unpreserve steps at dev fail -EINVAL. -ENOENT after kexec.
-    Result freeze(DeviceId dev);
-    /// Outgoing -> Incoming: serializes slots and nr_devices (KhoImage), decodes them, indexes slots
-    /// with refcount != 0 by domain << 16 | bdf; each enumerated device (not vanished, not unplugged)
-    /// with a key in the index becomes incoming. -EEXIST on a duplicate key (nothing incoming then).
-    Result kexec();
-    /// Incoming. -ENOENT before kexec; -ENODEV if dev is not enumerated. dev stops being directly
-    /// preserved. Walks the path under the policy; per device: fail-next -> -EIO; not incoming ->
-    /// -EINVAL; refcount 0 -> -EINVAL (WARN); else refcount--, at 0 the device stops being incoming
-    /// and nr_devices--.
-    Result finish(DeviceId dev);
-    /// Incoming -> Ended. Result::Panic if nr_devices != 0 ("never finished"; event
-    /// panic-at-finish under EndOfUpdate::Panic, v7; incoming-held under HeldForever, v6), else Ok.
-    Result finishAll();
+    /// Outgoing side, every phase. -ENODEV if dev is gone (unplugged, or not enumerated at some
+    /// kexec); VfCheck::NamedDevice (v6): -EINVAL for a VF. Allocates the outgoing table if none
+    /// is. Walks dev up to the root bus; per device: pending fail-next -> -EIO;
+    /// VfCheck::EveryDevice (v7): a VF -> -EINVAL; frozen -> -EINVAL; no slot -> allocate with
+    /// refcount 1 (-ENOSPC when the table is full), nr_devices++; slot with refcount 0 -> -EINVAL
+    /// (WARN); endpoint with a slot -> -EBUSY (CheckOrder::EbusyFirst, v7, checks this before
+    /// refcount 0); bridge -> refcount++ (u16). On a failure at device D the devices from dev up
+    /// to D (exclusive) are unpreserved again under the policy, D's error is returned, and the
+    /// table is released if nothing is directly preserved. On success dev becomes directly
+    /// preserved. The incoming side is never touched.
+    [[nodiscard]] Result preserve(DeviceId dev);
+    /// Outgoing side, every phase. -ENODEV if gone; -ENOENT with sessions while no outgoing table
+    /// is allocated. dev stops being directly preserved whatever happens. Walks the path under the
+    /// policy; per device: fail-next -> -EIO; frozen -> -EINVAL; no slot -> -EINVAL; refcount 0
+    /// -> -EINVAL (WARN); else refcount--, and at 0 the slot is zeroed, the device forgets it and
+    /// nr_devices--. Returns the first error (bail: the only). Afterwards the table is released if
+    /// nothing is directly preserved.
+    [[nodiscard]] Result unpreserve(DeviceId dev);
+    /// Every phase: later preserve/unpreserve steps at dev fail -EINVAL until the next kexec
+    /// (frozen devices belong to the outgoing session). -ENODEV if gone.
+    [[nodiscard]] Result freeze(DeviceId dev);
+    /// Every phase: generation++, phase Incoming. The outgoing table as it is (every slot, free
+    /// ones zero; none without a table) and its nr_devices go through the KHO image and become
+    /// the incoming side, the outgoing directly preserved set becomes the directly incoming one;
+    /// the old incoming side is dropped (no check, no event). The outgoing side starts empty: no
+    /// table (without sessions a fresh one at once), nr_devices 0, no cached slot, nothing
+    /// directly preserved or frozen, no pointer into freed memory. Vanished and unplugged devices
+    /// are not enumerated from now on. The decoded slots with refcount != 0 are indexed by
+    /// domain << 16 | bdf; each enumerated device with a key in the index becomes incoming. On a
+    /// duplicate key: -EEXIST, nothing incoming, and the retrieve fails (event retrieve-failed
+    /// with the incoming nr_devices: the kernel is dead) if any device is present, else at the
+    /// next finish-all (a later kexec drops that pending retrieve).
+    [[nodiscard]] Result kexec();
+    /// Incoming side. -ENOENT unless the phase is Incoming; -ENODEV if gone; -ENOENT, before any
+    /// walk (a fail-next stays armed), if the previous kernel handed nothing over (it had no
+    /// table at the kexec). dev stops being directly incoming. Walks the path under the policy; per device: fail-next -> -EIO; not
+    /// incoming -> -EINVAL; entry refcount 0 -> -EINVAL (WARN); else the entry's refcount--, at 0
+    /// the device stops being incoming and the incoming nr_devices-- (the entry keeps its BDF).
+    [[nodiscard]] Result finish(DeviceId dev);
+    /// Incoming -> Ended; -ENOENT in any other phase. A pending retrieve fails now (event
+    /// retrieve-failed, -ENOENT). Incoming nr_devices != 0: Result::Panic, panicked, and event
+    /// panic-at-finish under EndOfUpdate::Panic (v7: a crash) or incoming-held under HeldForever
+    /// (v6; only while some device is still incoming). Else Ok. The outgoing side works on.
+    [[nodiscard]] Result finishAll();
 
-    /// The next step of `kind` at dev fails once with -EIO, before any other check.
-    Result failNext(DeviceId dev, StepKind kind);
-    /// Zeroes dev's slot (domain, bdf, refcount; a dangling device's freed copy); dev keeps the
-    /// index, nr_devices is untouched. -ENOENT if dev has no slot (outgoing) or is not incoming
-    /// (incoming).
-    Result lose(DeviceId dev);
-    /// Overwrites the refcount of dev's slot; -ENOENT as for lose.
-    Result setRefcount(DeviceId dev, std::uint16_t value);
-    /// Outgoing: dev and its subtree will not be enumerated after kexec. -ENOENT after kexec.
-    Result vanish(DeviceId dev);
-    /// Hot-removal of dev and its subtree, deepest first. v6: each removed device that is directly
-    /// preserved is unpreserved (outgoing) or finished (incoming) by the kernel under the policy.
-    /// v7 only warns: a removed device stays directly preserved and keeps its counts. Returns the
-    /// first error; -ENODEV if already removed. Outgoing, the table is then released if nothing is
-    /// directly preserved.
-    Result unplug(DeviceId dev);
+    /// Every phase: the next step of `kind` at dev fails once with -EIO, before any other check
+    /// (a pending fault survives kexec).
+    [[nodiscard]] Result failNext(DeviceId dev, StepKind kind);
+    /// Zeroes dev's outgoing slot (domain, bdf, refcount; a dangling device's freed copy, for every
+    /// device sharing it) if dev holds one, else (phase Incoming only) its incoming entry; dev
+    /// keeps the index, no counter changes. -ENOENT if it holds neither.
+    [[nodiscard]] Result lose(DeviceId dev);
+    /// Overwrites the refcount of what lose would zero; -ENOENT as for lose.
+    [[nodiscard]] Result setRefcount(DeviceId dev, std::uint16_t value);
+    /// Every phase: dev and its subtree will not be enumerated at the next kexec (nor after).
+    /// -ENODEV if gone.
+    [[nodiscard]] Result vanish(DeviceId dev);
+    /// Every phase: hot-removal of dev and its subtree, children first (siblings in BDF order).
+    /// v6: each removed device leaves both directly preserved sets; if it holds an outgoing slot
+    /// (or a pointer into a freed table) and the outgoing session has a table, the kernel walks
+    /// its path as unpreserve does (without a table the pointer stays), then, if it is incoming,
+    /// as finish does, each under the policy. v7 only warns: a removed device keeps
+    /// its counts and stays directly preserved, and stops being incoming. Returns the first error;
+    /// -ENODEV if already gone. Then the outgoing table is released if nothing is directly
+    /// preserved.
+    [[nodiscard]] Result unplug(DeviceId dev);
 
-    /// The observable state.
+    /// The observable state (`table` the outgoing side, `incoming` the inherited one).
     State state() const;
 
-    /// Where the Live Update is.
+    /// Where the running kernel's incoming Live Update is.
     Phase phase() const { return phase_; }
-    /// The slot table `state().table` reports (outgoing table, or the decoded incoming entries),
+    /// Kexecs so far.
+    unsigned generation() const { return generation_; }
+    /// The outgoing slot table `state().table` reports (empty while no table is allocated),
     /// without copying it.
-    const std::vector<SlotEntry> &slots() const {
-        if (phase_ != Phase::Outgoing)
-            return incoming_;
-        return tableLive_ ? table_.entries() : kNoSlots;
-    }
-    /// The nr_devices counter.
+    const std::vector<SlotEntry> &slots() const { return tableLive_ ? table_.entries() : kNoSlots; }
+    /// The outgoing nr_devices counter.
     std::uint32_t nrDevices() const { return nrDevices_; }
-    /// finish-all ran with nr_devices != 0.
+    /// The incoming entries `state().incoming.table` reports, without copying them.
+    const std::vector<SlotEntry> &incomingSlots() const { return incoming_; }
+    /// The incoming nr_devices counter.
+    std::uint32_t incomingNrDevices() const { return inNr_; }
+    /// finish-all ran with the incoming nr_devices != 0 (in any generation).
     bool panicked() const { return panicked_; }
-    /// The outgoing kernel hit BUG_ON at the table's release.
+    /// The kernel is dead: BUG_ON at a table's release, a failed retrieve, or a panic at the end
+    /// of an update.
     bool crashed() const {
-        return happened(KernelEventKind::BugAtRelease) || happened(KernelEventKind::RetrieveFailed);
+        return happened(KernelEventKind::BugAtRelease) ||
+               happened(KernelEventKind::RetrieveFailed) ||
+               happened(KernelEventKind::PanicAtFinish);
     }
     /// Every kernel event so far, in order (after restore(): one event per kind that happened,
     /// without device or count: the record keeps only the kinds).
@@ -132,18 +168,32 @@ class PciLiveUpdate {
     bool happened(KernelEventKind k) const { return seen_ & (1u << static_cast<int>(k)); }
     /// dev caches a pointer into a released table.
     bool dangling(DeviceId dev) const { return slot_[dev] == kStale; }
-    /// dev's preserve succeeded and no unpreserve/finish of it was called since.
+    /// dev's preserve succeeded in this kernel and no unpreserve of it was called since.
     bool directlyPreserved(DeviceId dev) const { return direct_[dev] != 0; }
+    /// The previous kernel directly preserved dev and no finish of it was called since.
+    bool directlyIncoming(DeviceId dev) const { return inDirect_[dev] != 0; }
+    /// dev holds an incoming entry (it was enumerated at the kexec and not finished to 0).
+    bool incoming(DeviceId dev) const { return inSlot_[dev] != kNone; }
+    /// The refcount of dev's incoming entry (0 if it holds none).
+    std::uint16_t incomingRefcount(DeviceId dev) const {
+        return inSlot_[dev] == kNone ? 0 : incoming_[inSlot_[dev]].refcount;
+    }
+    /// The refcount of dev's live outgoing slot (0 if it holds none; a dangling device: 0).
+    std::uint16_t outgoingRefcount(DeviceId dev) const {
+        return slot_[dev] == kNone || slot_[dev] == kStale ? 0 : table_[slot_[dev]].refcount;
+    }
     /// A fail-next of `kind` at dev is armed and has not fired yet.
     bool failNextPending(DeviceId dev, StepKind kind) const { return failNext_[dev] & bit(kind); }
-    /// The refcount of the slot dev holds (outgoing: its cached slot; incoming: its entry), or
-    /// nullopt when it holds none (what lose and set-refcount act on).
+    /// The refcount lose and set-refcount act on: dev's outgoing slot (a dangling device's freed
+    /// copy), else in phase Incoming its incoming entry; nullopt when it holds neither.
     std::optional<std::uint16_t> heldRefcount(DeviceId dev) const {
-        if (slot_[dev] == kNone || phase_ == Phase::Ended)
-            return std::nullopt;
         if (slot_[dev] == kStale)
             return ghost_[dev];
-        return slots()[slot_[dev]].refcount;
+        if (slot_[dev] != kNone)
+            return table_[slot_[dev]].refcount;
+        if (phase_ == Phase::Incoming && inSlot_[dev] != kNone)
+            return incoming_[inSlot_[dev]].refcount;
+        return std::nullopt;
     }
 
     /// Appends the complete mutable state as bytes to `out`: two instances over the same topology
@@ -154,15 +204,18 @@ class PciLiveUpdate {
     /// exactly such a record.
     void restore(const std::uint8_t *bytes, std::size_t size);
 
-    /// Each device's own part of the state in one word (indexed by DeviceId): its cached slot
-    /// index, its flags (frozen, pending fail-next, vanished, removed, directly preserved) and a
-    /// bit per slot (of the first 24) whose entry names it. Devices with equal words and equal
+    /// Each device's own part of the state, in 2n words for n devices. out[d]: its outgoing part
+    /// (its cached slot index, its flags: frozen, pending fail-next, vanished, removed, directly
+    /// preserved, directly incoming; its freed-slot alias; a bit per outgoing slot, of the first
+    /// 24, whose entry names it). out[n + d]: its incoming part (its incoming entry's index and a
+    /// bit per incoming entry, of the first 32, that names it). Devices with equal words and equal
     /// subtrees are interchangeable.
     void deviceWords(std::vector<std::uint64_t> &out) const;
     /// Renames the devices by an automorphism `perm` of the topology (a bijection that keeps
     /// parents: parent(perm[d]) == perm[parent(d)], and keeps 0000:00:00.0, the address a zeroed
-    /// slot names): afterwards perm[d] holds what d held (cached slot, flags) and every slot naming
-    /// d names perm[d]. The renamed state behaves as the original with every device renamed.
+    /// slot names): afterwards perm[d] holds what d held (cached slot, incoming entry, flags) and
+    /// every slot or incoming entry naming d names perm[d]. The renamed state behaves as the
+    /// original with every device renamed.
     void relabel(const std::vector<DeviceId> &perm);
 
   private:
@@ -190,29 +243,42 @@ class PciLiveUpdate {
     // Zeroes dev's slot and forgets it (live table: nr_devices--).
     void freeSlot(DeviceId dev);
     void emit(KernelEventKind k, std::optional<DeviceId> dev = std::nullopt);
+    // An event of the incoming side: it carries the incoming nr_devices.
+    void emitIncoming(KernelEventKind k);
+    // A new outgoing table (v6 tableSizedToPresent: one slot per device present).
+    void allocateTable();
+    // Devices not gone.
+    std::size_t presentDevices() const;
     void setDirect(DeviceId dev, bool on);
-    // Outgoing, after an operation: with nothing directly preserved the table is released.
+    // After an outgoing operation: with nothing directly preserved the table is released.
     void releaseIfUnused();
 
     const Topology &topology_;
     LiveUpdateConfig config_;
     Phase phase_ = Phase::Outgoing;
+    unsigned generation_ = 0;
     SlotTable table_;
     std::uint32_t nrDevices_ = 0;
     bool panicked_ = false;
     bool tableLive_ = false;  // allocated at the first preserve, released when unused
     std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
+    bool inherited_ = false;       // the previous kernel handed FLB data over (it had a table)
     std::vector<KernelEvent> events_;
     std::uint32_t directCount_ = 0;
     std::uint32_t holders_ = 0; // devices caching a slot of the live table
+    // The incoming side: the decoded entries and their counter.
     std::vector<SlotEntry> incoming_;
+    std::uint32_t inNr_ = 0;
+    std::vector<SlotEntry> scratch_; // restore's
 
     // Per device, indexed by DeviceId.
     std::vector<std::uint32_t> parent_;   // kNone on a root bus
     std::vector<std::uint8_t> isBridge_;
     std::vector<std::uint8_t> isVf_;
-    std::vector<std::uint32_t> slot_;     // cached slot index (outgoing) or incoming index; kNone
+    std::vector<std::uint32_t> slot_;     // cached outgoing slot index, kStale or kNone
+    std::vector<std::uint32_t> inSlot_;   // incoming entry index, kNone if not incoming
+    std::vector<std::uint8_t> inDirect_;  // directly incoming
     std::vector<std::uint8_t> frozen_;
     std::vector<std::uint8_t> failNext_;
     std::vector<std::uint8_t> vanished_;
@@ -224,7 +290,8 @@ class PciLiveUpdate {
     std::vector<bool> relabelDone_;       // relabel's scratch
 
     // dev's per-device flags in one byte (save, deviceWords; restore unpacks them): bit 0 frozen,
-    // bits 1-3 pending fail-next, 4 vanished, 5 removed, 6 directly preserved.
+    // bits 1-3 pending fail-next, 4 vanished, 5 removed, 6 directly preserved, 7 directly
+    // incoming.
     std::uint8_t flagsOf(DeviceId dev) const;
     // The device a slot entry names, if it is in the topology.
     std::uint32_t deviceNamed(const SlotEntry &e) const;

@@ -18,30 +18,30 @@ bool pathMeets(const Topology &t, const Bdf &dev, const std::set<Bdf> &devices) 
 
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated) {
-    if (before.phase == Phase::Ended || before.crashed())
-        return false; // the Live Update is over: every operation is refused and changes nothing
+    if (before.crashed())
+        return false; // the kernel is dead: every operation is refused and changes nothing
     const bool direct = op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
-    const bool outgoing = before.phase == Phase::Outgoing;
     const bool incoming = before.phase == Phase::Incoming;
+    // After finish-all, finish and finish-all are refused (-ENOENT) and change nothing.
+    const bool ended = before.phase == Phase::Ended;
     switch (op.kind) {
     case OpKind::Preserve: {
         const auto id = t.find(op.bdf);
-        return !outgoing || direct || (id && t.isVf(*id)) || pathMeets(t, op.bdf, frozen);
+        return direct || (id && t.isVf(*id)) || pathMeets(t, op.bdf, frozen);
     }
     case OpKind::Unpreserve:
-        return !outgoing || !direct || pathMeets(t, op.bdf, frozen);
+        return !direct || pathMeets(t, op.bdf, frozen);
     case OpKind::Finish:
-        return !incoming || !direct;
+        return !ended && (!incoming || before.incoming.directlyPreserved.count(op.bdf) == 0);
     case OpKind::FinishAll:
         if (!incoming)
-            return true;
-        for (const Bdf &b : before.directlyPreserved)
+            return !ended;
+        for (const Bdf &b : before.incoming.directlyPreserved)
             if (!notEnumerated.count(b))
                 return true;
         return false;
     case OpKind::Freeze:
     case OpKind::Kexec:
-        return !outgoing;
     case OpKind::FailNext:
     case OpKind::Lose:
     case OpKind::SetRefcount:
@@ -53,7 +53,8 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
 }
 
 void UsageTracker::update(const Topology &t, const Op &op, Phase before, Result result) {
-    if (op.kind == OpKind::Freeze && before == Phase::Outgoing)
+    (void)before;
+    if (op.kind == OpKind::Freeze && result == Result::Ok)
         frozen.insert(op.bdf);
     if (op.kind == OpKind::Vanish && result == Result::Ok)
         vanishedTops.insert(op.bdf);
@@ -73,9 +74,26 @@ void UsageTracker::update(const Topology &t, const Op &op, Phase before, Result 
     };
     if (op.kind == OpKind::Unplug && result != Result::Enodev && result != Result::Enoent)
         subtree(op.bdf);
-    if (op.kind == OpKind::Kexec && result != Result::Enoent)
+    if (op.kind == OpKind::Kexec && result != Result::Enoent) {
+        frozen.clear(); // frozen devices belong to the outgoing session
         for (const Bdf &top : vanishedTops)
             subtree(top);
+    }
+}
+
+bool bridgeOnBothSides(const Topology &t, const State &s) {
+    if (s.generation == 0)
+        return false;
+    const auto out = s.slots();
+    for (const SlotEntry &e : s.incoming.table) {
+        if (e.refcount == 0)
+            continue;
+        const Bdf b = e.address();
+        const auto id = t.find(b);
+        if (id && t.isBridge(*id) && out.count(b))
+            return true;
+    }
+    return false;
 }
 
 Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked)
@@ -119,6 +137,12 @@ StepOutcome Harness::step(const Op &op) {
     coverage_.lostSlotHit = coverage_.lostSlotHit || (out.result == Result::Einval && !misuse &&
                                                       op.kind != OpKind::Preserve);
     coverage_.kexec = coverage_.kexec || op.kind == OpKind::Kexec;
+    if (op.kind == OpKind::Kexec && after.generation > before.generation) {
+        ++coverage_.kexecs;
+        coverage_.droppedUnfinishedIncoming =
+            coverage_.droppedUnfinishedIncoming || before.incoming.nrDevices != 0;
+    }
+    coverage_.bridgeBothSides = coverage_.bridgeBothSides || bridgeOnBothSides(t, after);
     coverage_.panic = coverage_.panic || out.result == Result::Panic;
     for (std::size_t i = before.events.size(); i < after.events.size(); ++i) {
         switch (after.events[i].kind) {

@@ -45,20 +45,32 @@ struct Coverage {
     bool releaseWithReferences = false;
     /// A walk step touched a freed slot.
     bool useAfterFree = false;
+    /// Kexecs that happened (the chain's length: generations reached).
+    unsigned kexecs = 0;
+    /// A kexec dropped an unfinished incoming side (its nr_devices was not 0).
+    bool droppedUnfinishedIncoming = false;
+    /// Some state had a bridge incoming from one generation (entry refcount != 0) and outgoing
+    /// for the next (slot refcount != 0) at once.
+    bool bridgeBothSides = false;
 };
 
 /// True if `op` is not correct use of the API in `before` (the --faults misuse class): preserving a
-/// directly preserved device or a VF, unpreserving/finishing one that is not directly preserved, a
-/// preserve/unpreserve whose path meets a frozen device, an operation of the wrong phase
-/// (preserve/unpreserve after kexec, finish before it), or finish-all
-/// while an enumerated device preserved at the kexec is unfinished. After finish-all nothing is
-/// misuse, nor after the outgoing kernel crashed (every operation is refused and changes
-/// nothing). `frozen`: devices frozen so far.
+/// directly preserved device or a VF, unpreserving one that is not directly preserved, a
+/// preserve/unpreserve whose path meets a device frozen in this kernel, a finish before a kexec or
+/// of a device that is not directly incoming, or finish-all before a kexec or while an enumerated
+/// directly incoming device is unfinished. The outgoing operations (preserve, unpreserve, freeze,
+/// vanish) and kexec are correct use in every phase (a kexec may drop an unfinished incoming
+/// side); after finish-all, finish and finish-all are refused and change nothing, so they are no
+/// misuse, nor is anything after a crash. `frozen`: devices frozen since the last kexec.
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated);
 
-/// What correct use depends on beyond the state: devices frozen so far, and (after kexec) devices
-/// the incoming kernel did not enumerate.
+/// Some bridge is incoming from one generation (an incoming entry naming it with refcount != 0)
+/// and outgoing for the next (an outgoing slot naming it with refcount != 0) in `s`.
+bool bridgeOnBothSides(const Topology &t, const State &s);
+
+/// What correct use depends on beyond the state: devices frozen in this kernel, and (after a
+/// kexec) devices the running kernel did not enumerate.
 struct UsageTracker {
     std::set<Bdf> frozen;
     std::set<Bdf> vanishedTops;

@@ -69,11 +69,14 @@ Topology without(const Topology &t, DeviceId drop) {
 } // namespace
 
 GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
-                         const std::set<FaultClass> &faults, const std::optional<Topology> &fixed) {
+                         const std::set<FaultClass> &faults, const std::optional<Topology> &fixed,
+                         unsigned generations) {
     const auto gen = rc::gen::exec([&] {
         Topology t = fixed ? *fixed : buildTopology(*genTreeShape());
         GeneratedCase c;
-        c.setup = genCaseSetup(std::move(t), policy, abi, faults, {});
+        auto setup = std::make_shared<CaseSetup>(*genCaseSetup(std::move(t), policy, abi, faults, {}));
+        setup->generations = generations;
+        c.setup = std::move(setup);
         const auto commands = *rc::state::gen::commands(GenModel(c.setup), &genCommand);
         for (const auto &cmd : commands)
             c.ops.push_back(static_cast<const OpCommand &>(*cmd).op());

@@ -77,10 +77,12 @@ struct GeneratedCase {
 };
 
 /// Draws the case RapidCheck would draw from `seed` at `size`: a tree (or `fixed`), the swarm and
-/// a command sequence valid for its preconditions.
+/// a command sequence valid for its preconditions, over a chain of at most `generations` kexecs
+/// (CaseSetup::generations; 1: a single Live Update, whose last kernel only finishes).
 GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
                          const std::set<FaultClass> &faults,
-                         const std::optional<Topology> &fixed = std::nullopt);
+                         const std::optional<Topology> &fixed = std::nullopt,
+                         unsigned generations = CaseSetup{}.generations);
 
 /// A sequence of exactly `length` commands valid for their preconditions, drawn from `seed` for a
 /// given case setup (benchmarks: fixed tree and length).

@@ -88,19 +88,27 @@ Bdf anyEndpoint(const GenModel &m) {
 
 Bdf pick(const std::vector<Bdf> &v) { return v[*uniformIn<std::size_t>(0, v.size())]; }
 
-// Devices on the upstream path of any directly preserved device (where faults bite).
+// Devices on the upstream path of any directly preserved or directly incoming device (where
+// faults bite).
 std::vector<Bdf> onPreservedPaths(const GenModel &m) {
     const Topology &t = topo(m);
     std::set<Bdf> out;
-    for (const Bdf &b : m.state().directlyPreserved)
-        if (auto id = t.find(b))
-            for (DeviceId up : t.upstreamPath(*id))
-                out.insert(t.bdf(up));
+    for (const std::set<Bdf> *side :
+         {&m.state().directlyPreserved, &m.state().incoming.directlyPreserved})
+        for (const Bdf &b : *side)
+            if (auto id = t.find(b))
+                for (DeviceId up : t.upstreamPath(*id))
+                    out.insert(t.bdf(up));
     return {out.begin(), out.end()};
 }
 
 std::vector<Bdf> direct(const GenModel &m) {
     return {m.state().directlyPreserved.begin(), m.state().directlyPreserved.end()};
+}
+
+std::vector<Bdf> directIncoming(const GenModel &m) {
+    const std::set<Bdf> &in = m.state().incoming.directlyPreserved;
+    return {in.begin(), in.end()};
 }
 
 // Argument bias for preserve: below a preserved bridge, siblings of preserved devices, the device
@@ -118,6 +126,11 @@ Bdf preserveTarget(const GenModel &m) {
     for (const auto &[bdf, rc] : s.dangling) // a bridge still pointing into a freed table
         if (const auto id = t.find(bdf); id && t.isBridge(*id))
             parents[*id] = true;
+    // A bridge incoming from the last kernel: preserving below it makes it outgoing too.
+    for (const SlotEntry &e : s.incoming.table)
+        if (e.refcount != 0)
+            if (const auto id = t.find(e.address()); id && t.isBridge(*id))
+                parents[*id] = true;
     for (const Bdf &b : s.directlyPreserved)
         if (const auto id = t.find(b))
             if (const auto p = t.parent(*id)) {
@@ -168,13 +181,14 @@ Bdf faultTarget(const GenModel &m) {
 
 // A directly preserved device mostly; with misuse enabled now and then a device that is not
 // (a bridge preserved only through a device below it, or any other device).
-Bdf preservedOrAny(const GenModel &m) {
-    const auto d = direct(m);
+Bdf preservedOrAny(const GenModel &m, const std::vector<Bdf> &d) {
     const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
     if (!d.empty() && (!misuse || *gen::weightedElement<int>({{4, 0}, {1, 1}}) == 0))
         return pick(d);
     return misuse ? faultTarget(m) : anyEndpoint(m);
 }
+
+Bdf preservedOrAny(const GenModel &m) { return preservedOrAny(m, direct(m)); }
 
 } // namespace
 
@@ -194,7 +208,7 @@ KexecCommand::KexecCommand(const GenModel &m) : OpCommand(m, OpKind::Kexec) {
 }
 
 FinishCommand::FinishCommand(const GenModel &m) : OpCommand(m, OpKind::Finish) {
-    op_.bdf = preservedOrAny(m);
+    op_.bdf = preservedOrAny(m, directIncoming(m));
 }
 
 FinishAllCommand::FinishAllCommand(const GenModel &m) : OpCommand(m, OpKind::FinishAll) {
@@ -202,11 +216,22 @@ FinishAllCommand::FinishAllCommand(const GenModel &m) : OpCommand(m, OpKind::Fin
 
 FailNextCommand::FailNextCommand(const GenModel &m) : OpCommand(m, OpKind::FailNext) {
     op_.bdf = faultTarget(m);
-    if (m.state().phase == Phase::Outgoing)
+    const bool last = m.state().generation >= m.setup->generations;
+    switch (last ? Phase::Incoming : m.state().phase) {
+    case Phase::Outgoing:
+    case Phase::Ended: // the outgoing side's walks, and a finish of the next kernel
         op_.step = *gen::weightedElement<StepKind>(
             {{4, StepKind::Unpreserve}, {2, StepKind::Preserve}, {1, StepKind::Finish}});
-    else
-        op_.step = StepKind::Finish;
+        break;
+    case Phase::Incoming:
+        if (last) { // only finishes walk in the last kernel
+            op_.step = StepKind::Finish;
+            break;
+        }
+        op_.step = *gen::weightedElement<StepKind>(
+            {{4, StepKind::Finish}, {2, StepKind::Unpreserve}, {1, StepKind::Preserve}});
+        break;
+    }
 }
 
 LoseCommand::LoseCommand(const GenModel &m) : OpCommand(m, OpKind::Lose) {
@@ -240,9 +265,12 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
     const State &s = m.state();
     const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
     const bool anyDirect = !s.directlyPreserved.empty();
-    // After finish-all (or v6's BUG at release) every operation is refused with -ENOENT: nothing
-    // can change any more.
-    if (s.phase == Phase::Ended || s.crashed())
+    const bool anyIncoming = !s.incoming.directlyPreserved.empty();
+    // After a crash (BUG at release, a failed retrieve, a panic at the end) every operation is
+    // refused with -ENOENT: nothing can change any more.
+    // The kernel after the last kexec drawn only finishes: once that update ended, likewise.
+    const bool last = s.generation >= m.setup->generations;
+    if (s.crashed() || (last && s.phase == Phase::Ended))
         return make<FinishAllCommand>(m);
     std::vector<std::pair<unsigned, rc::Gen<CommandPtr>>> options;
     auto add = [&](OpKind kind, unsigned weight, rc::Gen<CommandPtr> g) {
@@ -250,22 +278,27 @@ rc::Gen<CommandPtr> genCommand(const GenModel &m) {
             options.emplace_back(weight, std::move(g));
     };
     // Weights follow the phase, so that few drawn commands are discarded by their preconditions.
-    const bool out = s.phase == Phase::Outgoing;
-    add(OpKind::Preserve, out ? 6 : (misuse ? 1 : 0), make<PreserveCommand>(m));
+    // The outgoing side works in every phase: after a kexec the kernel finishes what it inherited
+    // and preserves for the next one, so chains of kexecs (up to setup->generations) are drawn.
+    const bool in = s.phase == Phase::Incoming;
+    const bool out = !last;
+    add(OpKind::Preserve, !out ? 0 : in ? 5 : 6, make<PreserveCommand>(m));
     // Unpreserving the last preserved device releases the table: in half the cases rarely, so
     // that they reach shared bridges and the kexec.
     const unsigned unpreserveWeight = m.setup->drain || s.directlyPreserved.size() > 1 ? 5 : 1;
     add(OpKind::Unpreserve, out && (anyDirect || misuse) ? unpreserveWeight : 0,
         make<UnpreserveCommand>(m));
     add(OpKind::Freeze, out ? 1 : 0, make<FreezeCommand>(m));
-    add(OpKind::Kexec, out ? 1 : (misuse ? 1 : 0), make<KexecCommand>(m));
-    add(OpKind::Finish, !out && (anyDirect || misuse) ? 6 : 0, make<FinishCommand>(m));
-    add(OpKind::FinishAll, !out ? 1 : (misuse ? 1 : 0), make<FinishAllCommand>(m));
+    add(OpKind::Kexec, out ? (s.phase == Phase::Ended ? 2 : 1) : 0, make<KexecCommand>(m));
+    add(OpKind::Finish, in && (anyIncoming || misuse) ? 6 : 0, make<FinishCommand>(m));
+    add(OpKind::FinishAll, in ? 1 : (misuse ? 1 : 0), make<FinishAllCommand>(m));
     add(OpKind::FailNext, 2, make<FailNextCommand>(m));
     add(OpKind::Lose, 1, make<LoseCommand>(m));
     add(OpKind::SetRefcount, 1, make<SetRefcountCommand>(m));
     add(OpKind::Vanish, out ? 1 : 0, make<VanishCommand>(m));
     add(OpKind::Unplug, 1, make<UnplugCommand>(m));
+    if (options.empty()) // every enabled kind is out of reach: a refused no-op
+        return make<FinishAllCommand>(m);
     unsigned total = 0;
     for (const auto &o : options)
         total += o.first;

@@ -26,6 +26,9 @@ struct CaseSetup {
     /// Swarm: unpreserve the last preserved device as often as any other (reaching the table's
     /// release), instead of rarely (reaching shared bridges and the kexec).
     bool drain = false;
+    /// The chain's length: at most this many kexecs are drawn, and the kernel after the last one
+    /// only finishes what it inherited (1: a single Live Update, as before chains).
+    unsigned generations = 3;
 };
 
 /// What the RapidCheck model knows after some operations: the reference model of the case, its

@@ -205,3 +205,126 @@ TEST(ExhaustiveSearch, SymmetryReductionChangesNoVerdictOnlyTheStateCount) {
 
 } // namespace
 } // namespace bridgepath
+
+namespace bridgepath {
+namespace {
+
+// RC -> B -> EP: a root port with one bridge straight below it and an endpoint at the end.
+ForestShape rootPortBridgeEndpoint() {
+    DeviceShape ep;
+    DeviceShape rc;
+    rc.bridge = true;
+    rc.chain = 1;
+    rc.children = {ep};
+    return ForestShape{{{RootBusShape{{rc}}}}};
+}
+
+// RC -> {EP, EP}: a root port with two endpoints below it.
+ForestShape rootPortTwoEndpoints() {
+    DeviceShape ep;
+    DeviceShape rc;
+    rc.bridge = true;
+    rc.children = {ep, ep};
+    return ForestShape{{{RootBusShape{{rc}}}}};
+}
+
+ExhaustiveOptions chainOptions(const ForestShape &f, unsigned generations) {
+    ExhaustiveOptions o = options(deviceCount(f), 6, {});
+    o.forests = {f};
+    o.generations = generations;
+    o.crossCheckJudge = true;
+    return o;
+}
+
+TEST(ExhaustiveSearch, OneGenerationNeverMakesABridgeOutgoingAgain) {
+    // With one kexec the last kernel only finishes: nothing is preserved for a next kernel.
+    for (const ForestShape &f : {rootPortBridgeEndpoint(), rootPortTwoEndpoints()}) {
+        const ExhaustiveResult r = runExhaustive(chainOptions(f, 1));
+        EXPECT_EQ(r.trees, 1u);
+        EXPECT_EQ(r.bothSidesStates, 0u);
+        EXPECT_FALSE(r.bothSidesSmallest);
+    }
+}
+
+TEST(ExhaustiveSearch, TwoGenerationsReachABridgeIncomingAndOutgoingAtOnce) {
+    for (const ForestShape &f : {rootPortBridgeEndpoint(), rootPortTwoEndpoints()}) {
+        const ExhaustiveResult r = runExhaustive(chainOptions(f, 2));
+        EXPECT_EQ(r.judgeDisagreements, 0u) << r.firstJudgeDisagreement;
+        for (const InvariantTally &t : r.tallies)
+            EXPECT_EQ(t.violations, 0u) << toString(t.invariant) << ": correct use over a chain";
+        EXPECT_GT(r.bothSidesStates, 0u);
+        ASSERT_TRUE(r.bothSidesSmallest) << "the replay through the Harness shows it too";
+        // By hand, the shortest way: preserve EP; kexec; preserve EP (kernel 1 preserves it again
+        // for kernel 2 before finishing it): RC is incoming with 1 and outgoing with 1.
+        const Counterexample &c = *r.bothSidesSmallest;
+        ASSERT_EQ(c.ops.size(), 3u);
+        EXPECT_EQ(c.ops[0].kind, OpKind::Preserve);
+        EXPECT_EQ(c.ops[1].kind, OpKind::Kexec);
+        EXPECT_EQ(c.ops[2].kind, OpKind::Preserve);
+        const State &s = c.states.back();
+        EXPECT_EQ(s.generation, 1u);
+        EXPECT_EQ(s.refcount(c.setup->topology.bdf(0)), 1u);
+        EXPECT_EQ(s.incomingSide().refcount(c.setup->topology.bdf(0)), 1u);
+    }
+}
+
+TEST(ExhaustiveSearch, MoreGenerationsExploreMoreStatesAndOneKeepsTheSingleUpdate) {
+    const ForestShape f = rootPortTwoEndpoints();
+    ExhaustiveOptions o = chainOptions(f, 1);
+    o.crossCheckJudge = false;
+    const ExhaustiveResult one = runExhaustive(o);
+    o.generations = 2;
+    const ExhaustiveResult two = runExhaustive(o);
+    EXPECT_LT(one.distinctStates, two.distinctStates);
+    EXPECT_LT(one.sequences, two.sequences);
+}
+
+TEST(ExhaustiveSearch, SymmetryReductionOverAChainChangesNoVerdict) {
+    // The incoming side is part of each device's words: renaming interchangeable siblings keeps
+    // what a state does over two kexecs too.
+    for (FaultClass f : allFaultClasses()) {
+        ExhaustiveOptions o = options(4, 5, {f});
+        o.generations = 2;
+        o.threads = 2;
+        o.symmetry = false;
+        const ExhaustiveResult plain = runExhaustive(o);
+        o.symmetry = true;
+        const ExhaustiveResult reduced = runExhaustive(o);
+        const std::string where = toString(f);
+        EXPECT_LE(reduced.distinctStates, plain.distinctStates) << where;
+        EXPECT_EQ(plain.bothSidesStates == 0, reduced.bothSidesStates == 0) << where;
+        for (std::size_t i = 0; i < plain.tallies.size(); ++i) {
+            const InvariantTally &a = plain.tallies[i], &b = reduced.tallies[i];
+            const std::string what = where + " " + toString(a.invariant);
+            EXPECT_EQ(a.violations == 0, b.violations == 0) << what;
+            ASSERT_EQ(a.smallest.has_value(), b.smallest.has_value()) << what;
+            EXPECT_FALSE(b.harnessDisagrees) << what;
+            if (a.smallest) {
+                EXPECT_EQ(a.smallest->ops.size(), b.smallest->ops.size()) << what;
+            }
+        }
+    }
+}
+
+TEST(ExhaustiveSearch, TwoGenerationsUnderFaultsAgreeWithTheHarness) {
+    // Faults in kernel 1 too: a fail-next on its finish or its unpreserve, a lost entry, an
+    // unplug between the kexecs. Every smallest example replays through impl and model.
+    for (Abi abi : {Abi::V6, Abi::V7}) {
+        ExhaustiveOptions o = options(3, 5, {FaultClass::Step, FaultClass::LostSlot,
+                                             FaultClass::Unplug, FaultClass::Misuse});
+        o.abi = abi;
+        o.generations = 2;
+        o.crossCheckJudge = true;
+        o.threads = 2;
+        const ExhaustiveResult r = runExhaustive(o);
+        EXPECT_EQ(r.judgeDisagreements, 0u) << r.firstJudgeDisagreement;
+        for (const InvariantTally &t : r.tallies)
+            EXPECT_FALSE(t.harnessDisagrees) << toString(t.invariant);
+        for (const OutcomeTally &t : r.outcomes)
+            EXPECT_FALSE(t.harnessDisagrees) << toString(t.outcome);
+        EXPECT_GT(r.bothSidesStates, 0u);
+    }
+}
+
+} // namespace
+} // namespace bridgepath

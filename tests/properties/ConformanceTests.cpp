@@ -2,6 +2,7 @@
 // both ABIs and small capacities; the sweep must reach every interesting result to count.
 
 #include "properties/Conformance.h"
+#include "properties/Harness.h"
 #include "properties/Scenarios.h"
 
 #include "TestSupport.h"
@@ -51,19 +52,31 @@ class SequenceGenerator {
                 else
                     op.kind = OpKind::Kexec, afterKexec = true;
             } else {
-                if (roll < 60)
+                // After a kexec the kernel finishes what it inherited and keeps an outgoing side
+                // of its own: the same outgoing operations, and another kexec now and then.
+                if (roll < 35)
                     op.kind = OpKind::Finish;
-                else if (roll < 70)
-                    op.kind = OpKind::FailNext, op.step = StepKind::Finish,
+                else if (roll < 43)
+                    op.kind = OpKind::FailNext, op.step = static_cast<StepKind>(below(3)),
                     op.bdf = t_.bdf(pickAnyDevice());
-                else if (roll < 76)
+                else if (roll < 48)
                     op.kind = OpKind::Lose;
-                else if (roll < 80)
+                else if (roll < 50)
+                    op.kind = OpKind::SetRefcount, op.value = static_cast<std::uint16_t>(below(4));
+                else if (roll < 54)
                     op.kind = OpKind::Unplug;
-                else if (roll < 90)
-                    op.kind = OpKind::Preserve; // -ENOENT after kexec
-                else
+                else if (roll < 72)
+                    op.kind = OpKind::Preserve;
+                else if (roll < 82)
+                    op.kind = OpKind::Unpreserve;
+                else if (roll < 84)
+                    op.kind = OpKind::Freeze;
+                else if (roll < 86)
+                    op.kind = OpKind::Vanish;
+                else if (roll < 93)
                     op.kind = OpKind::FinishAll;
+                else
+                    op.kind = OpKind::Kexec;
             }
             ops.push_back(op);
         }
@@ -105,7 +118,8 @@ TEST(Conformance, ImplementationAgreesWithModelOnSeededRandomSequences) {
                                          "power9-pmc-sierra-switch-bcm5719-sas-excerpt.lspci-tv",
                                          "grid-k1-m60-onboard-pex-switches-two-roots.lspci-t"};
     std::map<Result, std::size_t> seen;
-    std::size_t sequences = 0, steps = 0, leakedFinals = 0, earlyFinals = 0;
+    std::size_t sequences = 0, steps = 0, leakedFinals = 0, earlyFinals = 0, chains = 0,
+                bothSides = 0;
     std::uint64_t seed = 1;
     for (const std::string &name : trees) {
         const Topology t = test::loadTree(name);
@@ -126,8 +140,13 @@ TEST(Conformance, ImplementationAgreesWithModelOnSeededRandomSequences) {
                             << toString(abi)
                             << (abi == Abi::V6 ? " --capacity " + std::to_string(capacity) : "")
                             << " --ops '" << opsText(ops) << "'";
-                        for (const StepRecord &s : run.steps)
+                        bool both = false;
+                        for (const StepRecord &s : run.steps) {
                             ++seen[s.result];
+                            both = both || bridgeOnBothSides(t, s.state);
+                        }
+                        chains += run.finalState.generation >= 2;
+                        bothSides += both;
                         const StateReport report = judge(t, config, run);
                         leakedFinals += !report.leaked.empty();
                         earlyFinals += !report.releasedEarly.empty();
@@ -142,12 +161,15 @@ TEST(Conformance, ImplementationAgreesWithModelOnSeededRandomSequences) {
         EXPECT_GE(seen[r], 20u) << toString(r) << " reached only " << seen[r] << " times";
     EXPECT_GE(leakedFinals, 50u);
     EXPECT_GE(earlyFinals, 20u);
+    EXPECT_GE(chains, 200u) << "sequences of two kexecs or more";
+    EXPECT_GE(bothSides, 200u) << "sequences with a bridge incoming and outgoing at once";
     RecordProperty("sequences", static_cast<int>(sequences));
     RecordProperty("steps", static_cast<int>(steps));
     std::cout << sequences << " sequences, " << steps << " steps; results:";
     for (const auto &[r, n] : seen)
         std::cout << " " << toString(r) << "=" << n;
     std::cout << "; leaked finals " << leakedFinals << ", released-early finals " << earlyFinals
+              << ", chains of >= 2 kexecs " << chains << ", a bridge on both sides " << bothSides
               << "\n";
 }
 

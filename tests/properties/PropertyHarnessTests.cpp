@@ -166,6 +166,76 @@ TEST(Generators, ReachTheV7TableFreedUnderReferencesAndTheUseAfterFree) {
     EXPECT_GE(uaf, n / 20);
 }
 
+// Chains of Live Updates: each class of the chain is drawn, in correct use and under faults, and
+// the implementation agrees with the model on every drawn trace.
+TEST(Generators, DrawChainsOfLiveUpdates) {
+    const int n = 400;
+    int bothSides = 0, twoKexecs = 0, threeKexecs = 0, dropped = 0, outgoingWhileIncoming = 0,
+        outgoingAfterEnd = 0;
+    for (int i = 0; i < n; ++i) {
+        // Half correct use, half under the faults that act after a kexec too.
+        const std::set<FaultClass> faults =
+            i % 2 == 0 ? std::set<FaultClass>{}
+                       : std::set<FaultClass>{FaultClass::Step, FaultClass::LostSlot,
+                                              FaultClass::Vanish, FaultClass::Unplug};
+        const GeneratedCase c = sampleCase(7000 + i, 40, Policy::Bail, i % 4 < 2 ? Abi::V6 : Abi::V7,
+                                           faults);
+        Harness h(c.setup->topology, c.setup->config, {});
+        for (const Op &op : c.ops)
+            ASSERT_FALSE(h.step(op).mismatch) << "case " << i << " at " << op.toString();
+        const Coverage &cov = h.coverage();
+        bothSides += cov.bridgeBothSides;
+        twoKexecs += cov.kexecs >= 2;
+        threeKexecs += cov.kexecs >= 3;
+        dropped += cov.droppedUnfinishedIncoming;
+        bool whileIncoming = false, afterEnd = false;
+        for (std::size_t k = 0; k < h.ops().size(); ++k) {
+            const OpKind kind = h.ops()[k].kind;
+            const bool outgoingOp = kind == OpKind::Preserve || kind == OpKind::Unpreserve ||
+                                    kind == OpKind::Freeze || kind == OpKind::Vanish ||
+                                    kind == OpKind::FailNext;
+            const Phase phase = h.states()[k].phase;
+            whileIncoming = whileIncoming || (outgoingOp && phase == Phase::Incoming);
+            afterEnd = afterEnd || (outgoingOp && phase == Phase::Ended);
+        }
+        outgoingWhileIncoming += whileIncoming;
+        outgoingAfterEnd += afterEnd;
+    }
+    std::cout << "of " << n << " cases: a bridge on both sides " << bothSides << ", >= 2 kexecs "
+              << twoKexecs << ", >= 3 kexecs " << threeKexecs << ", a kexec dropping an unfinished "
+              << "incoming side " << dropped << ", outgoing ops while incoming "
+              << outgoingWhileIncoming << ", after finish-all " << outgoingAfterEnd << "\n";
+    ASSERT_GE(bothSides, n / 6) << "a bridge incoming and outgoing at once";
+    ASSERT_GE(twoKexecs, n / 5) << "traces of two kexecs or more";
+    ASSERT_GE(threeKexecs, n / 20) << "traces of three kexecs";
+    ASSERT_GE(dropped, n / 10) << "a kexec that drops an unfinished incoming side";
+    ASSERT_GE(outgoingWhileIncoming, n / 4);
+    ASSERT_GE(outgoingAfterEnd, n / 10);
+}
+
+TEST(Generators, OneGenerationDrawsASingleLiveUpdate) {
+    // generations = 1: one kexec at most, and after it only finishes and faults on what was
+    // inherited (what a harness without a second session can run).
+    int kexecs = 0;
+    for (int i = 0; i < 200; ++i) {
+        const GeneratedCase c =
+            sampleCase(8000 + i, 40, Policy::Bail, Abi::V6,
+                       {FaultClass::Step, FaultClass::LostSlot, FaultClass::Unplug}, std::nullopt, 1);
+        bool afterKexec = false;
+        for (const Op &op : c.ops) {
+            const bool outgoing = op.kind == OpKind::Preserve || op.kind == OpKind::Unpreserve ||
+                                  op.kind == OpKind::Freeze || op.kind == OpKind::Vanish ||
+                                  op.kind == OpKind::Kexec;
+            ASSERT_FALSE(afterKexec && outgoing) << "case " << i << ": " << op.toString();
+            ASSERT_FALSE(afterKexec && op.kind == OpKind::FailNext && op.step != StepKind::Finish)
+                << "case " << i << ": " << op.toString();
+            kexecs += op.kind == OpKind::Kexec;
+            afterKexec = afterKexec || op.kind == OpKind::Kexec;
+        }
+    }
+    EXPECT_GE(kexecs, 40);
+}
+
 TEST(Generators, SampledCasesAreRepeatable) {
     const GeneratedCase a = sampleCase(42, 30, Policy::Bail, Abi::V6, {FaultClass::Step});
     const GeneratedCase b = sampleCase(42, 30, Policy::Bail, Abi::V6, {FaultClass::Step});

@@ -202,20 +202,6 @@ TEST(Versions, AllocationOrderAfterALostSlotDiffersAndV7ReusesTheLostIndex) {
     EXPECT_EQ(v7.state().refcount(test::bdf("03:00.1")), 0u);
 }
 
-TEST(Versions, V7RefusesAPreserveBelowAVirtualFunctionBridgeAndV6DoesNot) {
-    // Only the device types matter here: a VF bridge is not a real tree, but a JSON or sysfs
-    // import can say so, and then the versions differ.
-    Topology t = rcEp();
-    std::vector<DeviceSpec> specs = t.specs();
-    specs[0].vf = true;
-    t = Topology::build(specs, "VF bridge");
-    PciLiveUpdate v6(t, configFor(Abi::V6, t)), v7(t, configFor(Abi::V7, t));
-    ReferenceModel m7(t, configFor(Abi::V7, t));
-    EXPECT_EQ(test::run(v6, "preserve 01:00.0"), test::results({Result::Ok}));
-    EXPECT_EQ(test::run(v7, "preserve 01:00.0"), test::results({Result::Einval}));
-    EXPECT_EQ(test::run(m7, "preserve 01:00.0"), test::results({Result::Einval}));
-    EXPECT_EQ(v7.state(), m7.state());
-}
 
 // A root port RC (00:00.0) with a PF (01:00.0) and a VF (01:00.1) below it.
 Topology rcPfVf() {
@@ -224,24 +210,44 @@ Topology rcPfVf() {
                       "RC -> {PF, VF}");
 }
 
-TEST(Versions, V6RefusesAVirtualFunctionBeforeItLooksAtThePhase) {
-    // v6 checks the named device's is_virtfn before it fetches the outgoing state: -EINVAL
-    // outgoing, after kexec and after finish-all. v7 checks VFs in the walk, after the phase
-    // check: -EINVAL outgoing, -ENOENT once there is no outgoing state.
+TEST(Versions, V7ChecksTheVfInTheWalkSoAnArmedFaultFiresFirstAndV6RefusesItBefore) {
+    // v6 refuses the named VF before it walks: a fail-next armed at the VF stays armed. v7 checks
+    // the VF in the walk, after the fail-next: the fault fires (-EIO), the next try is -EINVAL.
+    const Topology t = rcPfVf();
+    const Bdf vf = test::bdf("01:00.1");
+    const std::string ops = "fail-next preserve 01:00.1; preserve 01:00.1; preserve 01:00.1";
+    PciLiveUpdate v6(t, configFor(Abi::V6, t)), v7(t, configFor(Abi::V7, t));
+    ReferenceModel m6(t, configFor(Abi::V6, t)), m7(t, configFor(Abi::V7, t));
+    const auto want6 = test::results({Result::Ok, Result::Einval, Result::Einval});
+    const auto want7 = test::results({Result::Ok, Result::Eio, Result::Einval});
+    EXPECT_EQ(test::run(v6, ops), want6);
+    EXPECT_EQ(test::run(m6, ops), want6);
+    EXPECT_EQ(test::run(v7, ops), want7);
+    EXPECT_EQ(test::run(m7, ops), want7);
+    EXPECT_EQ(v6.state(), m6.state());
+    EXPECT_EQ(v7.state(), m7.state());
+    EXPECT_EQ(v6.state().pendingFailures,
+              (std::set<std::pair<Bdf, StepKind>>{{vf, StepKind::Preserve}}));
+    EXPECT_TRUE(v7.state().pendingFailures.empty());
+}
+
+TEST(Versions, BothVersionsRefuseAVirtualFunctionInEveryPhaseOfTheChain) {
+    // v6 checks the named device's is_virtfn before it fetches the outgoing state, v7 checks VFs
+    // in the walk; every kernel has an outgoing state, so both refuse the VF with -EINVAL before
+    // the kexec, after it and after finish-all, and the PF's update ends cleanly.
     const Topology t = rcPfVf();
     ASSERT_TRUE(t.isVf(*t.find(test::bdf("01:00.1"))));
     const std::string ops = "preserve 01:00.1; preserve 01:00.0; kexec; preserve 01:00.1; "
                             "finish 01:00.0; finish-all; preserve 01:00.1";
-    const auto v6 = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Einval,
-                                   Result::Ok, Result::Ok, Result::Einval});
-    const auto v7 = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Enoent,
-                                   Result::Ok, Result::Ok, Result::Enoent});
+    const auto want = test::results({Result::Einval, Result::Ok, Result::Ok, Result::Einval,
+                                     Result::Ok, Result::Ok, Result::Einval});
     for (Abi abi : {Abi::V6, Abi::V7}) {
         PciLiveUpdate impl(t, configFor(abi, t));
         ReferenceModel model(t, configFor(abi, t));
-        EXPECT_EQ(test::run(impl, ops), abi == Abi::V6 ? v6 : v7) << toString(abi);
-        EXPECT_EQ(test::run(model, ops), abi == Abi::V6 ? v6 : v7) << toString(abi);
+        EXPECT_EQ(test::run(impl, ops), want) << toString(abi);
+        EXPECT_EQ(test::run(model, ops), want) << toString(abi);
         EXPECT_EQ(impl.state(), model.state());
+        EXPECT_TRUE(impl.state().table.empty()) << "the refused VF leaves no outgoing table";
     }
 }
 
@@ -373,43 +379,45 @@ TEST(VersionSwitches, HeldForeverUnderV7GivesIncomingHeldAtFinishAllAndPanicUnde
     EXPECT_FALSE(check(Invariant::NoCrash, t, panic.state, std::nullopt).holds);
 }
 
-// rcEp with RC marked a VF: what a JSON or sysfs import can say.
-Topology vfBridgeOverEp() {
-    std::vector<DeviceSpec> specs = rcEp().specs();
-    specs[0].vf = true;
-    return Topology::build(specs, "VF bridge");
-}
-
-TEST(VersionSwitches, EveryDeviceUnderV6RefusesAPreserveBelowAVfBridgeAndRollsItBack) {
-    const Topology t = vfBridgeOverEp();
+TEST(VersionSwitches, EveryDeviceUnderV6LetsAFaultArmedAtTheVfFireFirst) {
+    // EveryDevice moves v6's VF check into the walk, after the fail-next check.
+    const Topology t = rcPfVf();
+    const std::string ops = "fail-next preserve 01:00.1; preserve 01:00.1";
     const auto c =
         switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::EveryDevice; });
-    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), "preserve 01:00.0").results,
-              test::results({Result::Ok}));
-    const BothRun r = runBoth(t, c, "preserve 01:00.0");
-    EXPECT_EQ(r.results, test::results({Result::Einval}));
-    EXPECT_EQ(r.state.nrDevices, 0u); // EP's slot was rolled back
+    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), ops).results,
+              test::results({Result::Ok, Result::Einval}));
+    const BothRun r = runBoth(t, c, ops);
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Eio}));
+    EXPECT_TRUE(r.state.pendingFailures.empty());
+    EXPECT_TRUE(r.state.table.empty()) << "the walk's table is released again";
     EXPECT_TRUE(r.state.events.empty());
 }
 
-TEST(VersionSwitches, EveryDeviceUnderV6LetsTheVfCheckWaitForThePhaseSoAfterKexecItIsEnoent) {
+TEST(VersionSwitches, EveryDeviceUnderV6RefusesTheVfInTheWalkAfterKexecToo) {
+    // After the kexec the new kernel's outgoing side walks the VF as before it: -EINVAL from the
+    // walk (EveryDevice) as from the named-device check (v6's own).
     const Topology t = rcPfVf();
     const std::string ops = "kexec; preserve 01:00.1";
     const auto c =
         switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::EveryDevice; });
     EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), ops).results.back(), Result::Einval);
-    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Enoent);
+    EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Einval);
+    EXPECT_TRUE(runBoth(t, c, ops).state.table.empty()) << "the walk's table is released again";
 }
 
-TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfInEveryPhaseButNotAVfBridge) {
-    const auto c = [](const Topology &t) {
-        return switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::NamedDevice; });
-    };
-    const Topology pfVf = rcPfVf();
-    EXPECT_EQ(runBoth(pfVf, c(pfVf), "kexec; preserve 01:00.1").results.back(), Result::Einval);
-    const Topology vfBridge = vfBridgeOverEp();
-    EXPECT_EQ(runBoth(vfBridge, c(vfBridge), "preserve 01:00.0").results,
-              test::results({Result::Ok}));
+TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfBeforeAnArmedFaultInEveryPhase) {
+    // NamedDevice moves v7's VF check before the walk: the armed fault never fires, before the
+    // kexec or after it (a pending fault survives the kexec).
+    const Topology t = rcPfVf();
+    const auto c =
+        switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::NamedDevice; });
+    const BothRun r =
+        runBoth(t, c, "fail-next preserve 01:00.1; preserve 01:00.1; kexec; preserve 01:00.1");
+    EXPECT_EQ(r.results,
+              test::results({Result::Ok, Result::Einval, Result::Ok, Result::Einval}));
+    EXPECT_EQ(r.state.pendingFailures,
+              (std::set<std::pair<Bdf, StepKind>>{{test::bdf("01:00.1"), StepKind::Preserve}}));
 }
 
 TEST(VersionSwitches, TableSizedToPresentGivesAV6TableOneSlotPerDeviceNotUnplugged) {
@@ -428,6 +436,17 @@ TEST(VersionSwitches, TableSizedToPresentGivesAV6TableOneSlotPerDeviceNotUnplugg
                             "preserve 03:00.0")
                   .state.table.size(),
               4u);
+}
+
+TEST(VersionSwitches, TableSizedToPresentSizesTheNextKernelsTableToTheDevicesItEnumerated) {
+    // EP1 vanishes before the kexec: kernel 1 enumerates 4 of the 5 devices, so the table it
+    // allocates for kernel 2 has 4 slots; the inherited one keeps kernel 0's 5.
+    const Topology t = test::reviewTree();
+    const auto c = switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.tableSizedToPresent = true; });
+    const BothRun r = runBoth(t, c, "preserve 03:00.0; vanish 03:00.1; kexec; preserve 03:00.0");
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Ok, Result::Ok}));
+    EXPECT_EQ(r.state.table.size(), 4u);
+    EXPECT_EQ(r.state.incoming.table.size(), 5u);
 }
 
 TEST(VersionSwitches, TableSizedToPresentLeavesAV7TableGrowingAsBefore) {
