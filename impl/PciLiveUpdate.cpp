@@ -345,6 +345,7 @@ Result PciLiveUpdate::kexec() {
     KhoImage &image = std::get<KhoImage>(decoded);
     ++generation_;
     phase_ = Phase::Incoming;
+    panicked_ = false; // the new kernel's update has not ended
     incoming_ = std::move(image.slots);
     inNr_ = image.nrDevices;
     inDirect_ = direct_;

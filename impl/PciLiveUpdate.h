@@ -152,6 +152,9 @@ class PciLiveUpdate {
     const std::vector<SlotEntry> &incomingSlots() const { return incoming_; }
     /// The incoming nr_devices counter.
     std::uint32_t incomingNrDevices() const { return inNr_; }
+    /// The previous kernel handed FLB data over (it had a session at the kexec); false before
+    /// any kexec.
+    bool inherited() const { return inherited_; }
     /// finish-all ran with the incoming nr_devices != 0 (in any generation).
     bool panicked() const { return panicked_; }
     /// The kernel is dead: BUG_ON at a table's release, a failed retrieve, or a panic at the end

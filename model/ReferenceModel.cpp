@@ -285,6 +285,7 @@ Result ReferenceModel::kexec() {
     // handed to the next kernel, which starts a session of its own.
     ++generation_;
     phase_ = Phase::Incoming;
+    panicked_ = false; // the new kernel's update has not ended
     inTable_.assign(tableSize_, SlotEntry{});
     for (const auto &[slot, entry] : table_)
         inTable_[slot] = entry;

@@ -194,7 +194,7 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     // position f, and nothing fails before it.
     const z3::expr walks = !s.crashed && ((is(SmtOp::Preserve) && s.phase == 0) ||
                                           (is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc) ||
-                                          (is(SmtOp::Finish) && s.phase == 1));
+                                          (is(SmtOp::Finish) && s.phase == 1 && s.alloc));
     if (F.count(FaultClass::Step)) {
         z3::expr_vector reached(c_);
         const z3::expr dE = depthOf(op.e);
@@ -255,7 +255,9 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     // Without a session there is no outgoing state: an unpreserve while no table is allocated
     // returns -ENOENT before its walk (dev's direct flag, the fail-next, nothing changes).
     const z3::expr isUnp = alive && is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc;
-    const z3::expr isFin = alive && is(SmtOp::Finish) && s.phase == 1;
+    // `alloc` crosses the kexec unchanged: after it, whether an FLB was handed over at all. A
+    // finish without one returns -ENOENT before its walk (nothing was inherited).
+    const z3::expr isFin = alive && is(SmtOp::Finish) && s.phase == 1 && s.alloc;
     const z3::expr walk = isUnp || isFin;
     const z3::expr isKexec = alive && is(SmtOp::Kexec) && s.phase == 0;
     const z3::expr isFinishAll = alive && is(SmtOp::FinishAll) && s.phase == 1;
@@ -407,6 +409,9 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     t.used = usedOf(s) + sumOf(gained) - sumOf(lost);
     t.phase = z3::ite(isKexec, one, z3::ite(isFinishAll, c_.int_val(2), s.phase));
     t.panicked = z3::ite(isFinishAll, s.nr != 0, s.panicked);
+    // v7's panic at the end of the update kills the kernel too (every later step a no-op).
+    if (setup_.abi == Abi::V7)
+        t.crashed = t.crashed || (isFinishAll && s.nr != 0);
     return t;
 }
 

@@ -75,8 +75,9 @@ struct SmtState {
     z3::expr phase;               ///< Int: 0 outgoing, 1 incoming, 2 ended
     z3::expr panicked;            ///< Bool: finish-all found nr_devices != 0
     z3::expr alloc;               ///< Bool: the outgoing table is allocated
-    /// Bool: the kernel is dead, every later step a no-op: v6 BUG_ON at the release (the
-    /// other way to die, retrieve-failed at kexec, needs slot identity: not encoded)
+    /// Bool: the kernel is dead, every later step a no-op: v6 BUG_ON at the release, v7's
+    /// panic at finish-all (the other way to die, retrieve-failed at kexec, needs slot
+    /// identity: not encoded)
     z3::expr crashed;
     z3::expr uaf;                 ///< Bool: some walk step read or wrote a freed slot (sticky)
     /// ideal(d) when known as an expression (a post-state carries its one-device change built

@@ -74,7 +74,8 @@ struct State {
     /// The incoming side (empty in generation 0). A kexec drops it, finished or not: LUO
     /// serializes outgoing FLBs only, so no .finish runs and nothing checks its nr_devices.
     IncomingSide incoming;
-    /// finish-all ran with nr_devices != 0 (in any generation).
+    /// This kernel's finish-all ran with its incoming nr_devices != 0 (a kexec clears it; the
+    /// event stays in `events`).
     bool panicked = false;
     /// Injected fail-next faults not yet used up.
     std::set<std::pair<Bdf, StepKind>> pendingFailures;

@@ -128,6 +128,21 @@ TEST(Generations, V6HeldIncomingStateDoesNotStopTheNextUpdate) {
     EXPECT_EQ(m.state().generation, 2u);
 }
 
+TEST(Generations, AHeldUpdateIsJudgedInItsOwnKernelOnly) {
+    // v6 keeps running after finish-all found nr_devices != 0; the next kernel's incoming side
+    // has nothing to do with that verdict (found by the property tests, one endpoint).
+    const Topology t = test::reviewTree();
+    ReferenceModel m(t, LiveUpdateConfig{Policy::Bail, Abi::V6, 5});
+    ASSERT_EQ(m.apply(op(OpKind::Vanish, EP0)), Result::Ok);
+    ASSERT_EQ(m.apply(op(OpKind::Preserve, EP0)), Result::Ok);
+    ASSERT_EQ(m.apply(op(OpKind::Kexec)), Result::Ok); // EP0 is not enumerated
+    EXPECT_EQ(m.apply(op(OpKind::FinishAll)), Result::Panic);
+    EXPECT_TRUE(m.state().panicked);
+    ASSERT_EQ(m.apply(op(OpKind::Kexec)), Result::Ok);
+    EXPECT_FALSE(m.state().panicked);
+    expectEveryInvariant(t, m.state(), 5);
+}
+
 TEST(Generations, V6UnplugInAnIncomingKernelUnpreservesThenFinishes) {
     const Topology t = test::reviewTree();
     ReferenceModel m(t, LiveUpdateConfig{Policy::Bail, Abi::V6, 5});

@@ -293,7 +293,7 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
                                    const Abstract &encoded) {
     Abstract a;
     a.phase = static_cast<int>(impl.phase());
-    a.nr = static_cast<int>(impl.nrDevices());
+    a.nr = static_cast<int>(impl.phase() == Phase::Outgoing ? impl.nrDevices() : impl.incomingNrDevices());
     a.panicked = impl.panicked();
     a.crashed = impl.crashed();
     a.uaf = impl.happened(KernelEventKind::UseAfterFree);
@@ -301,7 +301,8 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
     // it; save()'s record does (its third byte, after phase and panicked).
     std::vector<std::uint8_t> record;
     impl.save(record);
-    a.alloc = record.at(2) != 0;
+    // After the kexec the encoding's `alloc` is what crossed it: whether an FLB was handed over.
+    a.alloc = impl.phase() == Phase::Outgoing ? record.at(2) != 0 : impl.inherited();
     std::vector<std::uint64_t> words;
     impl.deviceWords(words);
     std::set<std::uint64_t> live;
@@ -318,7 +319,7 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
         }
         a.has.push_back(a.phase == 2 ? encoded.has[d] : has);
         a.rc.push_back(a.phase == 2 ? encoded.rc[d] : has ? *held : 0);
-        a.direct.push_back(impl.directlyPreserved(d));
+        a.direct.push_back(impl.phase() == Phase::Outgoing ? impl.directlyPreserved(d) : impl.directlyIncoming(d));
         a.dang.push_back(dang);
         a.copy.push_back(dang ? *held : 0);
     }
