@@ -62,7 +62,16 @@ void printText(std::ostream &out, const ExhaustiveRun &run) {
     out << "trees " << grouped(r.trees) << ", state spaces " << grouped(r.searches)
         << ", sequences " << grouped(r.sequences) << ", states generated "
         << grouped(r.statesGenerated) << ", distinct states " << grouped(r.distinctStates)
-        << (r.stoppedEarly ? " (stopped at the first violation)" : "") << "\n\n";
+        << (r.stoppedEarly ? " (stopped at the first violation)" : "") << "\n";
+    // A chain is only worth its name if it reaches a bridge counted on both sides at once.
+    if (o.generations > 1) {
+        out << "a bridge incoming and outgoing at once: " << grouped(r.bothSidesStates)
+            << " distinct states";
+        if (r.bothSidesSmallest)
+            out << ", first after " << opsLine(r.bothSidesSmallest->ops);
+        out << "\n";
+    }
+    out << "\n";
     std::size_t holding = 0;
     for (const InvariantTally &t : r.tallies) {
         std::string name = toString(t.invariant);
