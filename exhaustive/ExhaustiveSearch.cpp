@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include <cassert>
+#include "topology/Contract.h"
 #include <cstring>
 #include <map>
 #include <memory>
@@ -928,8 +928,9 @@ bool shows(Outcome o, const Topology &t, const State &s) {
 }
 
 ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgress &progress) {
-    assert(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16 &&
-           o.generations >= 1);
+    BP_REQUIRE(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16 &&
+                   o.generations >= 1,
+               "1 <= minDevices <= maxDevices <= 16 and at least one generation");
     const auto start = std::chrono::steady_clock::now();
     const TreeEnumerator trees(TreeFamily::Pci, o.maxDevices);
     std::vector<std::vector<ForestShape>> forests(o.maxDevices + 1);
@@ -1025,7 +1026,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     std::set<std::size_t> searchedTrees;
     for (std::size_t i = 0; i < end; ++i) {
         const ItemResult &r = results[i];
-        assert(r.done);
+        BP_REQUIRE(r.done, "every search ran to its end");
         ++result.searches;
         searchedTrees.insert(items[i].treeId);
         result.sequences += r.sequences;

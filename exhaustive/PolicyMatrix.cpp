@@ -2,8 +2,9 @@
 
 #include "smt/InductionProof.h"
 
+#include "topology/Contract.h"
+
 #include <array>
-#include <cassert>
 #include <chrono>
 
 namespace bridgepath {
@@ -70,7 +71,7 @@ const MatrixCell &cellOf(const PolicyMatrix &m, std::optional<FaultClass> fault,
     for (const MatrixCell &c : m.cells)
         if (c.fault == fault && c.abi == abi && c.policy == policy)
             return c;
-    assert(false && "cellOf: no such cell in the matrix");
+    BP_REQUIRE(false, "cellOf: no such cell in the matrix");
     return m.cells.front();
 }
 

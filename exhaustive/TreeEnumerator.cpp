@@ -1,6 +1,6 @@
 #include "exhaustive/TreeEnumerator.h"
 
-#include <cassert>
+#include "topology/Contract.h"
 
 namespace bridgepath {
 
@@ -45,12 +45,12 @@ void TreeEnumerator::multisets(std::size_t total, std::size_t maxId,
 }
 
 std::size_t TreeEnumerator::treeCount(std::size_t nodes) const {
-    assert(nodes >= 1 && nodes <= maxNodes_);
+    BP_REQUIRE(nodes >= 1 && nodes <= maxNodes_, "a tree of 1..maxNodes nodes");
     return firstOfSize_[nodes + 1] - firstOfSize_[nodes];
 }
 
 std::size_t TreeEnumerator::forestCount(std::size_t nodes) const {
-    assert(nodes <= maxNodes_);
+    BP_REQUIRE(nodes <= maxNodes_, "at most maxNodes nodes");
     // The Euler transform of the tree counts: multisets of trees by total size, adding one kind
     // of tree (treeCount(m) kinds of weight m) at a time.
     std::vector<std::size_t> forests(nodes + 1, 0);
@@ -72,7 +72,7 @@ DeviceShape TreeEnumerator::shapeOf(std::size_t id) const {
 }
 
 std::vector<ForestShape> TreeEnumerator::forests(std::size_t nodes) const {
-    assert(nodes >= 1 && nodes <= maxNodes_);
+    BP_REQUIRE(nodes >= 1 && nodes <= maxNodes_, "a tree of 1..maxNodes nodes");
     std::vector<ForestShape> out;
     std::vector<std::size_t> prefix;
     auto emit = [&](const std::vector<std::size_t> &top) {
@@ -86,7 +86,7 @@ std::vector<ForestShape> TreeEnumerator::forests(std::size_t nodes) const {
 }
 
 std::vector<ForestShape> TreeEnumerator::trees(std::size_t nodes) const {
-    assert(nodes >= 1 && nodes <= maxNodes_);
+    BP_REQUIRE(nodes >= 1 && nodes <= maxNodes_, "a tree of 1..maxNodes nodes");
     std::vector<ForestShape> out;
     for (std::size_t id = firstOfSize_[nodes]; id < firstOfSize_[nodes + 1]; ++id)
         out.push_back(ForestShape{{{RootBusShape{{shapeOf(id)}}}}});

@@ -3,8 +3,9 @@
 #include "impl/IncomingIndex.h"
 #include "impl/KhoImage.h"
 
+#include "topology/Contract.h"
+
 #include <algorithm>
-#include <cassert>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,7 +30,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
         isVf_[d] = topology.isVf(d);
         key_.push_back(topology.bdf(d).key());
     }
-    assert(std::is_sorted(key_.begin(), key_.end()) && "device ids are in BDF order");
+    BP_REQUIRE(std::is_sorted(key_.begin(), key_.end()), "device ids are in BDF order");
     slot_.assign(n, kNone);
     inSlot_.assign(n, kNone);
     inDirect_.assign(n, 0);
@@ -165,7 +166,7 @@ Result PciLiveUpdate::apply(const Op &op) {
     DeviceId dev = 0;
     if (op.hasDevice()) {
         const auto found = topology_.find(op.bdf);
-        assert(found && "PciLiveUpdate::apply: the op's device must be in the topology");
+        BP_REQUIRE(found, "PciLiveUpdate::apply: the op's device must be in the topology");
         dev = *found;
     }
     if (crashed())
@@ -341,7 +342,7 @@ Result PciLiveUpdate::kexec() {
     // no nr_devices check), and the outgoing table crosses as the next kernel's incoming side.
     const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, slots()});
     auto decoded = decodeKho(config_.abi, bytes);
-    assert(std::holds_alternative<KhoImage>(decoded) && "our own image must decode");
+    BP_REQUIRE(std::holds_alternative<KhoImage>(decoded), "our own image must decode");
     KhoImage &image = std::get<KhoImage>(decoded);
     ++generation_;
     phase_ = Phase::Incoming;
@@ -620,7 +621,7 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
         p = put(p, inSlot_[d]);
         p = put(p, flagsOf(d));
     }
-    assert(p == out.data() + out.size());
+    BP_REQUIRE(p == out.data() + out.size(), "save: the record is exactly the size computed for it");
 }
 
 void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
@@ -664,7 +665,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
         inDirect_[d] = (flags >> 7) & 1;
         directCount_ += direct_[d];
     }
-    assert(p == bytes + size && "restore: not a record save() wrote for this topology");
+    BP_REQUIRE(p == bytes + size, "restore: not a record save() wrote for this topology");
     (void)size;
 }
 
@@ -702,7 +703,7 @@ void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
 }
 
 void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
-    assert(perm.size() == slot_.size());
+    BP_REQUIRE(perm.size() == slot_.size(), "relabel: a permutation of every device");
     // Follows each cycle of the permutation, so nothing is copied.
     std::vector<bool> &done = relabelDone_; // kept: relabel is on a search's hot path
     auto permute = [&perm, &done](auto &v) {
