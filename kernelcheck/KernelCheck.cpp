@@ -178,6 +178,19 @@ CaseVerdict childCase(KernelCode &code, const Case &c, const LiveUpdateConfig &c
 // Runs cases[from..] in one child process, one after the other (the library's data put back
 // between them), until one disagrees: the verdicts of the cases run, the last one the first
 // that disagrees (if any). A case that crashes or hangs ends the child; it is that case's.
+// The parent's side of a child run: everything the child wrote to the pipe `fds`, then its
+// exit status once it is gone.
+std::string readChild(const int fds[2], pid_t pid, int *status) {
+    close(fds[1]);
+    std::string text;
+    char buf[4096];
+    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
+        text.append(buf, static_cast<std::size_t>(n));
+    close(fds[0]);
+    waitpid(pid, status, 0);
+    return text;
+}
+
 std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cases,
                                   std::size_t from, const LiveUpdateConfig &config,
                                   const KernelCheckOptions &o) {
@@ -229,14 +242,8 @@ std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cas
         }
         _exit(0);
     }
-    close(fds[1]);
-    std::string text;
-    char buf[4096];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
-        text.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
     int status = 0;
-    waitpid(pid, &status, 0);
+    const std::string text = readChild(fds, pid, &status);
     std::vector<CaseVerdict> out;
     std::istringstream lines(text);
     std::string line, crash;
@@ -746,14 +753,8 @@ std::vector<KernelStep> observeKernel(KernelCode &code, const Topology &t,
         }
         _exit(0);
     }
-    close(fds[1]);
-    std::string text;
-    char buf[4096];
-    for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
-        text.append(buf, static_cast<std::size_t>(n));
-    close(fds[0]);
     int status = 0;
-    waitpid(pid, &status, 0);
+    const std::string text = readChild(fds, pid, &status);
     std::vector<KernelStep> out;
     std::istringstream lines(text);
     std::string line;
