@@ -67,7 +67,7 @@ class PciLiveUpdate {
     PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config);
 
     /// Applies one operation; requires every BDF it names to be in the topology.
-    Result apply(const Op &op);
+    [[nodiscard]] Result apply(const Op &op);
 
     /// Outgoing side, every phase. -ENODEV if dev is gone (unplugged, or not enumerated at some
     /// kexec); VfCheck::NamedDevice (v6): -EINVAL for a VF. Allocates the outgoing table if none
@@ -230,13 +230,13 @@ class PciLiveUpdate {
     // A bit per StepKind in failNext_.
     static std::uint8_t bit(StepKind k) { return static_cast<std::uint8_t>(1u << static_cast<int>(k)); }
 
-    Result preserveDevice(DeviceId dev);
-    Result unpreserveDevice(DeviceId dev);
-    Result finishDevice(DeviceId dev);
+    [[nodiscard]] Result preserveDevice(DeviceId dev);
+    [[nodiscard]] Result unpreserveDevice(DeviceId dev);
+    [[nodiscard]] Result finishDevice(DeviceId dev);
     bool takeFailNext(DeviceId dev, StepKind kind);
     // Runs `step` on dev, parent, ... up to (excluding) `end` (kNone: to the root) under the policy.
     template <class Step> Result walkDown(DeviceId dev, std::uint32_t end, Step step);
-    Result unplugTree(DeviceId dev);
+    [[nodiscard]] Result unplugTree(DeviceId dev);
     // The refcount a step reads at dev's cached slot (a dangling device's: use-after-free).
     std::uint16_t readSlot(DeviceId dev);
     // Writes it back (u16: a wrap to 0 leaves the slot cached, as the kernel's ++ does).

@@ -259,7 +259,8 @@ Result ReferenceModel::preserve(const Bdf &dev) {
             continue;
         std::vector<Bdf> done = path;
         done.resize(i); // the devices already preserved, dev first
-        walk(done, [this](const Bdf &d) { return unpreserveStep(d); });
+        // The rollback's own errors are not the preserve's: it returns the first step's.
+        (void)walk(done, [this](const Bdf &d) { return unpreserveStep(d); });
         releaseTableIfUnused();
         return r;
     }

@@ -53,24 +53,24 @@ class ReferenceModel {
     std::size_t presentDevices() const;
     bool isBridge(const Bdf &dev) const;
     bool inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const;
-    Result walk(const std::vector<Bdf> &devices, const Step &step) const;
+    [[nodiscard]] Result walk(const std::vector<Bdf> &devices, const Step &step) const;
     bool consumeFailure(const Bdf &dev, StepKind kind);
     std::optional<std::size_t> newSlot();
 
     // Each step is logged in steps_; the *Body functions hold the rules.
-    Result preserveStep(const Bdf &dev);
-    Result unpreserveStep(const Bdf &dev);
-    Result finishStep(const Bdf &dev);
-    Result preserveStepBody(const Bdf &dev);
-    Result unpreserveStepBody(const Bdf &dev);
-    Result finishStepBody(const Bdf &dev);
+    [[nodiscard]] Result preserveStep(const Bdf &dev);
+    [[nodiscard]] Result unpreserveStep(const Bdf &dev);
+    [[nodiscard]] Result finishStep(const Bdf &dev);
+    [[nodiscard]] Result preserveStepBody(const Bdf &dev);
+    [[nodiscard]] Result unpreserveStepBody(const Bdf &dev);
+    [[nodiscard]] Result finishStepBody(const Bdf &dev);
 
-    Result preserve(const Bdf &dev);
-    Result unpreserve(const Bdf &dev);
-    Result kexec();
-    Result finish(const Bdf &dev);
-    Result unplug(const Bdf &dev);
-    Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
+    [[nodiscard]] Result preserve(const Bdf &dev);
+    [[nodiscard]] Result unpreserve(const Bdf &dev);
+    [[nodiscard]] Result kexec();
+    [[nodiscard]] Result finish(const Bdf &dev);
+    [[nodiscard]] Result unplug(const Bdf &dev);
+    [[nodiscard]] Result corrupt(const Bdf &dev, const std::function<void(SlotEntry &)> &change);
     void event(KernelEventKind kind, std::optional<Bdf> device = std::nullopt);
     // An event of the incoming side (its nr_devices).
     void incomingEvent(KernelEventKind kind);
