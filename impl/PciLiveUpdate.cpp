@@ -18,6 +18,10 @@ const std::vector<SlotEntry> PciLiveUpdate::kNoSlots;
 PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config)
     : topology_(topology), config_(config),
       table_(config.abi, config.tableSizedToPresent ? topology.size() : config.capacity) {
+    // The early recursive file's walks are the reference model's alone (kernel-check compares
+    // that file with the model); this implementation is the v6-and-later one.
+    BP_REQUIRE(config.walkOrder == WalkOrder::LeafFirst && config.stepChecks == StepChecks::Full,
+               "PciLiveUpdate implements leaf-first walks with full step checks");
     const std::size_t n = topology.size();
     parent_.assign(n, kNone);
     key_.reserve(n);
@@ -126,6 +130,11 @@ void PciLiveUpdate::releaseIfUnused() {
             return;
         case ReleaseCheck::WarnAndFree:
             emit(KernelEventKind::TableFreedWithReferences);
+            break;
+        case ReleaseCheck::WarnOnceAndFree:
+            if (!warnedAtRelease_)
+                emit(KernelEventKind::TableFreedWithReferences);
+            warnedAtRelease_ = true;
             break;
         }
     }
@@ -340,6 +349,7 @@ Result PciLiveUpdate::kexec() {
         return Result::Enoent;
     // LUO serializes the outgoing FLB only: the incoming side is dropped as it is (no .finish,
     // no nr_devices check), and the outgoing table crosses as the next kernel's incoming side.
+    warnedAtRelease_ = false; // a new kernel's WARN_ON_ONCE is unused
     const auto bytes = encodeKho(config_.abi, KhoImage{nrDevices_, slots()});
     auto decoded = decodeKho(config_.abi, bytes);
     BP_REQUIRE(std::holds_alternative<KhoImage>(decoded), "our own image must decode");
@@ -490,7 +500,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
     // outgoing pointer first (unpreserve), then its incoming one (finish). Later kernels only
     // warn, and the device stays preserved with its counts, but a device that is gone no longer
     // holds the incoming state.
-    if (config_.abi == Abi::V6) {
+    if (unplugCleanupOf(config_) == UnplugCleanup::WalksPaths) {
         const bool holdsOut = slot_[dev] != kNone;
         const bool holdsIn = inSlot_[dev] != kNone;
         setDirect(dev, false);
@@ -607,7 +617,8 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
                4 + slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
-    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2));
+    p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2 |
+                                          warnedAtRelease_ << 3));
     p = put(p, static_cast<std::uint8_t>(tableLive_));
     p = put(p, seen_);
     p = put(p, static_cast<std::uint32_t>(generation_));
@@ -631,6 +642,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     panicked_ = (endFlags & 1) != 0;
     retrievePending_ = (endFlags & 2) != 0;
     inherited_ = (endFlags & 4) != 0;
+    warnedAtRelease_ = (endFlags & 8) != 0;
     tableLive_ = get<std::uint8_t>(p) != 0;
     seen_ = get<std::uint8_t>(p);
     events_.clear();

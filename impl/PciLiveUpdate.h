@@ -265,6 +265,7 @@ class PciLiveUpdate {
     bool panicked_ = false;
     bool tableLive_ = false;  // allocated at the first preserve, released when unused
     std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
+    bool warnedAtRelease_ = false; // WarnOnceAndFree: this kernel's warning fired
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
     bool inherited_ = false;       // the previous kernel handed FLB data over (it had a table)
     std::vector<KernelEvent> events_;

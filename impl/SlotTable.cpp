@@ -49,8 +49,18 @@ std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
     const std::size_t n = slots_.size();
     switch (abi_) {
     case Abi::V6: {
-        if (nrDevices >= n)
+        if (nrDevices == n || n == 0)
             return std::nullopt;
+        if (nrDevices > n) {
+            // A counter that wrapped below 0: the kernel's probe order, (u32)(nr + k) mod n,
+            // which can jump at the u32 wrap (rare: only after steps through freed slots).
+            for (std::size_t k = 0; k < n; ++k) {
+                const std::size_t at = static_cast<std::uint32_t>(nrDevices + k) % n;
+                if (slots_[at].refcount == 0)
+                    return static_cast<std::uint32_t>(at);
+            }
+            return std::nullopt;
+        }
         // nr_devices mod capacity, with nr_devices < capacity here: no division needed.
         const std::size_t start = nrDevices;
         std::size_t at = firstFree(start, n);

@@ -588,7 +588,7 @@ KernelSnapshot KernelCode::snapshot(const Topology &t) const {
         unsigned nrAt = 0;
         const char *what = nullptr;
         api_->eventAt(i, &kind, &dev, &nrAt, &what);
-        if (kind > static_cast<int>(KernelEventKind::RetrieveFailed)) {
+        if (kind > static_cast<int>(KernelEventKind::NullDereference)) {
             s.otherEvents.push_back(what ? what : "");
             continue;
         }

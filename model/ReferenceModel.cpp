@@ -52,6 +52,12 @@ void ReferenceModel::releaseTableIfUnused() {
         case ReleaseCheck::WarnAndFree:
             event(KernelEventKind::TableFreedWithReferences);
             break;
+        case ReleaseCheck::WarnOnceAndFree:
+            // WARN_ON_ONCE: a new kernel starts with the warning unused.
+            if (!warnedAtRelease_)
+                event(KernelEventKind::TableFreedWithReferences);
+            warnedAtRelease_ = true;
+            break;
         }
     }
     ++releases_;
@@ -90,16 +96,25 @@ bool ReferenceModel::inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) cons
     return false;
 }
 
+std::vector<Bdf> ReferenceModel::inWalkOrder(std::vector<Bdf> leafFirst) const {
+    if (config_.walkOrder == WalkOrder::RootFirst)
+        std::reverse(leafFirst.begin(), leafFirst.end());
+    return leafFirst;
+}
+
 Result ReferenceModel::walk(const std::vector<Bdf> &devices, const Step &step) const {
     std::optional<Result> firstError;
-    for (std::size_t i = 0; i < devices.size(); ++i) {
-        const Result r = step(devices[i]);
+    for (const Bdf &dev : inWalkOrder(devices)) {
+        const Result r = step(dev);
+        if (crashedBy(events_))
+            break; // the step killed the kernel (a NULL dereference)
         if (r == Result::Ok)
             continue;
         if (!firstError)
             firstError = r;
+        // Guarded: the walk's first device in leaf-first order is the named one.
         const bool stop = config_.policy == Policy::Bail ||
-                          (config_.policy == Policy::Guarded && i == 0);
+                          (config_.policy == Policy::Guarded && dev == devices.front());
         if (stop)
             break;
     }
@@ -117,10 +132,13 @@ std::optional<std::size_t> ReferenceModel::newSlot() {
     };
     switch (config_.abi) {
     case Abi::V6:
-        if (nrDevices_ >= tableSize_)
+        // Full only when the counter equals the size: a counter that wrapped below 0 (a step
+        // through a freed slot decrements the live table's) probes like any other, from
+        // (u32)(nr_devices + k) mod size.
+        if (nrDevices_ == tableSize_ || tableSize_ == 0)
             return std::nullopt;
         for (std::size_t k = 0; k < tableSize_; ++k) {
-            const std::size_t i = (nrDevices_ + k) % tableSize_;
+            const std::size_t i = static_cast<std::uint32_t>(nrDevices_ + k) % tableSize_;
             if (isFree(i))
                 return i;
         }
@@ -147,6 +165,19 @@ Result ReferenceModel::preserveStepBody(const Bdf &dev) {
         return Result::Einval;
     if (frozen_.count(dev))
         return Result::Einval;
+    if (config_.stepChecks == StepChecks::None) {
+        // Any device with a slot is counted once more, read through its pointer.
+        if (std::uint16_t *freed = freedCopy(dev)) {
+            event(KernelEventKind::UseAfterFree, dev);
+            *freed = static_cast<std::uint16_t>(*freed + 1);
+            return Result::Ok;
+        }
+        if (const auto cached = slotOf_.find(dev); cached != slotOf_.end()) {
+            SlotEntry &entry = table_[cached->second]; // a lost slot reads as zeroes
+            entry.refcount = static_cast<std::uint16_t>(entry.refcount + 1);
+            return Result::Ok;
+        }
+    }
     if (std::uint16_t *freed = freedCopy(dev)) {
         if (checkOrderOf(config_) == CheckOrder::EbusyFirst && !isBridge(dev))
             return Result::Ebusy; // decided without reading the slot
@@ -191,9 +222,10 @@ Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
         return Result::Eio;
     if (frozen_.count(dev))
         return Result::Einval;
+    const bool checked = config_.stepChecks == StepChecks::Full;
     if (std::uint16_t *freed = freedCopy(dev)) {
         event(KernelEventKind::UseAfterFree, dev);
-        if (*freed == 0)
+        if (*freed == 0 && checked)
             return Result::Einval;
         if (--*freed == 0) {
             // Zeroed in freed memory (for every device sharing it) and the pointer cleared; the
@@ -208,8 +240,12 @@ Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
     if (cached == slotOf_.end())
         return Result::Einval;
     auto entry = table_.find(cached->second);
-    if (entry == table_.end() || entry->second.refcount == 0)
-        return Result::Einval;
+    if (!checked && entry == table_.end())
+        entry = table_.emplace(cached->second, SlotEntry{}).first; // a lost slot: zeroes
+    if (entry == table_.end() || entry->second.refcount == 0) {
+        if (checked)
+            return Result::Einval;
+    }
     entry->second.refcount = static_cast<std::uint16_t>(entry->second.refcount - 1);
     if (entry->second.refcount == 0) {
         table_.erase(entry); // the slot is zeroed
@@ -229,6 +265,20 @@ Result ReferenceModel::finishStepBody(const Bdf &dev) {
     if (consumeFailure(dev, StepKind::Finish))
         return Result::Eio;
     auto cached = inSlotOf_.find(dev);
+    if (config_.stepChecks == StepChecks::None) {
+        // Straight through the device's incoming pointer: no check, no nr_devices.
+        if (cached == inSlotOf_.end()) {
+            event(KernelEventKind::NullDereference, dev);
+            return Result::Panic;
+        }
+        if (inReleased_)
+            event(KernelEventKind::UseAfterFree, dev);
+        SlotEntry &entry = inTable_[cached->second];
+        entry.refcount = static_cast<std::uint16_t>(entry.refcount - 1);
+        if (entry.refcount == 0)
+            inSlotOf_.erase(cached);
+        return Result::Ok;
+    }
     if (cached == inSlotOf_.end())
         return Result::Einval;
     SlotEntry &entry = inTable_[cached->second];
@@ -252,13 +302,22 @@ Result ReferenceModel::preserve(const Bdf &dev) {
         return Result::Einval;
     if (!tableAllocated_)
         allocateTable();
-    const std::vector<Bdf> path = pathOf(dev);
+    // Without step checks, a named device that holds a slot (a pointer, live or not) is busy:
+    // decided before the walk, also for a bridge already on a preserved path.
+    if (config_.stepChecks == StepChecks::None && (slotOf_.count(dev) || freedAt_.count(dev))) {
+        releaseTableIfUnused();
+        return Result::Ebusy;
+    }
+    const std::vector<Bdf> path = inWalkOrder(pathOf(dev));
     for (std::size_t i = 0; i < path.size(); ++i) {
         const Result r = preserveStep(path[i]);
         if (r == Result::Ok)
             continue;
-        std::vector<Bdf> done = path;
-        done.resize(i); // the devices already preserved, dev first
+        // The devices already preserved (leaf-first: dev first; root-first: the bridges above
+        // the failing one), rolled back in walk order.
+        std::vector<Bdf> done(path.begin(), path.begin() + static_cast<long>(i));
+        if (config_.walkOrder == WalkOrder::RootFirst)
+            std::reverse(done.begin(), done.end());
         // The rollback's own errors are not the preserve's: it returns the first step's.
         (void)walk(done, [this](const Bdf &d) { return unpreserveStep(d); });
         releaseTableIfUnused();
@@ -292,6 +351,9 @@ Result ReferenceModel::kexec() {
         inTable_[slot] = entry;
     inNr_ = nrDevices_;
     inDirect_ = direct_;
+    inFiles_ = direct_.size();
+    inReleased_ = false;
+    warnedAtRelease_ = false;
     // LUO hands over FLB data only for a session with files: without one, this kernel
     // inherits nothing at all (not even an empty table).
     inherited_ = tableAllocated_;
@@ -319,6 +381,10 @@ Result ReferenceModel::kexec() {
         const SlotEntry &entry = inTable_[slot];
         if (entry.refcount == 0)
             continue;
+        if (config_.stepChecks == StepChecks::None) {
+            index[entry.address().key()] = slot; // xa_store: the last slot naming it wins
+            continue;
+        }
         if (!index.emplace(entry.address().key(), slot).second) {
             // xa_insert fails: later kernels panic; v6 frees the table, and LUO retries the
             // retrieve on the freed table at the next get (a double free). Either way, dead.
@@ -336,6 +402,11 @@ Result ReferenceModel::kexec() {
         if (topology_->find(b) && !notEnumerated_.count(b))
             inSlotOf_[b] = slot;
     }
+    // Each file holds a reference on the incoming state, and (without step checks) so does
+    // every device incoming at enumeration.
+    inRefs_ = inherited_ ? static_cast<long>(inFiles_) : 0;
+    if (inherited_ && config_.stepChecks == StepChecks::None)
+        inRefs_ += static_cast<long>(inSlotOf_.size());
     return Result::Ok;
 }
 
@@ -349,7 +420,24 @@ Result ReferenceModel::finish(const Bdf &dev) {
     if (!inherited_)
         return Result::Enoent;
     inDirect_.erase(dev);
+    if (config_.stepChecks == StepChecks::None) {
+        // Refused before the walk when the named device is not incoming; else the walk, and
+        // the call puts the device's reference back (whatever its count became).
+        if (!inSlotOf_.count(dev))
+            return Result::Einval;
+        const Result r = walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
+        if (!crashedBy(events_))
+            putIncoming();
+        return r;
+    }
     return walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
+}
+
+void ReferenceModel::putIncoming() {
+    // .finish runs when the count reaches 0, once: it frees the incoming table (a later step
+    // through an incoming pointer reads freed memory).
+    if (--inRefs_ == 0)
+        inReleased_ = true;
 }
 
 Result ReferenceModel::unplug(const Bdf &dev) {
@@ -371,7 +459,7 @@ Result ReferenceModel::unplug(const Bdf &dev) {
         // incoming state.
         const bool holdsOut = slotOf_.count(b) || freedAt_.count(b);
         const bool holdsIn = inSlotOf_.count(b) != 0;
-        if (config_.abi == Abi::V6) {
+        if (unplugCleanupOf(config_) == UnplugCleanup::WalksPaths) {
             direct_.erase(b);
             inDirect_.erase(b);
             std::optional<Result> r;
@@ -391,6 +479,8 @@ Result ReferenceModel::unplug(const Bdf &dev) {
             if (r && !firstError)
                 firstError = r;
         } else {
+            if (holdsIn && config_.stepChecks == StepChecks::None)
+                putIncoming(); // the reference its enumeration took
             inSlotOf_.erase(b);
         }
         unplugged_.insert(b);
@@ -452,6 +542,17 @@ Result ReferenceModel::apply(const Op &op) {
         if (retrievePending_) {
             incomingEvent(KernelEventKind::RetrieveFailed);
             return Result::Enoent;
+        }
+        if (config_.stepChecks == StepChecks::None && inherited_) {
+            // The files' references go; the state is held while any device's is still out.
+            for (std::size_t i = 0; i < inFiles_; ++i)
+                putIncoming();
+            if (inNr_ == 0)
+                return Result::Ok;
+            panicked_ = true;
+            if (!inReleased_)
+                incomingEvent(KernelEventKind::IncomingHeld);
+            return Result::Panic;
         }
         if (inNr_ == 0)
             return Result::Ok;

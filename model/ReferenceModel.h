@@ -53,7 +53,13 @@ class ReferenceModel {
     std::size_t presentDevices() const;
     bool isBridge(const Bdf &dev) const;
     bool inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const;
+    // `leafFirst` in the order the config's walk visits it.
+    std::vector<Bdf> inWalkOrder(std::vector<Bdf> leafFirst) const;
+    // Runs `step` over `devices` (given leaf-first) in walk order, stopping as the policy says
+    // or when a step kills the kernel; returns the first error.
     [[nodiscard]] Result walk(const std::vector<Bdf> &devices, const Step &step) const;
+    // Puts one reference on the incoming state (StepChecks::None); at 0 it is freed.
+    void putIncoming();
     bool consumeFailure(const Bdf &dev, StepKind kind);
     std::optional<std::size_t> newSlot();
 
@@ -89,6 +95,10 @@ class ReferenceModel {
     std::map<Bdf, std::size_t> inSlotOf_;
     std::set<Bdf> inDirect_;
     bool inherited_ = false; // the previous kernel handed over FLB data (it had a session)
+    std::size_t inFiles_ = 0;  // preserved files handed over (each holds a reference)
+    long inRefs_ = 0;          // references on the incoming state (StepChecks::None)
+    bool inReleased_ = false;  // its .finish ran: the incoming table is freed
+    bool warnedAtRelease_ = false; // this kernel's WARN_ON_ONCE at the release fired
     std::size_t tableSize_ = 0;
     std::map<std::size_t, SlotEntry> table_; // absent = never written since zeroed
     std::uint32_t nrDevices_ = 0;

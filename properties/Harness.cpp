@@ -156,6 +156,7 @@ StepOutcome Harness::step(const Op &op) {
         case KernelEventKind::PanicAtFinish:
         case KernelEventKind::IncomingHeld:
         case KernelEventKind::RetrieveFailed:
+        case KernelEventKind::NullDereference:
             break;
         }
     }

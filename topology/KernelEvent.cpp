@@ -16,6 +16,8 @@ const char *toString(KernelEventKind k) {
         return "incoming-held";
     case KernelEventKind::RetrieveFailed:
         return "retrieve-failed";
+    case KernelEventKind::NullDereference:
+        return "null-dereference";
     }
     return "?";
 }
@@ -24,7 +26,8 @@ const std::vector<KernelEventKind> &allKernelEvents() {
     static const std::vector<KernelEventKind> all{
         KernelEventKind::BugAtRelease, KernelEventKind::TableFreedWithReferences,
         KernelEventKind::UseAfterFree, KernelEventKind::PanicAtFinish,
-        KernelEventKind::IncomingHeld, KernelEventKind::RetrieveFailed};
+        KernelEventKind::IncomingHeld, KernelEventKind::RetrieveFailed,
+        KernelEventKind::NullDereference};
     return all;
 }
 
@@ -41,6 +44,7 @@ bool isCrash(KernelEventKind k) {
     case KernelEventKind::UseAfterFree:
     case KernelEventKind::PanicAtFinish:
     case KernelEventKind::RetrieveFailed:
+    case KernelEventKind::NullDereference:
         return true;
     case KernelEventKind::TableFreedWithReferences:
     case KernelEventKind::IncomingHeld:
@@ -52,7 +56,7 @@ bool isCrash(KernelEventKind k) {
 bool crashedBy(const std::vector<KernelEvent> &events) {
     for (const KernelEvent &e : events)
         if (e.kind == KernelEventKind::BugAtRelease || e.kind == KernelEventKind::RetrieveFailed ||
-            e.kind == KernelEventKind::PanicAtFinish)
+            e.kind == KernelEventKind::PanicAtFinish || e.kind == KernelEventKind::NullDereference)
             return true;
     return false;
 }
@@ -79,6 +83,11 @@ std::string describe(const KernelEvent &e) {
         return "the incoming kernel cannot retrieve the table (two slots name one device, "
                "nr_devices " + nr + "): later kernels panic, v6 frees it and LUO retries the "
                "retrieve on freed memory";
+    case KernelEventKind::NullDereference:
+        return "Oops: NULL pointer dereference: " +
+               (e.device ? e.device->toString() : std::string("a device")) +
+               " is finished through its incoming pointer, which is NULL (a bridge already "
+               "finished, or never incoming): the incoming kernel crashes";
     }
     return "?";
 }

@@ -20,16 +20,18 @@ enum class KernelEventKind {
     PanicAtFinish,            ///< v7: the Live Update ends with nr_devices != 0: panic
     IncomingHeld,             ///< v6: the same moment: the incoming state is never released
     RetrieveFailed,           ///< the incoming kernel cannot index the table (two slots name one device): later kernels panic, v6 frees it and LUO retries on freed memory
+    NullDereference,          ///< early file: a finish step goes through a NULL incoming pointer (a bridge already finished, or never incoming): Oops, the kernel dies
 };
 
 /// `bug-at-release`, `table-freed-with-references`, `use-after-free`, `panic-at-finish`,
-/// `incoming-held`, `retrieve-failed`.
+/// `incoming-held`, `retrieve-failed`, `null-dereference`.
 const char *toString(KernelEventKind k);
 /// Inverse of toString.
 std::optional<KernelEventKind> parseKernelEvent(std::string_view name);
 /// Every kind, in declaration order.
 const std::vector<KernelEventKind> &allKernelEvents();
-/// The crashes (bug-at-release, use-after-free, panic-at-finish, retrieve-failed): what the
+/// The crashes (bug-at-release, use-after-free, panic-at-finish, retrieve-failed,
+/// null-dereference): what the
 /// no-crash invariant forbids.
 bool isCrash(KernelEventKind k);
 
@@ -46,7 +48,8 @@ struct KernelEvent {
     friend bool operator!=(const KernelEvent &a, const KernelEvent &b) { return !(a == b); }
 };
 
-/// Whether `events` hold a bug-at-release, a retrieve-failed or a panic-at-finish: after it the
+/// Whether `events` hold a bug-at-release, a retrieve-failed, a panic-at-finish or a
+/// null-dereference: after it the
 /// kernel is dead (a panic at the end of one update also ends the chain).
 bool crashedBy(const std::vector<KernelEvent> &events);
 

@@ -50,6 +50,18 @@ EndOfUpdate endOfUpdateOf(const LiveUpdateConfig &config) {
     return EndOfUpdate::HeldForever;
 }
 
+UnplugCleanup unplugCleanupOf(const LiveUpdateConfig &config) {
+    if (config.unplugCleanup)
+        return *config.unplugCleanup;
+    switch (config.abi) {
+    case Abi::V6:
+        return UnplugCleanup::WalksPaths;
+    case Abi::V7:
+        return UnplugCleanup::DropsIncoming;
+    }
+    return UnplugCleanup::WalksPaths;
+}
+
 const char *toString(CheckOrder o) {
     switch (o) {
     case CheckOrder::ZeroRefcountFirst:
@@ -90,12 +102,15 @@ const char *toString(ReleaseCheck r) {
         return "bug-on";
     case ReleaseCheck::WarnAndFree:
         return "warn-and-free";
+    case ReleaseCheck::WarnOnceAndFree:
+        return "warn-once-and-free";
     }
     return "?";
 }
 
 std::optional<ReleaseCheck> parseReleaseCheck(std::string_view text) {
-    for (ReleaseCheck r : {ReleaseCheck::BugOn, ReleaseCheck::WarnAndFree})
+    for (ReleaseCheck r :
+         {ReleaseCheck::BugOn, ReleaseCheck::WarnAndFree, ReleaseCheck::WarnOnceAndFree})
         if (text == toString(r))
             return r;
     return std::nullopt;
@@ -115,6 +130,57 @@ std::optional<EndOfUpdate> parseEndOfUpdate(std::string_view text) {
     for (EndOfUpdate e : {EndOfUpdate::Panic, EndOfUpdate::HeldForever})
         if (text == toString(e))
             return e;
+    return std::nullopt;
+}
+
+const char *toString(WalkOrder w) {
+    switch (w) {
+    case WalkOrder::LeafFirst:
+        return "leaf-first";
+    case WalkOrder::RootFirst:
+        return "root-first";
+    }
+    return "?";
+}
+
+std::optional<WalkOrder> parseWalkOrder(std::string_view text) {
+    for (WalkOrder w : {WalkOrder::LeafFirst, WalkOrder::RootFirst})
+        if (text == toString(w))
+            return w;
+    return std::nullopt;
+}
+
+const char *toString(StepChecks c) {
+    switch (c) {
+    case StepChecks::Full:
+        return "full";
+    case StepChecks::None:
+        return "none";
+    }
+    return "?";
+}
+
+std::optional<StepChecks> parseStepChecks(std::string_view text) {
+    for (StepChecks c : {StepChecks::Full, StepChecks::None})
+        if (text == toString(c))
+            return c;
+    return std::nullopt;
+}
+
+const char *toString(UnplugCleanup u) {
+    switch (u) {
+    case UnplugCleanup::WalksPaths:
+        return "walks-paths";
+    case UnplugCleanup::DropsIncoming:
+        return "drops-incoming";
+    }
+    return "?";
+}
+
+std::optional<UnplugCleanup> parseUnplugCleanup(std::string_view text) {
+    for (UnplugCleanup u : {UnplugCleanup::WalksPaths, UnplugCleanup::DropsIncoming})
+        if (text == toString(u))
+            return u;
     return std::nullopt;
 }
 

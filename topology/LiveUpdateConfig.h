@@ -27,14 +27,45 @@ enum class VfCheck {
 
 /// What releasing the table with nr_devices != 0 does.
 enum class ReleaseCheck {
-    BugOn,       ///< v6: BUG_ON, event bug-at-release; the outgoing kernel is dead
-    WarnAndFree, ///< v7: WARN_ON and free, event table-freed-with-references (dangling copies)
+    BugOn,           ///< v6: BUG_ON, event bug-at-release; the outgoing kernel is dead
+    WarnAndFree,     ///< v7: WARN_ON and free, event table-freed-with-references (dangling copies)
+    WarnOnceAndFree, ///< early file: WARN_ON_ONCE and free: the event at the first such release of each kernel only
 };
 
 /// What the end of the Live Update (finish-all) does with nr_devices != 0.
 enum class EndOfUpdate {
     Panic,       ///< v7: panic ("never finished"), event panic-at-finish
     HeldForever, ///< v6: the leaked bridge holds the incoming state forever, event incoming-held
+};
+
+/// The order in which a path walk visits the named device and the bridges above it.
+enum class WalkOrder {
+    LeafFirst, ///< v6 and later: the named device first, then each bridge up to the root port
+    RootFirst, ///< the early recursive file: the recursion reaches the root port first, the named device last
+};
+
+/// How much a walk step checks before it changes a count (DOMAIN.md "The real files").
+enum class StepChecks {
+    /// v6 and later: a preserve step refuses a slot at refcount 0 (-EINVAL) and an endpoint that
+    /// holds one (-EBUSY); unpreserve and finish steps refuse a device without a slot (-EINVAL)
+    /// or at refcount 0; a finish step that frees an entry decrements the incoming nr_devices;
+    /// the incoming state is held by each device still incoming.
+    Full,
+    /// The early recursive file: -EBUSY once, for a named device that holds a slot, before the
+    /// walk; a preserve step increments any slot it finds (no refcount-0 check); an unpreserve
+    /// step only warns for a device without a slot, and decrements (u16 wrap) otherwise; finish
+    /// refuses a named device that is not incoming, then each step decrements through the
+    /// device's incoming pointer (a NULL one is a NULL dereference) and never touches
+    /// nr_devices; duplicate slots overwrite at retrieve (the last wins); every device incoming
+    /// at enumeration holds a reference on the incoming state, put back by a finish that names
+    /// it or by its removal.
+    None,
+};
+
+/// What hot-removal (`unplug`) does with a removed device that holds a slot.
+enum class UnplugCleanup {
+    WalksPaths,   ///< v6: the cleanup unpreserves (outgoing) and finishes (incoming) its path
+    DropsIncoming, ///< v7 and the early file: it stops being incoming; outgoing counts stay
 };
 
 /// The largest v6 table a user may ask for: one slot per device, and a PCI domain has at most
@@ -59,6 +90,12 @@ struct LiveUpdateConfig {
     std::optional<ReleaseCheck> releaseCheck = std::nullopt;
     /// Overrides the ABI's end of the Live Update (read it with endOfUpdateOf).
     std::optional<EndOfUpdate> endOfUpdate = std::nullopt;
+    /// The walk order (LeafFirst: every version but the early recursive file).
+    WalkOrder walkOrder = WalkOrder::LeafFirst;
+    /// The step checks (Full: every version but the early recursive file).
+    StepChecks stepChecks = StepChecks::Full;
+    /// Overrides the ABI's unplug cleanup (read it with unplugCleanupOf).
+    std::optional<UnplugCleanup> unplugCleanup = std::nullopt;
     /// v6: a table gets one slot per device present when it is allocated (the topology's devices
     /// minus the unplugged ones), the kernel's rule, instead of `capacity`. No effect on v7.
     bool tableSizedToPresent = false;
@@ -73,6 +110,9 @@ struct LiveUpdateConfig {
 /// The end of the Live Update in force: the override, else HeldForever (v6) / Panic (v7).
 [[nodiscard]] EndOfUpdate endOfUpdateOf(const LiveUpdateConfig &config);
 
+/// The unplug cleanup in force: the override, else WalksPaths (v6) / DropsIncoming (v7).
+[[nodiscard]] UnplugCleanup unplugCleanupOf(const LiveUpdateConfig &config);
+
 /// `zero-refcount-first` / `ebusy-first`.
 const char *toString(CheckOrder o);
 /// Parses `zero-refcount-first` / `ebusy-first`.
@@ -81,13 +121,25 @@ const char *toString(CheckOrder o);
 const char *toString(VfCheck v);
 /// Parses `named-device` / `every-device`.
 [[nodiscard]] std::optional<VfCheck> parseVfCheck(std::string_view text);
-/// `bug-on` / `warn-and-free`.
+/// `bug-on` / `warn-and-free` / `warn-once-and-free`.
 const char *toString(ReleaseCheck r);
-/// Parses `bug-on` / `warn-and-free`.
+/// Parses `bug-on` / `warn-and-free` / `warn-once-and-free`.
 [[nodiscard]] std::optional<ReleaseCheck> parseReleaseCheck(std::string_view text);
 /// `panic` / `held-forever`.
 const char *toString(EndOfUpdate e);
 /// Parses `panic` / `held-forever`.
 [[nodiscard]] std::optional<EndOfUpdate> parseEndOfUpdate(std::string_view text);
+/// `leaf-first` / `root-first`.
+const char *toString(WalkOrder w);
+/// Parses `leaf-first` / `root-first`.
+[[nodiscard]] std::optional<WalkOrder> parseWalkOrder(std::string_view text);
+/// `full` / `none`.
+const char *toString(StepChecks c);
+/// Parses `full` / `none`.
+[[nodiscard]] std::optional<StepChecks> parseStepChecks(std::string_view text);
+/// `walks-paths` / `drops-incoming`.
+const char *toString(UnplugCleanup u);
+/// Parses `walks-paths` / `drops-incoming`.
+[[nodiscard]] std::optional<UnplugCleanup> parseUnplugCleanup(std::string_view text);
 
 } // namespace bridgepath
