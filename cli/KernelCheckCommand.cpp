@@ -132,10 +132,14 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
     const KernelShape &shape = code->shape();
     if (traceSetup)
         for (std::size_t i = 0; i < traceSetup->trace.ops.size(); ++i)
-            if (!kernelCheckable(traceSetup->trace.ops[i].kind, shape))
+            if (!kernelCheckable(traceSetup->trace.ops[i], shape))
                 throw InputError(traceSetup->trace.places.at(i),
-                                 std::string("this file has no code for '") +
-                                     toString(traceSetup->trace.ops[i].kind) + "'");
+                                 traceSetup->trace.ops[i].kind == OpKind::FailNext
+                                     ? std::string("this file's unpreserve and finish steps are "
+                                                   "recursive walks: one device's step cannot "
+                                                   "be made to fail alone")
+                                     : std::string("this file has no code for '") +
+                                           toString(traceSetup->trace.ops[i].kind) + "'");
     LiveUpdateConfig config = chosenConfig(flags, shape);
     std::string reproduce = "bridgepath kernel-check --source " + shellQuote(*source);
     for (const char *f : {"--abi", "--policy"})

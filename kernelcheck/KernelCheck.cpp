@@ -529,7 +529,7 @@ class ChainDraw {
             op.bdf = any(present);
             break;
         }
-        if (!kernelCheckable(op.kind, shape_))
+        if (!kernelCheckable(op, shape_))
             return std::nullopt;
         return op;
     }
@@ -559,7 +559,7 @@ std::vector<Case> drawCases(const KernelShape &shape, const KernelCheckOptions &
         const Topology &t = c.setup->topology;
         std::vector<Op> drawn;
         for (const Op &op : c.ops)
-            if (kernelCheckable(op.kind, shape))
+            if (kernelCheckable(op, shape))
                 drawn.push_back(op);
         std::mt19937_64 rng(shardSeed(o.seed, i) ^ 0x6b65726e656c6368ull);
         if (rng() % 4 != 0) {
@@ -667,18 +667,30 @@ KernelCheckResult runKernelCheck(KernelCode &code, const LiveUpdateConfig &confi
 std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOptions &options) {
     const auto cases = drawCases(code.shape(), options);
     std::vector<VariantVerdict> out;
+    // Without step checks the check order means nothing: one order only, so that two variants
+    // never agree for a reason the file cannot show.
+    std::vector<CheckOrder> orders{CheckOrder::ZeroRefcountFirst, CheckOrder::EbusyFirst};
+    if (code.shape().checks == StepChecks::None)
+        orders = {code.shape().order};
     for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded})
-        for (CheckOrder order : {CheckOrder::ZeroRefcountFirst, CheckOrder::EbusyFirst})
-            for (VfCheck vf : {VfCheck::NamedDevice, VfCheck::EveryDevice}) {
-                VariantVerdict v;
-                v.policy = p;
-                v.order = order;
-                v.vf = vf;
-                LiveUpdateConfig c = code.shape().config(p, order);
-                c.vfCheck = vf;
-                v.result = runCases(code, c, cases, options);
-                out.push_back(std::move(v));
-            }
+        for (CheckOrder order : orders)
+            for (VfCheck vf : {VfCheck::NamedDevice, VfCheck::EveryDevice})
+                for (WalkOrder walk : {WalkOrder::LeafFirst, WalkOrder::RootFirst}) {
+                    // Guarded stops only after the named device's step, which a root-first
+                    // walk takes last: there it is continue under another name.
+                    if (p == Policy::Guarded && walk == WalkOrder::RootFirst)
+                        continue;
+                    VariantVerdict v;
+                    v.policy = p;
+                    v.order = order;
+                    v.vf = vf;
+                    v.walk = walk;
+                    LiveUpdateConfig c = code.shape().config(p, order);
+                    c.vfCheck = vf;
+                    c.walkOrder = walk;
+                    v.result = runCases(code, c, cases, options);
+                    out.push_back(std::move(v));
+                }
     std::stable_sort(out.begin(), out.end(), [](const VariantVerdict &a, const VariantVerdict &b) {
         return !a.result.disagreement && b.result.disagreement;
     });
@@ -817,8 +829,10 @@ Trace disagreementTrace(const KernelDisagreement &d) {
 std::string describeVariant(const LiveUpdateConfig &c) {
     return std::string("policy ") + toString(c.policy) + ", " +
            (c.abi == Abi::V6 ? "fixed table (v6)" : "block-set table (v7)") + ", " +
-           toString(checkOrderOf(c)) + ", VF check " + toString(vfCheckOf(c)) + ", release " +
-           toString(releaseCheckOf(c)) + ", end " + toString(endOfUpdateOf(c));
+           (c.stepChecks == StepChecks::Full ? std::string(toString(checkOrderOf(c)))
+                                             : std::string("no step checks")) +
+           ", VF check " + toString(vfCheckOf(c)) + ", walk " + toString(c.walkOrder) +
+           ", release " + toString(releaseCheckOf(c)) + ", end " + toString(endOfUpdateOf(c));
 }
 
 } // namespace bridgepath

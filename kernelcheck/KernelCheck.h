@@ -71,11 +71,13 @@ struct VariantVerdict {
     Policy policy = Policy::Bail;
     CheckOrder order = CheckOrder::ZeroRefcountFirst;
     VfCheck vf = VfCheck::NamedDevice;
+    WalkOrder walk = WalkOrder::LeafFirst;
     KernelCheckResult result;
 };
 
-/// Every candidate variant (policy x check order x VF check, the rest as detected), each run with
-/// the same cases; the ones that agree come first.
+/// Every candidate variant (policy x check order x VF check x walk order, the rest as
+/// detected; one check order for a file without step checks), each run with the same cases;
+/// the ones that agree come first.
 std::vector<VariantVerdict> matchVariants(KernelCode &code, const KernelCheckOptions &options);
 
 /// What the code held after one step of observeKernel().

@@ -124,7 +124,10 @@ void writeFile(const fs::path &p, const std::string &text) {
 }
 
 // The wrapper of a walk step: an armed fail-next of `kind` makes it return -EIO before it runs.
-std::string wrapper(const CItem &f, const std::string &name, int kind, const std::string &place) {
+// A recursive walk (the early file) is only tracked: the device whose part runs is known again
+// after the recursion into its bridge returns, and that part is a step of its own.
+std::string wrapper(const CItem &f, const std::string &name, int kind, const std::string &place,
+                    bool recursive) {
     std::string dev, args;
     for (const CParam &p : parameters(f)) {
         args += (args.empty() ? "" : ", ") + p.name;
@@ -139,6 +142,13 @@ std::string wrapper(const CItem &f, const std::string &name, int kind, const std
     const bool isVoid =
         std::regex_search(header.substr(0, header.find(name)), std::regex(R"(\bvoid\s*$)"));
     std::ostringstream w;
+    if (recursive) {
+        w << header << "\n{\n\tint bp_outer = bp_walk_enter(" << dev << ");\n\t"
+          << (isVoid ? "" : "__typeof__(bp_real_" + name + "(" + args + ")) bp_ret = ")
+          << "bp_real_" << name << "(" << args << ");\n\tbp_walk_leave(bp_outer);\n"
+          << (isVoid ? "" : "\treturn bp_ret;\n") << "}\n";
+        return w.str();
+    }
     w << header << "\n{\n\tif (bp_step_enter(" << dev << ", " << kind << "))\n\t\treturn"
       << (isVoid ? "" : " -EIO") << ";\n\t" << (isVoid ? "" : "return ") << "bp_real_" << name
       << "(" << args << ");\n}\n";
@@ -252,14 +262,16 @@ void removeKernelScratchOnSignal() {
     }
 }
 
-bool kernelCheckable(OpKind k, const KernelShape &shape) {
-    switch (k) {
+bool kernelCheckable(const Op &op, const KernelShape &shape) {
+    switch (op.kind) {
+    case OpKind::FailNext:
+        // A recursive walk's step cannot fail alone (its bridges' steps run inside it).
+        return op.step == StepKind::Preserve || !shape.recursiveSteps;
     case OpKind::Preserve:
     case OpKind::Unpreserve:
     case OpKind::Kexec:
     case OpKind::Finish:
     case OpKind::FinishAll:
-    case OpKind::FailNext:
     case OpKind::Lose:
     case OpKind::SetRefcount:
     case OpKind::Vanish:
@@ -298,14 +310,20 @@ KernelCode::build(const std::string &source,
             throw InputError(where.file, "cannot find the definition of " + name + " to wrap it");
         const std::size_t lines =
             static_cast<std::size_t>(std::count(f->text.begin(), f->text.end(), '\n'));
+        const bool recursive = kind != 0 && shape.recursiveSteps;
+        // The wrapper is declared first: a recursive body calls it by the original name.
         const std::string replaced =
-            renamedHeader(*f, name, "bp_real_" + name) + f->text.substr(f->bodyOffset) + "\n" +
-            wrapper(*f, name, kind, where.file + ":" + std::to_string(f->line)) + "#line " +
-            std::to_string(f->line + lines + 1) + " \"" + shown + "\"";
+            f->text.substr(0, f->bodyOffset) + ";\n" + renamedHeader(*f, name, "bp_real_" + name) +
+            f->text.substr(f->bodyOffset) + "\n" +
+            wrapper(*f, name, kind, where.file + ":" + std::to_string(f->line), recursive) +
+            "#line " + std::to_string(f->line + lines + 1) + " \"" + shown + "\"";
         unit.replace(at, f->text.size(), replaced);
     }
     // The wrappers call the harness before it is defined.
-    unit = "static int bp_step_enter(struct pci_dev *dev, int kind);\n" + unit;
+    unit = "static int bp_step_enter(struct pci_dev *dev, int kind);\n"
+           "static int bp_walk_enter(struct pci_dev *dev);\n"
+           "static void bp_walk_leave(int outer);\n" +
+           unit;
     unit = "#include \"bridgepath_kernel.h\"\n" + unit;
     unit += "\n#line 1 \"bridgepath_harness.c\"\n";
     unit += "#define BP_FN_PRESERVE " + shape.preserve + "\n#define BP_FN_UNPRESERVE " +

@@ -98,8 +98,10 @@ class KernelCode {
     std::vector<std::pair<char *, std::string>> data_; // writable segments and their contents
 };
 
-/// The kernel-check operation alphabet for this file: whether `k` can be driven.
-bool kernelCheckable(OpKind k, const KernelShape &shape);
+/// The kernel-check operation alphabet for this file: whether `op` can be driven (a freeze
+/// needs a freeze function, an unplug a cleanup function, a fail-next of an unpreserve or finish
+/// step a per-device step function).
+bool kernelCheckable(const Op &op, const KernelShape &shape);
 
 /// Removes every scratch folder kernel-check made that is still there, from a signal handler
 /// (async-signal-safe: runs `rm -rf` on the folders' names).

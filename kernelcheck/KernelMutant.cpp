@@ -109,6 +109,14 @@ std::optional<std::string> swapIfs(const std::string &body, const std::regex &a,
            body.substr(first.begin, first.end - first.begin) + body.substr(second.end);
 }
 
+// The name of `f`'s struct pci_dev * parameter (empty if none).
+std::string deviceParameter(const CItem &f) {
+    for (const CParam &p : parameters(f))
+        if (std::regex_search(p.text, std::regex(R"(\bstruct\s+pci_dev\s*\*)")))
+            return p.name;
+    return {};
+}
+
 } // namespace
 
 const std::vector<KernelMutant> &builtInMutants() {
@@ -155,9 +163,22 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
             R"((\w*unpreserve_path\s*\(\s*[^,;()]+,\s*)([^,;()]+?)(\s*,\s*)([^,;()]+?)(\s*\)))");
         const std::string with =
             m.name == "rollback-skips-first" ? "$1$2->bus->self$3$4$5" : "$1$2$3$4->bus->self$5";
+        // The recursive form (the early file): the rollback unwinds from the failing device's
+        // bridge, `unpreserve_path(ser, upstream)`.
+        const std::regex recursive(R"((\w*unpreserve_path\s*\(\s*[^,;()]+,\s*)([^,;()]+?)(\s*\)))");
         for (const CItem *f : callers(src, shape.preserveStep))
             if (auto out = inFunction(text, *f, [&](const std::string &t) {
-                    return replaceFirst(t, rollback, with);
+                    if (auto r = replaceFirst(t, rollback, with))
+                        return r;
+                    if (!shape.recursiveSteps)
+                        return std::optional<std::string>();
+                    const std::string dev = deviceParameter(*f);
+                    if (dev.empty())
+                        return std::optional<std::string>();
+                    return replaceFirst(t, recursive,
+                                        m.name == "rollback-one-past"
+                                            ? "$1" + dev + "$3"
+                                            : "$1($2->bus->self ? $2->bus->self : $2)$3");
                 }))
                 return out;
         return std::nullopt;
@@ -168,19 +189,34 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
         const std::regex three(
             R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*,\s*(\w+)\s*,\s*(\w+)\s*\))");
         const std::regex one(R"(for_each_pci_dev_in_path\s*\(\s*(\w+)\s*\))");
+        // The recursive form: the device with no bridge above it skips its step.
+        const std::regex call("\\b(" + shape.preserveStep + R"()\s*\(([^;]*?)\)\s*;)");
         for (const CItem *f : callers(src, shape.preserveStep))
             if (auto out = inFunction(text, *f, [&](const std::string &t) {
                     if (auto r = replaceFirst(t, three,
                                               "for (($1) = ($2); ($1) != ($3) && ($1)->bus->self; "
                                               "($1) = ($1)->bus->self)"))
                         return r;
-                    return replaceFirst(t, one, "for (; $1 && $1->bus->self; $1 = $1->bus->self)");
+                    if (auto r = replaceFirst(
+                            t, one, "for (; $1 && $1->bus->self; $1 = $1->bus->self)"))
+                        return r;
+                    const std::string dev = deviceParameter(*f);
+                    if (!shape.recursiveSteps || dev.empty())
+                        return std::optional<std::string>();
+                    return replaceFirst(t, call, "(" + dev + "->bus->self ? $1($2) : 0);");
                 }))
                 return out;
         return std::nullopt;
     }
-    if (m.name == "ebusy-dropped")
-        return inClosure(shape.preserveStep, std::regex(R"(-EBUSY\b)"), "0");
+    if (m.name == "ebusy-dropped") {
+        if (auto out = inClosure(shape.preserveStep, std::regex(R"(-EBUSY\b)"), "0"))
+            return out;
+        // The early file refuses a busy named device in the API, before the walk.
+        const CItem *api = src.function(shape.preserve);
+        return inFunction(text, *api, [](const std::string &t) {
+            return replaceFirst(t, std::regex(R"(-EBUSY\b)"), "0");
+        });
+    }
     if (m.name == "refcount-doubled")
         return inClosure(shape.preserveStep, std::regex(R"(->refcount\+\+)"), "->refcount += 2");
     if (m.name == "nr-devices-dropped")
@@ -199,7 +235,7 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
         return std::nullopt;
     }
     if (m.name == "release-check-dropped")
-        return inClosure(shape.flbUnpreserve, std::regex(R"(\b(BUG_ON|WARN_ON)\s*\()"), "(void)(");
+        return inClosure(shape.flbUnpreserve, std::regex(R"(\b(BUG_ON|WARN_ON|WARN_ON_ONCE)\s*\()"), "(void)(");
     if (m.name == "end-panic-dropped") {
         if (shape.end != EndOfUpdate::Panic)
             return std::nullopt;

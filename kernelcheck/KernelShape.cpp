@@ -23,6 +23,20 @@ std::string opOf(const std::string &text, const char *op) {
     return std::regex_search(text, m, r) ? m[1].str() : std::string();
 }
 
+// A function of `api`'s closure that calls itself: a recursive walk (the early file's steps).
+const CItem *recursiveWalk(const CSource &src, const std::string &api) {
+    for (const CItem *item : src.closure({api})) {
+        if (!item->isFunction || item->defines.empty())
+            continue;
+        const std::string &name = item->defines.front();
+        const std::string body = item->text.substr(item->bodyOffset);
+        if (std::regex_search(body, std::regex("\\b" + name + "\\s*\\(")) &&
+            body.find("->bus->self") != std::string::npos)
+            return item;
+    }
+    return nullptr;
+}
+
 } // namespace
 
 LiveUpdateConfig KernelShape::config(Policy policy, CheckOrder order) const {
@@ -35,20 +49,37 @@ LiveUpdateConfig KernelShape::config(Policy policy, CheckOrder order) const {
     c.vfCheck = vf;
     c.releaseCheck = release;
     c.endOfUpdate = end;
+    c.walkOrder = walk;
+    c.stepChecks = checks;
+    c.unplugCleanup = cleanupUnpreserves ? UnplugCleanup::WalksPaths : UnplugCleanup::DropsIncoming;
     return c;
 }
 
 std::string KernelShape::describe() const {
     std::string s = blockSet ? "block-set table" : "fixed devices[] table";
     s += versionField ? " with a version field" : "";
-    s += release == ReleaseCheck::BugOn ? ", BUG_ON(nr_devices) at the release"
-                                        : ", WARN_ON(nr_devices) and free at the release";
+    switch (release) {
+    case ReleaseCheck::BugOn:
+        s += ", BUG_ON(nr_devices) at the release";
+        break;
+    case ReleaseCheck::WarnAndFree:
+        s += ", WARN_ON(nr_devices) and free at the release";
+        break;
+    case ReleaseCheck::WarnOnceAndFree:
+        s += ", WARN_ON_ONCE(nr_devices) and free at the release";
+        break;
+    }
     s += end == EndOfUpdate::Panic ? ", panic() at the end of the update if a device is unfinished"
                                    : ", no end-of-update panic";
     s += vf == VfCheck::NamedDevice ? ", a VF refused as the named device before the phase"
                                     : ", every device of the path checked for being a VF";
-    s += ownPathMacro ? ", its own for_each_pci_dev_in_path"
-                      : ", the 1-argument for_each_pci_dev_in_path";
+    if (walk == WalkOrder::RootFirst)
+        s += ", recursive walks from the root port down";
+    else
+        s += ownPathMacro ? ", its own for_each_pci_dev_in_path"
+                          : ", the 1-argument for_each_pci_dev_in_path";
+    if (checks == StepChecks::None)
+        s += ", no checks in the walk steps";
     return s;
 }
 
@@ -74,8 +105,25 @@ KernelShape detectShape(const CSource &src) {
     s.finish = need("pci_liveupdate_finish");
     s.registerFlb = need("pci_liveupdate_register_flb");
     s.preserveStep = need("pci_liveupdate_preserve_device");
-    s.unpreserveStep = need("pci_liveupdate_unpreserve_device");
-    s.finishStep = need("pci_liveupdate_finish_device");
+    // The per-device steps of v6 and later, or the recursive walks of the early file.
+    auto stepFn = [&](const char *name, const std::string &api) {
+        if (src.function(name))
+            return std::string(name);
+        if (const CItem *walk = recursiveWalk(src, api)) {
+            s.recursiveSteps = true;
+            return walk->defines.front();
+        }
+        throw InputError(src.path(), std::string("no definition of ") + name +
+                                         ", and no recursive walk in " + api +
+                                         " (kernel-check drives one of them)");
+    };
+    s.unpreserveStep = stepFn("pci_liveupdate_unpreserve_device", s.unpreserve);
+    s.finishStep = stepFn("pci_liveupdate_finish_device", s.finish);
+    if (s.recursiveSteps) {
+        s.walk = WalkOrder::RootFirst;
+        s.notes.push_back("walks: " + s.unpreserveStep + " and " + s.finishStep +
+                          " recurse to the root port first (root-first, every device visited)");
+    }
     for (auto [field, name] : {std::pair{&s.setup, "pci_liveupdate_setup_device"},
                                std::pair{&s.cleanup, "pci_liveupdate_cleanup_device"},
                                std::pair{&s.freeze, "pci_liveupdate_freeze"}})
@@ -104,6 +152,9 @@ KernelShape detectShape(const CSource &src) {
     if (std::regex_search(release, std::regex(R"(\bBUG_ON\s*\()"))) {
         s.release = ReleaseCheck::BugOn;
         s.notes.push_back("release: BUG_ON in " + s.flbUnpreserve);
+    } else if (std::regex_search(release, std::regex(R"(\bWARN_ON_ONCE\s*\()"))) {
+        s.release = ReleaseCheck::WarnOnceAndFree;
+        s.notes.push_back("release: WARN_ON_ONCE, then free, in " + s.flbUnpreserve);
     } else {
         s.release = ReleaseCheck::WarnAndFree;
         s.notes.push_back(std::regex_search(release, std::regex(R"(\bWARN_ON\s*\()"))
@@ -135,6 +186,11 @@ KernelShape detectShape(const CSource &src) {
     if (vfAt != std::string::npos && (stateAt == std::string::npos || vfAt < stateAt)) {
         s.vf = VfCheck::NamedDevice;
         s.notes.push_back("VF: refused by " + s.preserve + " before it fetches the state");
+    } else if (vfAt != std::string::npos) {
+        // After the state is fetched, but a preserve always has its session's state: the same.
+        s.vf = VfCheck::NamedDevice;
+        s.notes.push_back("VF: refused by " + s.preserve + " for the named device, after it "
+                          "fetches the state");
     } else if (closureText(src, s.preserveStep).find("is_virtfn") != std::string::npos) {
         s.vf = VfCheck::EveryDevice;
         s.notes.push_back("VF: checked for every device by " + s.preserveStep);
@@ -149,11 +205,17 @@ KernelShape detectShape(const CSource &src) {
         step, zero,
         std::regex(
             R"((!\s*[\w>.-]*refcount\s*\)|[\w>.-]*refcount\s*==\s*0\s*\))[\s\S]{0,160}?-EINVAL)"));
+    if (!hasZero && ebusyAt == std::string::npos) {
+        s.checks = StepChecks::None;
+        s.notes.push_back("preserve step: neither -EBUSY nor a refcount-0 check in " +
+                          s.preserveStep + " (no step checks)");
+    }
     s.order = hasZero && ebusyAt != std::string::npos &&
                       static_cast<std::size_t>(zero.position(0)) > ebusyAt
                   ? CheckOrder::EbusyFirst
                   : CheckOrder::ZeroRefcountFirst;
-    s.notes.push_back(std::string("preserve step: ") + (s.order == CheckOrder::EbusyFirst
+    if (s.checks == StepChecks::Full)
+        s.notes.push_back(std::string("preserve step: ") + (s.order == CheckOrder::EbusyFirst
                                                             ? "-EBUSY checked before refcount 0"
                                                             : "refcount 0 checked before -EBUSY"));
     for (const CItem &item : src.items())

@@ -22,11 +22,16 @@ struct KernelShape {
     EndOfUpdate end = EndOfUpdate::HeldForever;
     VfCheck vf = VfCheck::NamedDevice;
     CheckOrder order = CheckOrder::ZeroRefcountFirst; ///< as the text reads (runs confirm it)
+    WalkOrder walk = WalkOrder::LeafFirst;  ///< RootFirst: the walks recurse to the root first
+    StepChecks checks = StepChecks::Full;   ///< None: a preserve step with no -EBUSY, no refcount-0 check
     bool ownPathMacro = false;       ///< the file defines for_each_pci_dev_in_path itself
     bool cleanupUnpreserves = false; ///< its cleanup function calls the unpreserve API (v6)
     std::string preserve, unpreserve, finish, registerFlb; ///< entry points
     std::optional<std::string> setup, cleanup, freeze;     ///< PCI-core hooks it has
     std::string preserveStep, unpreserveStep, finishStep;  ///< the walk steps (wrapped)
+    /// The unpreserve and finish steps are recursive walks (the function is the walk): they
+    /// are tracked, but a fail-next cannot make one device's step fail without its bridges'.
+    bool recursiveSteps = false;
     std::string flbUnpreserve, flbFinish;                  ///< its FLB ops' functions
     std::vector<std::string> notes; ///< how each feature was recognised, for the report
 
@@ -34,8 +39,11 @@ struct KernelShape {
     Abi abi() const { return blockSet ? Abi::V7 : Abi::V6; }
     /// The model configuration for this shape with `policy` and `order`.
     LiveUpdateConfig config(Policy policy, CheckOrder order) const;
-    /// The model configuration as detected (policy bail: the text does not say).
-    LiveUpdateConfig config() const { return config(Policy::Bail, order); }
+    /// The model configuration as detected: policy bail where the text does not say, continue
+    /// for recursive walks (a void recursion has no way to stop).
+    LiveUpdateConfig config() const {
+        return config(recursiveSteps ? Policy::Continue : Policy::Bail, order);
+    }
     /// One line: "fixed array, BUG_ON at release, no end-of-update panic, VF refused first".
     std::string describe() const;
 };

@@ -40,6 +40,7 @@ enum bp_event_kind {
 	BP_EV_PANIC_AT_FINISH = 3,
 	BP_EV_INCOMING_HELD = 4,
 	BP_EV_RETRIEVE_FAILED = 5,
+	BP_EV_NULL_DEREF = 6,	/* a NULL pointer dereference in the kernel code: Oops */
 	BP_EV_OTHER_BUG = 10,	/* a BUG outside the table's release */
 	BP_EV_OTHER_PANIC = 11, /* a panic outside the end of the update */
 };
@@ -232,6 +233,17 @@ static void bp_segv(int sig, siginfo_t *info, void *ctx)
 		b->opened = 1;
 		mprotect(b->base, b->len, PROT_READ | PROT_WRITE);
 		return;
+	}
+	if ((uintptr_t)info->si_addr < 4096 && bp_in_kernel) {
+		/* Oops in the kernel code: an event of the step, and the kernel is gone. */
+		struct pci_ser *out = bp_out_data ? phys_to_virt(bp_out_data) : NULL;
+
+		snprintf(line, sizeof(line), "NULL pointer dereference (address %p)",
+			 info->si_addr);
+		bp_event(BP_EV_NULL_DEREF, bp_cur_dev,
+			 out && !bp_is_freed(out) ? out->nr_devices : 0, line);
+		bp_dead = 1;
+		longjmp(bp_death, 1);
 	}
 	if ((uintptr_t)info->si_addr < 4096)
 		snprintf(line, sizeof(line), "NULL pointer dereference (address %p)",
@@ -605,6 +617,38 @@ static int bp_step_enter(struct pci_dev *dev, int kind)
 	return 1;
 }
 
+/* The recursive walks (the early file) call these around each device's call: the device whose
+ * part runs is known again after the recursion into its bridge returns, as a step of its own. */
+static int bp_walk_enter(struct pci_dev *dev)
+{
+	int outer = bp_cur_dev, i = (int)(dev - bp_devs);
+
+	bp_close_freed();
+	bp_step_seq++;
+	bp_cur_dev = (i >= 0 && i < bp_n) ? i : -1;
+	return outer;
+}
+
+static void bp_walk_leave(int outer)
+{
+	bp_close_freed();
+	bp_step_seq++;
+	bp_cur_dev = outer;
+}
+
+/* A device's cached outgoing / incoming slot, in whichever field the version keeps it. */
+static struct pci_dev_ser *bp_dev_out(int d)
+{
+	return bp_devs[d].liveupdate.outgoing ? bp_devs[d].liveupdate.outgoing
+					      : bp_devs[d].liveupdate_outgoing;
+}
+
+static struct pci_dev_ser *bp_dev_in(int d)
+{
+	return bp_devs[d].liveupdate.incoming ? bp_devs[d].liveupdate.incoming
+					      : bp_devs[d].liveupdate_incoming;
+}
+
 /* ---- LUO ---- */
 
 bool liveupdate_enabled(void) { return true; }
@@ -872,6 +916,9 @@ static void bp_kexec(void)
 	bp_generation++;
 	for (int i = 0; i < bp_n; i++) {
 		memset(&bp_devs[i].liveupdate, 0, sizeof(bp_devs[i].liveupdate));
+		bp_devs[i].liveupdate_outgoing = NULL;
+		bp_devs[i].liveupdate_incoming = NULL;
+		bp_devs[i].liveupdate_inherit_buses = false;
 		if (bp_vanish[i] && !bp_gone[i]) {
 			bp_gone[i] = 2;
 			list_del(&bp_devs[i].bus_list);
@@ -1029,9 +1076,9 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 		}
 		/* the outgoing slot (or its freed copy) if the device holds one, else its incoming
 		 * entry while the update is on */
-		s = bp_devs[d].liveupdate.outgoing;
+		s = bp_dev_out(d);
 		if (!s && bp_phase == 1)
-			s = bp_devs[d].liveupdate.incoming;
+			s = bp_dev_in(d);
 		if (!s) {
 			*result = -ENOENT;
 			break;
@@ -1122,7 +1169,7 @@ BP_API unsigned bp_dangling(int *dev, unsigned *refcount, unsigned max)
 	unsigned k = 0;
 
 	for (int i = 0; i < bp_n && k < max; i++) {
-		struct pci_dev_ser *s = bp_devs[i].liveupdate.outgoing;
+		struct pci_dev_ser *s = bp_dev_out(i);
 
 		if (s && bp_is_freed(s)) {
 			bp_peek(s);

@@ -130,9 +130,15 @@ __attribute__((noreturn, format(printf, 3, 4))) void bp_note_panic(const char *f
 void bp_note_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define WARN_ON(c) ({ int __bp_c = !!(c); if (unlikely(__bp_c)) bp_note_warn(__FILE__, __LINE__); unlikely(__bp_c); })
-#define WARN_ON_ONCE(c) WARN_ON(c)
+/* The running kernel's generation (kexecs so far): a _ONCE warning fires once per kernel, as
+ * a new kernel starts with its static once-flags clear. */
+int bp_generation_now(void);
+#define WARN_ON_ONCE(c) ({ static int __bp_once = -1; int __bp_c = !!(c); \
+	if (unlikely(__bp_c) && __bp_once != bp_generation_now()) { \
+		__bp_once = bp_generation_now(); bp_note_warn(__FILE__, __LINE__); } \
+	unlikely(__bp_c); })
 #define WARN(c, ...) WARN_ON(c)
-#define WARN_ONCE(c, ...) WARN_ON(c)
+#define WARN_ONCE(c, ...) WARN_ON_ONCE(c)
 #define BUG_ON(c) do { if (unlikely(c)) bp_note_bug(__FILE__, __LINE__); } while (0)
 #define BUG() bp_note_bug(__FILE__, __LINE__)
 #define panic(...) bp_note_panic(__FILE__, __LINE__, __VA_ARGS__)
@@ -314,6 +320,8 @@ struct xarray {
 void xa_init(struct xarray *xa);
 int xa_insert(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
 void *xa_store(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
+/* The errno an xarray call returned as an entry (0 for a real entry or NULL). */
+static inline int xa_err(void *entry) { return IS_ERR(entry) ? (int)PTR_ERR(entry) : 0; }
 void *xa_load(struct xarray *xa, unsigned long index);
 void *xa_erase(struct xarray *xa, unsigned long index);
 bool xa_empty(const struct xarray *xa);
@@ -428,6 +436,10 @@ struct pci_dev {
 	u16 pcie_cap;
 	struct device dev;
 	struct pci_liveupdate liveupdate;
+	/* the early file's fields, before they moved into struct pci_liveupdate */
+	struct pci_dev_ser *liveupdate_outgoing;
+	struct pci_dev_ser *liveupdate_incoming;
+	bool liveupdate_inherit_buses;
 	char bp_name[16];
 };
 #define PCI_ANY_ID (~0)
@@ -444,6 +456,8 @@ static inline u16 pci_dev_id(struct pci_dev *dev) { return PCI_DEVID(dev->bus->n
 static inline bool pci_is_bridge(struct pci_dev *dev) { return dev->subordinate != NULL; }
 static inline bool pci_is_root_bus(struct pci_bus *bus) { return !bus->self; }
 static inline const char *pci_name(const struct pci_dev *dev) { return dev->bp_name; }
+/* linux/iommu.h: every device of the harness's machine is alone in an immutable IOMMU group. */
+static inline bool pci_device_group_immutable_singleton(struct pci_dev *dev) { (void)dev; return true; }
 struct pci_dev *bp_pci_next_dev(struct pci_dev *from);
 #define for_each_pci_dev(d) while ((d = bp_pci_next_dev(d)) != NULL)
 #define for_each_pci_bridge(dev, bus)                                              \

@@ -638,11 +638,13 @@ TEST(KernelCheck, TheDetectedVariantIsTheOneThatAgrees) {
     KernelCheckOptions o;
     o.cases = 300;
     const std::vector<VariantVerdict> v = matchVariants(*code, o);
-    ASSERT_EQ(v.size(), 12u); // policy x check order x VF check
+    // policy x check order x VF check x walk order, guarded root-first left out (= continue)
+    ASSERT_EQ(v.size(), 20u);
     ASSERT_FALSE(v.front().result.disagreement) << v.front().result.disagreement->what;
     EXPECT_EQ(v.front().policy, Policy::Bail);
     EXPECT_EQ(v.front().order, CheckOrder::EbusyFirst);
     EXPECT_EQ(v.front().vf, VfCheck::EveryDevice);
+    EXPECT_EQ(v.front().walk, WalkOrder::LeafFirst);
     for (std::size_t i = 1; i < v.size(); ++i)
         EXPECT_TRUE(v[i].result.disagreement)
             << toString(v[i].policy) << " " << toString(v[i].order) << " also agrees";
