@@ -71,7 +71,7 @@ std::string KernelShape::describe() const {
     }
     s += end == EndOfUpdate::Panic ? ", panic() at the end of the update if a device is unfinished"
                                    : ", no end-of-update panic";
-    s += vf == VfCheck::NamedDevice ? ", a VF refused as the named device before the phase"
+    s += vf == VfCheck::NamedDevice ? ", a VF refused as the named device before the walk"
                                     : ", every device of the path checked for being a VF";
     if (walk == WalkOrder::RootFirst)
         s += ", recursive walks from the root port down";

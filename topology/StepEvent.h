@@ -12,6 +12,11 @@ struct StepEvent {
     Bdf device;
     StepKind kind = StepKind::Preserve;
     Result result = Result::Ok;
+
+    friend bool operator==(const StepEvent &a, const StepEvent &b) {
+        return a.device == b.device && a.kind == b.kind && a.result == b.result;
+    }
+    friend bool operator!=(const StepEvent &a, const StepEvent &b) { return !(a == b); }
 };
 
 } // namespace bridgepath

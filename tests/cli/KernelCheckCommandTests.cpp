@@ -19,6 +19,19 @@ std::string scratch(const std::string &name) {
     return testing::TempDir() + "bp-kcc-" + std::to_string(getpid()) + "-" + name;
 }
 
+TEST(KernelCheckCommand, AFailNextOfARecursiveWalkStepIsRefusedAtItsLine) {
+    const std::string trace = scratch("recursive.trace");
+    std::ofstream(trace) << "# topology: " << BRIDGEPATH_SOURCE_DIR
+                         << "/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv\n"
+                            "preserve 03:00.0\nfail-next unpreserve 02:00.0\n";
+    const auto r = test::runShell("build/bridgepath kernel-check --source "
+                                  "tests/kernelcheck/c/flb-early --trace " + trace);
+    EXPECT_EQ(r.exitCode, 2) << r.out << r.err;
+    EXPECT_NE(r.err.find(trace + ":3"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("recursive walks"), std::string::npos) << r.err;
+    std::remove(trace.c_str());
+}
+
 TEST(KernelCheckCommand, AgreementExitsZeroAndSaysWhatWasDetected) {
     const auto r = test::runShell("build/bridgepath kernel-check --source " + kV6 + " --cases 200");
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;

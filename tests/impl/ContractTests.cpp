@@ -21,5 +21,16 @@ TEST(Contracts, TheImplementationChecksItsPreconditionInEveryBuild) {
                                        "topology");
 }
 
+TEST(Contracts, TheImplementationRefusesTheEarlyFilesWalks) {
+    const Topology t = test::reviewTree();
+    LiveUpdateConfig c{Policy::Continue, Abi::V6, 5};
+    c.walkOrder = WalkOrder::RootFirst;
+    EXPECT_DEATH(PciLiveUpdate(t, c), "PciLiveUpdate implements leaf-first walks with full step "
+                                      "checks");
+    c.walkOrder = WalkOrder::LeafFirst;
+    c.stepChecks = StepChecks::None;
+    EXPECT_DEATH(PciLiveUpdate(t, c), "PciLiveUpdate implements leaf-first walks");
+}
+
 } // namespace
 } // namespace bridgepath
