@@ -3,6 +3,7 @@
 #include "topology/InputError.h"
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 namespace bridgepath {
@@ -53,6 +54,20 @@ class Parser {
 
     Topology run() {
         std::size_t l = 0;
+        // Leading `#` lines are comments; `# excerpt` says the paste was trimmed on purpose.
+        for (; l < lines_.size(); ++l) {
+            const std::size_t c = lines_[l].find_first_not_of(' ');
+            if (c == std::string::npos)
+                continue;
+            if (lines_[l][c] != '#')
+                break;
+            std::string word = lines_[l].substr(c + 1);
+            word.erase(0, word.find_first_not_of(' '));
+            word = word.substr(0, 7);
+            std::transform(word.begin(), word.end(), word.begin(),
+                           [](unsigned char ch) { return static_cast<char>(std::tolower(ch)); });
+            excerpt_ = excerpt_ || word == "excerpt";
+        }
         bool any = false;
         while (true) {
             while (l < lines_.size() && isFiller(lines_[l]))
@@ -75,6 +90,7 @@ class Parser {
     std::vector<std::string> lines_;
     std::string source_;
     std::vector<DeviceSpec> specs_;
+    bool excerpt_ = false; // a `# excerpt` line: lists may end on `+-`, rails may be blank
 
     [[noreturn]] void fail(std::size_t line, std::size_t col, const std::string &msg) const {
         throw InputError(source_ + ":" + std::to_string(line + 1) + ":" + std::to_string(col + 1),
@@ -171,8 +187,10 @@ class Parser {
                 parseBus(l, p, domain, bus, std::nullopt, marker == '+' ? Rails{col} : Rails{});
             if (marker == '\\')
                 return next;
-            if (!siblingAt(next, col))
+            if (!siblingAt(next, col)) {
+                noSibling(l, col);
                 return next; // an excerpt: the list stops where the column does
+            }
             l = next;
         }
     }
@@ -180,15 +198,28 @@ class Parser {
     // Columns at which the lines of a subtree show `|`: the lists still open to their left.
     using Rails = std::vector<std::size_t>;
 
-    // Left of `upto`, line l may show `|` only at the open lists' columns and spaces elsewhere:
-    // a `|` that continues no list means lines were lost. (A missing `|`, like a `+-` whose
-    // sibling never comes, is how real excerpts look, ../shared/topologies has four: accepted.)
+    // A `+-` at (l, col) whose sibling never comes: lspci ends every list on `\-`, so lines were
+    // lost, unless the paste says it is an excerpt.
+    void noSibling(std::size_t l, std::size_t col) const {
+        if (!excerpt_)
+            fail(l, col, "'+-' promises another device in this column, but none follows (lines "
+                         "lost from the paste? a trimmed excerpt says so in a first line "
+                         "'# excerpt')");
+    }
+
+    // Left of `upto`, line l shows `|` at the open lists' columns and spaces elsewhere: a `|`
+    // that continues no list, or an open list without its `|`, means lines were lost (an
+    // excerpt, `# excerpt`, may leave a rail blank).
     void checkRails(std::size_t l, std::size_t upto, const Rails &rails) const {
         for (std::size_t c = 0; c < upto; ++c) {
             const bool rail = std::find(rails.begin(), rails.end(), c) != rails.end();
             const char have = at(l, c);
-            if (rail && (have == '|' || have == ' '))
+            if (rail && (have == '|' || (have == ' ' && excerpt_)))
                 continue;
+            if (rail)
+                fail(l, c, "expected '|': the device list opened above in this column goes on "
+                           "below (lines lost from the paste? a trimmed excerpt says so in a "
+                           "first line '# excerpt')");
             if (!rail && have != ' ')
                 fail(l, c, std::string("unexpected '") + have +
                                "': no device list continues in this column (a line lost from "
@@ -230,9 +261,11 @@ class Parser {
             const std::size_t next = parseDevice(l, col + 2, domain, bus, parent, below);
             if (marker == '\\')
                 return next;
-            // An abridged paste may end a list on `+-`; the list then stops where the column does.
-            if (!siblingAt(next, col))
+            // An abridged paste may end a list on `+-` (`# excerpt`); the list stops there.
+            if (!siblingAt(next, col)) {
+                noSibling(l, col);
                 return next;
+            }
             l = next;
         }
     }

@@ -128,7 +128,7 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"printf '# topology: a.lspci\\n# topology: b.lspci\\nkexec\\n' > /tmp/bp-two.trace && "
                  "build/bridgepath replay /tmp/bp-two.trace",
                  "/tmp/bp-two.trace:2:13: a second topology header"},
-        BadInput{"printf -- '-+-[0000:60]-\\n' > /tmp/bp-busonly.txt && build/bridgepath topology "
+        BadInput{"printf -- '-[0000:60]-\\n' > /tmp/bp-busonly.txt && build/bridgepath topology "
                  "/tmp/bp-busonly.txt",
                  "/tmp/bp-busonly.txt:1:1: no PCI device in the tree (only buses)"},
         BadInput{"printf '# topology: %s/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv\\n"

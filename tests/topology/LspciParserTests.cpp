@@ -318,10 +318,13 @@ TEST(LspciParser, TrailingBlankAndBarOnlyLinesAreIgnored) {
 }
 
 TEST(LspciParser, TwoSpaceIndentedExcerptStartsAtAnInnerRootBus) {
-    const Topology t = parseLspci("  +-[0000:b0]-+-00.0\n"
-                                  "  |           \\-04.0-[b1]----00.0\n"
-                                  "  |\n",
-                                  "src");
+    const std::string excerpt = "  +-[0000:b0]-+-00.0\n"
+                                "  |           \\-04.0-[b1]----00.0\n"
+                                "  |\n";
+    // Its root list opens with `+-` and no other root bus follows: lines were lost, unless the
+    // paste says it is an excerpt.
+    EXPECT_TRUE(failsAt(excerpt, "src:1:3"));
+    const Topology t = parseLspci("# excerpt\n" + excerpt, "src");
     ASSERT_EQ(t.size(), 3u);
     EXPECT_EQ(t.rootBuses(), (std::vector<RootBus>{{0, 0xb0}}));
     EXPECT_EQ(t.parent(idOf(t, "0000:b1:00.0")), idOf(t, "0000:b0:04.0"));
@@ -337,9 +340,11 @@ TEST(LspciParser, SubtreeFormStartsWithAFullBdf) {
               (std::vector<std::string>{"0000:11:02.0", "0000:10:00.0", "0000:08:07.0"}));
 }
 
-TEST(LspciParser, AbridgedSiblingListMayEndOnAPlus) {
-    // The inner list stops on `+-00.1`, the outer on `+-02.0`: the paste left out the rest.
-    const Topology t = parseLspci("-[0000:00]-+-00.0\n"
+TEST(LspciParser, AnExcerptMaySayItEndsAListOnAPlus) {
+    // The inner list stops on `+-00.1`, the outer on `+-02.0`: the paste left out the rest and
+    // says so in its first line.
+    const Topology t = parseLspci("# Excerpt: GPUs only\n"
+                                  "-[0000:00]-+-00.0\n"
                                   "           +-01.0-[01]--+-00.0\n"
                                   "           |            +-00.1\n"
                                   "           +-02.0\n",
@@ -474,12 +479,44 @@ TEST(LspciParserErrors, ARailThatContinuesNoListMeansLostLines) {
     EXPECT_EQ(parseLspci(good, "src").size(), 5u);
 }
 
-TEST(LspciParser, AnExcerptThatStopsAListOnPlusIsRead) {
-    // Real excerpts (../shared/topologies) end a list on `+-` with its siblings cut: read as
-    // pasted. Without the cut-off siblings nothing is lost that the paste had.
-    const std::string excerpt = "-[0000:00]-+-01.0-[01]--+-00.0\n"
-                                "           |            +-00.1\n"
-                                "           \\-02.0\n";
-    const Topology t = parseLspci(excerpt, "src");
-    EXPECT_EQ(t.size(), 4u);
+TEST(LspciParserErrors, APlusWhoseSiblingNeverComesMeansLostLines) {
+    // lspci ends every list on `\-`: `+-00.1` promises a third function of bus 01 that never
+    // comes (its line was lost: read as pasted, the tree would be one device short).
+    const std::string cut = "-[0000:00]-+-01.0-[01]--+-00.0\n"
+                            "           |            +-00.1\n"
+                            "           \\-02.0\n";
+    EXPECT_TRUE(failsAt(cut, "src:2:25"));
+    // Marked as an excerpt, it reads as pasted: 4 devices.
+    EXPECT_EQ(parseLspci("# excerpt\n" + cut, "src").size(), 4u);
+    // A comment that does not say "excerpt" changes nothing.
+    EXPECT_TRUE(failsAt("# lspci -t on host A\n" + cut, "src:3:25"));
+}
+
+TEST(LspciParserErrors, AnOpenListWithoutItsRailMeansLostLines) {
+    // 01.0 is `+-`, so every line of its subtree shows `|` in column 12; this one does not.
+    const std::string cut = "-[0000:00]-+-01.0-[01]--+-00.0\n"
+                            "                        \\-00.1\n"
+                            "           \\-02.0\n";
+    EXPECT_TRUE(failsAt(cut, "src:2:12"));
+    EXPECT_EQ(parseLspci("# excerpt\n" + cut, "src").size(), 4u);
+    const std::string whole = "-[0000:00]-+-01.0-[01]--+-00.0\n"
+                              "           |            \\-00.1\n"
+                              "           \\-02.0\n";
+    EXPECT_EQ(parseLspci(whole, "src").size(), 4u);
+}
+
+TEST(LspciParserErrors, APasteThatLostItsLastLinesIsNotASmallerTree) {
+    // A switch with four downstream ports, each with an endpoint (11 devices), pasted with the
+    // last two ports' lines lost: the list now ends on `+-`, so the paste is refused, not read
+    // as 7 devices.
+    const std::string whole = "-[0000:00]-+-00.0\n"
+                              "           \\-01.0-[01-06]----00.0-[02-06]--+-01.0-[03]----00.0\n"
+                              "                                           +-02.0-[04]----00.0\n"
+                              "                                           +-03.0-[05]----00.0\n"
+                              "                                           \\-04.0-[06]----00.0\n";
+    EXPECT_EQ(parseLspci(whole, "src").size(), 11u);
+    const std::string cut = "-[0000:00]-+-00.0\n"
+                            "           \\-01.0-[01-06]----00.0-[02-06]--+-01.0-[03]----00.0\n"
+                            "                                           +-02.0-[04]----00.0\n";
+    EXPECT_TRUE(failsAt(cut, "src:3:44"));
 }
