@@ -25,7 +25,7 @@ TEST_P(BadInputs, ExitTwoWithOneLineNamingThePlace) {
     ASSERT_FALSE(r.err.empty());
     EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << "more than one line: " << r.err;
     EXPECT_EQ(r.err.rfind("bridgepath: error: ", 0), 0u) << r.err;
-    EXPECT_NE(r.err.find(GetParam().place), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(test::scoped(GetParam().place)), std::string::npos) << r.err;
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -16,7 +16,7 @@ const std::string kV6 = "tests/kernelcheck/c/flb-v6";
 const std::string kLatest = "tests/kernelcheck/c/flb-latest/drivers/pci/liveupdate.c";
 
 std::string scratch(const std::string &name) {
-    return testing::TempDir() + "bp-kcc-" + std::to_string(getpid()) + "-" + name;
+    return test::scratchFile("kcc-" + name);
 }
 
 TEST(KernelCheckCommand, AFailNextOfARecursiveWalkStepIsRefusedAtItsLine) {

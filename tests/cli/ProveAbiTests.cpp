@@ -39,7 +39,7 @@ TEST(ProveAbi, UnknownAbiExitsTwoWithOneLineNamingTheFlag) {
 // 3 ops); v7 frees the table and crashes at the next preserve's use after free (3 steps, 4 ops).
 // Each saved trace replays as a pass of its expectation.
 TEST(ProveAbi, V6CrashesAtTheReleaseAndV7AtTheUseAfterFreeAndBothTracesReplay) {
-    const std::string dir = "/tmp/bp-prove-abi";
+    const std::string dir = test::scoped("/tmp/bp-prove-abi");
     const std::string tree = rcEpTree(dir);
     const std::string v6ops[] = {"preserve 0000:01:00.0", "fail-next unpreserve 0000:00:00.0",
                                  "unpreserve 0000:01:00.0"};
