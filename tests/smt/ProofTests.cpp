@@ -47,7 +47,7 @@ void expectReplayed(const SmtOutcome &r) {
 
 // (1) Without faults every policy keeps the invariants, for every tree of <= 6 devices and
 // sequences of any length.
-TEST(Statement1, CorrectUseKeepsTheInvariantsUnderEveryPolicyByInduction) {
+TEST(CorrectUse, KeepsTheInvariantsUnderEveryPolicyByInduction) {
     for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded}) {
         InductionOptions o;
         o.maxDevices = 6;
@@ -58,7 +58,7 @@ TEST(Statement1, CorrectUseKeepsTheInvariantsUnderEveryPolicyByInduction) {
     }
 }
 
-TEST(Statement1, BoundedSearchWithoutFaultsFindsNothing) {
+TEST(CorrectUse, BoundedSearchWithoutFaultsFindsNothing) {
     const SmtOutcome r = bmc(Policy::Bail, {}, {Invariant::ExactCount, Invariant::NoLeak,
                                                 Invariant::NoPanicAtFinish},
                              3, 4);
@@ -67,7 +67,7 @@ TEST(Statement1, BoundedSearchWithoutFaultsFindsNothing) {
 
 // (2) Under bail one lost slot leaks every bridge above it: on the review's tree, with drivers
 // preserving endpoints, a lost slot on the path leaves the bridges above it counted.
-TEST(Statement2, UnderBailOneLostSlotLeaksEveryBridgeAboveIt) {
+TEST(LostSlot, UnderBailOneLostSlotLeaksEveryBridgeAboveIt) {
     const Topology t = test::reviewTree();
     const SmtOutcome r = bmc(Policy::Bail, {FaultClass::LostSlot}, {Invariant::NoLeak}, 5, 4, t,
                              false, /*endpointsOnly=*/true, /*lostBelowBridge=*/true);
@@ -87,7 +87,7 @@ TEST(Statement2, UnderBailOneLostSlotLeaksEveryBridgeAboveIt) {
 
 // (3) Under continue a lost slot still breaks no-leak: refuted, in one device and three ops
 // (nr_devices keeps the lost slot's count), whatever the policy.
-TEST(Statement3, UnderContinueALostSlotStillLeaksNrDevices) {
+TEST(LostSlot, UnderContinueALostSlotStillLeaksNrDevices) {
     const SmtOutcome r = bmc(Policy::Continue, {FaultClass::LostSlot}, {Invariant::NoLeak}, 3, 4);
     expectReplayed(r);
     EXPECT_EQ(r.counterexample->topology.size(), 1u);
@@ -95,7 +95,7 @@ TEST(Statement3, UnderContinueALostSlotStillLeaksNrDevices) {
 }
 
 // (4) Under continue, unpreserving a never-preserved device releases a bridge early.
-TEST(Statement4, UnderContinueUnpreservingANeverPreservedDeviceReleasesABridgeEarly) {
+TEST(Misuse, UnderContinueUnpreservingANeverPreservedDeviceReleasesABridgeEarly) {
     const SmtOutcome r =
         bmc(Policy::Continue, {FaultClass::Misuse}, {Invariant::NoPrematureRelease}, 3, 3);
     expectReplayed(r);
@@ -106,7 +106,7 @@ TEST(Statement4, UnderContinueUnpreservingANeverPreservedDeviceReleasesABridgeEa
 }
 
 // (5) A failed finish step ends in the panic at finish-all, under every policy.
-TEST(Statement5, AFailedFinishStepEndsInThePanicUnderEveryPolicy) {
+TEST(FailedFinishStep, EndsInThePanicUnderEveryPolicy) {
     for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded}) {
         const SmtOutcome r = bmc(p, {FaultClass::Step}, {Invariant::NoPanicAtFinish}, 3, 5,
                                  std::nullopt, /*finishOnly=*/true);
