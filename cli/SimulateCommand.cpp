@@ -97,7 +97,7 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
     else
         out << runText(t, config, topologyPath, run, report);
     if (!run.mismatch)
-        return report.violations().empty() ? 0 : 1; // README: 1 when an invariant fails
+        return report.violations().empty() ? 0 : 1; // docs/commands.md: 1 when an invariant fails
     std::string reproduce = "bridgepath simulate --topology " + shellQuote(topologyPath) +
                             " --policy " + toString(config.policy) + " --abi " +
                             toString(config.abi);

@@ -155,7 +155,7 @@ TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
 TEST(Cli, TraceFileHeaderNamesTheTopologyRelativeToTheTrace) {
     const auto r = test::runShell(
         "build/bridgepath simulate --json --trace tests/traces/review-lost-slot-bail.trace");
-    EXPECT_EQ(r.exitCode, 1) << r.err; // the leak breaks invariants: exit 1, as README says
+    EXPECT_EQ(r.exitCode, 1) << r.err; // the leak breaks invariants: exit 1, as docs/commands.md says
     EXPECT_NE(r.out.find("\"leaked\": [\n    \"0000:00:00.0\",\n    \"0000:01:00.0\"\n  ]"),
               std::string::npos)
         << r.out;
@@ -185,18 +185,18 @@ TEST(Cli, TopologyOfThisMachinesSysfs) {
 namespace bridgepath {
 namespace {
 
-// One row of README's bad-input table: | what | `command` | `message` |.
+// One row of docs/hardening.md's bad-input table: | what | `command` | `message` |.
 struct TableRow {
     std::string command, message;
 };
 
-std::vector<TableRow> readmeBadInputTable() {
-    std::istringstream in(test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md"));
+std::vector<TableRow> badInputTable() {
+    std::istringstream in(test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/hardening.md"));
     std::vector<TableRow> rows;
     bool inSection = false;
     for (std::string line; std::getline(in, line);) {
-        if (line.rfind("### ", 0) == 0)
-            inSection = line == "### Bad input";
+        if (line.rfind("## ", 0) == 0)
+            inSection = line == "## Bad input";
         if (!inSection || line.rfind("| ", 0) != 0 || line.find("| `build/bridgepath") == std::string::npos)
             continue;
         // Cells are separated by " | "; a `|` inside a cell is written `\|`.
@@ -221,9 +221,9 @@ std::vector<TableRow> readmeBadInputTable() {
     return rows;
 }
 
-TEST(Readme, EveryBadInputInTheTableGetsItsOneLineAndExitTwo) {
-    const auto rows = readmeBadInputTable();
-    ASSERT_GE(rows.size(), 20u) << "README.md's bad-input table went missing";
+TEST(Docs, EveryBadInputInTheTableGetsItsOneLineAndExitTwo) {
+    const auto rows = badInputTable();
+    ASSERT_GE(rows.size(), 20u) << "docs/hardening.md's bad-input table went missing";
     for (const TableRow &row : rows) {
         const auto r = test::runShell(row.command);
         EXPECT_EQ(r.exitCode, 2) << row.command;

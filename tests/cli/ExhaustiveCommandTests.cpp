@@ -108,11 +108,11 @@ TEST(Policies, BothAbisGiveARowPerVersionAndDifferOnUnplug) {
     EXPECT_EQ(outcomes("v7"), (std::set<std::string>{"panic"}));
 }
 
-TEST(Readme, PolicyMatrixIsWhatPoliciesPrints) {
+TEST(Docs, PolicyMatrixIsWhatPoliciesPrints) {
     const auto r = test::runShell("build/bridgepath policies --format markdown");
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md");
-    EXPECT_NE(readme.find(r.out), std::string::npos) << "README.md lacks the matrix:\n" << r.out;
+    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
+    EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the matrix:\n" << r.out;
 }
 
 TEST(Exhaustive, TheAbiDecidesWhatTheSmallestCrashIs) {
@@ -133,12 +133,12 @@ TEST(Exhaustive, TheAbiDecidesWhatTheSmallestCrashIs) {
     EXPECT_NE(v7.out.find("!! use after free: 0000:00:00.0"), std::string::npos) << v7.out;
 }
 
-TEST(Readme, MachineTableIsWhatPoliciesPrints) {
+TEST(Docs, MachineTableIsWhatPoliciesPrints) {
     const auto r =
         test::runShell("build/bridgepath policies --view machine --abi both --format markdown");
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md");
-    EXPECT_NE(readme.find(r.out), std::string::npos) << "README.md lacks the table:\n" << r.out;
+    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
+    EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the table:\n" << r.out;
 }
 
 // The machine view: v6 turns a single failed step into the BUG at release, v7 into the use after

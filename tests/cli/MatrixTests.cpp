@@ -1,4 +1,4 @@
-// The fault x policy matrix in README.md ("Checking") is what `bridgepath check` finds now.
+// The fault x policy matrix in docs/checking.md is what `bridgepath check` finds now.
 
 #include "CliRunner.h"
 
@@ -24,14 +24,14 @@ std::string cell(const std::string &faults, const std::string &policy) {
     return out;
 }
 
-TEST(Readme, FaultPolicyMatrixIsWhatCheckFinds) {
-    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md");
+TEST(Docs, FaultPolicyMatrixIsWhatCheckFinds) {
+    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/checking.md");
     for (const char *faults :
          {"none", "alloc", "step", "lost-slot", "refcount", "misuse", "vanish", "unplug"}) {
         const std::string row = std::string("| ") + faults + " | `" + cell(faults, "bail") +
                                 "` | `" + cell(faults, "continue") + "` | `" +
                                 cell(faults, "guarded") + "` |";
-        EXPECT_NE(readme.find(row + "\n"), std::string::npos) << "README.md lacks the row\n" << row;
+        EXPECT_NE(readme.find(row + "\n"), std::string::npos) << "docs/checking.md lacks the row\n" << row;
     }
 }
 

@@ -56,7 +56,7 @@ TEST(Docs, EveryConsoleExampleOfTheManualPrintsWhatItShows) {
 
 TEST(Readme, EveryConsoleExamplePrintsWhatTheReadmeShows) {
     const auto examples = readmeExamples();
-    ASSERT_GE(examples.size(), 3u) << "README.md lost its examples";
+    ASSERT_GE(examples.size(), 2u) << "README.md lost its worked example";
     for (const Example &e : examples) {
         const auto r = test::runShell(e.command);
         EXPECT_EQ(r.out, e.expected) << "README.md:" << e.line << ": " << e.command << "\n" << r.err;

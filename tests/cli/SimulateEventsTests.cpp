@@ -13,7 +13,7 @@ nlohmann::json simulate(const std::string &abi, const std::string &ops) {
                                   " --topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv "
                                   "--ops '" + ops + "'");
     const nlohmann::json j = nlohmann::json::parse(r.out);
-    // README's exit codes: 1 exactly when an invariant fails.
+    // The exit codes of docs/commands.md: 1 exactly when an invariant fails.
     EXPECT_EQ(r.exitCode, j["violations"].empty() ? 0 : 1) << r.err;
     return j;
 }
