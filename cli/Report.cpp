@@ -134,12 +134,7 @@ std::string runText(const Topology &t, const LiveUpdateConfig &config, const std
     // After a kexec with an outgoing side in use, both sides are shown, outgoing first.
     const bool both = f.generation > 0 && !f.outgoingIdle();
     const State s = f.shownSide();
-    auto happened = [&f](KernelEventKind k) {
-        for (const KernelEvent &e : f.events)
-            if (e.kind == k)
-                return true;
-        return false;
-    };
+    auto happened = [&f](KernelEventKind k) { return bridgepath::happened(f.events, k); };
     out << "\nstate: " << toString(f.phase);
     if (f.generation > 1 || both)
         out << " (generation " << f.generation << ")";
@@ -147,6 +142,7 @@ std::string runText(const Topology &t, const LiveUpdateConfig &config, const std
         << s.slots().size() << " slot(s) in use"
         << (happened(KernelEventKind::BugAtRelease) ? ", outgoing kernel CRASHED (BUG_ON)" : "")
         << (happened(KernelEventKind::RetrieveFailed) ? ", incoming kernel CRASHED (retrieve)" : "")
+        << (happened(KernelEventKind::NullDereference) ? ", kernel CRASHED (NULL dereference)" : "")
         << (f.panicked ? config.abi == Abi::V7 ? ", PANIC at finish-all"
                                                : ", incoming state held forever at finish-all"
                        : "")

@@ -52,8 +52,7 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
     return false;
 }
 
-void UsageTracker::update(const Topology &t, const Op &op, Phase before, Result result) {
-    (void)before;
+void UsageTracker::update(const Topology &t, const Op &op, Result result) {
     if (op.kind == OpKind::Freeze && result == Result::Ok)
         frozen.insert(op.bdf);
     if (op.kind == OpKind::Vanish && result == Result::Ok)
@@ -160,7 +159,7 @@ StepOutcome Harness::step(const Op &op) {
             break;
         }
     }
-    usage_.update(t, op, before.phase, out.result);
+    usage_.update(t, op, out.result);
 
     ops_.push_back(op);
     results_.push_back(out.result);

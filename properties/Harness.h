@@ -81,7 +81,7 @@ struct UsageTracker {
         return isMisuse(t, op, before, frozen, notEnumerated);
     }
     /// Records what `op` (which returned `result` in phase `before`) changed.
-    void update(const Topology &t, const Op &op, Phase before, Result result);
+    void update(const Topology &t, const Op &op, Result result);
 };
 
 /// Runs operations on impl and model side by side and judges invariants.

@@ -31,7 +31,7 @@ std::set<FaultClass> faultClassesUsed(const Topology &t, const std::vector<Op> &
             out.insert(FaultClass::Misuse);
         if (results[i] == Result::Enospc)
             out.insert(FaultClass::Alloc);
-        usage.update(t, ops[i], states[i].phase, results[i]);
+        usage.update(t, ops[i], results[i]);
     }
     return out;
 }

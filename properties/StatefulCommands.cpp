@@ -17,10 +17,9 @@ GenModel::GenModel(std::shared_ptr<const CaseSetup> s) : setup(std::move(s)) {
 
 void GenModel::apply(const Op &op) {
     auto next = std::make_shared<GenSnapshot>(*now);
-    const Phase before = next->state.phase;
     const Result r = next->model.apply(op);
     next->state = next->model.state();
-    next->usage.update(topology(), op, before, r);
+    next->usage.update(topology(), op, r);
     if (op.kind == OpKind::Preserve && r == Result::Ok)
         next->lastPreserved = op.bdf;
     now = std::move(next);

@@ -53,12 +53,20 @@ bool isCrash(KernelEventKind k) {
     return false;
 }
 
-bool crashedBy(const std::vector<KernelEvent> &events) {
+bool happened(const std::vector<KernelEvent> &events, KernelEventKind k) {
     for (const KernelEvent &e : events)
-        if (e.kind == KernelEventKind::BugAtRelease || e.kind == KernelEventKind::RetrieveFailed ||
-            e.kind == KernelEventKind::PanicAtFinish || e.kind == KernelEventKind::NullDereference)
+        if (e.kind == k)
             return true;
     return false;
+}
+
+bool crashedBy(const std::vector<KernelEvent> &events) {
+    // A use after free is a crash (isCrash) but the harness lets the access go on, as a kernel
+    // without KASAN would: the kernel is dead only after these.
+    return happened(events, KernelEventKind::BugAtRelease) ||
+           happened(events, KernelEventKind::RetrieveFailed) ||
+           happened(events, KernelEventKind::PanicAtFinish) ||
+           happened(events, KernelEventKind::NullDereference);
 }
 
 std::string describe(const KernelEvent &e) {

@@ -48,6 +48,9 @@ struct KernelEvent {
     friend bool operator!=(const KernelEvent &a, const KernelEvent &b) { return !(a == b); }
 };
 
+/// Whether `events` hold an event of kind `k`.
+bool happened(const std::vector<KernelEvent> &events, KernelEventKind k);
+
 /// Whether `events` hold a bug-at-release, a retrieve-failed, a panic-at-finish or a
 /// null-dereference: after it the
 /// kernel is dead (a panic at the end of one update also ends the chain).

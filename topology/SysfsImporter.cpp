@@ -12,14 +12,14 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The first line of a sysfs attribute ("" if it does not exist). Sysfs attributes are regular
-// files of at most a page: anything else (a FIFO, a link to a device) is refused, and at most
-// a page is read.
-std::string readFirstLine(const fs::path &p) {
+// The first line of a sysfs attribute (nullopt if it does not exist). Sysfs attributes are
+// regular files of at most a page: anything else (a FIFO, a link to a device) is refused, and at
+// most a page is read.
+std::optional<std::string> readFirstLine(const fs::path &p) {
     std::error_code ec;
     const fs::file_status st = fs::status(p, ec);
     if (ec || st.type() == fs::file_type::not_found)
-        return "";
+        return std::nullopt;
     if (st.type() != fs::file_type::regular)
         throw InputError(p.string(), "not a regular file: a sysfs attribute is one");
     std::ifstream in(p, std::ios::binary);
@@ -34,10 +34,10 @@ std::string readFirstLine(const fs::path &p) {
 
 // A bus number file: decimal as the kernel prints secondary_bus_number.
 std::optional<unsigned> readBusNumber(const fs::path &p, const std::string &where) {
-    std::error_code ec;
-    if (fs::status(p, ec).type() == fs::file_type::not_found)
+    const std::optional<std::string> line = readFirstLine(p);
+    if (!line)
         return std::nullopt;
-    const std::string s = readFirstLine(p);
+    const std::string &s = *line;
     unsigned v = 0;
     bool ok = !s.empty() && s.size() <= 3;
     for (char c : s) {
@@ -119,8 +119,8 @@ Topology importSysfs(const std::string &root) {
                                 .value_or(*secondary);
         }
         s.vf = fs::exists(fs::symlink_status(target / "physfn", ec));
-        const std::string vendor = readFirstLine(target / "vendor");
-        const std::string device = readFirstLine(target / "device");
+        const std::string vendor = readFirstLine(target / "vendor").value_or("");
+        const std::string device = readFirstLine(target / "device").value_or("");
         auto strip0x = [](const std::string &v) { return v.rfind("0x", 0) == 0 ? v.substr(2) : v; };
         if (!vendor.empty() && !device.empty())
             s.label = strip0x(vendor) + ":" + strip0x(device);
