@@ -4,7 +4,7 @@
 
 #include "cli/Flags.h"
 #include "properties/Conformance.h"
-#include "properties/StatefulCommands.h"
+#include "properties/Counterexample.h"
 
 #include <optional>
 #include <string>

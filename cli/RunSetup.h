@@ -5,7 +5,7 @@
 #include "cli/Flags.h"
 
 #include "model/Invariant.h"
-#include "properties/FaultClass.h"
+#include "topology/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Topology.h"
 #include "topology/Trace.h"

@@ -30,8 +30,8 @@
 
 #include "exhaustive/TreeEnumerator.h"
 #include "model/Invariant.h"
-#include "properties/FaultClass.h"
-#include "properties/StatefulCommands.h"
+#include "topology/FaultClass.h"
+#include "properties/Counterexample.h"
 #include "topology/Policy.h"
 
 #include <array>

@@ -4,7 +4,7 @@
 /// a lost slot); a failure outside it is a finding.
 
 #include "model/Invariant.h"
-#include "properties/FaultClass.h"
+#include "topology/FaultClass.h"
 #include "topology/Policy.h"
 
 #include <set>

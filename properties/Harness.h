@@ -6,7 +6,7 @@
 #include "impl/PciLiveUpdate.h"
 #include "model/Invariant.h"
 #include "model/ReferenceModel.h"
-#include "properties/FaultClass.h"
+#include "topology/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
 
 #include <optional>

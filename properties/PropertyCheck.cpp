@@ -2,6 +2,7 @@
 
 #include "properties/Expectations.h"
 #include "properties/Generators.h"
+#include "properties/StatefulCommands.h"
 
 #include <rapidcheck.h>
 

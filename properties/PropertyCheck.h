@@ -3,8 +3,8 @@
 /// them) and returns, per invariant, a pass or the minimal counterexample.
 
 #include "model/Invariant.h"
-#include "properties/FaultClass.h"
-#include "properties/StatefulCommands.h"
+#include "topology/FaultClass.h"
+#include "properties/Counterexample.h"
 
 #include <cstdint>
 #include <functional>

@@ -4,7 +4,8 @@
 /// the system under test is a Harness (impl and model side by side, invariants judged per step).
 
 #include "model/ReferenceModel.h"
-#include "properties/FaultClass.h"
+#include "topology/FaultClass.h"
+#include "properties/Counterexample.h"
 #include "properties/Harness.h"
 
 #include <memory>
@@ -16,20 +17,6 @@
 
 namespace bridgepath {
 
-/// One generated case: the tree, the configuration and what the swarm enabled.
-struct CaseSetup {
-    Topology topology;
-    LiveUpdateConfig config;
-    std::set<FaultClass> faults; ///< fault classes this case may use (swarm subset)
-    std::set<OpKind> kinds;      ///< command kinds this case may generate (swarm subset)
-    std::vector<Invariant> checked;
-    /// Swarm: unpreserve the last preserved device as often as any other (reaching the table's
-    /// release), instead of rarely (reaching shared bridges and the kexec).
-    bool drain = false;
-    /// The chain's length: at most this many kexecs are drawn, and the kernel after the last one
-    /// only finishes what it inherited (1: a single Live Update, as before chains).
-    unsigned generations = 3;
-};
 
 /// What the RapidCheck model knows after some operations: the reference model of the case, its
 /// state, and usage bookkeeping for preconditions.
@@ -86,27 +73,6 @@ struct UnplugCommand : OpCommand { explicit UnplugCommand(const GenModel &m); };
 
 /// Generates one enabled command for the model's state (preserve and unpreserve weighted up).
 rc::Gen<std::shared_ptr<const rc::state::Command<GenModel, Harness>>> genCommand(const GenModel &m);
-
-/// A failing case: the tree and configuration, the operations up to and including the failing
-/// step, and what each did.
-struct Counterexample {
-    std::shared_ptr<const CaseSetup> setup;
-    std::vector<Op> ops;
-    std::vector<Result> results;
-    std::vector<State> states; ///< before the first op, then after each
-    std::string why;
-    bool mismatch = false;     ///< impl and model disagreed: a bug in one of them, not a finding
-    std::string message;       ///< RapidCheck's failure description
-    std::set<FaultClass> faultsUsed; ///< the fault classes its operations belong to
-};
-
-/// The counterexample a harness holds after `out`, a failing step (a mismatch or a violation).
-Counterexample failureOf(std::shared_ptr<const CaseSetup> setup, const Harness &h,
-                         const StepOutcome &out);
-
-/// The last failing run of this thread (shrinking only visits failing cases, so after a property
-/// fails this is the minimal one); empty before any failure.
-std::optional<Counterexample> &lastFailure();
 
 /// The swarm: draws which fault classes and command kinds a case enables (from `allowed`), and
 /// the v6 capacity (smaller than the tree only when `alloc` is drawn).

@@ -37,7 +37,7 @@
 /// step fails with -EIO (fail-next placed just before the operation), set-refcount's value v.
 
 #include "model/Invariant.h"
-#include "properties/FaultClass.h"
+#include "topology/FaultClass.h"
 #include "topology/Policy.h"
 #include "topology/Topology.h"
 

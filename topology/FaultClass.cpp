@@ -1,4 +1,4 @@
-#include "properties/FaultClass.h"
+#include "topology/FaultClass.h"
 
 namespace bridgepath {
 
