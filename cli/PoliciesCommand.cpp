@@ -3,7 +3,7 @@
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
 
-#include "exhaustive/PolicyMatrix.h"
+#include "matrix/PolicyMatrix.h"
 #include "topology/InputError.h"
 #include "topology/LspciRenderer.h"
 

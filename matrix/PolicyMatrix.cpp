@@ -1,4 +1,4 @@
-#include "exhaustive/PolicyMatrix.h"
+#include "matrix/PolicyMatrix.h"
 
 #include "smt/InductionProof.h"
 
