@@ -18,9 +18,8 @@ void run(benchmark::State &state, ExhaustiveOptions o) {
     state.counters["distinct_states"] = static_cast<double>(r.distinctStates);
     state.counters["states_generated"] = static_cast<double>(r.statesGenerated);
     state.counters["sequences"] = static_cast<double>(r.sequences);
-    state.counters["states_per_s"] =
-        benchmark::Counter(static_cast<double>(r.distinctStates) * state.iterations(),
-                           benchmark::Counter::kIsRate);
+    state.counters["states_per_s"] = benchmark::Counter(
+        static_cast<double>(r.distinctStates) * state.iterations(), benchmark::Counter::kIsRate);
     std::uint64_t violations = 0;
     for (const InvariantTally &t : r.tallies)
         violations += t.violations;

@@ -23,8 +23,8 @@ const std::vector<std::shared_ptr<const CaseSetup>> &cases64() {
             auto setup = std::make_shared<CaseSetup>();
             setup->topology = buildTopology(shape);
             setup->config = LiveUpdateConfig{Policy::Bail, Abi::V6, setup->topology.size()};
-            setup->kinds = {OpKind::Preserve, OpKind::Unpreserve, OpKind::Kexec, OpKind::Finish,
-                            OpKind::FinishAll, OpKind::Freeze, OpKind::FailNext, OpKind::Lose};
+            setup->kinds = {OpKind::Preserve,  OpKind::Unpreserve, OpKind::Kexec,    OpKind::Finish,
+                            OpKind::FinishAll, OpKind::Freeze,     OpKind::FailNext, OpKind::Lose};
             setup->faults = {FaultClass::Step, FaultClass::LostSlot};
             out.push_back(std::move(setup));
         }
@@ -99,8 +99,12 @@ template <class Machine> void preserveUnpreserve(benchmark::State &state) {
     }
     state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * ops.size()));
 }
-void BM_Impl_PreserveUnpreserve_64Devices(benchmark::State &s) { preserveUnpreserve<PciLiveUpdate>(s); }
-void BM_Model_PreserveUnpreserve_64Devices(benchmark::State &s) { preserveUnpreserve<ReferenceModel>(s); }
+void BM_Impl_PreserveUnpreserve_64Devices(benchmark::State &s) {
+    preserveUnpreserve<PciLiveUpdate>(s);
+}
+void BM_Model_PreserveUnpreserve_64Devices(benchmark::State &s) {
+    preserveUnpreserve<ReferenceModel>(s);
+}
 BENCHMARK(BM_Impl_PreserveUnpreserve_64Devices);
 BENCHMARK(BM_Model_PreserveUnpreserve_64Devices);
 

@@ -28,7 +28,9 @@
 namespace bridgepath {
 namespace {
 
-int pick(std::mt19937 &rng, int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
+int pick(std::mt19937 &rng, int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+}
 
 DeviceShape endpoint(std::vector<bool> functions) {
     DeviceShape d;
@@ -57,15 +59,17 @@ std::vector<DeviceShape> portBus(std::mt19937 &rng) {
     if (r < 40) {
         // Dual-port SR-IOV NIC: two PFs, six VFs per device number.
         const int n = pick(rng, 1, 8);
-        return std::vector<DeviceShape>(static_cast<std::size_t>(n),
-                                        endpoint({false, false, true, true, true, true, true, true}));
+        return std::vector<DeviceShape>(
+            static_cast<std::size_t>(n),
+            endpoint({false, false, true, true, true, true, true, true}));
     }
     if (r < 65)
         return {endpoint({false})}; // NVMe
     if (r < 80)
         return {endpoint(std::vector<bool>(static_cast<std::size_t>(pick(rng, 2, 8)), false))};
     if (r < 90)
-        return std::vector<DeviceShape>(static_cast<std::size_t>(pick(rng, 2, 4)), endpoint({false}));
+        return std::vector<DeviceShape>(static_cast<std::size_t>(pick(rng, 2, 4)),
+                                        endpoint({false}));
     return {}; // empty slot
 }
 
@@ -136,7 +140,8 @@ ForestShape machineShape(std::size_t target) {
         DeviceShape port = rootPort(rng);
         // Near the target only small ports, so the total lands within a few percent of it.
         if (count + functionCount(port) > target + target / 20)
-            port = bridge({endpoint(std::vector<bool>(std::min<std::size_t>(8, target - count), false))});
+            port = bridge(
+                {endpoint(std::vector<bool>(std::min<std::size_t>(8, target - count), false))});
         if (!rootBus || busCount(port) > busesLeft || rootBus->size() >= 18)
             newRootBus();
         busesLeft -= busCount(port);
@@ -159,8 +164,8 @@ struct Workload {
     Topology topology;
     LiveUpdateConfig config;
     std::vector<Step> steps;
-    std::vector<Op> ops;         ///< the same stream as Ops, for the model
-    std::size_t pathSteps = 0;   ///< devices walked by the whole stream
+    std::vector<Op> ops;       ///< the same stream as Ops, for the model
+    std::size_t pathSteps = 0; ///< devices walked by the whole stream
     std::size_t endpoints = 0;
 };
 
@@ -262,7 +267,11 @@ void BM_Impl_PreserveUnpreserve(benchmark::State &state) {
         state.SkipWithError("an operation of the stream did not return ok");
     reportCounters(state, w, cpuNs);
 }
-BENCHMARK(BM_Impl_PreserveUnpreserve)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Impl_PreserveUnpreserve)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond);
 
 /// ReferenceModel::apply over the same stream as Ops (its only entry point; built beforehand).
 void BM_Model_PreserveUnpreserve(benchmark::State &state) {
@@ -282,7 +291,11 @@ void BM_Model_PreserveUnpreserve(benchmark::State &state) {
         state.SkipWithError("an operation of the stream did not return ok");
     reportCounters(state, w, cpuNs);
 }
-BENCHMARK(BM_Model_PreserveUnpreserve)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Model_PreserveUnpreserve)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond);
 
 /// The limit: ++/-- a u16 per device up a flat parent array; no slots, no checks.
 void BM_BareLoop_PreserveUnpreserve(benchmark::State &state) {
@@ -315,7 +328,11 @@ void BM_BareLoop_PreserveUnpreserve(benchmark::State &state) {
         state.SkipWithError("the stream did not end with every count at zero");
     reportCounters(state, w, cpuNs);
 }
-BENCHMARK(BM_BareLoop_PreserveUnpreserve)->Arg(1000)->Arg(10000)->Arg(100000)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_BareLoop_PreserveUnpreserve)
+    ->Arg(1000)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMicrosecond);
 
 /// The 10,000-function tree as `lspci -tv` text.
 // -tv, not -t: the names carry the VF flags, which plain -t drops, so the parsed tree is the

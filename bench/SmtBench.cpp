@@ -29,8 +29,8 @@ void BM_BoundedSearchFaultFree_AllTreesUpTo4_KSteps(benchmark::State &state) {
     o.maxDevices = 4;
     o.maxDepth = 3;
     o.steps = static_cast<int>(state.range(0));
-    o.invariants = {Invariant::Closure, Invariant::ExactCount, Invariant::NrDevices,
-                    Invariant::NoLeak, Invariant::NoPrematureRelease, Invariant::NoPanicAtFinish};
+    o.invariants = {Invariant::Closure, Invariant::ExactCount,         Invariant::NrDevices,
+                    Invariant::NoLeak,  Invariant::NoPrematureRelease, Invariant::NoPanicAtFinish};
     o.timeoutSeconds = 600;
     for (auto _ : state) {
         const SmtOutcome r = boundedSearch(o);
@@ -38,7 +38,9 @@ void BM_BoundedSearchFaultFree_AllTreesUpTo4_KSteps(benchmark::State &state) {
             state.SkipWithError(r.detail.c_str());
     }
 }
-BENCHMARK(BM_BoundedSearchFaultFree_AllTreesUpTo4_KSteps)->DenseRange(2, 5, 1)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_BoundedSearchFaultFree_AllTreesUpTo4_KSteps)
+    ->DenseRange(2, 5, 1)
+    ->Unit(benchmark::kMillisecond);
 
 void BM_ReviewLeakFoundByBoundedSearch(benchmark::State &state) {
     BoundedSearchOptions o;

@@ -76,7 +76,8 @@ std::string verdictNote(const InvariantResult &r, const CheckRun &run) {
     if (r.expected) {
         std::string why;
         for (FaultClass f : r.counterexample->faultsUsed) {
-            const std::string reason = expectationReason(r.invariant, f, run.options.policy, run.options.abi);
+            const std::string reason =
+                expectationReason(r.invariant, f, run.options.policy, run.options.abi);
             if (reason != "expected to hold") {
                 why = std::string(toString(f)) + ": " + reason;
                 break;
@@ -120,8 +121,9 @@ void printText(std::ostream &out, const CheckRun &run) {
     std::size_t failed = 0;
     for (const auto &r : run.results)
         failed += r.pass ? 0 : 1;
-    out << "\n" << run.results.size() - failed << " of " << run.results.size()
-        << " invariants hold" << (failed ? "; exit 1" : "") << "\n";
+    out << "\n"
+        << run.results.size() - failed << " of " << run.results.size() << " invariants hold"
+        << (failed ? "; exit 1" : "") << "\n";
 }
 
 nlohmann::ordered_json counterexampleJson(const InvariantResult &r, const std::string &file) {
@@ -270,9 +272,11 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
     if (auto t = flags.value("--topology"))
         o.topology = loadTopologyFile(*t);
     if (flags.has("--sysfs"))
-        o.topology = importSysfs(flags.value("--sysfs")->empty() ? "/sys" : *flags.value("--sysfs"));
-    run.traceDir = flags.value("--save-trace").value_or(
-        (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
+        o.topology =
+            importSysfs(flags.value("--sysfs")->empty() ? "/sys" : *flags.value("--sysfs"));
+    run.traceDir =
+        flags.value("--save-trace")
+            .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
 
     const bool tty = isatty(STDERR_FILENO) != 0;
     // RapidCheck prints its own configuration line to std::cerr; our seed and trace files are how
@@ -295,7 +299,8 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
                                toString(o.abi) + "-seed" + std::to_string(o.seed);
             if (o.shardCount > 1)
                 name += "-shard" + std::to_string(o.shardIndex);
-            file = saveTrace(counterexampleTrace(*r.counterexample, r.invariant), run.traceDir, name);
+            file =
+                saveTrace(counterexampleTrace(*r.counterexample, r.invariant), run.traceDir, name);
         }
         run.traceFiles.push_back(file);
     }

@@ -20,7 +20,8 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out);
 int runCheck(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath replay FILE`: run a trace on impl and model and check its `# expect:` lines.
 int runReplay(const std::vector<std::string> &args, std::ostream &out);
-/// `bridgepath prove [--topology FILE | --max-devices N --max-depth D] [--policy P] [--abi A] [--faults LIST]
+/// `bridgepath prove [--topology FILE | --max-devices N --max-depth D] [--policy P] [--abi A]
+/// [--faults LIST]
 ///  [--invariants LIST] [--method bmc|induction] [--steps K] [--timeout S] [--format text|json]`:
 ///  exit 0 proved, 1 counterexample, 3 unknown.
 int runProve(const std::vector<std::string> &args, std::ostream &out);
@@ -31,7 +32,8 @@ int runSweep(const std::vector<std::string> &args, std::ostream &out);
 ///  [--save-trace DIR]`: every tree, sequence and single fault within the bound; exit 1 if an
 ///  invariant fails anywhere.
 int runExhaustive(const std::vector<std::string> &args, std::ostream &out);
-/// `bridgepath policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7|both] [--threads T]
+/// `bridgepath policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7|both]
+/// [--threads T]
 ///  [--prove-devices M] [--format text|json|markdown]`: fault class x policy, every outcome found
 ///  by exhaustive search, worst first, with the smallest example; Z3 on the fault-free row.
 ///  Exit 0; 1 if Z3 refutes the fault-free row, 3 if it cannot decide it.

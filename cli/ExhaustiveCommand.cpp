@@ -91,7 +91,8 @@ void printText(std::ostream &out, const ExhaustiveRun &run) {
         out << "\n" << counterexampleText(*t.smallest, t.invariant);
         out << "  replay: bridgepath replay " << run.traceFiles[i] << "\n";
     }
-    out << "\n" << holding << " of " << r.tallies.size() << " invariants hold; exit "
+    out << "\n"
+        << holding << " of " << r.tallies.size() << " invariants hold; exit "
         << (holding == r.tallies.size() ? 0 : 1) << "\n";
 }
 
@@ -163,8 +164,8 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
 int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
                       {"--max-devices", "--min-devices", "--max-ops", "--endpoints", "--policy",
-                       "--abi", "--faults", "--invariants", "--threads", "--format",
-                       "--save-trace", "--generations"},
+                       "--abi", "--faults", "--invariants", "--threads", "--format", "--save-trace",
+                       "--generations"},
                       {"--stop-first", "--no-symmetry"});
     flags.allowPositional(0, "exhaustive takes flags only");
     ExhaustiveRun run;
@@ -173,16 +174,17 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
     if (format != "text" && format != "json")
         throw InputError("--format", "unknown format '" + format + "' (text, json)");
     run.json = format == "json";
-    run.traceDir = flags.value("--save-trace").value_or(
-        (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
+    run.traceDir =
+        flags.value("--save-trace")
+            .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
 
     const bool tty = isatty(STDERR_FILENO) != 0;
     ExhaustiveProgress progress;
     if (tty)
         progress = [](std::uint64_t done, std::uint64_t total, std::uint64_t states) {
-            std::cerr << "\rbridgepath exhaustive: " << done << "/" << total
-                      << " state spaces, " << grouped(states) << " states generated"
-                      << (done == total ? "\n" : "") << std::flush;
+            std::cerr << "\rbridgepath exhaustive: " << done << "/" << total << " state spaces, "
+                      << grouped(states) << " states generated" << (done == total ? "\n" : "")
+                      << std::flush;
         };
     run.result = runExhaustive(run.options, progress);
 

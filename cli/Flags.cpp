@@ -27,8 +27,8 @@ Flags::Flags(const std::vector<std::string> &args, const std::set<std::string> &
         } else if (valued.count(arg)) {
             if (inlineValue) {
                 values_[arg] = *inlineValue;
-            } else if (i + 1 < args.size() && !(args[i + 1].rfind("--", 0) == 0 &&
-                                                  args[i + 1].size() > 2)) {
+            } else if (i + 1 < args.size() &&
+                       !(args[i + 1].rfind("--", 0) == 0 && args[i + 1].size() > 2)) {
                 values_[arg] = args[++i];
             } else {
                 // `--cases --seed 3`: the next word is a flag, so this one's value is missing.
@@ -45,10 +45,9 @@ Flags::Flags(const std::vector<std::string> &args, const std::set<std::string> &
             else
                 values_[arg] = "";
         } else {
-            throw InputError(arg.size() <= 40 && quotedToken(arg) == "'" + arg + "'"
-                                 ? arg
-                                 : quotedToken(arg),
-                             "unknown flag (see `bridgepath help`)");
+            throw InputError(
+                arg.size() <= 40 && quotedToken(arg) == "'" + arg + "'" ? arg : quotedToken(arg),
+                "unknown flag (see `bridgepath help`)");
         }
     }
 }

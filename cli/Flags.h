@@ -16,8 +16,7 @@ class Flags {
     /// whose value may be omitted (`--sysfs [DIR]`: a following word not starting with `--`).
     /// Throws InputError naming the flag on an unknown flag, a missing value or a repeated flag.
     Flags(const std::vector<std::string> &args, const std::set<std::string> &valued,
-          const std::set<std::string> &switches,
-          const std::set<std::string> &optionalValue = {});
+          const std::set<std::string> &switches, const std::set<std::string> &optionalValue = {});
 
     bool has(const std::string &flag) const { return values_.count(flag) != 0; }
     /// The value of a valued flag, if given.

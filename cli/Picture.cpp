@@ -36,8 +36,11 @@ std::string runDot(const Topology &t, const std::vector<Op> &ops, const State &f
             const unsigned have = it == counts.end() ? 0 : it->second.first;
             const unsigned want = it == counts.end() ? 0 : it->second.second;
             if (have != 0 || want != 0)
-                s.note = "refcount " + std::to_string(have) + " (ideal " + std::to_string(want) + ")";
-            auto add = [&s](const char *line) { s.note += (s.note.empty() ? "" : "\n") + std::string(line); };
+                s.note =
+                    "refcount " + std::to_string(have) + " (ideal " + std::to_string(want) + ")";
+            auto add = [&s](const char *line) {
+                s.note += (s.note.empty() ? "" : "\n") + std::string(line);
+            };
             if (have > want) {
                 s.fill = "orange";
                 add("LEAKED");

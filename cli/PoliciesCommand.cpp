@@ -20,7 +20,9 @@ namespace {
 
 enum class Format { Text, Json, Markdown };
 
-std::string faultName(const MatrixCell &c) { return c.fault ? toString(*c.fault) : "none"; }
+std::string faultName(const MatrixCell &c) {
+    return c.fault ? toString(*c.fault) : "none";
+}
 
 // The row: the fault class, and the ABI when the matrix has more than one.
 std::string rowName(const PolicyMatrix &m, const MatrixCell &c) {
@@ -35,7 +37,9 @@ std::string outcomesText(const std::vector<CellOutcome> &outcomes, Abi abi) {
     return out.empty() ? "ok" : out;
 }
 
-std::string cellText(const MatrixCell &c) { return outcomesText(c.outcomes, c.abi); }
+std::string cellText(const MatrixCell &c) {
+    return outcomesText(c.outcomes, c.abi);
+}
 
 // The tree on one line: each device's address, a bridge's children in braces (`{}`: an empty
 // bridge): `00:00.0{01:00.0 01:01.0}`.
@@ -64,10 +68,9 @@ std::string boundText(const PolicyMatrixOptions &o) {
     std::string abis;
     for (Abi a : o.abis)
         abis += (abis.empty() ? "" : " and ") + std::string(toString(a));
-    return "abi " + abis + "; every forest of 1.." +
-           std::to_string(o.maxDevices) + " devices, every sequence of at most " +
-           std::to_string(o.maxOps) + " ops over at most " + std::to_string(o.endpoints) +
-           " endpoints, at most one fault";
+    return "abi " + abis + "; every forest of 1.." + std::to_string(o.maxDevices) +
+           " devices, every sequence of at most " + std::to_string(o.maxOps) +
+           " ops over at most " + std::to_string(o.endpoints) + " endpoints, at most one fault";
 }
 
 std::string proofText(const PolicyMatrix &m) {
@@ -144,7 +147,8 @@ std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOu
 }
 
 void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
-    out << (markdown ? "\nThe smallest example of each outcome (the tree: each device, a bridge's children in braces):\n\n"
+    out << (markdown ? "\nThe smallest example of each outcome (the tree: each device, a bridge's "
+                       "children in braces):\n\n"
                      : "\nsmallest examples:\n");
     for (const MatrixCell &c : m.cells)
         for (const CellOutcome &o : c.outcomes)
@@ -206,7 +210,8 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
     j["bound"] = {{"max_devices", m.options.maxDevices},
                   {"max_ops", m.options.maxOps},
                   {"endpoints", m.options.endpoints},
-                  {"abis", [&] {
+                  {"abis",
+                   [&] {
                        std::vector<std::string> names;
                        for (Abi a : m.options.abis)
                            names.push_back(toString(a));

@@ -42,12 +42,12 @@ int boundedInt(const Flags &flags, const std::string &flag, int fallback, int lo
 } // namespace
 
 int runProve(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args,
-                      {"--topology", "--max-devices", "--max-depth", "--policy", "--abi",
-                       "--faults", "--invariants", "--method", "--steps", "--timeout", "--format",
-                       "--save-trace", "--dot", "--png"},
-                      {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only",
-                       "--lost-below-bridge"});
+    const Flags flags(
+        args,
+        {"--topology", "--max-devices", "--max-depth", "--policy", "--abi", "--faults",
+         "--invariants", "--method", "--steps", "--timeout", "--format", "--save-trace", "--dot",
+         "--png"},
+        {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only", "--lost-below-bridge"});
     flags.allowPositional(0, "prove takes flags only");
     const std::string method = flags.value("--method").value_or("bmc");
     if (method != "bmc" && method != "induction")
@@ -120,12 +120,13 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
             trace.capacity = c.config.capacity;
         trace.expect = std::string("fails ") + toString(c.violated);
         trace.ops = c.ops;
-        const std::string dir = flags.value("--save-trace").value_or(
-            (std::filesystem::temp_directory_path() / "bridgepath-traces").string());
-        traceFile = saveTrace(trace, dir,
-                              std::string("prove-") + toString(c.violated) + "-" +
-                                  toString(setup.policy) + "-" + toString(setup.abi) + "-" +
-                                  toString(setup.faults));
+        const std::string dir =
+            flags.value("--save-trace")
+                .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
+        traceFile =
+            saveTrace(trace, dir,
+                      std::string("prove-") + toString(c.violated) + "-" + toString(setup.policy) +
+                          "-" + toString(setup.abi) + "-" + toString(setup.faults));
     }
     // Timings go to stderr: the same command prints the same stdout.
     char secs[32];
@@ -165,10 +166,10 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
             << (topology ? "the tree of " + flags.value("--topology").value_or("")
                          : "every tree of at most " + std::to_string(maxDevices) +
                                " devices (depth <= " + std::to_string(maxDepth) + ")")
-            << (method == "bmc" ? ", " + std::to_string(steps) + " steps" : std::string(", any length"))
+            << (method == "bmc" ? ", " + std::to_string(steps) + " steps"
+                                : std::string(", any length"))
             << "\n"
-            << "result: " << toString(result.verdict) << ": " << result.detail
-            << "\n";
+            << "result: " << toString(result.verdict) << ": " << result.detail << "\n";
         if (result.counterexample) {
             const SmtCounterexample &c = *result.counterexample;
             if (shown)

@@ -131,8 +131,8 @@ int runReplay(const std::vector<std::string> &args, std::ostream &out) {
 
     std::vector<std::string> unmet;
     if (run.mismatch && !expect.mismatch)
-        unmet.push_back("impl and model disagree at step " + std::to_string(run.mismatch->step + 1) +
-                        ": " + run.mismatch->difference);
+        unmet.push_back("impl and model disagree at step " +
+                        std::to_string(run.mismatch->step + 1) + ": " + run.mismatch->difference);
     if (!run.mismatch && expect.mismatch)
         unmet.push_back("expected a model mismatch, but impl and model agree");
     const auto violations = report.violations();

@@ -2,8 +2,8 @@
 
 #include "model/IdealSpec.h"
 #include "topology/InputError.h"
-#include "topology/TextFile.h"
 #include "topology/LspciRenderer.h"
+#include "topology/TextFile.h"
 
 #include <filesystem>
 #include <fstream>
@@ -98,7 +98,8 @@ std::string annotatedTree(const Topology &t, const State &s) {
         const unsigned need = want == ideal.end() ? 0 : want->second;
         std::string note = t.label(id);
         if (auto freed = s.dangling.find(b); freed != s.dangling.end())
-            note += (note.empty() ? "" : "  ") + std::string("points into the freed table (refcount ") +
+            note += (note.empty() ? "" : "  ") +
+                    std::string("points into the freed table (refcount ") +
                     std::to_string(freed->second) + " there)";
         if (have == 0 && need == 0)
             return note;
@@ -114,11 +115,12 @@ std::string annotatedTree(const Topology &t, const State &s) {
     });
 }
 
-std::string runText(const Topology &t, const LiveUpdateConfig &config, const std::string &topologyName,
-                    const RunResult &run, const StateReport &report) {
+std::string runText(const Topology &t, const LiveUpdateConfig &config,
+                    const std::string &topologyName, const RunResult &run,
+                    const StateReport &report) {
     std::ostringstream out;
-    out << "topology: " << topologyName << " (" << t.size() << " devices)  policy: "
-        << toString(config.policy) << "  abi: " << toString(config.abi);
+    out << "topology: " << topologyName << " (" << t.size()
+        << " devices)  policy: " << toString(config.policy) << "  abi: " << toString(config.abi);
     if (config.abi == Abi::V6)
         out << "  capacity: " << config.capacity;
     out << "\n\nsteps:\n";
@@ -186,7 +188,7 @@ std::string counterexampleText(const Counterexample &c, Invariant inv) {
     const State after = incomingStep ? rawAfter.incomingSide() : rawAfter.outgoingSide();
     const State &rawBefore = c.states[c.states.size() - 2];
     const State before = incomingStep && last.kind != OpKind::Kexec ? rawBefore.incomingSide()
-                                                                     : rawBefore.outgoingSide();
+                                                                    : rawBefore.outgoingSide();
     const auto idealAfter = idealRefcounts(t, after.directlyPreserved);
     const auto slotsBefore = before.slots(), slotsAfter = after.slots();
 
@@ -208,19 +210,20 @@ std::string counterexampleText(const Counterexample &c, Invariant inv) {
     out += std::string(c.mismatch ? "MODEL MISMATCH" : toString(inv)) + ": counterexample (" +
            count(t.size(), "device") + ", " + count(c.ops.size(), "op") + ")\n";
     out += "  tree (* = the failing step's path and every device whose count is off):\n";
-    const std::string tree = renderLspci(t, false, [&](DeviceId id) { return matter.count(t.bdf(id)) > 0; });
+    const std::string tree =
+        renderLspci(t, false, [&](DeviceId id) { return matter.count(t.bdf(id)) > 0; });
     std::size_t start = 0;
     while (start < tree.size()) {
         const std::size_t end = tree.find('\n', start);
         out += "    " + tree.substr(start, end - start) + "\n";
         start = end + 1;
     }
-    out += "  ops (policy " + std::string(toString(c.setup->config.policy)) + ", abi " +
-           toString(c.setup->config.abi) +
-           (c.setup->config.abi == Abi::V6
-                ? ", capacity " + std::to_string(c.setup->config.capacity)
-                : std::string()) +
-           "):\n";
+    out +=
+        "  ops (policy " + std::string(toString(c.setup->config.policy)) + ", abi " +
+        toString(c.setup->config.abi) +
+        (c.setup->config.abi == Abi::V6 ? ", capacity " + std::to_string(c.setup->config.capacity)
+                                        : std::string()) +
+        "):\n";
     for (std::size_t i = 0; i < c.ops.size(); ++i) {
         out += "    " + pad(std::to_string(i + 1) + ". " + c.ops[i].toString(), 40) + " " +
                toString(c.results[i]) + (i == failing ? "   <- fails here" : "") + "\n";

@@ -46,7 +46,8 @@ std::vector<Invariant> invariantsFlag(const Flags &flags) {
     return out;
 }
 
-std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback, std::string *text) {
+std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback,
+                                std::string *text) {
     const std::string given = flags.value("--faults").value_or(fallback);
     std::string bad;
     auto faults = parseFaultClasses(given, &bad);

@@ -21,9 +21,7 @@ struct Outcome {
     RunResult run;
     StateReport report;
     std::vector<Invariant> expected;
-    bool asExpected() const {
-        return !run.mismatch && report.violations() == expected;
-    }
+    bool asExpected() const { return !run.mismatch && report.violations() == expected; }
 };
 
 } // namespace
@@ -47,9 +45,8 @@ int runScenarios(const std::vector<std::string> &args, std::ostream &out) {
             StateReport report = judge(t, config, run);
             auto exp = sc.expectedViolations.find(p);
             outcomes.push_back(Outcome{&sc, p, std::move(run), std::move(report),
-                                       exp == sc.expectedViolations.end()
-                                           ? std::vector<Invariant>{}
-                                           : exp->second});
+                                       exp == sc.expectedViolations.end() ? std::vector<Invariant>{}
+                                                                          : exp->second});
         }
     }
     const auto unexpected = std::count_if(outcomes.begin(), outcomes.end(),
@@ -129,10 +126,12 @@ int runScenarios(const std::vector<std::string> &args, std::ostream &out) {
         }
         out << line << "\n";
     }
-    out << "\n" << outcomes.size() << " runs, " << outcomes.size() - static_cast<std::size_t>(unexpected)
+    out << "\n"
+        << outcomes.size() << " runs, " << outcomes.size() - static_cast<std::size_t>(unexpected)
         << " as the kernel rules predict, " << unexpected << " unexpected\n";
     if (unexpected != 0)
-        out << "reproduce one: bridgepath simulate --topology <review tree> --policy P --ops '<ops above>'\n";
+        out << "reproduce one: bridgepath simulate --topology <review tree> --policy P --ops '<ops "
+               "above>'\n";
     return unexpected == 0 ? 0 : 1;
 }
 

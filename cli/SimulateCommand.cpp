@@ -73,17 +73,17 @@ void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResul
 } // namespace
 
 int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args,
-                      {"--topology", "--policy", "--abi", "--capacity", "--ops", "--trace", "--dot",
-                       "--png"},
-                      {"--json"});
+    const Flags flags(
+        args,
+        {"--topology", "--policy", "--abi", "--capacity", "--ops", "--trace", "--dot", "--png"},
+        {"--json"});
     flags.allowPositional(0, "simulate takes flags only");
     if (flags.has("--ops") == flags.has("--trace"))
         throw InputError("--ops", "give exactly one of --ops \"OP; OP; ...\" or --trace FILE");
     const std::string source = flags.has("--trace") ? *flags.value("--trace") : "--ops";
-    const RunSetup setup = setUpRun(flags.has("--trace") ? readTraceFile(source)
-                                                         : parseOpsText(*flags.value("--ops")),
-                                    source, flags);
+    const RunSetup setup =
+        setUpRun(flags.has("--trace") ? readTraceFile(source) : parseOpsText(*flags.value("--ops")),
+                 source, flags);
     const Topology &t = setup.topology;
     const LiveUpdateConfig &config = setup.config;
     const Trace &trace = setup.trace;

@@ -26,7 +26,8 @@ int runTopology(const std::vector<std::string> &args, std::ostream &out) {
         source = "sysfs " + dir;
     } else {
         if (flags.positional().empty())
-            throw InputError("topology", "needs a FILE (lspci -t/-tv text or JSON) or --sysfs [DIR]");
+            throw InputError("topology",
+                             "needs a FILE (lspci -t/-tv text or JSON) or --sysfs [DIR]");
         source = flags.positional()[0];
         t = loadTopologyFile(source);
     }

@@ -48,7 +48,8 @@ std::string usage() {
            "               [--step-timeout S] [--memory-limit MB] [--format text|json]\n"
            "      compile a kernel tree's drivers/pci/liveupdate.c as it is against an emulation\n"
            "      of the kernel API, drive chains of Live Updates and compare every step with the\n"
-           "      model; --variants: which model variant it is; --mutants: which bugs it would see\n"
+           "      model; --variants: which model variant it is; --mutants: which bugs it would "
+           "see\n"
            "  scenarios [--json]\n"
            "      run the built-in scenarios under every failure policy\n"
            "faults: none, alloc, step, lost-slot, refcount, misuse, vanish, unplug, all\n"
@@ -117,7 +118,8 @@ int dispatch(const std::string &command, const std::vector<std::string> &args) {
         if (command == "kernel-check")
             return runKernelCheck(args, std::cout);
         throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, prove, sweep, exhaustive, policies, export-kunit, kernel-check, scenarios, help)");
+                         "unknown command (topology, simulate, check, replay, prove, sweep, "
+                         "exhaustive, policies, export-kunit, kernel-check, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

@@ -5,16 +5,16 @@
 #include "model/IdealSpec.h"
 #include "properties/PropertyCheck.h"
 
+#include "topology/Contract.h"
 #include <algorithm>
 #include <array>
 #include <atomic>
-#include "topology/Contract.h"
+#include <chrono>
 #include <cstring>
 #include <map>
 #include <memory>
-#include <tuple>
-#include <chrono>
 #include <thread>
+#include <tuple>
 
 namespace bridgepath {
 
@@ -47,12 +47,12 @@ enum class RefcountChange : std::uint8_t { Zero, Minus, Plus };
 // One letter of a tree's alphabet: an operation, optionally with a fail-next armed before it.
 struct Move {
     OpKind kind = OpKind::Kexec;
-    std::uint8_t device = kNoDevice;   // the op's device
-    std::uint8_t target = kNoDevice;   // index into the targets, for API ops on a target
-    std::uint8_t failAt = kNoDevice;   // fail-next device (step fault), or none
+    std::uint8_t device = kNoDevice; // the op's device
+    std::uint8_t target = kNoDevice; // index into the targets, for API ops on a target
+    std::uint8_t failAt = kNoDevice; // fail-next device (step fault), or none
     StepKind failKind = StepKind::Preserve;
     RefcountChange change = RefcountChange::Zero;
-    bool fault = false;                // a fault operation (spends the one fault)
+    bool fault = false; // a fault operation (spends the one fault)
 };
 
 // What correct use and the E bound depend on beyond the implementation's state (cf. UsageTracker).
@@ -60,8 +60,8 @@ struct Meta {
     std::uint8_t faultUsed = 0;
     std::uint8_t faultDevice = kNoDevice; // the one fault's device (containment)
     std::uint16_t pad = 0;
-    std::uint32_t targetsUsed = 0;        // bit per target
-    std::uint32_t frozen = 0;             // bit per device
+    std::uint32_t targetsUsed = 0; // bit per target
+    std::uint32_t frozen = 0;      // bit per device
     std::uint32_t vanishedTops = 0;
     std::uint32_t notEnumerated = 0;
 };
@@ -108,17 +108,17 @@ struct ItemResult {
 // One tree, prepared once for every capacity searched on it.
 struct TreeContext {
     Topology topology;
-    std::vector<DeviceId> targets;                // the leaves
-    std::vector<int> targetIndex;                 // per device, -1 if not a target
-    std::vector<std::uint32_t> shapeClass;        // per device: its subtree's shape, numbered
-    std::vector<std::vector<DeviceId>> children;  // per device, in BDF order
+    std::vector<DeviceId> targets;               // the leaves
+    std::vector<int> targetIndex;                // per device, -1 if not a target
+    std::vector<std::uint32_t> shapeClass;       // per device: its subtree's shape, numbered
+    std::vector<std::vector<DeviceId>> children; // per device, in BDF order
     std::vector<DeviceId> roots;
-    std::vector<std::vector<DeviceId>> byShape;   // children ordered by shape, then BDF
+    std::vector<std::vector<DeviceId>> byShape; // children ordered by shape, then BDF
     std::vector<DeviceId> rootsByShape;
-    std::vector<bool> symmetricBelow;             // two siblings of one shape in the subtree
-    bool symmetric = false;                       // two siblings have the same shape
-    std::vector<std::uint32_t> pathMask;          // bit per device on the upstream path
-    std::vector<std::uint32_t> subtreeMask;       // bit per device at or below
+    std::vector<bool> symmetricBelow;       // two siblings of one shape in the subtree
+    bool symmetric = false;                 // two siblings have the same shape
+    std::vector<std::uint32_t> pathMask;    // bit per device on the upstream path
+    std::vector<std::uint32_t> subtreeMask; // bit per device at or below
     std::vector<std::vector<DeviceId>> path;
 };
 
@@ -312,9 +312,8 @@ class Searcher {
   public:
     Searcher(const TreeContext &c, const LiveUpdateConfig &config, const ExhaustiveOptions &o)
         : c_(c), config_(config), o_(o), moves_(alphabet(c, o.faults)), impl_(c.topology, config),
-          judge_(c.topology, config.abi == Abi::V6
-                                 ? std::optional<std::size_t>(config.capacity)
-                                 : std::nullopt) {
+          judge_(c.topology, config.abi == Abi::V6 ? std::optional<std::size_t>(config.capacity)
+                                                   : std::nullopt) {
         for (Invariant inv : o.invariants)
             checked_ |= 1u << static_cast<int>(inv);
         misuseAllowed_ = o.faults.count(FaultClass::Misuse) != 0;
@@ -356,9 +355,9 @@ class Searcher {
     }
 
     void judgeNew(std::uint32_t index, const Meta &m, ItemResult &r) {
-        const std::optional<DeviceId> fault =
-            m.faultUsed && m.faultDevice != kNoDevice ? std::optional<DeviceId>(m.faultDevice)
-                                                      : std::nullopt;
+        const std::optional<DeviceId> fault = m.faultUsed && m.faultDevice != kNoDevice
+                                                  ? std::optional<DeviceId>(m.faultDevice)
+                                                  : std::nullopt;
         const Judgement j = judge_.judge(impl_, fault);
         if (o_.crossCheckJudge)
             crossCheck(j, fault, r);
@@ -430,10 +429,10 @@ class Searcher {
         for (std::size_t k = 0; k < kOutcomeCount; ++k) {
             const bool exact = shows(static_cast<Outcome>(k), c_.topology, s);
             if (exact != judged[k] && r.judgeDisagreements++ == 0)
-                r.firstJudgeDisagreement =
-                    std::string(toString(static_cast<Outcome>(k))) + ": the State says " +
-                    (exact ? "yes" : "no") + " after " +
-                    pathText(static_cast<std::uint32_t>(nodes_.size() - 1));
+                r.firstJudgeDisagreement = std::string(toString(static_cast<Outcome>(k))) +
+                                           ": the State says " + (exact ? "yes" : "no") +
+                                           " after " +
+                                           pathText(static_cast<std::uint32_t>(nodes_.size() - 1));
         }
         for (Invariant inv : allInvariants()) {
             if (inv == Invariant::AtomicPreserve)
@@ -593,10 +592,10 @@ class Searcher {
             }
             update(next, mv, result);
             if (judgeAtomic && result != Result::Ok && atomicBroken(base, implBytes)) {
-                const std::size_t i = static_cast<std::size_t>(
-                    std::find(o_.invariants.begin(), o_.invariants.end(),
-                              Invariant::AtomicPreserve) -
-                    o_.invariants.begin());
+                const std::size_t i =
+                    static_cast<std::size_t>(std::find(o_.invariants.begin(), o_.invariants.end(),
+                                                       Invariant::AtomicPreserve) -
+                                             o_.invariants.begin());
                 record(r.invariants[i], from, std::make_pair(mv, value), 0);
             }
             // Renamed only after atomic-preserve compared the state with the one before.
@@ -605,8 +604,7 @@ class Searcher {
                 renamed = canonicalize(next);
             scratch_.clear();
             impl_.save(scratch_);
-            const std::uint32_t to =
-                addNode(next, NodeRecord{from, mi, value, depth, renamed}, r);
+            const std::uint32_t to = addNode(next, NodeRecord{from, mi, value, depth, renamed}, r);
             edges_.push_back({from, to});
         }
     }
@@ -621,13 +619,12 @@ class Searcher {
         // Each subtree's state in one hash, bottom up (children have larger ids).
         impl_.deviceWords(words_);
         for (DeviceId d = n; d-- > 0;) {
-            std::uint64_t h = (words_[d] ^ words_[n + d] * 0xc2b2ae3d27d4eb4full) *
-                              0x9e3779b97f4a7c15ull;
+            std::uint64_t h =
+                (words_[d] ^ words_[n + d] * 0xc2b2ae3d27d4eb4full) * 0x9e3779b97f4a7c15ull;
             h ^= (std::uint64_t{m.frozen >> d & 1u} | std::uint64_t{m.vanishedTops >> d & 1u} << 1 |
                   std::uint64_t{m.notEnumerated >> d & 1u} << 2 |
                   std::uint64_t{m.faultUsed && m.faultDevice == d} << 3 |
-                  std::uint64_t{c_.targetIndex[d] >= 0 &&
-                                (m.targetsUsed >> c_.targetIndex[d] & 1u)}
+                  std::uint64_t{c_.targetIndex[d] >= 0 && (m.targetsUsed >> c_.targetIndex[d] & 1u)}
                       << 4) *
                  0xbf58476d1ce4e5b9ull;
             // Order-free over the children: a sum of mixed hashes.
@@ -771,8 +768,8 @@ class Searcher {
         if (impl_.slots() != beforeSlots_ || impl_.nrDevices() != beforeNr_)
             return true;
         // The directly preserved set: compare against the saved state's flags.
-        PciLiveUpdate &probe = probe_ ? *probe_ : *(probe_ = std::make_unique<PciLiveUpdate>(
-                                                        c_.topology, config_));
+        PciLiveUpdate &probe =
+            probe_ ? *probe_ : *(probe_ = std::make_unique<PciLiveUpdate>(c_.topology, config_));
         probe.restore(base.data(), implBytes);
         for (DeviceId d = 0; d < c_.topology.size(); ++d)
             if (probe.directlyPreserved(d) != impl_.directlyPreserved(d))
@@ -821,8 +818,8 @@ class Searcher {
 
 struct Item {
     std::size_t devices = 0;
-    std::size_t tree = 0;    // index among the forests of that size
-    std::size_t treeId = 0;  // global tree number
+    std::size_t tree = 0;   // index among the forests of that size
+    std::size_t treeId = 0; // global tree number
     std::size_t capacity = 0;
 };
 
@@ -830,10 +827,9 @@ struct Item {
 // `checked` judged); the run must end showing what the search found (`shows`, given the last
 // step and the final state), or in an impl/model mismatch.
 template <class Shows>
-std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig &config,
-                                      const std::vector<Op> &ops,
-                                      const std::set<FaultClass> &faults,
-                                      std::vector<Invariant> checked, Shows shows) {
+std::optional<Counterexample>
+confirm(const Topology &t, const LiveUpdateConfig &config, const std::vector<Op> &ops,
+        const std::set<FaultClass> &faults, std::vector<Invariant> checked, Shows shows) {
     auto setup = std::make_shared<CaseSetup>();
     setup->topology = t;
     setup->config = config;
@@ -855,8 +851,9 @@ std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig 
 std::optional<Counterexample> confirm(const Topology &t, const LiveUpdateConfig &config,
                                       const std::vector<Op> &ops, Invariant inv,
                                       const std::set<FaultClass> &faults) {
-    return confirm(t, config, ops, faults, {inv},
-                   [](const StepOutcome &last, const State &) { return last.violated.has_value(); });
+    return confirm(t, config, ops, faults, {inv}, [](const StepOutcome &last, const State &) {
+        return last.violated.has_value();
+    });
 }
 
 // The final state shows `o`.
@@ -1013,7 +1010,8 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     std::vector<std::pair<std::size_t, const Found *>> bestInv(o.invariants.size(), {0, nullptr});
     std::array<std::pair<std::size_t, const Found *>, kOutcomeCount> bestOut{};
     std::pair<std::size_t, const Found *> bestBoth{0, nullptr};
-    auto better = [&](std::size_t i, const Found &f, const std::pair<std::size_t, const Found *> &b) {
+    auto better = [&](std::size_t i, const Found &f,
+                      const std::pair<std::size_t, const Found *> &b) {
         if (!f.has)
             return false;
         if (!b.second)
@@ -1045,7 +1043,8 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
             bestBoth = {i, &r.bothSides};
         for (std::size_t k = 0; k < kOutcomeCount; ++k) {
             result.outcomes[k].states += r.outcomes[k].count;
-            result.outcomes[k].maxSlots = std::max(result.outcomes[k].maxSlots, r.outcomes[k].maxSlots);
+            result.outcomes[k].maxSlots =
+                std::max(result.outcomes[k].maxSlots, r.outcomes[k].maxSlots);
             if (better(i, r.outcomes[k], bestOut[k]))
                 bestOut[k] = {i, &r.outcomes[k]};
         }
@@ -1068,8 +1067,8 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
         result.tallies[k].smallest =
             example(bestInv[k], o.invariants[k], result.tallies[k].harnessDisagrees);
     for (std::size_t k = 0; k < kOutcomeCount; ++k)
-        result.outcomes[k].smallest = example(bestOut[k], static_cast<Outcome>(k),
-                                              result.outcomes[k].harnessDisagrees);
+        result.outcomes[k].smallest =
+            example(bestOut[k], static_cast<Outcome>(k), result.outcomes[k].harnessDisagrees);
     if (bestBoth.second) {
         const Item &it = items[bestBoth.first];
         const Topology t = buildTopology(forests[it.devices][it.tree]);

@@ -30,8 +30,8 @@
 
 #include "exhaustive/TreeEnumerator.h"
 #include "model/Invariant.h"
-#include "topology/FaultClass.h"
 #include "properties/Counterexample.h"
+#include "topology/FaultClass.h"
 #include "topology/Policy.h"
 
 #include <array>
@@ -47,16 +47,16 @@ namespace bridgepath {
 /// What to search.
 struct ExhaustiveOptions {
     std::size_t minDevices = 1;
-    std::size_t maxDevices = 4;          ///< N
-    std::size_t maxOps = 4;              ///< K: operations per sequence (a fault placement on a
-                                         ///< walk is part of its operation)
-    std::size_t endpoints = 3;           ///< E: distinct targets per sequence
+    std::size_t maxDevices = 4; ///< N
+    std::size_t maxOps = 4;     ///< K: operations per sequence (a fault placement on a
+                                ///< walk is part of its operation)
+    std::size_t endpoints = 3;  ///< E: distinct targets per sequence
     Policy policy = Policy::Bail;
     Abi abi = Abi::V6;
-    std::set<FaultClass> faults;         ///< empty: correct use only
-    std::vector<Invariant> invariants;   ///< judged in every state
+    std::set<FaultClass> faults;       ///< empty: correct use only
+    std::vector<Invariant> invariants; ///< judged in every state
     unsigned threads = 1;
-    bool stopAtFirst = false;            ///< stop once a violation is found (still the smallest)
+    bool stopAtFirst = false; ///< stop once a violation is found (still the smallest)
     /// Store states once up to renaming interchangeable siblings (same subtree shape): counts
     /// are then of states up to symmetry. Verdicts and smallest examples do not change.
     bool symmetry = true;
@@ -77,8 +77,8 @@ enum class Outcome {
     Panic,            ///< finish-all found nr_devices != 0 (later kernels panic; v6 holds the
                       ///< incoming state forever)
     TableFreedWithReferences, ///< v7: the table freed with nr_devices != 0
-    UseAfterFree,     ///< a walk step touched a freed slot
-    BugAtRelease,     ///< v6: BUG_ON at the table's release, the outgoing kernel crashed
+    UseAfterFree,             ///< a walk step touched a freed slot
+    BugAtRelease,             ///< v6: BUG_ON at the table's release, the outgoing kernel crashed
 };
 /// Number of Outcome values.
 inline constexpr std::size_t kOutcomeCount = 7;
@@ -112,16 +112,16 @@ struct InvariantTally {
 
 /// What the search did.
 struct ExhaustiveResult {
-    std::uint64_t trees = 0;            ///< forests searched
-    std::uint64_t searches = 0;         ///< (tree, capacity) state spaces explored
-    std::uint64_t sequences = 0;        ///< operation sequences of length <= K covered
-    std::uint64_t statesGenerated = 0;  ///< transitions taken (successor states computed)
-    std::uint64_t distinctStates = 0;   ///< states stored in the visited sets (up to symmetry
-                                        ///< when options.symmetry)
+    std::uint64_t trees = 0;           ///< forests searched
+    std::uint64_t searches = 0;        ///< (tree, capacity) state spaces explored
+    std::uint64_t sequences = 0;       ///< operation sequences of length <= K covered
+    std::uint64_t statesGenerated = 0; ///< transitions taken (successor states computed)
+    std::uint64_t distinctStates = 0;  ///< states stored in the visited sets (up to symmetry
+                                       ///< when options.symmetry)
     double seconds = 0;
     unsigned threads = 1;
     bool stoppedEarly = false;
-    std::vector<InvariantTally> tallies; ///< in the order of options.invariants
+    std::vector<InvariantTally> tallies;              ///< in the order of options.invariants
     std::array<OutcomeTally, kOutcomeCount> outcomes; ///< by Outcome, always judged
     /// Coverage of chains: distinct states where a bridge is incoming and outgoing at once
     /// (bridgeOnBothSides), and the smallest such run, replayed through the Harness.

@@ -8,7 +8,9 @@ namespace {
 
 constexpr std::uint32_t kRoot = UINT32_MAX;
 
-std::uint32_t bit(Invariant i) { return 1u << static_cast<int>(i); }
+std::uint32_t bit(Invariant i) {
+    return 1u << static_cast<int>(i);
+}
 
 } // namespace
 

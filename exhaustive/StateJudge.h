@@ -17,9 +17,9 @@ namespace bridgepath {
 
 /// One state's verdicts and the facts the policy matrix classifies by.
 struct Judgement {
-    std::uint32_t failing = 0; ///< bit (1 << int(Invariant)) per failing state invariant
-    std::uint32_t slotsInUse = 0; ///< outgoing slots with refcount != 0
-    std::uint32_t dangling = 0; ///< devices pointing into a freed table
+    std::uint32_t failing = 0;     ///< bit (1 << int(Invariant)) per failing state invariant
+    std::uint32_t slotsInUse = 0;  ///< outgoing slots with refcount != 0
+    std::uint32_t dangling = 0;    ///< devices pointing into a freed table
     bool nothingPreserved = false; ///< nothing directly preserved on the outgoing side
     /// The most slots (and dangling pointers) one side holds with nothing directly preserved on
     /// it (0: no side leaks a slot).

@@ -50,8 +50,8 @@ class TreeEnumerator {
 
     TreeFamily family_;
     std::size_t maxNodes_;
-    std::vector<Node> nodes_;               // every tree, by id, sizes non-decreasing
-    std::vector<std::size_t> firstOfSize_;  // id range [firstOfSize_[n], firstOfSize_[n + 1])
+    std::vector<Node> nodes_;              // every tree, by id, sizes non-decreasing
+    std::vector<std::size_t> firstOfSize_; // id range [firstOfSize_[n], firstOfSize_[n + 1])
 };
 
 } // namespace bridgepath

@@ -27,9 +27,9 @@ class VisitedSet {
     void grow();
 
     std::vector<std::uint8_t> arena_;
-    std::vector<std::uint32_t> offsets_;  // record i is arena_[offsets_[i], offsets_[i + 1])
-    std::vector<std::uint32_t> buckets_;  // record number + 1; 0 is empty
-    std::vector<std::uint64_t> hashes_;   // per record (kept, so growing never rehashes)
+    std::vector<std::uint32_t> offsets_; // record i is arena_[offsets_[i], offsets_[i + 1])
+    std::vector<std::uint32_t> buckets_; // record number + 1; 0 is empty
+    std::vector<std::uint64_t> hashes_;  // per record (kept, so growing never rehashes)
     std::size_t mask_ = 0;
 };
 

@@ -35,7 +35,9 @@ std::string component(const std::string &s) {
     return out;
 }
 
-void write(const fs::path &p, const std::string &text) { std::ofstream(p) << text << "\n"; }
+void write(const fs::path &p, const std::string &text) {
+    std::ofstream(p) << text << "\n";
+}
 
 const fs::path &root() {
     static const fs::path r = [] {
@@ -57,10 +59,11 @@ void build(const std::string &text) {
         std::string chain;
         if (!(words >> chain))
             continue;
-        fs::path folder = devices, relative = fs::path("..") / ".." / ".." / "devices" / "pci0000:00";
+        fs::path folder = devices,
+                 relative = fs::path("..") / ".." / ".." / "devices" / "pci0000:00";
         std::string last;
         std::istringstream parts(chain);
-        for (std::string part; std::getline(parts, part, '/') ;) {
+        for (std::string part; std::getline(parts, part, '/');) {
             last = component(part);
             folder /= last;
             relative /= last;

@@ -18,8 +18,8 @@ void put16(std::vector<std::uint8_t> &out, std::uint16_t v) {
 }
 
 std::uint32_t get32(const std::vector<std::uint8_t> &in, std::size_t at) {
-    return std::uint32_t{in[at]} | std::uint32_t{in[at + 1]} << 8 | std::uint32_t{in[at + 2]} << 16 |
-           std::uint32_t{in[at + 3]} << 24;
+    return std::uint32_t{in[at]} | std::uint32_t{in[at + 1]} << 8 |
+           std::uint32_t{in[at + 2]} << 16 | std::uint32_t{in[at + 3]} << 24;
 }
 
 std::uint16_t get16(const std::vector<std::uint8_t> &in, std::size_t at) {

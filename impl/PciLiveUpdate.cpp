@@ -49,7 +49,8 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
 }
 
 std::size_t PciLiveUpdate::presentDevices() const {
-    return removed_.size() - static_cast<std::size_t>(std::count(removed_.begin(), removed_.end(), 1));
+    return removed_.size() -
+           static_cast<std::size_t>(std::count(removed_.begin(), removed_.end(), 1));
 }
 
 void PciLiveUpdate::allocateTable() {
@@ -602,10 +603,11 @@ constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 } // namespace
 
-// Layout: phase, end flags (panicked, retrieve pending, inherited), table live (the third byte), the kinds of
-// event seen (a crash among them), generation, outgoing nr_devices, incoming nr_devices, the
-// outgoing table, the incoming entries, then per device its cached slot (a dangling one:
-// kStaleTag | alias << 16 | its freed copy's refcount), its incoming entry and one byte of flags.
+// Layout: phase, end flags (panicked, retrieve pending, inherited), table live (the third byte),
+// the kinds of event seen (a crash among them), generation, outgoing nr_devices, incoming
+// nr_devices, the outgoing table, the incoming entries, then per device its cached slot (a dangling
+// one: kStaleTag | alias << 16 | its freed copy's refcount), its incoming entry and one byte of
+// flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
     return static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
                                      removed_[d] << 5 | direct_[d] << 6 | inDirect_[d] << 7);
@@ -613,12 +615,12 @@ std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
 
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
-    out.resize(start + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes +
-               4 + slot_.size() * kDeviceBytes);
+    out.resize(start + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes + 4 +
+               slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
     p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2 |
-                                          warnedAtRelease_ << 3));
+                                         warnedAtRelease_ << 3));
     p = put(p, static_cast<std::uint8_t>(tableLive_));
     p = put(p, seen_);
     p = put(p, static_cast<std::uint32_t>(generation_));
@@ -632,7 +634,8 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
         p = put(p, inSlot_[d]);
         p = put(p, flagsOf(d));
     }
-    BP_REQUIRE(p == out.data() + out.size(), "save: the record is exactly the size computed for it");
+    BP_REQUIRE(p == out.data() + out.size(),
+               "save: the record is exactly the size computed for it");
 }
 
 void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {

@@ -17,9 +17,9 @@
 ///
 /// Mirrors drivers/pci/liveupdate.c: a slot table of `pci_dev_ser` with a separate nr_devices
 /// counter, each device caching the index of its slot, a walk from the device up to the root bus
-/// (dev, dev->bus->self, ...), rollback of a failed preserve, and a switchable failure policy for the
-/// walks down (unpreserve, finish, rollback). Flat arrays indexed by DeviceId; no allocation per
-/// step. Every operation returns 0 (Result::Ok) or the kernel's error code; see each method.
+/// (dev, dev->bus->self, ...), rollback of a failed preserve, and a switchable failure policy for
+/// the walks down (unpreserve, finish, rollback). Flat arrays indexed by DeviceId; no allocation
+/// per step. Every operation returns 0 (Result::Ok) or the kernel's error code; see each method.
 /// First of all, in every operation: after a crash event (bug-at-release, retrieve-failed,
 /// panic-at-finish) the kernel is dead and every operation returns -ENOENT, changing nothing.
 ///
@@ -104,9 +104,10 @@ class PciLiveUpdate {
     [[nodiscard]] Result kexec();
     /// Incoming side. -ENOENT unless the phase is Incoming; -ENODEV if gone; -ENOENT, before any
     /// walk (a fail-next stays armed), if the previous kernel handed nothing over (it had no
-    /// table at the kexec). dev stops being directly incoming. Walks the path under the policy; per device: fail-next -> -EIO; not
-    /// incoming -> -EINVAL; entry refcount 0 -> -EINVAL (WARN); else the entry's refcount--, at 0
-    /// the device stops being incoming and the incoming nr_devices-- (the entry keeps its BDF).
+    /// table at the kexec). dev stops being directly incoming. Walks the path under the policy; per
+    /// device: fail-next -> -EIO; not incoming -> -EINVAL; entry refcount 0 -> -EINVAL (WARN); else
+    /// the entry's refcount--, at 0 the device stops being incoming and the incoming nr_devices--
+    /// (the entry keeps its BDF).
     [[nodiscard]] Result finish(DeviceId dev);
     /// Incoming -> Ended; -ENOENT in any other phase. A pending retrieve fails now (event
     /// retrieve-failed, -ENOENT). Incoming nr_devices != 0: Result::Panic, panicked, and event
@@ -228,13 +229,16 @@ class PciLiveUpdate {
     static const std::vector<SlotEntry> kNoSlots;
 
     // A bit per StepKind in failNext_.
-    static std::uint8_t bit(StepKind k) { return static_cast<std::uint8_t>(1u << static_cast<int>(k)); }
+    static std::uint8_t bit(StepKind k) {
+        return static_cast<std::uint8_t>(1u << static_cast<int>(k));
+    }
 
     [[nodiscard]] Result preserveDevice(DeviceId dev);
     [[nodiscard]] Result unpreserveDevice(DeviceId dev);
     [[nodiscard]] Result finishDevice(DeviceId dev);
     bool takeFailNext(DeviceId dev, StepKind kind);
-    // Runs `step` on dev, parent, ... up to (excluding) `end` (kNone: to the root) under the policy.
+    // Runs `step` on dev, parent, ... up to (excluding) `end` (kNone: to the root) under the
+    // policy.
     template <class Step> Result walkDown(DeviceId dev, std::uint32_t end, Step step);
     [[nodiscard]] Result unplugTree(DeviceId dev);
     // The refcount a step reads at dev's cached slot (a dangling device's: use-after-free).
@@ -263,8 +267,8 @@ class PciLiveUpdate {
     SlotTable table_;
     std::uint32_t nrDevices_ = 0;
     bool panicked_ = false;
-    bool tableLive_ = false;  // allocated at the first preserve, released when unused
-    std::uint8_t seen_ = 0;   // a bit per KernelEventKind that happened
+    bool tableLive_ = false;       // allocated at the first preserve, released when unused
+    std::uint8_t seen_ = 0;        // a bit per KernelEventKind that happened
     bool warnedAtRelease_ = false; // WarnOnceAndFree: this kernel's warning fired
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
     bool inherited_ = false;       // the previous kernel handed FLB data over (it had a table)
@@ -277,21 +281,21 @@ class PciLiveUpdate {
     std::vector<SlotEntry> scratch_; // restore's
 
     // Per device, indexed by DeviceId.
-    std::vector<std::uint32_t> parent_;   // kNone on a root bus
+    std::vector<std::uint32_t> parent_; // kNone on a root bus
     std::vector<std::uint8_t> isBridge_;
     std::vector<std::uint8_t> isVf_;
-    std::vector<std::uint32_t> slot_;     // cached outgoing slot index, kStale or kNone
-    std::vector<std::uint32_t> inSlot_;   // incoming entry index, kNone if not incoming
-    std::vector<std::uint8_t> inDirect_;  // directly incoming
+    std::vector<std::uint32_t> slot_;    // cached outgoing slot index, kStale or kNone
+    std::vector<std::uint32_t> inSlot_;  // incoming entry index, kNone if not incoming
+    std::vector<std::uint8_t> inDirect_; // directly incoming
     std::vector<std::uint8_t> frozen_;
     std::vector<std::uint8_t> failNext_;
     std::vector<std::uint8_t> vanished_;
-    std::vector<std::uint8_t> removed_;   // hot-unplugged, or not enumerated after kexec
-    std::vector<std::uint8_t> direct_;    // directly preserved
-    std::vector<std::uint16_t> ghost_;    // a dangling device's freed slot refcount
-    std::vector<std::uint8_t> alias_;     // dangling devices sharing one freed slot: same id != 0
-    std::vector<std::uint64_t> key_;      // domain << 16 | bdf, ascending (ids are in BDF order)
-    std::vector<bool> relabelDone_;       // relabel's scratch
+    std::vector<std::uint8_t> removed_; // hot-unplugged, or not enumerated after kexec
+    std::vector<std::uint8_t> direct_;  // directly preserved
+    std::vector<std::uint16_t> ghost_;  // a dangling device's freed slot refcount
+    std::vector<std::uint8_t> alias_;   // dangling devices sharing one freed slot: same id != 0
+    std::vector<std::uint64_t> key_;    // domain << 16 | bdf, ascending (ids are in BDF order)
+    std::vector<bool> relabelDone_;     // relabel's scratch
 
     // dev's per-device flags in one byte (save, deviceWords; restore unpacks them): bit 0 frozen,
     // bits 1-3 pending fail-next, 4 vanished, 5 removed, 6 directly preserved, 7 directly

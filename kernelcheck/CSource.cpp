@@ -7,8 +7,12 @@ namespace bridgepath {
 
 namespace {
 
-bool identStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool identChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+bool identStart(char c) {
+    return std::isalpha(static_cast<unsigned char>(c)) || c == '_';
+}
+bool identChar(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_';
+}
 
 // Skips a comment, string or character literal at `i` (returns true and moves past it).
 bool skipLiteral(const std::string &s, std::size_t &i) {
@@ -52,11 +56,24 @@ std::vector<std::pair<std::string, std::size_t>> identifiers(const std::string &
 }
 
 const std::set<std::string> &keywords() {
-    static const std::set<std::string> k{
-        "static", "inline", "const", "volatile", "extern", "struct", "union", "enum", "unsigned",
-        "signed", "int", "char", "short", "long", "void", "bool", "float", "double", "return",
-        "if", "else", "for", "while", "do", "switch", "case", "default", "break", "continue",
-        "goto", "sizeof", "typedef", "register", "__maybe_unused", "__init", "__exit"};
+    static const std::set<std::string> k{"static",   "inline",
+                                         "const",    "volatile",
+                                         "extern",   "struct",
+                                         "union",    "enum",
+                                         "unsigned", "signed",
+                                         "int",      "char",
+                                         "short",    "long",
+                                         "void",     "bool",
+                                         "float",    "double",
+                                         "return",   "if",
+                                         "else",     "for",
+                                         "while",    "do",
+                                         "switch",   "case",
+                                         "default",  "break",
+                                         "continue", "goto",
+                                         "sizeof",   "typedef",
+                                         "register", "__maybe_unused",
+                                         "__init",   "__exit"};
     return k;
 }
 
@@ -78,10 +95,13 @@ std::size_t matching(const std::string &s, std::size_t open) {
 
 // Identifiers that qualify a declaration without naming anything.
 bool qualifier(const std::string &id) {
-    static const std::set<std::string> q{
-        "__read_mostly", "__ro_after_init", "__initdata", "__initconst", "__always_unused",
-        "__packed",      "__aligned",       "__percpu",   "__rcu",       "__iomem",
-        "__user",        "__force",         "__must_check", "__cacheline_aligned"};
+    static const std::set<std::string> q{"__read_mostly",   "__ro_after_init",
+                                         "__initdata",      "__initconst",
+                                         "__always_unused", "__packed",
+                                         "__aligned",       "__percpu",
+                                         "__rcu",           "__iomem",
+                                         "__user",          "__force",
+                                         "__must_check",    "__cacheline_aligned"};
     return keywords().count(id) || q.count(id);
 }
 
@@ -91,7 +111,8 @@ bool qualifier(const std::string &id) {
 std::vector<std::string> declared(const std::string &text) {
     const auto ids = identifiers(text);
     std::vector<std::string> out;
-    if (ids.empty() || ids.front().first == "EXPORT_SYMBOL_GPL" || ids.front().first == "EXPORT_SYMBOL")
+    if (ids.empty() || ids.front().first == "EXPORT_SYMBOL_GPL" ||
+        ids.front().first == "EXPORT_SYMBOL")
         return out;
     for (std::size_t k = 0; k + 1 < ids.size(); ++k)
         if ((ids[k].first == "struct" || ids[k].first == "union" || ids[k].first == "enum") &&
@@ -188,7 +209,8 @@ std::vector<std::string> declared(const std::string &text) {
         if (last.empty())
             continue;
         out.push_back(last);
-        if (stop < part.size() && part[stop] == '(' && std::isupper(static_cast<unsigned char>(last[0]))) {
+        if (stop < part.size() && part[stop] == '(' &&
+            std::isupper(static_cast<unsigned char>(last[0]))) {
             const std::size_t close = matching(part, stop);
             for (const auto &[id, at] : partIds)
                 if (at > stop && at < close)
@@ -270,12 +292,13 @@ CSource CSource::parse(const std::string &text, const std::string &path) {
             // configuration is unknown; without this both branches would define the same names.
             if (!ids.empty()) {
                 const std::string &d = ids[0].first;
-                const bool ifZero = d == "if" && ids.size() == 1 &&
-                                    item.text.find('0') != std::string::npos;
+                const bool ifZero =
+                    d == "if" && ids.size() == 1 && item.text.find('0') != std::string::npos;
                 if (d == "if" || d == "ifdef" || d == "ifndef")
                     branch.push_back(ifZero ? Branch::Waiting : Branch::Taking);
                 else if ((d == "elif" || d == "else") && !branch.empty())
-                    branch.back() = branch.back() == Branch::Waiting ? Branch::Taking : Branch::Done;
+                    branch.back() =
+                        branch.back() == Branch::Waiting ? Branch::Taking : Branch::Done;
                 else if (d == "endif" && !branch.empty())
                     branch.pop_back();
             }

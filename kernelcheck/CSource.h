@@ -15,12 +15,12 @@ namespace bridgepath {
 
 /// One top-level item of a C file.
 struct CItem {
-    std::string text;                ///< exactly as in the file
-    std::size_t line = 1;            ///< where it starts (1-based)
+    std::string text;                 ///< exactly as in the file
+    std::size_t line = 1;             ///< where it starts (1-based)
     std::vector<std::string> defines; ///< the names it defines (function, macro, variable, tag)
-    std::set<std::string> uses;      ///< every identifier in it
-    bool isFunction = false;         ///< a function definition (has a body)
-    std::size_t bodyOffset = 0;      ///< function: offset of the body's `{` in text
+    std::set<std::string> uses;       ///< every identifier in it
+    bool isFunction = false;          ///< a function definition (has a body)
+    std::size_t bodyOffset = 0;       ///< function: offset of the body's `{` in text
     bool isMacro = false;
 };
 
@@ -54,6 +54,7 @@ struct CParam {
 std::vector<CParam> parameters(const CItem &function);
 
 /// The header (text before the body) with the function's name replaced by `newName`.
-std::string renamedHeader(const CItem &function, const std::string &name, const std::string &newName);
+std::string renamedHeader(const CItem &function, const std::string &name,
+                          const std::string &newName);
 
 } // namespace bridgepath

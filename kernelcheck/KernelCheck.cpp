@@ -5,11 +5,11 @@
 #include "topology/LspciRenderer.h"
 
 #include <algorithm>
-#include <random>
-#include <set>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <random>
+#include <set>
 #include <sstream>
 #include <stdexcept>
 #include <sys/resource.h>
@@ -53,8 +53,8 @@ std::string compareTable(const char *side, std::uint32_t modelNr,
         return std::string(side) + "nr_devices " + std::to_string(modelNr) + " (model) vs " +
                std::to_string(kernelNr) + " (kernel code)";
     if (kernel.size() != model.size())
-        return std::string(side) + "table size " + std::to_string(model.size()) +
-               " (model) vs " + std::to_string(kernel.size()) + " (kernel code)";
+        return std::string(side) + "table size " + std::to_string(model.size()) + " (model) vs " +
+               std::to_string(kernel.size()) + " (kernel code)";
     for (std::size_t i = 0; i < kernel.size(); ++i)
         if (kernel[i] != model[i])
             return std::string(side) + "slot " + std::to_string(i) + ": " + entryText(model[i]) +
@@ -451,16 +451,16 @@ class ChainDraw {
             if (weight)
                 options.emplace_back(weight, kind);
         };
-        add(6, 0);                                                   // preserve
-        add(direct.empty() ? 0 : 3, 1);                              // unpreserve
-        add(incoming.empty() ? 0 : 5, 2);                            // finish
-        add(s.phase == Phase::Incoming ? 1 : 0, 3);                  // finish-all
-        add(2, 4);                                                   // fail-next
-        add(holding.empty() ? 0 : 1, 5);                             // lose
-        add(holding.empty() ? 0 : 1, 6);                             // set-refcount
-        add(1, 7);                                                   // vanish
-        add(shape_.cleanup ? 1 : 0, 8);                              // unplug
-        add(shape_.freeze && pick(3) == 0 ? 1 : 0, 9);               // freeze
+        add(6, 0);                                     // preserve
+        add(direct.empty() ? 0 : 3, 1);                // unpreserve
+        add(incoming.empty() ? 0 : 5, 2);              // finish
+        add(s.phase == Phase::Incoming ? 1 : 0, 3);    // finish-all
+        add(2, 4);                                     // fail-next
+        add(holding.empty() ? 0 : 1, 5);               // lose
+        add(holding.empty() ? 0 : 1, 6);               // set-refcount
+        add(1, 7);                                     // vanish
+        add(shape_.cleanup ? 1 : 0, 8);                // unplug
+        add(shape_.freeze && pick(3) == 0 ? 1 : 0, 9); // freeze
         unsigned total = 0;
         for (const auto &o : options)
             total += o.first;
@@ -500,9 +500,8 @@ class ChainDraw {
                 break;
             }
             // a device on a path the chain walks: an upstream bridge of a target, or the target
-            const Bdf target = op.step == StepKind::Finish && !incoming.empty()
-                                   ? any(incoming)
-                                   : preserveTarget();
+            const Bdf target =
+                op.step == StepKind::Finish && !incoming.empty() ? any(incoming) : preserveTarget();
             const std::vector<DeviceId> path = t_.upstreamPath(*t_.find(target));
             op.bdf = t_.bdf(path[pick(path.size())]);
             break;
@@ -752,8 +751,8 @@ std::vector<KernelStep> observeKernel(KernelCode &code, const Topology &t,
             line << ' ' << k.dangling.size();
             for (const auto &[dev, rc] : k.dangling)
                 line << ' ' << *t.find(dev) << ' ' << rc;
-            line << ' ' << k.calls.preserve << ' ' << k.calls.unpreserve << ' '
-                 << k.calls.retrieve << ' ' << k.calls.finish << ' ' << k.events.size();
+            line << ' ' << k.calls.preserve << ' ' << k.calls.unpreserve << ' ' << k.calls.retrieve
+                 << ' ' << k.calls.finish << ' ' << k.events.size();
             for (const KernelEvent &e : k.events)
                 line << ' ' << static_cast<int>(e.kind) << ' '
                      << (e.device ? static_cast<long>(*t.find(*e.device)) : -1L) << ' '

@@ -579,10 +579,9 @@ KernelSnapshot KernelCode::snapshot(const Topology &t) const {
         break;
     }
     s.generation = static_cast<unsigned>(api_->generation());
-    s.calls = FlbCalls{static_cast<unsigned>(api_->flbCalls(0)),
-                       static_cast<unsigned>(api_->flbCalls(1)),
-                       static_cast<unsigned>(api_->flbCalls(2)),
-                       static_cast<unsigned>(api_->flbCalls(3))};
+    s.calls = FlbCalls{
+        static_cast<unsigned>(api_->flbCalls(0)), static_cast<unsigned>(api_->flbCalls(1)),
+        static_cast<unsigned>(api_->flbCalls(2)), static_cast<unsigned>(api_->flbCalls(3))};
     auto table = [this](int incoming, std::uint32_t &nrDevices, std::vector<SlotEntry> &slots) {
         unsigned nr = 0;
         const unsigned size = api_->table(incoming, &nr, nullptr, nullptr, nullptr, 0);

@@ -36,9 +36,9 @@ struct FlbCalls {
 /// side (its own session's table) beside the incoming side it inherited at its kexec.
 struct KernelSnapshot {
     Phase phase = Phase::Outgoing;
-    unsigned generation = 0; ///< kexecs so far
-    std::uint32_t nrDevices = 0; ///< outgoing
-    std::vector<SlotEntry> slots; ///< outgoing (empty while the session has no table)
+    unsigned generation = 0;               ///< kexecs so far
+    std::uint32_t nrDevices = 0;           ///< outgoing
+    std::vector<SlotEntry> slots;          ///< outgoing (empty while the session has no table)
     std::map<Bdf, std::uint16_t> dangling; ///< outgoing pointers into freed memory
     std::uint32_t incomingNrDevices = 0;
     std::vector<SlotEntry> incomingSlots; ///< the handed-over table (empty if none was)

@@ -197,8 +197,8 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
                                               "for (($1) = ($2); ($1) != ($3) && ($1)->bus->self; "
                                               "($1) = ($1)->bus->self)"))
                         return r;
-                    if (auto r = replaceFirst(
-                            t, one, "for (; $1 && $1->bus->self; $1 = $1->bus->self)"))
+                    if (auto r =
+                            replaceFirst(t, one, "for (; $1 && $1->bus->self; $1 = $1->bus->self)"))
                         return r;
                     const std::string dev = deviceParameter(*f);
                     if (!shape.recursiveSteps || dev.empty())
@@ -235,7 +235,8 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
         return std::nullopt;
     }
     if (m.name == "release-check-dropped")
-        return inClosure(shape.flbUnpreserve, std::regex(R"(\b(BUG_ON|WARN_ON|WARN_ON_ONCE)\s*\()"), "(void)(");
+        return inClosure(shape.flbUnpreserve, std::regex(R"(\b(BUG_ON|WARN_ON|WARN_ON_ONCE)\s*\()"),
+                         "(void)(");
     if (m.name == "end-panic-dropped") {
         if (shape.end != EndOfUpdate::Panic)
             return std::nullopt;

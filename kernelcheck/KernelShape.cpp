@@ -189,7 +189,8 @@ KernelShape detectShape(const CSource &src) {
     } else if (vfAt != std::string::npos) {
         // After the state is fetched, but a preserve always has its session's state: the same.
         s.vf = VfCheck::NamedDevice;
-        s.notes.push_back("VF: refused by " + s.preserve + " for the named device, after it "
+        s.notes.push_back("VF: refused by " + s.preserve +
+                          " for the named device, after it "
                           "fetches the state");
     } else if (closureText(src, s.preserveStep).find("is_virtfn") != std::string::npos) {
         s.vf = VfCheck::EveryDevice;
@@ -215,9 +216,9 @@ KernelShape detectShape(const CSource &src) {
                   ? CheckOrder::EbusyFirst
                   : CheckOrder::ZeroRefcountFirst;
     if (s.checks == StepChecks::Full)
-        s.notes.push_back(std::string("preserve step: ") + (s.order == CheckOrder::EbusyFirst
-                                                            ? "-EBUSY checked before refcount 0"
-                                                            : "refcount 0 checked before -EBUSY"));
+        s.notes.push_back(std::string("preserve step: ") +
+                          (s.order == CheckOrder::EbusyFirst ? "-EBUSY checked before refcount 0"
+                                                             : "refcount 0 checked before -EBUSY"));
     for (const CItem &item : src.items())
         if (item.isMacro)
             for (const std::string &d : item.defines)

@@ -22,8 +22,9 @@ struct KernelShape {
     EndOfUpdate end = EndOfUpdate::HeldForever;
     VfCheck vf = VfCheck::NamedDevice;
     CheckOrder order = CheckOrder::ZeroRefcountFirst; ///< as the text reads (runs confirm it)
-    WalkOrder walk = WalkOrder::LeafFirst;  ///< RootFirst: the walks recurse to the root first
-    StepChecks checks = StepChecks::Full;   ///< None: a preserve step with no -EBUSY, no refcount-0 check
+    WalkOrder walk = WalkOrder::LeafFirst; ///< RootFirst: the walks recurse to the root first
+    StepChecks checks =
+        StepChecks::Full;            ///< None: a preserve step with no -EBUSY, no refcount-0 check
     bool ownPathMacro = false;       ///< the file defines for_each_pci_dev_in_path itself
     bool cleanupUnpreserves = false; ///< its cleanup function calls the unpreserve API (v6)
     std::string preserve, unpreserve, finish, registerFlb; ///< entry points
@@ -32,8 +33,8 @@ struct KernelShape {
     /// The unpreserve and finish steps are recursive walks (the function is the walk): they
     /// are tracked, but a fail-next cannot make one device's step fail without its bridges'.
     bool recursiveSteps = false;
-    std::string flbUnpreserve, flbFinish;                  ///< its FLB ops' functions
-    std::vector<std::string> notes; ///< how each feature was recognised, for the report
+    std::string flbUnpreserve, flbFinish; ///< its FLB ops' functions
+    std::vector<std::string> notes;       ///< how each feature was recognised, for the report
 
     /// The ABI the table layout matches (v6: fixed array, v7: block set).
     Abi abi() const { return blockSet ? Abi::V7 : Abi::V6; }

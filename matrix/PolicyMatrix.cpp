@@ -139,7 +139,8 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
                     const OutcomeTally &t = r.outcomes[k];
                     if (t.states == 0)
                         continue;
-                    cell.outcomes.push_back(CellOutcome{t.outcome, t.maxSlots, t.states, t.smallest});
+                    cell.outcomes.push_back(
+                        CellOutcome{t.outcome, t.maxSlots, t.states, t.smallest});
                 }
                 if (cell.outcomes.empty())
                     cell.outcomes.push_back(CellOutcome{});

@@ -54,7 +54,7 @@ struct PolicyMatrix {
     /// Rows none, alloc, step, ... in FaultClass order, each once per ABI; a row's cells in policy
     /// order.
     std::vector<MatrixCell> cells;
-    std::vector<RowProof> proofs;  ///< one per ABI and policy, when asked
+    std::vector<RowProof> proofs; ///< one per ABI and policy, when asked
     double seconds = 0;
 };
 

@@ -30,9 +30,9 @@ const char *toString(Invariant i) {
 
 const std::vector<Invariant> &allInvariants() {
     static const std::vector<Invariant> all{
-        Invariant::Closure,       Invariant::ExactCount,         Invariant::NrDevices,
-        Invariant::AtomicPreserve, Invariant::NoLeak,            Invariant::NoPrematureRelease,
-        Invariant::Containment,   Invariant::NoPanicAtFinish,    Invariant::NoCrash};
+        Invariant::Closure,        Invariant::ExactCount,      Invariant::NrDevices,
+        Invariant::AtomicPreserve, Invariant::NoLeak,          Invariant::NoPrematureRelease,
+        Invariant::Containment,    Invariant::NoPanicAtFinish, Invariant::NoCrash};
     return all;
 }
 
@@ -209,13 +209,13 @@ Verdict check(Invariant i, const InvariantInput &in) {
     }
     // Each side is held to the same rules: the outgoing one, and after a kexec the incoming one.
     const State outgoing = in.after.outgoingSide();
-    const InvariantInput side{in.topology, outgoing, in.capacity, in.before, in.op, in.result,
-                              in.faults};
+    const InvariantInput side{in.topology, outgoing,  in.capacity, in.before,
+                              in.op,       in.result, in.faults};
     if (Verdict v = checkSide(i, side); !v.holds || in.after.generation == 0)
         return v;
     const State incoming = in.after.incomingSide();
-    const InvariantInput inc{in.topology, incoming, in.capacity, nullptr, nullptr, in.result,
-                             in.faults};
+    const InvariantInput inc{in.topology, incoming,  in.capacity, nullptr,
+                             nullptr,     in.result, in.faults};
     Verdict v = checkSide(i, inc);
     if (!v.holds)
         v.why = "incoming: " + v.why;

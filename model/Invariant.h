@@ -17,11 +17,11 @@ namespace bridgepath {
 
 /// The invariants.
 enum class Invariant {
-    Closure,            ///< every device with a slot has slots for its whole upstream path
-    ExactCount,         ///< refcount(d) == ideal(d) for every device
-    NrDevices,          ///< nr_devices == slots with refcount != 0, and (v6) <= capacity
-    AtomicPreserve,     ///< a failed preserve leaves slots, nr_devices and the preserved set as before
-    NoLeak,             ///< nothing directly preserved -> no slot in use and nr_devices == 0
+    Closure,        ///< every device with a slot has slots for its whole upstream path
+    ExactCount,     ///< refcount(d) == ideal(d) for every device
+    NrDevices,      ///< nr_devices == slots with refcount != 0, and (v6) <= capacity
+    AtomicPreserve, ///< a failed preserve leaves slots, nr_devices and the preserved set as before
+    NoLeak,         ///< nothing directly preserved -> no slot in use and nr_devices == 0
     NoPrematureRelease, ///< refcount(d) >= ideal(d): no device released while one below needs it
     Containment,        ///< after exactly one fault, only the faulty device's count is off
     NoPanicAtFinish,    ///< every device preserved at the kexec was finished -> finish-all no panic

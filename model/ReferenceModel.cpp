@@ -520,7 +520,8 @@ Result ReferenceModel::apply(const Op &op) {
     steps_.clear();
     if (crashedBy(events_))
         return Result::Enoent; // BUG_ON, a failed retrieve or a panic killed the kernel
-    BP_REQUIRE(!op.hasDevice() || topology_->find(op.bdf), "the op's device must be in the topology");
+    BP_REQUIRE(!op.hasDevice() || topology_->find(op.bdf),
+               "the op's device must be in the topology");
     switch (op.kind) {
     case OpKind::Preserve:
         return preserve(op.bdf);

@@ -94,20 +94,20 @@ class ReferenceModel {
     std::uint32_t inNr_ = 0;
     std::map<Bdf, std::size_t> inSlotOf_;
     std::set<Bdf> inDirect_;
-    bool inherited_ = false; // the previous kernel handed over FLB data (it had a session)
-    std::size_t inFiles_ = 0;  // preserved files handed over (each holds a reference)
-    long inRefs_ = 0;          // references on the incoming state (StepChecks::None)
-    bool inReleased_ = false;  // its .finish ran: the incoming table is freed
+    bool inherited_ = false;       // the previous kernel handed over FLB data (it had a session)
+    std::size_t inFiles_ = 0;      // preserved files handed over (each holds a reference)
+    long inRefs_ = 0;              // references on the incoming state (StepChecks::None)
+    bool inReleased_ = false;      // its .finish ran: the incoming table is freed
     bool warnedAtRelease_ = false; // this kernel's WARN_ON_ONCE at the release fired
     std::size_t tableSize_ = 0;
     std::map<std::size_t, SlotEntry> table_; // absent = never written since zeroed
     std::uint32_t nrDevices_ = 0;
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
-    std::map<Bdf, std::size_t> slotOf_;      // the device's cached outgoing slot
+    std::map<Bdf, std::size_t> slotOf_; // the device's cached outgoing slot
     std::set<Bdf> frozen_;
-    std::set<Bdf> vanishedTops_;             // vanish was called on these
+    std::set<Bdf> vanishedTops_; // vanish was called on these
     std::set<Bdf> unplugged_;
-    std::set<Bdf> notEnumerated_;            // after kexec: vanished or unplugged before it
+    std::set<Bdf> notEnumerated_; // after kexec: vanished or unplugged before it
     std::set<std::pair<Bdf, StepKind>> pendingFailures_;
     std::set<Bdf> direct_;
     bool panicked_ = false;

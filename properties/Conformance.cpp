@@ -71,8 +71,7 @@ void requireKnownDevices(const Topology &t, const std::vector<Op> &ops,
     for (std::size_t i = 0; i < ops.size(); ++i)
         if (ops[i].hasDevice() && !t.find(ops[i].bdf))
             throw InputError(i < places.size() ? places[i] : "op " + std::to_string(i + 1),
-                             "unknown device " + ops[i].bdf.toString() +
-                                 " (not in the topology)");
+                             "unknown device " + ops[i].bdf.toString() + " (not in the topology)");
 }
 
 } // namespace bridgepath

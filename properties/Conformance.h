@@ -40,7 +40,8 @@ struct RunResult {
 };
 
 /// Runs `ops` on PciLiveUpdate and ReferenceModel; every BDF must be in the topology.
-RunResult runSideBySide(const Topology &t, const LiveUpdateConfig &config, const std::vector<Op> &ops);
+RunResult runSideBySide(const Topology &t, const LiveUpdateConfig &config,
+                        const std::vector<Op> &ops);
 
 /// The judgement of a final state: leaked and released-early devices and failing invariants.
 struct StateReport {

@@ -42,8 +42,8 @@ struct Counterexample {
     std::vector<Result> results;
     std::vector<State> states; ///< before the first op, then after each
     std::string why;
-    bool mismatch = false;     ///< impl and model disagreed: a bug in one of them, not a finding
-    std::string message;       ///< RapidCheck's failure description
+    bool mismatch = false; ///< impl and model disagreed: a bug in one of them, not a finding
+    std::string message;   ///< RapidCheck's failure description
     std::set<FaultClass> faultsUsed; ///< the fault classes its operations belong to
 };
 

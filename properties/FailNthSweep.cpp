@@ -60,7 +60,8 @@ SweepResult sweepFaultSites(const Topology &t, const LiveUpdateConfig &config,
         SiteOutcome o;
         o.site = site;
         // The faulted operation follows the inserted fail-next.
-        for (Invariant i : brokenAnywhere(t, config, faulted, &o.mismatch, &o.opResult, site.op + 1))
+        for (Invariant i :
+             brokenAnywhere(t, config, faulted, &o.mismatch, &o.opResult, site.op + 1))
             if (std::find(out.baseline.begin(), out.baseline.end(), i) == out.baseline.end())
                 o.broken.push_back(i);
         out.sites.push_back(std::move(o));

@@ -21,16 +21,16 @@ struct FaultSite {
 /// The run with one site failing.
 struct SiteOutcome {
     FaultSite site;
-    Result opResult = Result::Ok;        ///< what the faulted operation returned
-    std::vector<Invariant> broken;       ///< invariants failing at some step that the unfaulted
-                                         ///< run keeps at every step
+    Result opResult = Result::Ok;  ///< what the faulted operation returned
+    std::vector<Invariant> broken; ///< invariants failing at some step that the unfaulted
+                                   ///< run keeps at every step
     bool mismatch = false;
 };
 
 /// The sweep of one sequence.
 struct SweepResult {
-    std::vector<Invariant> baseline;     ///< invariants the unfaulted sequence breaks at some step
-    std::vector<SiteOutcome> sites;      ///< in order of operation, then walk order
+    std::vector<Invariant> baseline; ///< invariants the unfaulted sequence breaks at some step
+    std::vector<SiteOutcome> sites;  ///< in order of operation, then walk order
 };
 
 /// Runs `ops` once unfaulted to find the sites, then once per site.

@@ -1,8 +1,8 @@
 #include "properties/Generators.h"
 
 #include "properties/RealTrees.h"
-#include "topology/LspciRenderer.h"
 #include "properties/Uniform.h"
+#include "topology/LspciRenderer.h"
 
 namespace bridgepath {
 
@@ -45,7 +45,8 @@ rc::Gen<DeviceShape> genPort(int depth) {
         DeviceShape port;
         port.bridge = true;
         if (depth >= 3)
-            port.chain = static_cast<std::uint8_t>(*gen::weightedElement<int>({{8, 0}, {2, 1}, {1, 2}}));
+            port.chain =
+                static_cast<std::uint8_t>(*gen::weightedElement<int>({{8, 0}, {2, 1}, {1, 2}}));
         const int left = depth - 1 - port.chain;
         const int what = left >= 2 ? *gen::weightedElement<int>({{1, 0}, {5, 1}, {4, 2}})
                                    : *gen::weightedElement<int>({{1, 0}, {5, 1}});
@@ -64,8 +65,8 @@ rc::Gen<RootBusShape> genRootBus() {
             const int devices = *uniformIn(1, 3 + std::min(4, size / 20));
             const int depth = *uniformIn(1, 8); // 0-6 bridges below the root port
             for (int i = 0; i < devices; ++i)
-                bus.devices.push_back(*gen::weightedOneOf<DeviceShape>(
-                    {{4, genPort(depth)}, {3, genEndpoint()}}));
+                bus.devices.push_back(
+                    *gen::weightedOneOf<DeviceShape>({{4, genPort(depth)}, {3, genEndpoint()}}));
             return bus;
         });
     });
@@ -101,7 +102,8 @@ rc::Gen<ForestShape> genRealSubtreeShape() {
         for (DeviceId id = 0; id < t.size(); ++id)
             if (t.isBridge(id) && !t.children(id).empty())
                 bridges.push_back(id);
-        const int what = *gen::weightedElement<int>({{1, 0}, {1, 1}, {bridges.empty() ? 0u : 3u, 2}});
+        const int what =
+            *gen::weightedElement<int>({{1, 0}, {1, 1}, {bridges.empty() ? 0u : 3u, 2}});
         if (what == 2)
             return subtreeShape(t, bridges[*uniformIn<std::size_t>(0, bridges.size())]);
         ForestShape whole = toShape(t);

@@ -31,9 +31,10 @@ struct StepOutcome {
 
 /// Coverage facts about one run, for classification.
 struct Coverage {
-    bool unpreserveUnderSharedBridge = false; ///< an unpreserve/finish walked a bridge with refcount >= 2
-    bool rollback = false;                    ///< a failed preserve rolled back at least one device
-    bool faultHit = false;                    ///< an injected fail-next fired
+    bool unpreserveUnderSharedBridge =
+        false;             ///< an unpreserve/finish walked a bridge with refcount >= 2
+    bool rollback = false; ///< a failed preserve rolled back at least one device
+    bool faultHit = false; ///< an injected fail-next fired
     bool enospc = false;
     /// An unpreserve/finish walk failed -EINVAL in correct use: it met a lost or corrupted slot
     /// (or a frozen device).

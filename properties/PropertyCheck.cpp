@@ -75,7 +75,8 @@ GeneratedCase sampleCase(std::uint64_t seed, int size, Policy policy, Abi abi,
     const auto gen = rc::gen::exec([&] {
         Topology t = fixed ? *fixed : buildTopology(*genTreeShape());
         GeneratedCase c;
-        auto setup = std::make_shared<CaseSetup>(*genCaseSetup(std::move(t), policy, abi, faults, {}));
+        auto setup =
+            std::make_shared<CaseSetup>(*genCaseSetup(std::move(t), policy, abi, faults, {}));
         setup->generations = generations;
         c.setup = std::move(setup);
         const auto commands = *rc::state::gen::commands(GenModel(c.setup), &genCommand);
@@ -125,7 +126,6 @@ Topology namedOnly(const Topology &t, const std::vector<Op> &ops) {
             specs.push_back(all[id]);
     return Topology::build(std::move(specs), "shrunk tree");
 }
-
 
 Counterexample minimize(Counterexample c, Invariant inv) {
     // A smaller run counts only if it fails the same way with no fault class the original did
@@ -196,8 +196,8 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
         const Invariant inv = options.invariants[i];
         const auto property = [&options, inv]() {
             Topology t = options.topology ? *options.topology : buildTopology(*genTreeShape());
-            const auto setup = genCaseSetup(std::move(t), options.policy, options.abi,
-                                            options.faults, {inv});
+            const auto setup =
+                genCaseSetup(std::move(t), options.policy, options.abi, options.faults, {inv});
             GenModel initial(setup);
             Harness harness(setup->topology, setup->config, setup->checked);
             rc::state::check(initial, harness, &genCommand);
@@ -211,8 +211,8 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
         meta.id = toString(inv);
         meta.description = toString(inv);
         lastFailure().reset();
-        const rc::detail::TestResult result = rc::detail::checkProperty(
-            rc::detail::toProperty(property), meta, params);
+        const rc::detail::TestResult result =
+            rc::detail::checkProperty(rc::detail::toProperty(property), meta, params);
 
         InvariantResult r;
         r.invariant = inv;
@@ -244,7 +244,8 @@ std::vector<InvariantResult> runChecks(const CheckOptions &options, const CheckP
         if (r.pass)
             r.expected = expectedToHold(inv, options.faults, options.policy, options.abi);
         else if (r.counterexample && !r.counterexample->mismatch)
-            r.expected = !expectedToHold(inv, r.counterexample->faultsUsed, options.policy, options.abi);
+            r.expected =
+                !expectedToHold(inv, r.counterexample->faultsUsed, options.policy, options.abi);
         else
             r.expected = false;
         out.push_back(std::move(r));

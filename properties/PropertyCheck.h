@@ -3,8 +3,8 @@
 /// them) and returns, per invariant, a pass or the minimal counterexample.
 
 #include "model/Invariant.h"
-#include "topology/FaultClass.h"
 #include "properties/Counterexample.h"
+#include "topology/FaultClass.h"
 
 #include <cstdint>
 #include <functional>
@@ -19,16 +19,15 @@ namespace bridgepath {
 struct CheckOptions {
     Policy policy = Policy::Bail;
     Abi abi = Abi::V6;
-    std::set<FaultClass> faults;            ///< empty: correct use only (`none`)
-    std::vector<Invariant> invariants;      ///< in report order
-    std::size_t cases = 200;                ///< per invariant (split over shards)
+    std::set<FaultClass> faults;       ///< empty: correct use only (`none`)
+    std::vector<Invariant> invariants; ///< in report order
+    std::size_t cases = 200;           ///< per invariant (split over shards)
     std::uint64_t seed = 1;
-    std::optional<Topology> topology;       ///< fixed tree (ops still shrink); else random trees
-    std::size_t shardIndex = 0;             ///< 0-based
+    std::optional<Topology> topology; ///< fixed tree (ops still shrink); else random trees
+    std::size_t shardIndex = 0;       ///< 0-based
     std::size_t shardCount = 1;
-    int maxSize = 40;                       ///< RapidCheck size: bounds sequence length and trees
+    int maxSize = 40; ///< RapidCheck size: bounds sequence length and trees
 };
-
 
 /// The fault classes a sequence uses: its fault operations, misuse (judged in the state each op
 /// ran in) and -ENOSPC (alloc).
@@ -40,8 +39,8 @@ std::set<FaultClass> faultClassesUsed(const Topology &t, const std::vector<Op> &
 struct InvariantResult {
     Invariant invariant;
     bool pass = true;
-    bool gaveUp = false;                 ///< RapidCheck discarded too many cases
-    std::string error;                   ///< RapidCheck's message when it gave up or errored
+    bool gaveUp = false; ///< RapidCheck discarded too many cases
+    std::string error;   ///< RapidCheck's message when it gave up or errored
     int casesRun = 0;
     std::optional<Counterexample> counterexample;
     /// The outcome is the one the expectations table states: a pass where the invariant is

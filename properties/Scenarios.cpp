@@ -17,9 +17,9 @@ Topology reviewTopology() {
         s.label = label;
         return s;
     };
-    return Topology::build({bridge(0, 1, 3), bridge(1, 2, 3), bridge(2, 3, 3), endpoint(0, "EP0"),
-                            endpoint(1, "EP1")},
-                           "review tree");
+    return Topology::build(
+        {bridge(0, 1, 3), bridge(1, 2, 3), bridge(2, 3, 3), endpoint(0, "EP0"), endpoint(1, "EP1")},
+        "review tree");
 }
 
 const std::vector<Scenario> &builtinScenarios() {
@@ -80,8 +80,7 @@ const std::vector<Scenario> &builtinScenarios() {
          "misuse: EP1 was never preserved; continue releases EP0's bridges early",
          "preserve 03:00.0; unpreserve 03:00.1",
          std::nullopt,
-         {{Policy::Continue,
-           {I::Closure, I::ExactCount, I::NoPrematureRelease, I::Containment}}}},
+         {{Policy::Continue, {I::Closure, I::ExactCount, I::NoPrematureRelease, I::Containment}}}},
     };
     return all;
 }

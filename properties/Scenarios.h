@@ -16,8 +16,8 @@ namespace bridgepath {
 /// One built-in scenario.
 struct Scenario {
     std::string name;
-    std::string summary;        ///< one line: what it shows
-    std::string ops;            ///< the --ops text
+    std::string summary; ///< one line: what it shows
+    std::string ops;     ///< the --ops text
     std::optional<std::size_t> capacity;
     /// Invariants expected to fail in the final state, per policy (absent policy: none fail).
     std::map<Policy, std::vector<Invariant>> expectedViolations;

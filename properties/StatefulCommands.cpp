@@ -12,7 +12,8 @@ namespace gen = rc::gen;
 GenModel::GenModel(std::shared_ptr<const CaseSetup> s) : setup(std::move(s)) {
     ReferenceModel model(setup->topology, setup->config);
     State state = model.state();
-    now = std::make_shared<const GenSnapshot>(GenSnapshot{std::move(model), std::move(state), {}, {}});
+    now = std::make_shared<const GenSnapshot>(
+        GenSnapshot{std::move(model), std::move(state), {}, {}});
 }
 
 void GenModel::apply(const Op &op) {
@@ -45,12 +46,15 @@ void OpCommand::run(const GenModel &m, Harness &h) const {
     lastFailure() = failureOf(m.setup, h, out);
     if (out.mismatch)
         RC_FAIL("MODEL MISMATCH at " + op_.toString() + ": " + *out.mismatch);
-    RC_FAIL(std::string(toString(*out.violated)) + " fails after " + op_.toString() + ": " + out.why);
+    RC_FAIL(std::string(toString(*out.violated)) + " fails after " + op_.toString() + ": " +
+            out.why);
 }
 
 namespace {
 
-const Topology &topo(const GenModel &m) { return m.topology(); }
+const Topology &topo(const GenModel &m) {
+    return m.topology();
+}
 
 Bdf anyDevice(const GenModel &m) {
     const Topology &t = topo(m);
@@ -68,7 +72,9 @@ Bdf anyEndpoint(const GenModel &m) {
     return t.bdf(eps[*uniformIn<std::size_t>(0, eps.size())]);
 }
 
-Bdf pick(const std::vector<Bdf> &v) { return v[*uniformIn<std::size_t>(0, v.size())]; }
+Bdf pick(const std::vector<Bdf> &v) {
+    return v[*uniformIn<std::size_t>(0, v.size())];
+}
 
 // Devices on the upstream path of any directly preserved or directly incoming device (where
 // faults bite).
@@ -98,8 +104,9 @@ std::vector<Bdf> directIncoming(const GenModel &m) {
 Bdf preserveTarget(const GenModel &m) {
     const Topology &t = topo(m);
     const State &s = m.state();
-    // Devices below a bridge holding a slot (or a freed one), and devices with directly preserved siblings (once
-    // per such sibling), in device order: only the children of those bridges are candidates.
+    // Devices below a bridge holding a slot (or a freed one), and devices with directly preserved
+    // siblings (once per such sibling), in device order: only the children of those bridges are
+    // candidates.
     std::map<DeviceId, bool> parents; // bridge -> holds a slot
     std::map<DeviceId, unsigned> directChildren;
     for (const auto &[bdf, rc] : s.slots())
@@ -136,11 +143,10 @@ Bdf preserveTarget(const GenModel &m) {
             siblings.push_back(t.bdf(d));
     }
     const bool misuse = m.setup->faults.count(FaultClass::Misuse) != 0;
-    const int what = *gen::weightedElement<int>(
-        {{below.empty() ? 0u : 3u, 0},
-         {siblings.empty() ? 0u : 2u, 1},
-         {m.now->lastPreserved && misuse ? 1u : 0u, 2},
-         {4, 3}});
+    const int what = *gen::weightedElement<int>({{below.empty() ? 0u : 3u, 0},
+                                                 {siblings.empty() ? 0u : 2u, 1},
+                                                 {m.now->lastPreserved && misuse ? 1u : 0u, 2},
+                                                 {4, 3}});
     switch (what) {
     case 0:
         return pick(below);
@@ -170,7 +176,9 @@ Bdf preservedOrAny(const GenModel &m, const std::vector<Bdf> &d) {
     return misuse ? faultTarget(m) : anyEndpoint(m);
 }
 
-Bdf preservedOrAny(const GenModel &m) { return preservedOrAny(m, direct(m)); }
+Bdf preservedOrAny(const GenModel &m) {
+    return preservedOrAny(m, direct(m));
+}
 
 } // namespace
 
@@ -186,15 +194,13 @@ FreezeCommand::FreezeCommand(const GenModel &m) : OpCommand(m, OpKind::Freeze) {
     op_.bdf = preservedOrAny(m);
 }
 
-KexecCommand::KexecCommand(const GenModel &m) : OpCommand(m, OpKind::Kexec) {
-}
+KexecCommand::KexecCommand(const GenModel &m) : OpCommand(m, OpKind::Kexec) {}
 
 FinishCommand::FinishCommand(const GenModel &m) : OpCommand(m, OpKind::Finish) {
     op_.bdf = preservedOrAny(m, directIncoming(m));
 }
 
-FinishAllCommand::FinishAllCommand(const GenModel &m) : OpCommand(m, OpKind::FinishAll) {
-}
+FinishAllCommand::FinishAllCommand(const GenModel &m) : OpCommand(m, OpKind::FinishAll) {}
 
 FailNextCommand::FailNextCommand(const GenModel &m) : OpCommand(m, OpKind::FailNext) {
     op_.bdf = faultTarget(m);

@@ -4,9 +4,9 @@
 /// the system under test is a Harness (impl and model side by side, invariants judged per step).
 
 #include "model/ReferenceModel.h"
-#include "topology/FaultClass.h"
 #include "properties/Counterexample.h"
 #include "properties/Harness.h"
+#include "topology/FaultClass.h"
 
 #include <memory>
 #include <optional>
@@ -16,7 +16,6 @@
 #include <vector>
 
 namespace bridgepath {
-
 
 /// What the RapidCheck model knows after some operations: the reference model of the case, its
 /// state, and usage bookkeeping for preconditions.
@@ -59,17 +58,39 @@ class OpCommand : public rc::state::Command<GenModel, Harness> {
     Op op_;
 };
 
-struct PreserveCommand : OpCommand { explicit PreserveCommand(const GenModel &m); };
-struct UnpreserveCommand : OpCommand { explicit UnpreserveCommand(const GenModel &m); };
-struct FreezeCommand : OpCommand { explicit FreezeCommand(const GenModel &m); };
-struct KexecCommand : OpCommand { explicit KexecCommand(const GenModel &m); };
-struct FinishCommand : OpCommand { explicit FinishCommand(const GenModel &m); };
-struct FinishAllCommand : OpCommand { explicit FinishAllCommand(const GenModel &m); };
-struct FailNextCommand : OpCommand { explicit FailNextCommand(const GenModel &m); };
-struct LoseCommand : OpCommand { explicit LoseCommand(const GenModel &m); };
-struct SetRefcountCommand : OpCommand { explicit SetRefcountCommand(const GenModel &m); };
-struct VanishCommand : OpCommand { explicit VanishCommand(const GenModel &m); };
-struct UnplugCommand : OpCommand { explicit UnplugCommand(const GenModel &m); };
+struct PreserveCommand : OpCommand {
+    explicit PreserveCommand(const GenModel &m);
+};
+struct UnpreserveCommand : OpCommand {
+    explicit UnpreserveCommand(const GenModel &m);
+};
+struct FreezeCommand : OpCommand {
+    explicit FreezeCommand(const GenModel &m);
+};
+struct KexecCommand : OpCommand {
+    explicit KexecCommand(const GenModel &m);
+};
+struct FinishCommand : OpCommand {
+    explicit FinishCommand(const GenModel &m);
+};
+struct FinishAllCommand : OpCommand {
+    explicit FinishAllCommand(const GenModel &m);
+};
+struct FailNextCommand : OpCommand {
+    explicit FailNextCommand(const GenModel &m);
+};
+struct LoseCommand : OpCommand {
+    explicit LoseCommand(const GenModel &m);
+};
+struct SetRefcountCommand : OpCommand {
+    explicit SetRefcountCommand(const GenModel &m);
+};
+struct VanishCommand : OpCommand {
+    explicit VanishCommand(const GenModel &m);
+};
+struct UnplugCommand : OpCommand {
+    explicit UnplugCommand(const GenModel &m);
+};
 
 /// Generates one enabled command for the model's state (preserve and unpreserve weighted up).
 rc::Gen<std::shared_ptr<const rc::state::Command<GenModel, Harness>>> genCommand(const GenModel &m);

@@ -14,8 +14,8 @@ namespace bridgepath {
 /// endpoint with one or more functions (several = multifunction; any function but 0 may be a VF).
 struct DeviceShape {
     bool bridge = false;
-    std::uint8_t chain = 0;            ///< bridges: extra single-child bridges straight below
-    std::vector<DeviceShape> children; ///< bridges: the devices on the bus at the chain's end
+    std::uint8_t chain = 0;             ///< bridges: extra single-child bridges straight below
+    std::vector<DeviceShape> children;  ///< bridges: the devices on the bus at the chain's end
     std::vector<bool> functions{false}; ///< endpoints: one entry per function, true = VF
 
     friend bool operator==(const DeviceShape &a, const DeviceShape &b) {
@@ -41,8 +41,8 @@ struct ForestShape {
 };
 
 /// Numbers the shape: domains 0, 1, ...; root buses 0x00, 0x40, 0x80, 0xc0 of each domain;
-/// devices 0, 1, ... on each bus (functions 0..n-1); secondary buses depth first. Devices that would
-/// need a bus number above 0xff, or more than 32 devices on a bus, are left out.
+/// devices 0, 1, ... on each bus (functions 0..n-1); secondary buses depth first. Devices that
+/// would need a bus number above 0xff, or more than 32 devices on a bus, are left out.
 Topology buildTopology(const ForestShape &shape);
 
 /// The structure of a topology (its numbers are dropped; functions of one device number group).

@@ -22,7 +22,9 @@ const char *toString(SmtVerdict v) {
 
 namespace {
 
-int intOf(const z3::model &m, const z3::expr &e) { return m.eval(e, true).get_numeral_int(); }
+int intOf(const z3::model &m, const z3::expr &e) {
+    return m.eval(e, true).get_numeral_int();
+}
 
 } // namespace
 
@@ -83,12 +85,12 @@ void replayCounterexample(SmtCounterexample &c) {
     for (const KernelEvent &e : c.replayEvents)
         events += std::string(events.empty() ? "" : ", ") + toString(e.kind);
     const std::string seen = events.empty() ? "" : " (kernel events: " + events + ")";
-    c.replayNote = c.replayAgrees ? "replayed on impl and model (abi " +
-                                        std::string(toString(c.config.abi)) + "): fails " +
-                                        toString(c.violated) + " there too" + seen
-                                  : "Z3 says " + std::string(toString(c.violated)) +
-                                        " fails, but the replay on impl and model (abi " +
-                                        toString(c.config.abi) + ") keeps it" + seen;
+    c.replayNote = c.replayAgrees
+                       ? "replayed on impl and model (abi " + std::string(toString(c.config.abi)) +
+                             "): fails " + toString(c.violated) + " there too" + seen
+                       : "Z3 says " + std::string(toString(c.violated)) +
+                             " fails, but the replay on impl and model (abi " +
+                             toString(c.config.abi) + ") keeps it" + seen;
 }
 
 namespace {
@@ -115,8 +117,8 @@ SmtCounterexample decode(const z3::model &m, Encoder &enc, const std::vector<Smt
     c.config.capacity = static_cast<std::size_t>(intOf(m, enc.capacity()));
     for (int t = 0; t < k; ++t) {
         const int kind = intOf(m, ops[t].kind), e = intOf(m, ops[t].e), f = intOf(m, ops[t].f);
-        for (const Op &op : opsOfStep(c.topology, static_cast<SmtOp>(kind), *c.topology.find(bdfOf[e]),
-                                      f, intOf(m, ops[t].v)))
+        for (const Op &op : opsOfStep(c.topology, static_cast<SmtOp>(kind),
+                                      *c.topology.find(bdfOf[e]), f, intOf(m, ops[t].v)))
             c.ops.push_back(op);
     }
     c.step = k;
@@ -137,8 +139,9 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
     const int lastN = o.topology || pinned ? firstN : o.maxDevices;
     for (int n = firstN; n <= lastN; ++n) {
         z3::context c;
-        Encoder enc(c, o.topology ? SmtTree::concrete(c, *o.topology) : SmtTree::symbolic(c, n, o.maxDepth),
-                    o.setup);
+        Encoder enc(
+            c, o.topology ? SmtTree::concrete(c, *o.topology) : SmtTree::symbolic(c, n, o.maxDepth),
+            o.setup);
         z3::solver s(c);
         s.add(enc.tree().wellFormed);
         for (int i = 0; i < pinned; ++i)
@@ -158,8 +161,8 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
             const double left = o.timeoutSeconds - secondsSince(t0);
             if (left <= 0) {
                 out.verdict = SmtVerdict::Unknown;
-                out.detail = "timeout after " + std::to_string(n) + " devices, step " +
-                             std::to_string(k);
+                out.detail =
+                    "timeout after " + std::to_string(n) + " devices, step " + std::to_string(k);
                 out.seconds = secondsSince(t0);
                 return out;
             }
@@ -202,9 +205,9 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
     out.verdict = SmtVerdict::Proved;
     out.devices = lastN;
     out.detail = "no violation within " + std::to_string(o.steps) + " steps on " +
-                 (o.topology ? std::string("the given tree") :
-                  "every tree of at most " + std::to_string(o.maxDevices) + " devices and depth " +
-                      std::to_string(o.maxDepth));
+                 (o.topology ? std::string("the given tree")
+                             : "every tree of at most " + std::to_string(o.maxDevices) +
+                                   " devices and depth " + std::to_string(o.maxDepth));
     out.seconds = secondsSince(t0);
     return out;
 }

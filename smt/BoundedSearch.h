@@ -17,7 +17,7 @@ struct BoundedSearchOptions {
     SmtSetup setup;
     std::vector<Invariant> invariants; ///< encoded ones only
     double timeoutSeconds = 60;
-    std::optional<Topology> topology;  ///< search this tree only (a concrete encoding)
+    std::optional<Topology> topology; ///< search this tree only (a concrete encoding)
     /// Pin the symbolic tree of `parent.size()` devices to this shape instead (the encoding
     /// self-check compares this with the concrete encoding of the same tree).
     std::vector<int> pinnedParent;

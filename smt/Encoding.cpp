@@ -51,7 +51,8 @@ SmtTree SmtTree::concrete(z3::context &c, const Topology &topo) {
         t.bridge.push_back(c.bool_val(topo.isBridge(static_cast<DeviceId>(i))));
         for (DeviceId up : topo.upstreamPath(static_cast<DeviceId>(i)))
             t.anc[i][static_cast<int>(up)] = c.bool_val(true);
-        t.depth.push_back(c.int_val(static_cast<int>(topo.upstreamBridges(static_cast<DeviceId>(i)))));
+        t.depth.push_back(
+            c.int_val(static_cast<int>(topo.upstreamBridges(static_cast<DeviceId>(i)))));
     }
     return t;
 }
@@ -66,11 +67,19 @@ z3::expr Encoder::capacityConstraint() const {
 }
 
 SmtState Encoder::freshState(const std::string &tag) {
-    SmtState s{{}, {}, {}, {}, {},
-               c_.int_const(("nr_" + tag).c_str()), c_.int_const(("phase_" + tag).c_str()),
-               c_.bool_const(("panicked_" + tag).c_str()), c_.bool_const(("alloc_" + tag).c_str()),
-               c_.bool_const(("crashed_" + tag).c_str()), c_.bool_const(("uaf_" + tag).c_str()),
-               {}, std::nullopt};
+    SmtState s{{},
+               {},
+               {},
+               {},
+               {},
+               c_.int_const(("nr_" + tag).c_str()),
+               c_.int_const(("phase_" + tag).c_str()),
+               c_.bool_const(("panicked_" + tag).c_str()),
+               c_.bool_const(("alloc_" + tag).c_str()),
+               c_.bool_const(("crashed_" + tag).c_str()),
+               c_.bool_const(("uaf_" + tag).c_str()),
+               {},
+               std::nullopt};
     for (int d = 0; d < tree_.n; ++d) {
         s.has.push_back(c_.bool_const(name("has", d, tag).c_str()));
         s.rc.push_back(c_.int_const(name("rc", d, tag).c_str()));
@@ -125,7 +134,9 @@ z3::expr Encoder::depthOf(const z3::expr &e) const {
     return out;
 }
 
-z3::expr Encoder::inUse(const SmtState &s, int d) const { return s.has[d] && s.rc[d] != 0; }
+z3::expr Encoder::inUse(const SmtState &s, int d) const {
+    return s.has[d] && s.rc[d] != 0;
+}
 
 z3::expr Encoder::noneOf(const std::vector<z3::expr> &flags) const {
     z3::expr_vector none(c_);
@@ -153,7 +164,7 @@ z3::expr Encoder::idealOf(const SmtState &s, int d) const {
 }
 
 z3::expr Encoder::preserveRefuses(const SmtState &s, const std::vector<z3::expr> &on,
-                                   const std::vector<z3::expr> &pos, int d) const {
+                                  const std::vector<z3::expr> &pos, int d) const {
     // -ENOSPC needs a v6 table smaller than the tree: while outgoing, nr_devices counts the
     // devices holding a slot, so with one slot per device the allocation never fails; v7 grows.
     z3::expr full = c_.bool_val(false);
@@ -333,9 +344,8 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         // A step that brings a refcount to 0 decrements nr_devices: a live slot's, and also a
         // freed copy's (the step decrements the counter of the table it was handed, the live
         // one; the u32 may wrap below 0, an Int here that goes negative as the u32 reads).
-        freed.push_back(z3::ite(done[d] && ((s.has[d] && s.rc[d] == 1) ||
-                                            (s.dang[d] && s.copy[d] == 1)),
-                                one, zero));
+        freed.push_back(z3::ite(
+            done[d] && ((s.has[d] && s.rc[d] == 1) || (s.dang[d] && s.copy[d] == 1)), one, zero));
     }
 
     // The state after the walk, before the release.
@@ -346,22 +356,23 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         // and leaves the live table alone at a dangling device (its freed copy is incremented).
         const z3::expr preserved = z3::ite(s.has[d], s.rc[d] + 1, z3::ite(s.dang[d], s.rc[d], one));
         m.rc[d] = z3::ite(presOk && on[d], preserved,
-                  z3::ite(done[d] && s.has[d], s.rc[d] - 1,
-                  z3::ite(isLose && target && s.has[d], zero,
-                  z3::ite(isSet && target && s.has[d], op.v,
-                  z3::ite(isKexec && !(s.has[d] && s.rc[d] != 0), zero, s.rc[d])))));
+                          z3::ite(done[d] && s.has[d], s.rc[d] - 1,
+                                  z3::ite(isLose && target && s.has[d], zero,
+                                          z3::ite(isSet && target && s.has[d], op.v,
+                                                  z3::ite(isKexec && !(s.has[d] && s.rc[d] != 0),
+                                                          zero, s.rc[d])))));
         m.has[d] = z3::ite(presOk, s.has[d] || (on[d] && !s.dang[d]),
-                   z3::ite(done[d] && s.has[d] && s.rc[d] == 1, c_.bool_val(false),
-                   z3::ite(isKexec, s.has[d] && s.rc[d] != 0, s.has[d])));
+                           z3::ite(done[d] && s.has[d] && s.rc[d] == 1, c_.bool_val(false),
+                                   z3::ite(isKexec, s.has[d] && s.rc[d] != 0, s.has[d])));
         m.copy[d] = z3::ite(presOk && on[d] && s.dang[d], s.copy[d] + 1,
-                    z3::ite(done[d] && s.dang[d], s.copy[d] - 1,
-                    z3::ite(isLose && target && s.dang[d], zero,
-                    z3::ite(isSet && target && s.dang[d], op.v,
-                    z3::ite(isKexec, zero, s.copy[d])))));
+                            z3::ite(done[d] && s.dang[d], s.copy[d] - 1,
+                                    z3::ite(isLose && target && s.dang[d], zero,
+                                            z3::ite(isSet && target && s.dang[d], op.v,
+                                                    z3::ite(isKexec, zero, s.copy[d])))));
         // At refcount 0 the device forgets the freed slot; the pointer does not cross the kexec.
         m.dang[d] = s.dang[d] && !(done[d] && s.copy[d] == 1) && !isKexec;
         m.direct[d] = z3::ite(presOk && target, c_.bool_val(true),
-                      z3::ite(walk && target, c_.bool_val(false), s.direct[d]));
+                              z3::ite(walk && target, c_.bool_val(false), s.direct[d]));
     }
     m.nr = z3::ite(presOk, s.nr + sumOf(newSlot), z3::ite(walk, s.nr - sumOf(freed), s.nr));
     m.alloc = s.alloc || isPres;

@@ -52,11 +52,11 @@ namespace bridgepath {
 struct SmtTree {
     int n = 0; ///< devices
     int maxDepth = 0;
-    std::vector<z3::expr> parent;             ///< Int, -1 on a root bus
-    std::vector<z3::expr> bridge;             ///< Bool
-    std::vector<std::vector<z3::expr>> anc;   ///< anc[i][j]: j is on i's upstream path
-    std::vector<z3::expr> depth;              ///< Int: bridges above i
-    z3::expr wellFormed;                      ///< the tree's constraints
+    std::vector<z3::expr> parent;           ///< Int, -1 on a root bus
+    std::vector<z3::expr> bridge;           ///< Bool
+    std::vector<std::vector<z3::expr>> anc; ///< anc[i][j]: j is on i's upstream path
+    std::vector<z3::expr> depth;            ///< Int: bridges above i
+    z3::expr wellFormed;                    ///< the tree's constraints
 
     /// Every tree of `n` devices with at most `maxDepth` bridges above any device.
     static SmtTree symbolic(z3::context &c, int n, int maxDepth);
@@ -79,7 +79,7 @@ struct SmtState {
     /// panic at finish-all (the other way to die, retrieve-failed at kexec, needs slot
     /// identity: not encoded)
     z3::expr crashed;
-    z3::expr uaf;                 ///< Bool: some walk step read or wrote a freed slot (sticky)
+    z3::expr uaf; ///< Bool: some walk step read or wrote a freed slot (sticky)
     /// ideal(d) when known as an expression (a post-state carries its one-device change built
     /// in: the form Z3 proves quickly); empty: computed from `direct`.
     std::vector<z3::expr> ideal;
@@ -96,10 +96,10 @@ std::vector<Op> opsOfStep(const Topology &t, SmtOp kind, DeviceId e, int f, int 
 
 /// One step's choices.
 struct SmtStep {
-    z3::expr kind;  ///< Int: an SmtOp
-    z3::expr e;     ///< Int: the target device
-    z3::expr f;     ///< Int: walk position whose step fails (-1: none)
-    z3::expr v;     ///< Int: set-refcount's value
+    z3::expr kind; ///< Int: an SmtOp
+    z3::expr e;    ///< Int: the target device
+    z3::expr f;    ///< Int: walk position whose step fails (-1: none)
+    z3::expr v;    ///< Int: set-refcount's value
 };
 
 /// What may happen.
@@ -138,7 +138,8 @@ class Encoder {
     /// The initial state: nothing preserved or dangling, nr_devices 0, outgoing, no table, no
     /// crash.
     z3::expr initial(const SmtState &s);
-    /// Constraints on a step: ranges, the fault classes allowed, and (without `misuse`) correct use.
+    /// Constraints on a step: ranges, the fault classes allowed, and (without `misuse`) correct
+    /// use.
     z3::expr stepAllowed(const SmtState &s, const SmtStep &op);
     /// The post-state of `op` from `s`, as expressions over s and op.
     SmtState post(const SmtState &s, const SmtStep &op);

@@ -49,8 +49,8 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     for (int n = 1; n <= o.maxDevices; ++n) {
         z3::context c;
         Encoder enc(c, SmtTree::symbolic(c, n, o.maxDepth), o.setup);
-        const z3::tactic tactic = z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") &
-                                  z3::tactic(c, "smt");
+        const z3::tactic tactic =
+            z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
         auto run = [&](const z3::expr &query, const char *part) -> std::optional<z3::model> {
             const double left = o.timeoutSeconds - secondsSince(t0);
             if (left <= 0)
@@ -102,17 +102,15 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                         reach.invariants = proved();
                         reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
                         const SmtOutcome r = boundedSearch(reach);
-                        out.detail = "consecution fails under abi " +
-                                     std::string(toString(o.setup.abi)) + " at " +
-                                     std::to_string(n) + " devices for operation kind " +
-                                     std::to_string(kind) +
-                                     " on device " + std::to_string(e) +
-                                     "; counterexample-to-induction on the tree\n" +
-                                     renderLspci(cti) + "reachable within " +
-                                     std::to_string(o.reachabilitySteps) + " steps: " +
-                                     (r.verdict == SmtVerdict::Counterexample ? "yes"
-                                      : r.verdict == SmtVerdict::Proved       ? "no"
-                                                                              : "unknown");
+                        out.detail =
+                            "consecution fails under abi " + std::string(toString(o.setup.abi)) +
+                            " at " + std::to_string(n) + " devices for operation kind " +
+                            std::to_string(kind) + " on device " + std::to_string(e) +
+                            "; counterexample-to-induction on the tree\n" + renderLspci(cti) +
+                            "reachable within " + std::to_string(o.reachabilitySteps) + " steps: " +
+                            (r.verdict == SmtVerdict::Counterexample ? "yes"
+                             : r.verdict == SmtVerdict::Proved       ? "no"
+                                                                     : "unknown");
                         if (r.counterexample)
                             out.counterexample = r.counterexample;
                         out.seconds = secondsSince(t0);

@@ -1,11 +1,11 @@
 #pragma once
 /// SmtResult: what a proof attempt ends in; `unknown` (timeout, incomplete) is never a proof.
 
+#include "model/Invariant.h"
 #include "topology/KernelEvent.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
 #include "topology/Topology.h"
-#include "model/Invariant.h"
 
 #include <chrono>
 #include <optional>
@@ -45,12 +45,12 @@ struct SmtCounterexample {
 /// The outcome of `prove`.
 struct SmtOutcome {
     SmtVerdict verdict = SmtVerdict::Unknown;
-    std::string method;            ///< `bmc` or `induction`
-    int devices = 0;               ///< the bound proved for (or the tree size of the counterexample)
+    std::string method; ///< `bmc` or `induction`
+    int devices = 0;    ///< the bound proved for (or the tree size of the counterexample)
     int depth = 0;
     int steps = 0;
     double seconds = 0;
-    std::string detail;            ///< what was proved / why unknown / the strengthening
+    std::string detail; ///< what was proved / why unknown / the strengthening
     std::optional<SmtCounterexample> counterexample;
 };
 

@@ -18,9 +18,13 @@ inline Topology loadTree(const std::string &name) {
 }
 
 /// The review's tree: RC 00:00.0 -> B1 01:00.0 -> B2 02:00.0 -> {EP0 03:00.0, EP1 03:00.1}.
-inline Topology reviewTree() { return loadTree("review-rc-b1-b2-ep0-ep1.lspci-tv"); }
+inline Topology reviewTree() {
+    return loadTree("review-rc-b1-b2-ep0-ep1.lspci-tv");
+}
 
-inline Bdf bdf(const char *text) { return *Bdf::parse(text); }
+inline Bdf bdf(const char *text) {
+    return *Bdf::parse(text);
+}
 
 /// Applies `ops` (the --ops grammar) in order and returns each result.
 template <class Machine> std::vector<Result> run(Machine &m, const std::string &ops) {
@@ -30,6 +34,8 @@ template <class Machine> std::vector<Result> run(Machine &m, const std::string &
     return out;
 }
 
-inline std::vector<Result> results(std::initializer_list<Result> r) { return r; }
+inline std::vector<Result> results(std::initializer_list<Result> r) {
+    return r;
+}
 
 } // namespace bridgepath::test

@@ -20,8 +20,8 @@ namespace bridgepath {
 } // namespace bridgepath
 
 /// Checks `condition` in every build; on failure reports `what` (a string literal) and aborts.
-#define BP_REQUIRE(condition, what)                                                               \
-    do {                                                                                          \
-        if (!(condition))                                                                         \
-            ::bridgepath::contractViolated(__FILE__, __LINE__, __func__, #condition, what);       \
+#define BP_REQUIRE(condition, what)                                                                \
+    do {                                                                                           \
+        if (!(condition))                                                                          \
+            ::bridgepath::contractViolated(__FILE__, __LINE__, __func__, #condition, what);        \
     } while (0)

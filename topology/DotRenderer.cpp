@@ -45,8 +45,8 @@ std::string renderDot(const Topology &t, const DotStyler &style, const std::stri
         const DotStyle s = style ? style(id) : DotStyle{};
         if (!s.note.empty())
             label += "\n" + s.note;
-        std::string attrs = "label=" + quote(label) +
-                            (t.isBridge(id) ? ", shape=box" : ", shape=ellipse");
+        std::string attrs =
+            "label=" + quote(label) + (t.isBridge(id) ? ", shape=box" : ", shape=ellipse");
         std::string styles = t.isVf(id) ? "dashed" : "";
         if (!s.fill.empty()) {
             styles += styles.empty() ? "filled" : ",filled";

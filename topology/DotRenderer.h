@@ -1,5 +1,6 @@
 #pragma once
-/// DotRenderer: a Topology as Graphviz DOT (via Boost.Graph's writer), optionally styled per device.
+/// DotRenderer: a Topology as Graphviz DOT (via Boost.Graph's writer), optionally styled per
+/// device.
 
 #include "topology/Topology.h"
 

@@ -25,10 +25,9 @@ const char *toString(FaultClass f) {
 }
 
 const std::vector<FaultClass> &allFaultClasses() {
-    static const std::vector<FaultClass> all{FaultClass::Alloc,  FaultClass::Step,
-                                             FaultClass::LostSlot, FaultClass::Refcount,
-                                             FaultClass::Misuse, FaultClass::Vanish,
-                                             FaultClass::Unplug};
+    static const std::vector<FaultClass> all{
+        FaultClass::Alloc,  FaultClass::Step,   FaultClass::LostSlot, FaultClass::Refcount,
+        FaultClass::Misuse, FaultClass::Vanish, FaultClass::Unplug};
     return all;
 }
 

@@ -24,9 +24,9 @@ const char *toString(KernelEventKind k) {
 
 const std::vector<KernelEventKind> &allKernelEvents() {
     static const std::vector<KernelEventKind> all{
-        KernelEventKind::BugAtRelease, KernelEventKind::TableFreedWithReferences,
-        KernelEventKind::UseAfterFree, KernelEventKind::PanicAtFinish,
-        KernelEventKind::IncomingHeld, KernelEventKind::RetrieveFailed,
+        KernelEventKind::BugAtRelease,   KernelEventKind::TableFreedWithReferences,
+        KernelEventKind::UseAfterFree,   KernelEventKind::PanicAtFinish,
+        KernelEventKind::IncomingHeld,   KernelEventKind::RetrieveFailed,
         KernelEventKind::NullDereference};
     return all;
 }
@@ -89,7 +89,9 @@ std::string describe(const KernelEvent &e) {
                ": the incoming state is held forever (v6 does not panic)";
     case KernelEventKind::RetrieveFailed:
         return "the incoming kernel cannot retrieve the table (two slots name one device, "
-               "nr_devices " + nr + "): later kernels panic, v6 frees it and LUO retries the "
+               "nr_devices " +
+               nr +
+               "): later kernels panic, v6 frees it and LUO retries the "
                "retrieve on freed memory";
     case KernelEventKind::NullDereference:
         return "Oops: NULL pointer dereference: " +

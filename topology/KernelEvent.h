@@ -14,13 +14,17 @@ namespace bridgepath {
 
 /// The kernel-visible consequences the harness reports (DOMAIN.md, "Versions").
 enum class KernelEventKind {
-    BugAtRelease,             ///< v6: the table is released with nr_devices != 0: BUG_ON, the outgoing kernel dies
-    TableFreedWithReferences, ///< v7: the same moment: WARN, and the table is freed under live references
-    UseAfterFree,             ///< a walk step read or wrote a freed slot through a stale cached index
-    PanicAtFinish,            ///< v7: the Live Update ends with nr_devices != 0: panic
-    IncomingHeld,             ///< v6: the same moment: the incoming state is never released
-    RetrieveFailed,           ///< the incoming kernel cannot index the table (two slots name one device): later kernels panic, v6 frees it and LUO retries on freed memory
-    NullDereference,          ///< early file: a finish step goes through a NULL incoming pointer (a bridge already finished, or never incoming): Oops, the kernel dies
+    BugAtRelease, ///< v6: the table is released with nr_devices != 0: BUG_ON, the outgoing kernel
+                  ///< dies
+    TableFreedWithReferences, ///< v7: the same moment: WARN, and the table is freed under live
+                              ///< references
+    UseAfterFree,    ///< a walk step read or wrote a freed slot through a stale cached index
+    PanicAtFinish,   ///< v7: the Live Update ends with nr_devices != 0: panic
+    IncomingHeld,    ///< v6: the same moment: the incoming state is never released
+    RetrieveFailed,  ///< the incoming kernel cannot index the table (two slots name one device):
+                     ///< later kernels panic, v6 frees it and LUO retries on freed memory
+    NullDereference, ///< early file: a finish step goes through a NULL incoming pointer (a bridge
+                     ///< already finished, or never incoming): Oops, the kernel dies
 };
 
 /// `bug-at-release`, `table-freed-with-references`, `use-after-free`, `panic-at-finish`,

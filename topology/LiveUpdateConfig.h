@@ -29,7 +29,8 @@ enum class VfCheck {
 enum class ReleaseCheck {
     BugOn,           ///< v6: BUG_ON, event bug-at-release; the outgoing kernel is dead
     WarnAndFree,     ///< v7: WARN_ON and free, event table-freed-with-references (dangling copies)
-    WarnOnceAndFree, ///< early file: WARN_ON_ONCE and free: the event at the first such release of each kernel only
+    WarnOnceAndFree, ///< early file: WARN_ON_ONCE and free: the event at the first such release of
+                     ///< each kernel only
 };
 
 /// What the end of the Live Update (finish-all) does with nr_devices != 0.
@@ -41,7 +42,8 @@ enum class EndOfUpdate {
 /// The order in which a path walk visits the named device and the bridges above it.
 enum class WalkOrder {
     LeafFirst, ///< v6 and later: the named device first, then each bridge up to the root port
-    RootFirst, ///< the early recursive file: the recursion reaches the root port first, the named device last
+    RootFirst, ///< the early recursive file: the recursion reaches the root port first, the named
+               ///< device last
 };
 
 /// How much a walk step checks before it changes a count (DOMAIN.md "The real files").
@@ -64,7 +66,7 @@ enum class StepChecks {
 
 /// What hot-removal (`unplug`) does with a removed device that holds a slot.
 enum class UnplugCleanup {
-    WalksPaths,   ///< v6: the cleanup unpreserves (outgoing) and finishes (incoming) its path
+    WalksPaths,    ///< v6: the cleanup unpreserves (outgoing) and finishes (incoming) its path
     DropsIncoming, ///< v7 and the early file: it stops being incoming; outgoing counts stay
 };
 

@@ -120,8 +120,9 @@ class Parser {
         for (std::size_t i = 0; i < digits; ++i) {
             const int d = hexValue(at(line, col + i));
             if (d < 0)
-                fail(line, col + i, std::string("expected ") + what + " (" +
-                                        std::to_string(digits) + " hex digits)");
+                fail(line, col + i,
+                     std::string("expected ") + what + " (" + std::to_string(digits) +
+                         " hex digits)");
             v = v * 16 + static_cast<unsigned>(d);
         }
         col += digits;
@@ -169,8 +170,9 @@ class Parser {
             return parseRootList(l, c + 1);
         if (startsWith(l, c, "+-[") || startsWith(l, c, "\\-["))
             return parseRootList(l, c);
-        fail(l, c, "expected '-[dddd:bb]-', '-+-[dddd:bb]-', '+-[dddd:bb]-' or a full BDF: "
-                   "not part of an lspci tree");
+        fail(l, c,
+             "expected '-[dddd:bb]-', '-+-[dddd:bb]-', '+-[dddd:bb]-' or a full BDF: "
+             "not part of an lspci tree");
     }
 
     // Root buses listed at column `col` (`+-[dddd:bb]-` ... `\-[dddd:bb]-`).
@@ -202,9 +204,10 @@ class Parser {
     // lost, unless the paste says it is an excerpt.
     void noSibling(std::size_t l, std::size_t col) const {
         if (!excerpt_)
-            fail(l, col, "'+-' promises another device in this column, but none follows (lines "
-                         "lost from the paste? a trimmed excerpt says so in a first line "
-                         "'# excerpt')");
+            fail(l, col,
+                 "'+-' promises another device in this column, but none follows (lines "
+                 "lost from the paste? a trimmed excerpt says so in a first line "
+                 "'# excerpt')");
     }
 
     // Left of `upto`, line l shows `|` at the open lists' columns and spaces elsewhere: a `|`
@@ -217,13 +220,15 @@ class Parser {
             if (rail && (have == '|' || (have == ' ' && excerpt_)))
                 continue;
             if (rail)
-                fail(l, c, "expected '|': the device list opened above in this column goes on "
-                           "below (lines lost from the paste? a trimmed excerpt says so in a "
-                           "first line '# excerpt')");
+                fail(l, c,
+                     "expected '|': the device list opened above in this column goes on "
+                     "below (lines lost from the paste? a trimmed excerpt says so in a "
+                     "first line '# excerpt')");
             if (!rail && have != ' ')
-                fail(l, c, std::string("unexpected '") + have +
-                               "': no device list continues in this column (a line lost from "
-                               "the paste?)");
+                fail(l, c,
+                     std::string("unexpected '") + have +
+                         "': no device list continues in this column (a line lost from "
+                         "the paste?)");
         }
     }
 

@@ -2,8 +2,9 @@
 /// LspciParser: imports `lspci -t` / `lspci -tv` text as people paste it.
 ///
 /// Accepted: several domains and root buses (`-+-[0000:a0]-+-`, `\-[0001:00]-`), a single root bus
-/// (`-[0000:00]-+-`), excerpts that start at an inner root-bus line (`  +-[0000:b0]-+-`), the subtree
-/// form of `lspci -t -s` (`0000:08:07.0-[10-15]--...`), continuation lines matched by column,
+/// (`-[0000:00]-+-`), excerpts that start at an inner root-bus line (`  +-[0000:b0]-+-`), the
+/// subtree form of `lspci -t -s` (`0000:08:07.0-[10-15]--...`), continuation lines matched by
+/// column,
 /// `----` single children, `-[05]--` empty bridges, `+-`/`\-` siblings, device names after the tree
 /// (kept as labels; a name containing "Virtual Function" marks a VF), trailing blank or `|` lines,
 /// CRLF line ends and tabs (expanded to 8 columns), leading `#` comment lines. Lines lost from a

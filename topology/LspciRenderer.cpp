@@ -109,7 +109,9 @@ class Renderer {
 
 } // namespace
 
-std::string renderLspci(const Topology &t, bool labels) { return Renderer(t, labels, nullptr).run(); }
+std::string renderLspci(const Topology &t, bool labels) {
+    return Renderer(t, labels, nullptr).run();
+}
 
 std::string renderLspci(const Topology &t, bool labels, const DeviceMark &marked) {
     return Renderer(t, labels, marked).run();

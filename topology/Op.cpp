@@ -87,10 +87,10 @@ Op parseOp(std::string_view text, const std::string &place, std::size_t column0)
     if (words.empty())
         throw InputError(at(column0), "empty operation");
     const Word &verb = words[0];
-    static constexpr OpKind kinds[] = {
-        OpKind::Preserve, OpKind::Unpreserve, OpKind::Freeze, OpKind::Kexec,
-        OpKind::Finish,   OpKind::FinishAll,  OpKind::FailNext, OpKind::Lose,
-        OpKind::SetRefcount, OpKind::Vanish, OpKind::Unplug};
+    static constexpr OpKind kinds[] = {OpKind::Preserve, OpKind::Unpreserve, OpKind::Freeze,
+                                       OpKind::Kexec,    OpKind::Finish,     OpKind::FinishAll,
+                                       OpKind::FailNext, OpKind::Lose,       OpKind::SetRefcount,
+                                       OpKind::Vanish,   OpKind::Unplug};
     Op op;
     bool known = false;
     for (OpKind k : kinds)

@@ -15,7 +15,8 @@ enum class Policy {
 
 /// Kernel ABI generation.
 enum class Abi {
-    V6, ///< fixed table (capacity), probe allocation from nr_devices mod capacity, -ENOSPC when full
+    V6, ///< fixed table (capacity), probe allocation from nr_devices mod capacity, -ENOSPC when
+        ///< full
     V7, ///< growable table: first free slot from index 0, else grow; never -ENOSPC
 };
 

@@ -30,8 +30,9 @@ const char *toString(Result r) {
 
 namespace {
 
-constexpr Result kAll[] = {Result::Ok,  Result::Einval, Result::Ebusy,  Result::Enospc, Result::Enoent,
-                           Result::Eio, Result::Enodev, Result::Eexist, Result::Panic};
+constexpr Result kAll[] = {Result::Ok,     Result::Einval, Result::Ebusy,
+                           Result::Enospc, Result::Enoent, Result::Eio,
+                           Result::Enodev, Result::Eexist, Result::Panic};
 
 } // namespace
 

@@ -77,7 +77,9 @@ bool operator==(const State &a, const State &b) {
            a.events == b.events;
 }
 
-bool State::crashed() const { return crashedBy(events); }
+bool State::crashed() const {
+    return crashedBy(events);
+}
 
 bool State::anyCrash() const {
     for (const KernelEvent &e : events)
@@ -140,8 +142,9 @@ std::string describeDifference(const State &expected, const State &actual) {
         return std::string("panic ") + (expected.panicked ? "yes" : "no") + " vs " +
                (actual.panicked ? "yes" : "no");
     if (expected.pendingFailures != actual.pendingFailures)
-        return "pending fail-next faults differ (" + std::to_string(expected.pendingFailures.size()) +
-               " vs " + std::to_string(actual.pendingFailures.size()) + ")";
+        return "pending fail-next faults differ (" +
+               std::to_string(expected.pendingFailures.size()) + " vs " +
+               std::to_string(actual.pendingFailures.size()) + ")";
     if (expected.dangling != actual.dangling)
         return "devices pointing into a freed table differ (" +
                std::to_string(expected.dangling.size()) + " vs " +

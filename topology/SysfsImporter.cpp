@@ -114,9 +114,9 @@ Topology importSysfs(const std::string &root) {
         if (secondary) {
             s.kind = DeviceKind::Bridge;
             s.secondary = *secondary;
-            s.subordinate = readBusNumber(target / "subordinate_bus_number",
-                                          where + "/subordinate_bus_number")
-                                .value_or(*secondary);
+            s.subordinate =
+                readBusNumber(target / "subordinate_bus_number", where + "/subordinate_bus_number")
+                    .value_or(*secondary);
         }
         s.vf = fs::exists(fs::symlink_status(target / "physfn", ec));
         const std::string vendor = readFirstLine(target / "vendor").value_or("");

@@ -3,8 +3,9 @@
 /// `/sys/devices/pci…/…`), or from a copy of it laid out the same way.
 ///
 /// Per device: the parent is the BDF-named folder above it in the link target; a bridge is a device
-/// with a `pci_bus/dddd:bb` entry or a `secondary_bus_number` file (`subordinate_bus_number` gives the
-/// range end); a VF has a `physfn` link; the label is `vendor:device` from those files when present.
+/// with a `pci_bus/dddd:bb` entry or a `secondary_bus_number` file (`subordinate_bus_number` gives
+/// the range end); a VF has a `physfn` link; the label is `vendor:device` from those files when
+/// present.
 
 #include "topology/Topology.h"
 

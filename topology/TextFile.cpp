@@ -34,8 +34,8 @@ std::string readTextFile(const std::string &path) {
     while (text.size() <= kMaxTextFileBytes && in.read(chunk, sizeof chunk).gcount() > 0)
         text.append(chunk, static_cast<std::size_t>(in.gcount()));
     if (text.size() > kMaxTextFileBytes)
-        throw InputError(path, "too large: more than " + std::to_string(kMaxTextFileBytes) +
-                                   " bytes");
+        throw InputError(path,
+                         "too large: more than " + std::to_string(kMaxTextFileBytes) + " bytes");
     const std::size_t nul = text.find('\0');
     if (nul != std::string::npos)
         throw InputError(path, "byte " + std::to_string(nul) + " is NUL: not a text file");

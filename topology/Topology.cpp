@@ -73,9 +73,8 @@ void checkBusRanges(const std::vector<DeviceSpec> &specs,
         const DeviceSpec &p = specs[*parentOf[i]];
         if (c.subordinate > p.subordinate)
             throw InputError(placeOf(c), "bridge " + c.bdf.toString() + " forwards " +
-                                             rangeText(c) + ", outside the range " +
-                                             rangeText(p) + " of the bridge above it, " +
-                                             p.bdf.toString());
+                                             rangeText(c) + ", outside the range " + rangeText(p) +
+                                             " of the bridge above it, " + p.bdf.toString());
     }
     for (auto &[where, bridges] : onBus) {
         std::sort(bridges.begin(), bridges.end(), [&](std::size_t a, std::size_t b) {
@@ -85,8 +84,8 @@ void checkBusRanges(const std::vector<DeviceSpec> &specs,
             const DeviceSpec &a = specs[bridges[k - 1]], &b = specs[bridges[k]];
             if (b.secondary <= a.subordinate)
                 throw InputError(placeOf(b), "bridges " + a.bdf.toString() + " " + rangeText(a) +
-                                                 " and " + b.bdf.toString() + " " +
-                                                 rangeText(b) + " forward overlapping bus ranges");
+                                                 " and " + b.bdf.toString() + " " + rangeText(b) +
+                                                 " forward overlapping bus ranges");
         }
     }
     // The top-level ranges of each domain are disjoint and sorted now: a root bus inside one?
@@ -98,18 +97,17 @@ void checkBusRanges(const std::vector<DeviceSpec> &specs,
         if (top == onBus.end())
             continue;
         const std::vector<std::size_t> &ranges = top->second;
-        auto after = std::upper_bound(ranges.begin(), ranges.end(), d.bdf.bus,
-                                      [&](unsigned bus, std::size_t b) {
-                                          return bus < specs[b].secondary;
-                                      });
+        auto after =
+            std::upper_bound(ranges.begin(), ranges.end(), d.bdf.bus,
+                             [&](unsigned bus, std::size_t b) { return bus < specs[b].secondary; });
         if (after == ranges.begin())
             continue;
         const DeviceSpec &b = specs[*std::prev(after)];
         if (d.bdf.bus <= b.subordinate)
-            throw InputError(placeOf(d),
-                             "device " + d.bdf.toString() + " sits on a root bus inside the range " +
-                                 rangeText(b) + " of bridge " + b.bdf.toString() +
-                                 " (no bridge forwards to bus " + std::to_string(d.bdf.bus) + ")");
+            throw InputError(
+                placeOf(d), "device " + d.bdf.toString() + " sits on a root bus inside the range " +
+                                rangeText(b) + " of bridge " + b.bdf.toString() +
+                                " (no bridge forwards to bus " + std::to_string(d.bdf.bus) + ")");
     }
 }
 
@@ -152,10 +150,10 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
     Topology t;
     Adjacency &g = t.graph_->g;
     for (const DeviceSpec &s : specs)
-        boost::add_vertex(DeviceRecord{s.bdf, s.kind, s.kind == DeviceKind::Bridge ? s.secondary : 0,
-                                       s.kind == DeviceKind::Bridge ? s.subordinate : 0, s.vf,
-                                       s.label},
-                          g);
+        boost::add_vertex(
+            DeviceRecord{s.bdf, s.kind, s.kind == DeviceKind::Bridge ? s.secondary : 0,
+                         s.kind == DeviceKind::Bridge ? s.subordinate : 0, s.vf, s.label},
+            g);
     std::vector<std::optional<std::size_t>> parentOf(specs.size());
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const DeviceSpec &s = specs[i];
@@ -173,8 +171,8 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
                              "device " + s.bdf.toString() + " is said to sit " +
                                  (s.declaredParent ? "below " + s.declaredParent->toString()
                                                    : std::string("on a root bus")) +
-                                 " but its bus " +
-                                 busToString(s.bdf.domain, s.bdf.bus) + " is forwarded by " +
+                                 " but its bus " + busToString(s.bdf.domain, s.bdf.bus) +
+                                 " is forwarded by " +
                                  (derived ? derived->toString() : std::string("no bridge")));
     }
     checkBusRanges(specs, parentOf, placeOf);
@@ -183,8 +181,9 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
     std::vector<std::size_t> order(specs.size());
     for (std::size_t i = 0; i < order.size(); ++i)
         order[i] = i;
-    std::stable_sort(order.begin(), order.end(),
-                     [&](std::size_t a, std::size_t b) { return specs[a].bdf.bus < specs[b].bdf.bus; });
+    std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+        return specs[a].bdf.bus < specs[b].bdf.bus;
+    });
     t.graph_->depth.assign(specs.size(), 0);
     for (std::size_t i : order)
         if (parentOf[i])
@@ -192,13 +191,27 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
     return t;
 }
 
-std::size_t Topology::size() const { return boost::num_vertices(graph_->g); }
-const Bdf &Topology::bdf(DeviceId id) const { return graph_->g[id].bdf; }
-DeviceKind Topology::kind(DeviceId id) const { return graph_->g[id].kind; }
-bool Topology::isVf(DeviceId id) const { return graph_->g[id].vf; }
-const std::string &Topology::label(DeviceId id) const { return graph_->g[id].label; }
-unsigned Topology::secondaryBus(DeviceId id) const { return graph_->g[id].secondary; }
-unsigned Topology::subordinateBus(DeviceId id) const { return graph_->g[id].subordinate; }
+std::size_t Topology::size() const {
+    return boost::num_vertices(graph_->g);
+}
+const Bdf &Topology::bdf(DeviceId id) const {
+    return graph_->g[id].bdf;
+}
+DeviceKind Topology::kind(DeviceId id) const {
+    return graph_->g[id].kind;
+}
+bool Topology::isVf(DeviceId id) const {
+    return graph_->g[id].vf;
+}
+const std::string &Topology::label(DeviceId id) const {
+    return graph_->g[id].label;
+}
+unsigned Topology::secondaryBus(DeviceId id) const {
+    return graph_->g[id].secondary;
+}
+unsigned Topology::subordinateBus(DeviceId id) const {
+    return graph_->g[id].subordinate;
+}
 
 std::optional<DeviceId> Topology::parent(DeviceId id) const {
     auto [first, last] = boost::in_edges(id, graph_->g);
@@ -240,7 +253,9 @@ std::vector<DeviceId> Topology::upstreamPath(DeviceId id) const {
     return path;
 }
 
-std::size_t Topology::upstreamBridges(DeviceId id) const { return graph_->depth[id]; }
+std::size_t Topology::upstreamBridges(DeviceId id) const {
+    return graph_->depth[id];
+}
 
 bool Topology::isMultifunction(DeviceId id) const {
     auto sameSlot = [&](DeviceId other) {
@@ -271,7 +286,9 @@ std::size_t Topology::bridgeCount() const {
     return n;
 }
 
-std::size_t Topology::endpointCount() const { return size() - bridgeCount(); }
+std::size_t Topology::endpointCount() const {
+    return size() - bridgeCount();
+}
 
 std::size_t Topology::vfCount() const {
     std::size_t n = 0;

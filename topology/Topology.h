@@ -1,9 +1,11 @@
 #pragma once
-/// Topology: an immutable PCI tree (devices, bridges, root buses), Boost.Graph inside, queries outside.
+/// Topology: an immutable PCI tree (devices, bridges, root buses), Boost.Graph inside, queries
+/// outside.
 ///
 /// Devices get dense ids 0..size()-1 in BDF order. The parent of a device is the bridge whose
-/// secondary bus it sits on (the kernel's `dev->bus->self`); a device on a root bus has none. A root
-/// bus is a bus no bridge of the topology forwards to (for an excerpt, the top of what was pasted).
+/// secondary bus it sits on (the kernel's `dev->bus->self`); a device on a root bus has none. A
+/// root bus is a bus no bridge of the topology forwards to (for an excerpt, the top of what was
+/// pasted).
 
 #include "topology/Bdf.h"
 
@@ -33,10 +35,11 @@ struct DeviceSpec {
     unsigned subordinate = 0; ///< bridges only: last bus behind the bridge
     bool vf = false;          ///< an SR-IOV virtual function (preserve refuses it)
     std::string label;        ///< device name as lspci -tv or sysfs gave it; may be empty
-    std::optional<Bdf> declaredParent; ///< parent stated by the input, checked against the bus numbers
+    std::optional<Bdf>
+        declaredParent;        ///< parent stated by the input, checked against the bus numbers
     bool declaredRoot = false; ///< the input states the device sits on a root bus (no parent)
-    std::string place;        ///< where the input described it (file:line:column), for errors
-    std::string parentPlace;  ///< where the input stated the parent (defaults to `place`)
+    std::string place;         ///< where the input described it (file:line:column), for errors
+    std::string parentPlace;   ///< where the input stated the parent (defaults to `place`)
 };
 
 /// A root bus: a (domain, bus) with no bridge above it in this topology.

@@ -80,7 +80,8 @@ Topology topologyFromJson(std::string_view text, const std::string &source) {
     };
     const auto noDuplicates = [&](int, nlohmann::json::parse_event_t event, ordered_json &parsed) {
         using E = nlohmann::json::parse_event_t;
-        const bool starts = event == E::object_start || event == E::array_start || event == E::value;
+        const bool starts =
+            event == E::object_start || event == E::array_start || event == E::value;
         if (starts && !frames.empty() && frames.back().array)
             ++frames.back().index;
         switch (event) {
@@ -138,8 +139,8 @@ Topology topologyFromJson(std::string_view text, const std::string &source) {
         if (!d.is_object())
             throw InputError(where, "expected an object");
         for (auto it = d.begin(); it != d.end(); ++it) {
-            static const char *known[] = {"bdf",       "kind", "parent", "secondary",
-                                          "subordinate", "vf", "label"};
+            static const char *known[] = {"bdf",         "kind", "parent", "secondary",
+                                          "subordinate", "vf",   "label"};
             if (std::find(std::begin(known), std::end(known), it.key()) == std::end(known))
                 throw InputError(where + "." + it.key(), "unknown key");
         }

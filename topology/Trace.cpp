@@ -55,7 +55,7 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
     Trace trace;
     std::size_t lineNo = 0;
     std::size_t pos = 0;
-    bool inlineTree = false; // inside the lines of an inline `# topology:`
+    bool inlineTree = false;                     // inside the lines of an inline `# topology:`
     std::map<std::string, std::string> headerAt; // each header key's first place
     while (pos <= text.size()) {
         std::size_t eol = text.find('\n', pos);
@@ -75,10 +75,12 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
             inlineTree = false;
             const std::string_view comment = trim(body.substr(1));
             const std::size_t colon = comment.find(':');
-            const std::string_view key = colon == std::string_view::npos ? "" : comment.substr(0, colon);
+            const std::string_view key =
+                colon == std::string_view::npos ? "" : comment.substr(0, colon);
             const std::string_view value =
                 colon == std::string_view::npos ? "" : trim(comment.substr(colon + 1));
-            const std::size_t valueColumn = static_cast<std::size_t>(value.data() - line.data()) + 1;
+            const std::size_t valueColumn =
+                static_cast<std::size_t>(value.data() - line.data()) + 1;
             const std::string at = place + ":" + std::to_string(valueColumn);
             // A comment that starts with one lowercase word and a colon is a header: a misspelt
             // one must not be prose that silently changes nothing.
@@ -86,7 +88,8 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                                 key.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") ==
                                     std::string_view::npos;
             const std::string keyAt =
-                place + ":" + std::to_string(static_cast<std::size_t>(key.data() - line.data()) + 1);
+                place + ":" +
+                std::to_string(static_cast<std::size_t>(key.data() - line.data()) + 1);
             if (header) {
                 static const char *const known[] = {"topology", "policy", "abi", "capacity",
                                                     "expect"};
@@ -124,7 +127,8 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
             } else if (key == "abi") {
                 trace.abi = parseAbi(value);
                 if (!trace.abi)
-                    throw InputError(at, "unknown abi '" + std::string(value) + "' (expected v6 or v7)");
+                    throw InputError(at, "unknown abi '" + std::string(value) +
+                                             "' (expected v6 or v7)");
             } else if (key == "capacity") {
                 std::size_t n = 0;
                 bool ok = !value.empty();
@@ -138,8 +142,8 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                                              (value.size() > 40 ? "...' " : "' ") +
                                              "is not a number");
                 if (n > kMaxCapacity)
-                    throw InputError(at, "capacity too large: at most " +
-                                             std::to_string(kMaxCapacity));
+                    throw InputError(at,
+                                     "capacity too large: at most " + std::to_string(kMaxCapacity));
                 trace.capacity = n;
             } else if (key == "expect") {
                 if (trace.expect.empty())

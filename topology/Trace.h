@@ -12,7 +12,8 @@
 ///   preserve 0000:03:00.0
 ///   fail-next unpreserve 02:00.0; unpreserve 03:00.0
 ///
-/// One operation per line or several separated by `;`; other `#` lines and blank lines are comments.
+/// One operation per line or several separated by `;`; other `#` lines and blank lines are
+/// comments.
 
 #include "topology/Op.h"
 #include "topology/Policy.h"

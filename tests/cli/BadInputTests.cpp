@@ -14,7 +14,9 @@ struct BadInput {
     std::string place; // must appear in the error line
 };
 
-void PrintTo(const BadInput &b, std::ostream *os) { *os << b.command; }
+void PrintTo(const BadInput &b, std::ostream *os) {
+    *os << b.command;
+}
 
 class BadInputs : public ::testing::TestWithParam<BadInput> {};
 
@@ -33,15 +35,18 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         BadInput{"build/bridgepath frobnicate", "frobnicate: unknown command"},
         BadInput{"build/bridgepath check --verbose", "--verbose: unknown flag"},
-        BadInput{"build/bridgepath check --faults lost-slot,gremlins", "--faults: unknown fault class 'gremlins'"},
-        BadInput{"build/bridgepath check --invariants no-leak,no-bugs", "--invariants: unknown invariant 'no-bugs'"},
+        BadInput{"build/bridgepath check --faults lost-slot,gremlins",
+                 "--faults: unknown fault class 'gremlins'"},
+        BadInput{"build/bridgepath check --invariants no-leak,no-bugs",
+                 "--invariants: unknown invariant 'no-bugs'"},
         BadInput{"build/bridgepath check --shard 3/3", "--shard: expected I/N with 0 <= I < N"},
         BadInput{"build/bridgepath check --cases 0", "--cases: must be at least 1"},
         BadInput{"build/bridgepath check --format yaml", "--format: unknown format 'yaml'"},
         BadInput{"build/bridgepath check --seed x", "--seed: expected a non-negative number"},
         BadInput{"build/bridgepath check --cases 12345678901234567890123",
                  "--cases: too large: at most 999999999"},
-        BadInput{"build/bridgepath simulate --topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv "
+        BadInput{"build/bridgepath simulate --topology "
+                 "tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv "
                  "--capacity 65537 --ops kexec",
                  "--capacity: too large: at most 65536"},
         BadInput{"printf '# capacity: 100000000000\\nkexec\\n' > /tmp/bp-cap.trace && "
@@ -109,8 +114,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath exhaustive --max-devices 13", "--max-devices: expected 1..12"},
         BadInput{"build/bridgepath exhaustive --max-ops x", "--max-ops: expected a non-negative"},
         BadInput{"build/bridgepath exhaustive --threads 0", "--threads: expected 1..256"},
-        BadInput{"build/bridgepath exhaustive --faults fire", "--faults: unknown fault class 'fire'"},
-        BadInput{"build/bridgepath exhaustive --invariants nope", "--invariants: unknown invariant"},
+        BadInput{"build/bridgepath exhaustive --faults fire",
+                 "--faults: unknown fault class 'fire'"},
+        BadInput{"build/bridgepath exhaustive --invariants nope",
+                 "--invariants: unknown invariant"},
         BadInput{"build/bridgepath exhaustive --format xml", "--format: unknown format 'xml'"},
         BadInput{"build/bridgepath exhaustive trees", "exhaustive takes flags only"},
         BadInput{"build/bridgepath exhaustive --max-devices 3 --min-devices 4",
@@ -119,22 +126,25 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"build/bridgepath policies --abi v9", "--abi: unknown abi 'v9' (v6, v7, both)"},
         BadInput{"build/bridgepath policies --prove-devices 11", "--prove-devices: expected 0..10"},
         BadInput{"build/bridgepath export-kunit", "export-kunit: needs a trace FILE"},
-        BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --expect maybe",
-                 "--expect: unknown expectation 'maybe'"},
+        BadInput{
+            "build/bridgepath export-kunit tests/traces/review-fault-free.trace --expect maybe",
+            "--expect: unknown expectation 'maybe'"},
         BadInput{"build/bridgepath export-kunit /no/such.trace", "/no/such.trace: cannot read"},
         BadInput{"build/bridgepath export-kunit tests/traces/review-fault-free.trace --output "
                  "/no/such/dir/x.c",
                  "/no/such/dir/x.c: cannot write"},
-        BadInput{"printf '# topology: a.lspci\\n# topology: b.lspci\\nkexec\\n' > /tmp/bp-two.trace && "
-                 "build/bridgepath replay /tmp/bp-two.trace",
-                 "/tmp/bp-two.trace:2:13: a second topology header"},
+        BadInput{
+            "printf '# topology: a.lspci\\n# topology: b.lspci\\nkexec\\n' > /tmp/bp-two.trace && "
+            "build/bridgepath replay /tmp/bp-two.trace",
+            "/tmp/bp-two.trace:2:13: a second topology header"},
         BadInput{"printf -- '-[0000:60]-\\n' > /tmp/bp-busonly.txt && build/bridgepath topology "
                  "/tmp/bp-busonly.txt",
                  "/tmp/bp-busonly.txt:1:1: no PCI device in the tree (only buses)"},
-        BadInput{"printf '# topology: %s/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv\\n"
-                 "# expect: holds all; fails no-leak\\nkexec\\n' \"$PWD\" > /tmp/bp-contra.trace && "
-                 "build/bridgepath replay /tmp/bp-contra.trace",
-                 "/tmp/bp-contra.trace:2:11: the expectation contradicts itself"},
+        BadInput{
+            "printf '# topology: %s/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv\\n"
+            "# expect: holds all; fails no-leak\\nkexec\\n' \"$PWD\" > /tmp/bp-contra.trace && "
+            "build/bridgepath replay /tmp/bp-contra.trace",
+            "/tmp/bp-contra.trace:2:11: the expectation contradicts itself"},
         BadInput{"printf '{\"tree\": []}' > /tmp/bp-empty.json && build/bridgepath check "
                  "--topology /tmp/bp-empty.json",
                  "/tmp/bp-empty.json: tree: no PCI device (the \"tree\" array is empty)"},
@@ -144,8 +154,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"printf '{\"tree\": [], \"x\": 1e999}' > /tmp/bp-bignum.json && build/bridgepath "
                  "topology /tmp/bp-bignum.json",
                  "/tmp/bp-bignum.json: malformed JSON: number overflow"},
-        BadInput{"build/bridgepath replay tests/traces/review-fault-free.trace --dot /no/such/x.dot",
-                 "/no/such/x.dot: cannot write: No such file or directory"}));
+        BadInput{
+            "build/bridgepath replay tests/traces/review-fault-free.trace --dot /no/such/x.dot",
+            "/no/such/x.dot: cannot write: No such file or directory"}));
 
 TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
     EXPECT_EQ(test::runShell("build/bridgepath help").exitCode, 0);
@@ -155,18 +166,21 @@ TEST(Cli, HelpExitsZeroAndNoArgumentsExitsTwo) {
 TEST(Cli, TraceFileHeaderNamesTheTopologyRelativeToTheTrace) {
     const auto r = test::runShell(
         "build/bridgepath simulate --json --trace tests/traces/review-lost-slot-bail.trace");
-    EXPECT_EQ(r.exitCode, 1) << r.err; // the leak breaks invariants: exit 1, as docs/commands.md says
+    EXPECT_EQ(r.exitCode, 1)
+        << r.err; // the leak breaks invariants: exit 1, as docs/commands.md says
     EXPECT_NE(r.out.find("\"leaked\": [\n    \"0000:00:00.0\",\n    \"0000:01:00.0\"\n  ]"),
               std::string::npos)
         << r.out;
 }
 
 TEST(Cli, TopologyJsonReadsBackToTheSameSummary) {
-    const auto a = test::runShell("build/bridgepath topology --json "
-                                  "tests/topologies/ruijie-firewall-xeon-e5v2-i350-quadport-switches.lspci-tv "
-                                  "> /tmp/bp-ruijie.json && build/bridgepath topology --json /tmp/bp-ruijie.json");
-    const auto b = test::runShell("build/bridgepath topology --json "
-                                  "tests/topologies/ruijie-firewall-xeon-e5v2-i350-quadport-switches.lspci-tv");
+    const auto a = test::runShell(
+        "build/bridgepath topology --json "
+        "tests/topologies/ruijie-firewall-xeon-e5v2-i350-quadport-switches.lspci-tv "
+        "> /tmp/bp-ruijie.json && build/bridgepath topology --json /tmp/bp-ruijie.json");
+    const auto b = test::runShell(
+        "build/bridgepath topology --json "
+        "tests/topologies/ruijie-firewall-xeon-e5v2-i350-quadport-switches.lspci-tv");
     EXPECT_EQ(a.exitCode, 0) << a.err;
     EXPECT_EQ(a.out, b.out);
 }
@@ -197,7 +211,8 @@ std::vector<TableRow> badInputTable() {
     for (std::string line; std::getline(in, line);) {
         if (line.rfind("## ", 0) == 0)
             inSection = line == "## Bad input";
-        if (!inSection || line.rfind("| ", 0) != 0 || line.find("| `build/bridgepath") == std::string::npos)
+        if (!inSection || line.rfind("| ", 0) != 0 ||
+            line.find("| `build/bridgepath") == std::string::npos)
             continue;
         // Cells are separated by " | "; a `|` inside a cell is written `\|`.
         std::vector<std::string> cells;

@@ -32,7 +32,8 @@ TEST(Check, LostSlotUnderBailFailsNoLeakWithASmallCounterexample) {
     EXPECT_LE(c["ops"].size(), 4u);
     EXPECT_EQ(c["tree"].get<std::string>().rfind("-[", 0), 0u);
     // The trace it wrote replays to the same failure.
-    const auto replay = test::runShell("build/bridgepath replay " + c["trace_file"].get<std::string>());
+    const auto replay =
+        test::runShell("build/bridgepath replay " + c["trace_file"].get<std::string>());
     EXPECT_EQ(replay.exitCode, 0) << replay.out;
     EXPECT_NE(replay.out.find("replay: as expected"), std::string::npos);
 }
@@ -66,7 +67,8 @@ TEST(Check, SameSeedPrintsTheSameBytes) {
 TEST(Check, ShardsAreRepeatableAndDiffer) {
     const std::string base = "build/bridgepath check --faults step --invariants containment "
                              "--policy bail --format json --save-trace /tmp/bp-check-tests";
-    const auto s0 = test::runShell(base + " --shard 0/2"), s0b = test::runShell(base + " --shard 0/2"),
+    const auto s0 = test::runShell(base + " --shard 0/2"),
+               s0b = test::runShell(base + " --shard 0/2"),
                s1 = test::runShell(base + " --shard 1/2");
     EXPECT_EQ(s0.out, s0b.out);
     EXPECT_NE(s0.out, s1.out);

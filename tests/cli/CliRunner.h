@@ -39,7 +39,9 @@ inline std::string scoped(std::string text) {
 }
 
 /// A scratch file of this test: `name` in scratchDir().
-inline std::string scratchFile(const std::string &name) { return scratchDir() + "/" + name; }
+inline std::string scratchFile(const std::string &name) {
+    return scratchDir() + "/" + name;
+}
 
 /// The bytes of `path` (scoped(): a `/tmp/bp-...` name is this test's scratch file).
 inline std::string slurp(const std::string &path) {

@@ -7,8 +7,8 @@
 namespace bridgepath {
 namespace {
 
-const char *const kCommands[] = {"topology", "simulate", "check",        "replay",
-                                 "prove",    "sweep",    "exhaustive",   "policies",
+const char *const kCommands[] = {"topology",     "simulate",     "check",      "replay",
+                                 "prove",        "sweep",        "exhaustive", "policies",
                                  "export-kunit", "kernel-check", "scenarios"};
 
 TEST(Conventions, EveryCommandsHelpIsItsOwnUsageWithExitZero) {

@@ -34,8 +34,9 @@ TEST(Exhaustive, StepFaultsUnderBailFailContainmentWithAReplayableTrace) {
     EXPECT_EQ(containment["invariant"], "containment");
     EXPECT_EQ(containment["status"], "fail");
     EXPECT_EQ(containment["counterexample"]["devices"], 2);
-    const auto replay = test::runShell("build/bridgepath replay " +
-                                       containment["counterexample"]["trace_file"].get<std::string>());
+    const auto replay =
+        test::runShell("build/bridgepath replay " +
+                       containment["counterexample"]["trace_file"].get<std::string>());
     EXPECT_EQ(replay.exitCode, 0) << replay.out << replay.err;
     EXPECT_NE(replay.out.find("replay: as expected"), std::string::npos) << replay.out;
     // Closure holds under bail with one failed step: the walk stops, it never frees out of order.
@@ -111,24 +112,29 @@ TEST(Policies, BothAbisGiveARowPerVersionAndDifferOnUnplug) {
 TEST(Docs, PolicyMatrixIsWhatPoliciesPrints) {
     const auto r = test::runShell("build/bridgepath policies --format markdown");
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
-    EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the matrix:\n" << r.out;
+    const std::string readme =
+        test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
+    EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the matrix:\n"
+                                                     << r.out;
 }
 
 TEST(Exhaustive, TheAbiDecidesWhatTheSmallestCrashIs) {
     auto run = [](const char *abi) {
         return test::runShell(std::string("build/bridgepath exhaustive --max-devices 2 --max-ops 4 "
                                           "--faults step --invariants no-crash --threads 1 "
-                                          "--save-trace /tmp/bp-abi --abi ") + abi);
+                                          "--save-trace /tmp/bp-abi --abi ") +
+                              abi);
     };
     const auto v6 = run("v6"), v7 = run("v7");
     EXPECT_EQ(v6.exitCode, 1) << v6.err;
     EXPECT_EQ(v7.exitCode, 1) << v7.err;
     // v6: the release itself crashes, three operations on one device.
-    EXPECT_NE(v6.out.find("no-crash: counterexample (1 device, 3 ops)"), std::string::npos) << v6.out;
+    EXPECT_NE(v6.out.find("no-crash: counterexample (1 device, 3 ops)"), std::string::npos)
+        << v6.out;
     EXPECT_NE(v6.out.find("!! kernel BUG"), std::string::npos) << v6.out;
     // v7: the release only warns; the crash is the next preserve through the freed slot.
-    EXPECT_NE(v7.out.find("no-crash: counterexample (1 device, 4 ops)"), std::string::npos) << v7.out;
+    EXPECT_NE(v7.out.find("no-crash: counterexample (1 device, 4 ops)"), std::string::npos)
+        << v7.out;
     EXPECT_NE(v7.out.find("!! WARN: the table is freed"), std::string::npos) << v7.out;
     EXPECT_NE(v7.out.find("!! use after free: 0000:00:00.0"), std::string::npos) << v7.out;
 }
@@ -137,8 +143,10 @@ TEST(Docs, MachineTableIsWhatPoliciesPrints) {
     const auto r =
         test::runShell("build/bridgepath policies --view machine --abi both --format markdown");
     ASSERT_EQ(r.exitCode, 0) << r.err;
-    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
-    EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the table:\n" << r.out;
+    const std::string readme =
+        test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
+    EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the table:\n"
+                                                     << r.out;
 }
 
 // The machine view: v6 turns a single failed step into the BUG at release, v7 into the use after

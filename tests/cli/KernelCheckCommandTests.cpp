@@ -25,7 +25,8 @@ TEST(KernelCheckCommand, AFailNextOfARecursiveWalkStepIsRefusedAtItsLine) {
                          << "/tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv\n"
                             "preserve 03:00.0\nfail-next unpreserve 02:00.0\n";
     const auto r = test::runShell("build/bridgepath kernel-check --source "
-                                  "tests/kernelcheck/c/flb-early --trace " + trace);
+                                  "tests/kernelcheck/c/flb-early --trace " +
+                                  trace);
     EXPECT_EQ(r.exitCode, 2) << r.out << r.err;
     EXPECT_NE(r.err.find(trace + ":3"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("recursive walks"), std::string::npos) << r.err;
@@ -58,8 +59,8 @@ TEST(KernelCheckCommand, AChainOfLiveUpdatesReplaysAndAgrees) {
         out << "preserve 03:00.0\nkexec\npreserve 03:00.1\nkexec\nfinish 03:00.1\nfinish-all\n";
     }
     for (const std::string &f : {kV6, kLatest}) {
-        const auto r = test::runShell("build/bridgepath kernel-check --source " + f +
-                                      " --trace " + trace + " --format json");
+        const auto r = test::runShell("build/bridgepath kernel-check --source " + f + " --trace " +
+                                      trace + " --format json");
         ASSERT_EQ(r.exitCode, 0) << f << ": " << r.out << r.err;
         const auto j = nlohmann::json::parse(r.out);
         EXPECT_TRUE(j["agree"].get<bool>()) << r.out;

@@ -10,8 +10,9 @@ namespace {
 
 // `. . X! ...` for one cell, from check's JSON.
 std::string cell(const std::string &faults, const std::string &policy) {
-    const auto r = test::runShell("build/bridgepath check --policy " + policy + " --faults " +
-                                  faults + " --cases 500 --format json --save-trace /tmp/bp-matrix");
+    const auto r =
+        test::runShell("build/bridgepath check --policy " + policy + " --faults " + faults +
+                       " --cases 500 --format json --save-trace /tmp/bp-matrix");
     EXPECT_TRUE(r.exitCode == 0 || r.exitCode == 1) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     std::string out;
@@ -25,13 +26,15 @@ std::string cell(const std::string &faults, const std::string &policy) {
 }
 
 TEST(Docs, FaultPolicyMatrixIsWhatCheckFinds) {
-    const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/checking.md");
+    const std::string readme =
+        test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/checking.md");
     for (const char *faults :
          {"none", "alloc", "step", "lost-slot", "refcount", "misuse", "vanish", "unplug"}) {
         const std::string row = std::string("| ") + faults + " | `" + cell(faults, "bail") +
                                 "` | `" + cell(faults, "continue") + "` | `" +
                                 cell(faults, "guarded") + "` |";
-        EXPECT_NE(readme.find(row + "\n"), std::string::npos) << "docs/checking.md lacks the row\n" << row;
+        EXPECT_NE(readme.find(row + "\n"), std::string::npos) << "docs/checking.md lacks the row\n"
+                                                              << row;
     }
 }
 

@@ -15,8 +15,9 @@ std::size_t count(const std::string &s, const std::string &what) {
 }
 
 TEST(Picture, ReplayDrawsTheReviewLeakWithBothBridgesLeakedAndTheWalkInRed) {
-    const auto r = test::runShell("build/bridgepath replay tests/traces/review-lost-slot-bail.trace "
-                                  "--dot /tmp/bp-picture.dot");
+    const auto r =
+        test::runShell("build/bridgepath replay tests/traces/review-lost-slot-bail.trace "
+                       "--dot /tmp/bp-picture.dot");
     ASSERT_EQ(r.exitCode, 0) << r.err;
     const std::string dot = test::slurp("/tmp/bp-picture.dot");
     EXPECT_EQ(dot.rfind("digraph G {", 0), 0u);

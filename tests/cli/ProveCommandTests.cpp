@@ -15,8 +15,9 @@ TEST(Prove, InductionWithoutFaultsProvesAndExitsZero) {
 }
 
 TEST(Prove, CounterexampleExitsOneWithJsonAndAReplayableTrace) {
-    const auto r = test::runShell("build/bridgepath prove --faults lost-slot --invariants no-leak "
-                                  "--max-devices 3 --steps 4 --format json --save-trace /tmp/bp-prove");
+    const auto r =
+        test::runShell("build/bridgepath prove --faults lost-slot --invariants no-leak "
+                       "--max-devices 3 --steps 4 --format json --save-trace /tmp/bp-prove");
     EXPECT_EQ(r.exitCode, 1) << r.err;
     const auto j = nlohmann::json::parse(r.out);
     EXPECT_EQ(j["result"], "counterexample");
@@ -27,7 +28,8 @@ TEST(Prove, CounterexampleExitsOneWithJsonAndAReplayableTrace) {
     EXPECT_NE(r.err.find("bridgepath prove: counterexample in "), std::string::npos) << r.err;
     const auto &c = j["counterexample"];
     EXPECT_TRUE(c["replay_agrees"].get<bool>());
-    const auto replay = test::runShell("build/bridgepath replay " + c["trace_file"].get<std::string>());
+    const auto replay =
+        test::runShell("build/bridgepath replay " + c["trace_file"].get<std::string>());
     EXPECT_EQ(replay.exitCode, 0) << replay.out;
 }
 
@@ -40,9 +42,10 @@ TEST(Prove, TimeoutIsUnknownAndExitsThreeNeverProved) {
 }
 
 TEST(Prove, BadInputExitsTwo) {
-    for (const char *args : {"--method guess", "--max-devices 0", "--max-devices 33",
-                             "--faults vanish", "--invariants containment", "--format yaml",
-                             "--topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv --max-devices 3"}) {
+    for (const char *args :
+         {"--method guess", "--max-devices 0", "--max-devices 33", "--faults vanish",
+          "--invariants containment", "--format yaml",
+          "--topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv --max-devices 3"}) {
         const auto r = test::runShell(std::string("build/bridgepath prove ") + args);
         EXPECT_EQ(r.exitCode, 2) << args << "\n" << r.out << r.err;
         EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;

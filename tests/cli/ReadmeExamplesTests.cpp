@@ -36,11 +36,13 @@ std::vector<Example> consoleExamples(const std::string &file) {
     return out;
 }
 
-std::vector<Example> readmeExamples() { return consoleExamples("README.md"); }
+std::vector<Example> readmeExamples() {
+    return consoleExamples("README.md");
+}
 
 TEST(Docs, EveryConsoleExampleOfTheManualPrintsWhatItShows) {
-    for (const auto &entry : std::filesystem::directory_iterator(
-             std::string(BRIDGEPATH_SOURCE_DIR) + "/docs")) {
+    for (const auto &entry :
+         std::filesystem::directory_iterator(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs")) {
         if (entry.path().extension() != ".md")
             continue;
         const std::string file = "docs/" + entry.path().filename().string();
@@ -59,9 +61,10 @@ TEST(Readme, EveryConsoleExamplePrintsWhatTheReadmeShows) {
     ASSERT_GE(examples.size(), 2u) << "README.md lost its worked example";
     for (const Example &e : examples) {
         const auto r = test::runShell(e.command);
-        EXPECT_EQ(r.out, e.expected) << "README.md:" << e.line << ": " << e.command << "\n" << r.err;
-        EXPECT_TRUE(r.exitCode == 0 || r.exitCode == 1) << "README.md:" << e.line << " exited "
-                                                        << r.exitCode << ": " << r.err;
+        EXPECT_EQ(r.out, e.expected) << "README.md:" << e.line << ": " << e.command << "\n"
+                                     << r.err;
+        EXPECT_TRUE(r.exitCode == 0 || r.exitCode == 1)
+            << "README.md:" << e.line << " exited " << r.exitCode << ": " << r.err;
     }
 }
 
@@ -79,7 +82,8 @@ TEST(Readme, QuickStartIsExactlyTwoLines) {
 TEST(Cli, BuiltInScenariosBehaveAsPredicted) {
     const auto r = test::runShell("build/bridgepath scenarios");
     EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
-    EXPECT_NE(r.out.find("27 runs, 27 as the kernel rules predict, 0 unexpected"), std::string::npos)
+    EXPECT_NE(r.out.find("27 runs, 27 as the kernel rules predict, 0 unexpected"),
+              std::string::npos)
         << r.out;
 }
 

@@ -11,7 +11,8 @@ namespace {
 nlohmann::json simulate(const std::string &abi, const std::string &ops) {
     const auto r = test::runShell("build/bridgepath simulate --json --abi " + abi +
                                   " --topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv "
-                                  "--ops '" + ops + "'");
+                                  "--ops '" +
+                                  ops + "'");
     const nlohmann::json j = nlohmann::json::parse(r.out);
     // The exit codes of docs/commands.md: 1 exactly when an invariant fails.
     EXPECT_EQ(r.exitCode, j["violations"].empty() ? 0 : 1) << r.err;
@@ -33,9 +34,9 @@ TEST(SimulateJson, TheV6ReviewLeakEndsInBugAtReleaseAtTheLastUnpreserve) {
 TEST(SimulateJson, TheV7ReviewLeakFreesTheTableAndTheNextPreserveUsesEveryFreedBridge) {
     const auto j = simulate("v7", std::string(kReviewLeak) + "; preserve 03:00.1");
     ASSERT_EQ(j["events"].size(), 4u) << j.dump(2);
-    EXPECT_EQ(j["events"][0], (nlohmann::json{{"step", 3},
-                                              {"event", "table-freed-with-references"},
-                                              {"nr_devices", 3}}));
+    EXPECT_EQ(
+        j["events"][0],
+        (nlohmann::json{{"step", 3}, {"event", "table-freed-with-references"}, {"nr_devices", 3}}));
     for (int i = 1; i < 4; ++i) {
         EXPECT_EQ(j["events"][i]["step"], 4);
         EXPECT_EQ(j["events"][i]["event"], "use-after-free");
@@ -61,11 +62,11 @@ namespace {
 
 // Counterexamples carry their kernel events too (check and exhaustive JSON).
 TEST(CounterexampleJson, ANoCrashCounterexampleListsTheCrashWithItsStep) {
-    for (const std::string &cmd : std::vector<std::string>
-         {"build/bridgepath check --faults step --invariants no-crash --format json "
-          "--save-trace /tmp/bp-events",
-          "build/bridgepath exhaustive --max-devices 2 --max-ops 3 --faults step --invariants "
-          "no-crash --format json --threads 1 --save-trace /tmp/bp-events"}) {
+    for (const std::string &cmd : std::vector<std::string>{
+             "build/bridgepath check --faults step --invariants no-crash --format json "
+             "--save-trace /tmp/bp-events",
+             "build/bridgepath exhaustive --max-devices 2 --max-ops 3 --faults step --invariants "
+             "no-crash --format json --threads 1 --save-trace /tmp/bp-events"}) {
         const auto r = test::runShell(cmd);
         ASSERT_EQ(r.exitCode, 1) << cmd << "\n" << r.err;
         const auto j = nlohmann::json::parse(r.out);

@@ -78,7 +78,8 @@ TEST(ExhaustiveSearch, ContinueContainsEveryFailedStepThatBailLeaks) {
 }
 
 TEST(ExhaustiveSearch, SameResultsWithOneAndTwoThreads) {
-    ExhaustiveOptions o = options(5, 4, {FaultClass::Step, FaultClass::LostSlot, FaultClass::Misuse});
+    ExhaustiveOptions o =
+        options(5, 4, {FaultClass::Step, FaultClass::LostSlot, FaultClass::Misuse});
     o.threads = 1;
     const ExhaustiveResult one = runExhaustive(o);
     o.threads = 2;
@@ -103,9 +104,8 @@ TEST(ExhaustiveSearch, StateJudgeAgreesWithTheModelInvariantsInEveryState) {
     std::uint64_t violations = 0;
     for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded})
         for (Abi abi : {Abi::V6, Abi::V7}) {
-            ExhaustiveOptions o = options(4, 4, std::set<FaultClass>(allFaultClasses().begin(),
-                                                                     allFaultClasses().end()),
-                                          p);
+            ExhaustiveOptions o = options(
+                4, 4, std::set<FaultClass>(allFaultClasses().begin(), allFaultClasses().end()), p);
             o.abi = abi;
             o.crossCheckJudge = true;
             const ExhaustiveResult r = runExhaustive(o);
@@ -190,7 +190,8 @@ TEST(ExhaustiveSearch, SymmetryReductionChangesNoVerdictOnlyTheStateCount) {
                 EXPECT_FALSE(b.harnessDisagrees) << what;
                 if (a.smallest) {
                     EXPECT_EQ(a.smallest->setup->topology.size(),
-                              b.smallest->setup->topology.size()) << what;
+                              b.smallest->setup->topology.size())
+                        << what;
                     EXPECT_EQ(a.smallest->ops.size(), b.smallest->ops.size()) << what;
                 }
             }
@@ -310,8 +311,8 @@ TEST(ExhaustiveSearch, TwoGenerationsUnderFaultsAgreeWithTheHarness) {
     // Faults in kernel 1 too: a fail-next on its finish or its unpreserve, a lost entry, an
     // unplug between the kexecs. Every smallest example replays through impl and model.
     for (Abi abi : {Abi::V6, Abi::V7}) {
-        ExhaustiveOptions o = options(3, 5, {FaultClass::Step, FaultClass::LostSlot,
-                                             FaultClass::Unplug, FaultClass::Misuse});
+        ExhaustiveOptions o = options(
+            3, 5, {FaultClass::Step, FaultClass::LostSlot, FaultClass::Unplug, FaultClass::Misuse});
         o.abi = abi;
         o.generations = 2;
         o.crossCheckJudge = true;

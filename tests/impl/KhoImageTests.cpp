@@ -17,10 +17,10 @@ KhoImage sample() {
 
 TEST(KhoImage, V6LayoutIsPackedLittleEndian) {
     const std::vector<std::uint8_t> expected{
-        3, 0, 0, 0,                 // max_nr_devices
-        2, 0, 0, 0,                 // nr_devices
-        1, 0, 0, 0, 0x00, 0x03, 1, 0, // 0001:03:00.0 refcount 1
-        0, 0, 0, 0, 0, 0, 0, 0,     // free slot
+        3, 0, 0, 0,                      // max_nr_devices
+        2, 0, 0, 0,                      // nr_devices
+        1, 0, 0, 0, 0x00, 0x03, 1,    0, // 0001:03:00.0 refcount 1
+        0, 0, 0, 0, 0,    0,    0,    0, // free slot
         1, 0, 0, 0, 0x00, 0x02, 0x34, 0x12};
     EXPECT_EQ(encodeKho(Abi::V6, sample()), expected);
 }

@@ -1,8 +1,8 @@
 // kernel-check on kernel-style C files written for these tests (tests/kernelcheck/c/flb-v6,
-// flb-latest and flb-early: the real API's shape, FLB ops and all, not kernel source): each behaves like the
-// model variant its text says it is, every lifecycle event is reached and compared, each built-in
-// mutant is killed, and code that crashes, hangs, runs away or does not compile is reported,
-// never a crash of the tool.
+// flb-latest and flb-early: the real API's shape, FLB ops and all, not kernel source): each behaves
+// like the model variant its text says it is, every lifecycle event is reached and compared, each
+// built-in mutant is killed, and code that crashes, hangs, runs away or does not compile is
+// reported, never a crash of the tool.
 
 #include "kernelcheck/CSource.h"
 #include "kernelcheck/KernelCheck.h"
@@ -17,8 +17,8 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
-#include <iostream>
 #include <gtest/gtest.h>
+#include <iostream>
 #include <unistd.h>
 
 namespace bridgepath {
@@ -335,8 +335,8 @@ TEST_P(Chains, PreserveInTheIncomingKernelOpensANewOutgoingSession) {
     EXPECT_EQ(s[2].result, Result::Ok);
     EXPECT_EQ(s[2].state.calls.preserve, 2u);
     EXPECT_EQ(s[2].state.nrDevices, 4u);
-    EXPECT_EQ(s[2].state.slots, table({at("03:00.1", 1), at("02:00.0", 1), at("01:00.0", 1),
-                                       at("00:00.0", 1)}));
+    EXPECT_EQ(s[2].state.slots,
+              table({at("03:00.1", 1), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1)}));
     EXPECT_EQ(s[2].state.incomingNrDevices, 4u);
     EXPECT_EQ(s[2].state.incomingSlots[0], at("03:00.0", 1));
     // Its last file goes: .unpreserve, the new table is freed, the incoming side is untouched.
@@ -354,22 +354,19 @@ TEST_P(Chains, ABridgeIncomingAndOutgoingKeepsBothCounts) {
         table({at("03:00.1", 1), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1)});
     // B2 is incoming with refcount 2 (both endpoints) and outgoing with refcount 1 (EP1).
     EXPECT_EQ(s[3].state.slots, out);
-    EXPECT_EQ(s[3].state.incomingSlots,
-              table({at("03:00.0", 1), at("02:00.0", 2), at("01:00.0", 2), at("00:00.0", 2),
-                     at("03:00.1", 1)}));
+    EXPECT_EQ(s[3].state.incomingSlots, table({at("03:00.0", 1), at("02:00.0", 2), at("01:00.0", 2),
+                                               at("00:00.0", 2), at("03:00.1", 1)}));
     EXPECT_EQ(s[3].state.incomingNrDevices, 5u);
     // Finishing EP0 takes one incoming reference of each bridge; the outgoing counts stay.
-    EXPECT_EQ(s[4].state.incomingSlots,
-              table({at("03:00.0", 0), at("02:00.0", 1), at("01:00.0", 1), at("00:00.0", 1),
-                     at("03:00.1", 1)}));
+    EXPECT_EQ(s[4].state.incomingSlots, table({at("03:00.0", 0), at("02:00.0", 1), at("01:00.0", 1),
+                                               at("00:00.0", 1), at("03:00.1", 1)}));
     EXPECT_EQ(s[4].state.incomingNrDevices, 4u);
     EXPECT_EQ(s[4].state.slots, out);
     EXPECT_EQ(s[4].state.nrDevices, 4u);
     // Finishing EP1 ends every incoming entry (each keeps its BDF); B2 is still outgoing.
     EXPECT_EQ(s[5].state.incomingNrDevices, 0u);
-    EXPECT_EQ(s[5].state.incomingSlots,
-              table({at("03:00.0", 0), at("02:00.0", 0), at("01:00.0", 0), at("00:00.0", 0),
-                     at("03:00.1", 0)}));
+    EXPECT_EQ(s[5].state.incomingSlots, table({at("03:00.0", 0), at("02:00.0", 0), at("01:00.0", 0),
+                                               at("00:00.0", 0), at("03:00.1", 0)}));
     EXPECT_EQ(s[5].state.slots, out);
     EXPECT_EQ(s[5].state.nrDevices, 4u);
 }
@@ -439,8 +436,9 @@ INSTANTIATE_TEST_SUITE_P(KernelCheck, Chains, testing::Values("flb-v6", "flb-lat
 // faults as a use-after-free, while the table of the generation before it is still readable.
 TEST(KernelCheck, APointerIntoThePreviousGenerationsMemoryFaultsAfterTheNextKexec) {
     const auto code = KernelCode::build(fixture("flb-latest"), [](std::string text) {
-        const std::string retrieve = "static int pci_flb_retrieve(struct liveupdate_flb_op_args "
-                                     "*args)\n{\n\tstruct pci_ser *ser = phys_to_virt(args->data);\n";
+        const std::string retrieve =
+            "static int pci_flb_retrieve(struct liveupdate_flb_op_args "
+            "*args)\n{\n\tstruct pci_ser *ser = phys_to_virt(args->data);\n";
         std::size_t at = text.find(retrieve);
         EXPECT_NE(at, std::string::npos);
         text.replace(at, retrieve.size(),
@@ -586,9 +584,10 @@ TEST(KernelCheck, TheEarlyFixtureWarnsOncePerKernelAtTheRelease) {
     const std::vector<KernelStep> s = observeKernel(*code, t, ops, &crash);
     ASSERT_EQ(s.size(), ops.size()) << crash;
     auto freedWarnings = [](const KernelStep &k) {
-        return std::count_if(k.state.events.begin(), k.state.events.end(), [](const KernelEvent &e) {
-            return e.kind == KernelEventKind::TableFreedWithReferences;
-        });
+        return std::count_if(k.state.events.begin(), k.state.events.end(),
+                             [](const KernelEvent &e) {
+                                 return e.kind == KernelEventKind::TableFreedWithReferences;
+                             });
     };
     EXPECT_EQ(freedWarnings(s[2]), 1);
     EXPECT_EQ(s[5].state.calls.unpreserve, 2u); // a second release with references in kernel 0

@@ -36,9 +36,13 @@ Machine &machine() {
 }
 
 // What the C API returns for a result (the panic as the test hooks spell it).
-int returned(Result r) { return errnoOf(r).value_or(PCI_LIVEUPDATE_TEST_PANIC); }
+int returned(Result r) {
+    return errnoOf(r).value_or(PCI_LIVEUPDATE_TEST_PANIC);
+}
 
-PciLiveUpdate &impl() { return *machine().impl; }
+PciLiveUpdate &impl() {
+    return *machine().impl;
+}
 
 int walk(Result r) {
     machine().walkResult = returned(r);
@@ -48,12 +52,12 @@ int walk(Result r) {
 } // namespace
 
 static void report(struct kunit *test, long left, long right, const char *expr, const char *file,
-            int line, const char *fmt, va_list args) {
+                   int line, const char *fmt, va_list args) {
     test->failed = 1;
     char message[512];
     std::vsnprintf(message, sizeof message, fmt, args);
-    std::printf("        # %s:%d: EXPECTATION FAILED: %s (%ld vs %ld): %s\n", file, line, expr, left,
-                right, message);
+    std::printf("        # %s:%d: EXPECTATION FAILED: %s (%ld vs %ld): %s\n", file, line, expr,
+                left, right, message);
 }
 
 extern "C" {
@@ -89,11 +93,21 @@ struct pci_dev *pci_get_domain_bus_and_slot(int domain, unsigned int bus, unsign
 
 void pci_dev_put(struct pci_dev *) {}
 
-int pci_liveupdate_preserve(struct pci_dev *dev) { return returned(impl().preserve(dev->id)); }
-void pci_liveupdate_unpreserve(struct pci_dev *dev) { walk(impl().unpreserve(dev->id)); }
-void pci_liveupdate_freeze(struct pci_dev *dev) { walk(impl().freeze(dev->id)); }
-void pci_liveupdate_finish(struct pci_dev *dev) { walk(impl().finish(dev->id)); }
-int pci_liveupdate_test_walk_result(void) { return machine().walkResult; }
+int pci_liveupdate_preserve(struct pci_dev *dev) {
+    return returned(impl().preserve(dev->id));
+}
+void pci_liveupdate_unpreserve(struct pci_dev *dev) {
+    walk(impl().unpreserve(dev->id));
+}
+void pci_liveupdate_freeze(struct pci_dev *dev) {
+    walk(impl().freeze(dev->id));
+}
+void pci_liveupdate_finish(struct pci_dev *dev) {
+    walk(impl().finish(dev->id));
+}
+int pci_liveupdate_test_walk_result(void) {
+    return machine().walkResult;
+}
 
 int pci_liveupdate_test_setup(struct kunit *, const char *lspci, const char *policy,
                               const char *abi, unsigned int capacity) {
@@ -111,8 +125,12 @@ int pci_liveupdate_test_setup(struct kunit *, const char *lspci, const char *pol
     return 0;
 }
 
-int pci_liveupdate_test_kexec(void) { return returned(impl().kexec()); }
-int pci_liveupdate_test_finish_all(void) { return returned(impl().finishAll()); }
+int pci_liveupdate_test_kexec(void) {
+    return returned(impl().kexec());
+}
+int pci_liveupdate_test_finish_all(void) {
+    return returned(impl().finishAll());
+}
 int pci_liveupdate_test_fail_next(struct pci_dev *dev, const char *step) {
     const std::string s = step;
     const StepKind kind = s == "preserve" ? StepKind::Preserve
@@ -120,16 +138,24 @@ int pci_liveupdate_test_fail_next(struct pci_dev *dev, const char *step) {
                                           : StepKind::Unpreserve;
     return returned(impl().failNext(dev->id, kind));
 }
-int pci_liveupdate_test_lose(struct pci_dev *dev) { return returned(impl().lose(dev->id)); }
+int pci_liveupdate_test_lose(struct pci_dev *dev) {
+    return returned(impl().lose(dev->id));
+}
 int pci_liveupdate_test_set_refcount(struct pci_dev *dev, u16 refcount) {
     return returned(impl().setRefcount(dev->id, refcount));
 }
-int pci_liveupdate_test_vanish(struct pci_dev *dev) { return returned(impl().vanish(dev->id)); }
-int pci_liveupdate_test_unplug(struct pci_dev *dev) { return walk(impl().unplug(dev->id)); }
+int pci_liveupdate_test_vanish(struct pci_dev *dev) {
+    return returned(impl().vanish(dev->id));
+}
+int pci_liveupdate_test_unplug(struct pci_dev *dev) {
+    return walk(impl().unplug(dev->id));
+}
 unsigned int pci_liveupdate_test_refcount(struct pci_dev *dev) {
     return impl().state().refcount(machine().topology.bdf(dev->id));
 }
-unsigned int pci_liveupdate_test_nr_devices(void) { return impl().nrDevices(); }
+unsigned int pci_liveupdate_test_nr_devices(void) {
+    return impl().nrDevices();
+}
 
 } // extern "C"
 
@@ -150,7 +176,8 @@ int main() {
         if (suite.exit)
             suite.exit(&test);
         failed = failed || test.failed;
-        std::printf("    %s %zu %s\n", test.failed ? "not ok" : "ok", i + 1, suite.test_cases[i].name);
+        std::printf("    %s %zu %s\n", test.failed ? "not ok" : "ok", i + 1,
+                    suite.test_cases[i].name);
     }
     std::printf("%s 1 %s\n", failed ? "not ok" : "ok", suite.name);
     return failed ? 1 : 0;

@@ -159,8 +159,8 @@ TEST(EarlyFile, TheReleaseWarnsOncePerKernel) {
                        "preserve 03:00.1; set-refcount 01:00.0 2; unpreserve 03:00.1");
     State s = m.state();
     using K = KernelEventKind;
-    EXPECT_EQ(kinds(s), (std::vector<K>{K::TableFreedWithReferences, K::UseAfterFree,
-                                        K::UseAfterFree}));
+    EXPECT_EQ(kinds(s),
+              (std::vector<K>{K::TableFreedWithReferences, K::UseAfterFree, K::UseAfterFree}));
     EXPECT_EQ(s.events[0].nrDevices, 1u);
     // Kernel 1 starts with its warning unused.
     (void)test::run(m, "kexec; preserve 03:00.0; set-refcount 00:00.0 2; unpreserve 03:00.0");

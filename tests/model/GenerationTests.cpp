@@ -94,7 +94,7 @@ TEST(Generations, KexecDropsAnUnfinishedIncomingSideWithoutAnyCheck) {
     EXPECT_EQ(s.incoming.nrDevices, 0u);
     EXPECT_TRUE(s.events.empty()); // no .finish ran, so nothing looked at nr_devices 4
     EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Enoent); // kernel 2 inherited nothing
-    EXPECT_EQ(m.apply(op(OpKind::FinishAll)), Result::Ok);        // and the end finds nothing
+    EXPECT_EQ(m.apply(op(OpKind::FinishAll)), Result::Ok);       // and the end finds nothing
     EXPECT_FALSE(m.state().panicked);
 }
 
@@ -179,7 +179,8 @@ TEST(Generations, AFinishInAKernelThatInheritedNothingRunsNoWalk) {
     EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Enoent);
     EXPECT_TRUE(m.lastSteps().empty());
     // The fault is still armed: it fires at the next finish that walks.
-    EXPECT_EQ(m.state().pendingFailures, (std::set<std::pair<Bdf, StepKind>>{{EP0, StepKind::Finish}}));
+    EXPECT_EQ(m.state().pendingFailures,
+              (std::set<std::pair<Bdf, StepKind>>{{EP0, StepKind::Finish}}));
     ASSERT_EQ(m.apply(op(OpKind::Preserve, EP0)), Result::Ok);
     ASSERT_EQ(m.apply(op(OpKind::Kexec)), Result::Ok);
     EXPECT_EQ(m.apply(op(OpKind::Finish, EP0)), Result::Eio);

@@ -1,4 +1,5 @@
-// Each invariant holds on a consistent state and fails, naming the device, on a state that breaks it.
+// Each invariant holds on a consistent state and fails, naming the device, on a state that breaks
+// it.
 
 #include "model/IdealSpec.h"
 #include "model/Invariant.h"
@@ -43,7 +44,8 @@ class Invariants : public ::testing::Test {
 
 TEST_F(Invariants, AllHoldOnAConsistentState) {
     for (Invariant i : allInvariants())
-        EXPECT_TRUE(judge(i, consistent()).holds) << toString(i) << ": " << judge(i, consistent()).why;
+        EXPECT_TRUE(judge(i, consistent()).holds)
+            << toString(i) << ": " << judge(i, consistent()).why;
 }
 
 TEST_F(Invariants, ClosureFailsWhenABridgeAboveHasNoSlot) {
@@ -121,7 +123,8 @@ TEST_F(Invariants, EachSideIsJudgedByTheSameRules) {
     s.nrDevices = 1;
     const Verdict leak = judge(Invariant::NoLeak, s);
     EXPECT_FALSE(leak.holds);
-    EXPECT_EQ(leak.why.rfind("nothing is preserved but 0000:00:00.0 refcount 1", 0), 0u) << leak.why;
+    EXPECT_EQ(leak.why.rfind("nothing is preserved but 0000:00:00.0 refcount 1", 0), 0u)
+        << leak.why;
     EXPECT_EQ(leakedDevices(t, s), std::vector<Bdf>{RC});
 }
 

@@ -47,8 +47,8 @@ class SequenceGenerator {
                 else if (roll < 84)
                     op.kind = OpKind::Unplug;
                 else if (roll < 94)
-                    op.kind = OpKind::FailNext,
-                    op.step = static_cast<StepKind>(below(3)), op.bdf = t_.bdf(pickAnyDevice());
+                    op.kind = OpKind::FailNext, op.step = static_cast<StepKind>(below(3)),
+                    op.bdf = t_.bdf(pickAnyDevice());
                 else
                     op.kind = OpKind::Kexec, afterKexec = true;
             } else {
@@ -177,7 +177,8 @@ TEST(Conformance, BuiltinScenariosBehaveAsPredicted) {
     const Topology t = reviewTopology();
     for (const Scenario &sc : builtinScenarios())
         for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded}) {
-            LiveUpdateConfig config = withDefaultCapacity({p, Abi::V6, 0}, t, sc.capacity.has_value());
+            LiveUpdateConfig config =
+                withDefaultCapacity({p, Abi::V6, 0}, t, sc.capacity.has_value());
             if (sc.capacity)
                 config.capacity = *sc.capacity;
             const RunResult run = runSideBySide(t, config, parseOpsText(sc.ops).ops);

@@ -90,7 +90,8 @@ TEST(PropertyCheck, MinimizeDropsDevicesNoOperationNeeds) {
     setup->config = LiveUpdateConfig{Policy::Bail, Abi::V6, t.size()};
     Counterexample c;
     c.setup = setup;
-    c.ops = parseOpsText("preserve 03:00.0; preserve 0a:00.0; lose 02:00.0; unpreserve 03:00.0").ops;
+    c.ops =
+        parseOpsText("preserve 03:00.0; preserve 0a:00.0; lose 02:00.0; unpreserve 03:00.0").ops;
     const Counterexample m = minimize(c, Invariant::NoLeak);
     // 03:00.0 and 02:00.0 are named, so their path (01:00.0, 00:01.1) stays; 46 devices go.
     EXPECT_EQ(m.setup->topology.size(), 4u);
@@ -179,8 +180,8 @@ TEST(Generators, DrawChainsOfLiveUpdates) {
             i % 2 == 0 ? std::set<FaultClass>{}
                        : std::set<FaultClass>{FaultClass::Step, FaultClass::LostSlot,
                                               FaultClass::Vanish, FaultClass::Unplug};
-        const GeneratedCase c = sampleCase(7000 + i, 40, Policy::Bail, i % 4 < 2 ? Abi::V6 : Abi::V7,
-                                           faults);
+        const GeneratedCase c =
+            sampleCase(7000 + i, 40, Policy::Bail, i % 4 < 2 ? Abi::V6 : Abi::V7, faults);
         Harness h(c.setup->topology, c.setup->config, {});
         for (const Op &op : c.ops)
             ASSERT_FALSE(h.step(op).mismatch) << "case " << i << " at " << op.toString();
@@ -219,9 +220,9 @@ TEST(Generators, OneGenerationDrawsASingleLiveUpdate) {
     // inherited (what a harness without a second session can run).
     int kexecs = 0;
     for (int i = 0; i < 200; ++i) {
-        const GeneratedCase c =
-            sampleCase(8000 + i, 40, Policy::Bail, Abi::V6,
-                       {FaultClass::Step, FaultClass::LostSlot, FaultClass::Unplug}, std::nullopt, 1);
+        const GeneratedCase c = sampleCase(
+            8000 + i, 40, Policy::Bail, Abi::V6,
+            {FaultClass::Step, FaultClass::LostSlot, FaultClass::Unplug}, std::nullopt, 1);
         bool afterKexec = false;
         for (const Op &op : c.ops) {
             const bool outgoing = op.kind == OpKind::Preserve || op.kind == OpKind::Unpreserve ||
@@ -252,13 +253,13 @@ namespace {
 
 TEST(FailNthSweep, EveryWalkStepIsASiteAndBailLeaksWhereContinueContains) {
     const Topology t = test::reviewTree();
-    const auto ops =
-        parseOpsText("preserve 03:00.0; preserve 03:00.1; unpreserve 03:00.1").ops;
+    const auto ops = parseOpsText("preserve 03:00.0; preserve 03:00.1; unpreserve 03:00.1").ops;
     const SweepResult bail = sweepFaultSites(t, {Policy::Bail, Abi::V6, 5}, ops);
     const SweepResult cont = sweepFaultSites(t, {Policy::Continue, Abi::V6, 5}, ops);
     EXPECT_TRUE(bail.baseline.empty());
     ASSERT_EQ(bail.sites.size(), 12u); // 4 devices on each path, 3 walks
-    // The unpreserve step failing at B2 (op 3): bail leaves B2, B1 and RC counted, continue only B2.
+    // The unpreserve step failing at B2 (op 3): bail leaves B2, B1 and RC counted, continue only
+    // B2.
     const SiteOutcome &b = bail.sites[9], &c = cont.sites[9];
     EXPECT_EQ(b.site.op, 2u);
     EXPECT_EQ(b.site.device, test::bdf("02:00.0"));

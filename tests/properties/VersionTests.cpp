@@ -56,7 +56,9 @@ TEST(Versions, HotUnplugWalksInV6AndOnlyWarnsInV7) {
 }
 
 // The smallest tree: a root port RC (00:00.0) with one endpoint EP (01:00.0) below it.
-Topology rcEp() { return parseLspci("-[0000:00]---00.0-[01]----00.0\n", "RC -> EP"); }
+Topology rcEp() {
+    return parseLspci("-[0000:00]---00.0-[01]----00.0\n", "RC -> EP");
+}
 
 LiveUpdateConfig configFor(Abi abi, const Topology &t) {
     LiveUpdateConfig c;
@@ -121,10 +123,10 @@ TEST(Versions, InV7TheTableIsFreedUnderTheLeakedBridgeAndAPreserveBelowItUsesFre
 // cached by two devices; once the table is freed both pointers still name that one freed slot,
 // so a write through one is seen through the other.
 TEST(Versions, TwoDevicesThatCachedOneSlotShareItsFreedCopy) {
-    const Topology t = parseLspci(
-        "-[0000:80]---00.0-[81-84]----00.0-[82-84]----01.0-[84]--+-00.1\n"
-        "                                                        \\-00.3\n",
-        "RC -> B1 -> B2 -> {EP1, EP3}");
+    const Topology t =
+        parseLspci("-[0000:80]---00.0-[81-84]----00.0-[82-84]----01.0-[84]--+-00.1\n"
+                   "                                                        \\-00.3\n",
+                   "RC -> B1 -> B2 -> {EP1, EP3}");
     // By hand, v7 (first free slot): EP1, B2, B1, RC take slots 0..3; B1's slot is lost (zeroed)
     // and EP3 takes it; B1 still caches it, so the bridge step adds one to EP3's slot (2). EP3's
     // slot is lost too; unpreserving EP1 frees slot 0 and stops at B1 (refcount 0), unpreserving
@@ -201,7 +203,6 @@ TEST(Versions, AllocationOrderAfterALostSlotDiffersAndV7ReusesTheLostIndex) {
     EXPECT_EQ(test::run(v7, "unpreserve 03:00.0"), test::results({Result::Ok}));
     EXPECT_EQ(v7.state().refcount(test::bdf("03:00.1")), 0u);
 }
-
 
 // A root port RC (00:00.0) with a PF (01:00.0) and a VF (01:00.1) below it.
 Topology rcPfVf() {
@@ -290,9 +291,8 @@ TEST(VersionSwitches, ZeroRefcountFirstUnderV7MakesALostEndpointSlotEinvalInstea
     // EP keeps its cached slot after the lose; preserving it again reads refcount 0 first.
     const Topology t = rcEp();
     const std::string ops = "preserve 01:00.0; lose 01:00.0; preserve 01:00.0";
-    const auto c = switched(Abi::V7, t, [](LiveUpdateConfig &x) {
-        x.checkOrder = CheckOrder::ZeroRefcountFirst;
-    });
+    const auto c = switched(
+        Abi::V7, t, [](LiveUpdateConfig &x) { x.checkOrder = CheckOrder::ZeroRefcountFirst; });
     EXPECT_EQ(runBoth(t, configFor(Abi::V7, t), ops).results.back(), Result::Ebusy);
     EXPECT_EQ(runBoth(t, c, ops).results.back(), Result::Einval);
 }
@@ -315,14 +315,15 @@ TEST(VersionSwitches, ZeroRefcountFirstReadsADanglingEndpointsFreedCopyBeforeIts
     const std::string ops = "preserve 01:00.0; fail-next unpreserve 01:00.0; unpreserve 01:00.0; "
                             "lose 01:00.0; preserve 01:00.0";
     const BothRun v7 = runBoth(t, configFor(Abi::V7, t), ops);
-    EXPECT_EQ(v7.results, test::results({Result::Ok, Result::Ok, Result::Eio, Result::Ok,
-                                         Result::Ebusy}));
+    EXPECT_EQ(v7.results,
+              test::results({Result::Ok, Result::Ok, Result::Eio, Result::Ok, Result::Ebusy}));
     EXPECT_EQ(kinds(v7.state),
               std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
-    const BothRun zeroFirst = runBoth(t, switched(Abi::V7, t, [](LiveUpdateConfig &x) {
-                                      x.checkOrder = CheckOrder::ZeroRefcountFirst;
-                                  }),
-                                  ops);
+    const BothRun zeroFirst =
+        runBoth(t,
+                switched(Abi::V7, t,
+                         [](LiveUpdateConfig &x) { x.checkOrder = CheckOrder::ZeroRefcountFirst; }),
+                ops);
     EXPECT_EQ(zeroFirst.results.back(), Result::Einval);
     ASSERT_EQ(kinds(zeroFirst.state),
               (std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences,
@@ -332,9 +333,8 @@ TEST(VersionSwitches, ZeroRefcountFirstReadsADanglingEndpointsFreedCopyBeforeIts
 
 TEST(VersionSwitches, WarnAndFreeUnderV6TurnsTheLeakedBridgeIntoAFreedTableInsteadOfBugOn) {
     const Topology t = rcEp();
-    const auto c = switched(Abi::V6, t, [](LiveUpdateConfig &x) {
-        x.releaseCheck = ReleaseCheck::WarnAndFree;
-    });
+    const auto c = switched(
+        Abi::V6, t, [](LiveUpdateConfig &x) { x.releaseCheck = ReleaseCheck::WarnAndFree; });
     const BothRun r = runBoth(t, c, kLeakThenRelease);
     EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Eio}));
     ASSERT_EQ(kinds(r.state),
@@ -353,8 +353,8 @@ TEST(VersionSwitches, BugOnUnderV7CrashesAtTheReleaseOfALeakedTable) {
     const auto c =
         switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.releaseCheck = ReleaseCheck::BugOn; });
     const BothRun r = runBoth(t, c, std::string(kLeakThenRelease) + "; preserve 01:00.0; kexec");
-    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Eio, Result::Enoent,
-                                        Result::Enoent}));
+    EXPECT_EQ(r.results,
+              test::results({Result::Ok, Result::Ok, Result::Eio, Result::Enoent, Result::Enoent}));
     EXPECT_EQ(kinds(r.state), std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
     EXPECT_TRUE(r.state.crashed());
 }
@@ -364,17 +364,16 @@ TEST(VersionSwitches, HeldForeverUnderV7GivesIncomingHeldAtFinishAllAndPanicUnde
     const Topology t = rcEp();
     const std::string ops =
         "preserve 01:00.0; kexec; fail-next finish 00:00.0; finish 01:00.0; finish-all";
-    const BothRun held = runBoth(t, switched(Abi::V7, t, [](LiveUpdateConfig &x) {
-                                 x.endOfUpdate = EndOfUpdate::HeldForever;
-                             }),
-                             ops);
+    const BothRun held = runBoth(
+        t,
+        switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.endOfUpdate = EndOfUpdate::HeldForever; }),
+        ops);
     EXPECT_EQ(held.results.back(), Result::Panic); // the harness's "nr_devices != 0 at the end"
     EXPECT_EQ(kinds(held.state), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
     EXPECT_TRUE(check(Invariant::NoCrash, t, held.state, std::nullopt).holds);
-    const BothRun panic = runBoth(t, switched(Abi::V6, t, [](LiveUpdateConfig &x) {
-                                  x.endOfUpdate = EndOfUpdate::Panic;
-                              }),
-                              ops);
+    const BothRun panic = runBoth(
+        t, switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.endOfUpdate = EndOfUpdate::Panic; }),
+        ops);
     EXPECT_EQ(kinds(panic.state), std::vector<KernelEventKind>{KernelEventKind::PanicAtFinish});
     EXPECT_FALSE(check(Invariant::NoCrash, t, panic.state, std::nullopt).holds);
 }
@@ -414,8 +413,7 @@ TEST(VersionSwitches, NamedDeviceUnderV7RefusesAVfBeforeAnArmedFaultInEveryPhase
         switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.vfCheck = VfCheck::NamedDevice; });
     const BothRun r =
         runBoth(t, c, "fail-next preserve 01:00.1; preserve 01:00.1; kexec; preserve 01:00.1");
-    EXPECT_EQ(r.results,
-              test::results({Result::Ok, Result::Einval, Result::Ok, Result::Einval}));
+    EXPECT_EQ(r.results, test::results({Result::Ok, Result::Einval, Result::Ok, Result::Einval}));
     EXPECT_EQ(r.state.pendingFailures,
               (std::set<std::pair<Bdf, StepKind>>{{test::bdf("01:00.1"), StepKind::Preserve}}));
 }
@@ -426,14 +424,15 @@ TEST(VersionSwitches, TableSizedToPresentGivesAV6TableOneSlotPerDeviceNotUnplugg
     const Topology t = test::reviewTree();
     const auto c = switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.tableSizedToPresent = true; });
     ASSERT_EQ(c.capacity, 5u);
-    EXPECT_EQ(runBoth(t, configFor(Abi::V6, t), "unplug 03:00.1; preserve 03:00.0")
-                  .state.table.size(),
-              5u);
+    EXPECT_EQ(
+        runBoth(t, configFor(Abi::V6, t), "unplug 03:00.1; preserve 03:00.0").state.table.size(),
+        5u);
     EXPECT_EQ(runBoth(t, c, "preserve 03:00.0").state.table.size(), 5u);
     EXPECT_EQ(runBoth(t, c, "unplug 03:00.1; preserve 03:00.0").state.table.size(), 4u);
     // Each allocation counts again: released, then EP1 unplugged, then a new table.
-    EXPECT_EQ(runBoth(t, c, "preserve 03:00.0; unpreserve 03:00.0; unplug 03:00.1; "
-                            "preserve 03:00.0")
+    EXPECT_EQ(runBoth(t, c,
+                      "preserve 03:00.0; unpreserve 03:00.0; unplug 03:00.1; "
+                      "preserve 03:00.0")
                   .state.table.size(),
               4u);
 }

@@ -26,8 +26,7 @@ std::set<FaultClass> everyFault() {
 RC_GTEST_PROP(Conformance, ImplementationAgreesWithModelUnderEveryFault, ()) {
     const Policy policy = *rc::gen::element(Policy::Bail, Policy::Continue, Policy::Guarded);
     const Abi abi = *rc::gen::element(Abi::V6, Abi::V7);
-    const auto setup =
-        genCaseSetup(buildTopology(*genTreeShape()), policy, abi, everyFault(), {});
+    const auto setup = genCaseSetup(buildTopology(*genTreeShape()), policy, abi, everyFault(), {});
     GenModel initial(setup);
     Harness harness(setup->topology, setup->config, {});
     rc::state::check(initial, harness, &genCommand);
@@ -95,10 +94,9 @@ RC_GTEST_PROP(TreeShape, LspciAndJsonRoundTrip, ()) {
 // Printing an operation and parsing it back gives the same operation.
 RC_GTEST_PROP(Op, PrintThenParseGivesTheSameOp, ()) {
     Op op;
-    op.kind = *rc::gen::element(OpKind::Preserve, OpKind::Unpreserve, OpKind::Freeze,
-                                OpKind::Kexec, OpKind::Finish, OpKind::FinishAll,
-                                OpKind::FailNext, OpKind::Lose, OpKind::SetRefcount,
-                                OpKind::Vanish, OpKind::Unplug);
+    op.kind = *rc::gen::element(OpKind::Preserve, OpKind::Unpreserve, OpKind::Freeze, OpKind::Kexec,
+                                OpKind::Finish, OpKind::FinishAll, OpKind::FailNext, OpKind::Lose,
+                                OpKind::SetRefcount, OpKind::Vanish, OpKind::Unplug);
     op.bdf = Bdf::make(*uniformIn<std::uint32_t>(0, 0x10000), *uniformIn(0u, 256u),
                        *uniformIn(0u, 32u), *uniformIn(0u, 8u));
     op.step = *rc::gen::element(StepKind::Preserve, StepKind::Unpreserve, StepKind::Finish);

@@ -59,9 +59,9 @@ TEST(CorrectUse, KeepsTheInvariantsUnderEveryPolicyByInduction) {
 }
 
 TEST(CorrectUse, BoundedSearchWithoutFaultsFindsNothing) {
-    const SmtOutcome r = bmc(Policy::Bail, {}, {Invariant::ExactCount, Invariant::NoLeak,
-                                                Invariant::NoPanicAtFinish},
-                             3, 4);
+    const SmtOutcome r =
+        bmc(Policy::Bail, {},
+            {Invariant::ExactCount, Invariant::NoLeak, Invariant::NoPanicAtFinish}, 3, 4);
     EXPECT_EQ(r.verdict, SmtVerdict::Proved) << r.detail;
 }
 
@@ -113,7 +113,8 @@ TEST(FailedFinishStep, EndsInThePanicUnderEveryPolicy) {
         expectReplayed(r);
         bool failedFinish = false;
         for (const Op &op : r.counterexample->ops)
-            failedFinish = failedFinish || (op.kind == OpKind::FailNext && op.step == StepKind::Finish);
+            failedFinish =
+                failedFinish || (op.kind == OpKind::FailNext && op.step == StepKind::Finish);
         EXPECT_TRUE(failedFinish) << toString(p);
         EXPECT_EQ(r.counterexample->ops.back().kind, OpKind::FinishAll);
     }
@@ -175,7 +176,8 @@ TEST(SmtEncoding, SymbolicAndConcreteTreesAgreeUpToFiveDevices) {
                 ASSERT_EQ(concrete.verdict, symbolic.verdict) << n << " devices";
                 if (concrete.counterexample && symbolic.counterexample) {
                     EXPECT_EQ(concrete.counterexample->violated, symbolic.counterexample->violated);
-                    EXPECT_EQ(concrete.counterexample->ops.size(), symbolic.counterexample->ops.size());
+                    EXPECT_EQ(concrete.counterexample->ops.size(),
+                              symbolic.counterexample->ops.size());
                     EXPECT_TRUE(concrete.counterexample->replayAgrees);
                     EXPECT_TRUE(symbolic.counterexample->replayAgrees);
                 }
@@ -230,8 +232,19 @@ struct Abstract {
     std::vector<int> rc, copy;
 
     SmtState expr(z3::context &c) const {
-        SmtState s{{}, {}, {}, {}, {}, c.int_val(nr), c.int_val(phase), c.bool_val(panicked),
-                   c.bool_val(alloc), c.bool_val(crashed), c.bool_val(uaf), {}, std::nullopt};
+        SmtState s{{},
+                   {},
+                   {},
+                   {},
+                   {},
+                   c.int_val(nr),
+                   c.int_val(phase),
+                   c.bool_val(panicked),
+                   c.bool_val(alloc),
+                   c.bool_val(crashed),
+                   c.bool_val(uaf),
+                   {},
+                   std::nullopt};
         for (std::size_t d = 0; d < has.size(); ++d) {
             s.has.push_back(c.bool_val(has[d]));
             s.rc.push_back(c.int_val(rc[d]));
@@ -260,7 +273,9 @@ bool truthOf(const z3::expr &e) {
     return v.is_true();
 }
 
-int valueOf(const z3::expr &e) { return e.simplify().get_numeral_int(); }
+int valueOf(const z3::expr &e) {
+    return e.simplify().get_numeral_int();
+}
 
 Abstract evaluate(const SmtState &s, const z3::expr &capacity, const z3::expr &cap) {
     Abstract a;
@@ -293,7 +308,8 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
                                    const Abstract &encoded) {
     Abstract a;
     a.phase = static_cast<int>(impl.phase());
-    a.nr = static_cast<int>(impl.phase() == Phase::Outgoing ? impl.nrDevices() : impl.incomingNrDevices());
+    a.nr = static_cast<int>(impl.phase() == Phase::Outgoing ? impl.nrDevices()
+                                                            : impl.incomingNrDevices());
     a.panicked = impl.panicked();
     a.crashed = impl.crashed();
     a.uaf = impl.happened(KernelEventKind::UseAfterFree);
@@ -319,7 +335,8 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
         }
         a.has.push_back(a.phase == 2 ? encoded.has[d] : has);
         a.rc.push_back(a.phase == 2 ? encoded.rc[d] : has ? *held : 0);
-        a.direct.push_back(impl.phase() == Phase::Outgoing ? impl.directlyPreserved(d) : impl.directlyIncoming(d));
+        a.direct.push_back(impl.phase() == Phase::Outgoing ? impl.directlyPreserved(d)
+                                                           : impl.directlyIncoming(d));
         a.dang.push_back(dang);
         a.copy.push_back(dang ? *held : 0);
     }
@@ -329,8 +346,7 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
 bool operator==(const Abstract &x, const Abstract &y) {
     return x.phase == y.phase && x.nr == y.nr && x.panicked == y.panicked &&
            x.crashed == y.crashed && x.uaf == y.uaf && x.alloc == y.alloc && x.has == y.has &&
-           x.rc == y.rc &&
-           x.direct == y.direct && x.dang == y.dang && x.copy == y.copy;
+           x.rc == y.rc && x.direct == y.direct && x.dang == y.dang && x.copy == y.copy;
 }
 
 bool anyFailNextPending(const PciLiveUpdate &impl, std::size_t n) {
@@ -439,10 +455,14 @@ TEST(SmtEncoding, EveryEncodedStepIsWhatTheImplementationDoes) {
 }
 
 // RC 00:00.0 -> EP 01:00.0.
-Topology rcEp() { return parseLspci("-[0000:00]---00.0-[01]----00.0\n", "RC -> EP"); }
+Topology rcEp() {
+    return parseLspci("-[0000:00]---00.0-[01]----00.0\n", "RC -> EP");
+}
 
 // One endpoint on the root bus.
-Topology lonelyEndpoint() { return parseLspci("-[0000:00]---00.0\n", "EP"); }
+Topology lonelyEndpoint() {
+    return parseLspci("-[0000:00]---00.0\n", "EP");
+}
 
 std::vector<std::string> opTexts(const SmtCounterexample &c) {
     std::vector<std::string> out;

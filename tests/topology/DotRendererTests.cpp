@@ -134,9 +134,9 @@ TEST(DotRenderer, FilledVfStaysDashed) {
 }
 
 TEST(DotRenderer, LabelLinesBreakWithDotNewline) {
-    // Regression (fixed): DotRenderer.cpp joins label lines with "\\n" (DOT's line break) and then quote()
-    // escapes that backslash again, so the file holds `\\n` and Graphviz draws one line with a
-    // literal "\n" in it (checked with `dot -Tplain`: node height 0.5, not three lines).
+    // Regression (fixed): DotRenderer.cpp joins label lines with "\\n" (DOT's line break) and then
+    // quote() escapes that backslash again, so the file holds `\\n` and Graphviz draws one line
+    // with a literal "\n" in it (checked with `dot -Tplain`: node height 0.5, not three lines).
     const std::string dot = renderDot(parseLspci(kTwoDomains, "src"));
     EXPECT_NE(nodeOf(dot, "0000:00:00.0").find("label=\"0000:00:00.0\\nendpoint\""),
               std::string::npos)

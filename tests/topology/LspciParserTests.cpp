@@ -368,8 +368,9 @@ TEST(LspciParser, LooksLikeLspciUnlessTheFirstCharacterIsABrace) {
 // Malformed input: one InputError, one line, naming `src:line:column` (1-based).
 
 TEST(LspciParserErrors, EmptyTextNamesLineOneColumnOne) {
-    // Regression (fixed): the header promises `source:line:column` on anything that is not a tree, but empty (or
-    // blank-only) text is reported as bare `src: no PCI tree found` (LspciParser.cpp, Parser::run).
+    // Regression (fixed): the header promises `source:line:column` on anything that is not a tree,
+    // but empty (or blank-only) text is reported as bare `src: no PCI tree found` (LspciParser.cpp,
+    // Parser::run).
     EXPECT_TRUE(failsAt("", "src:1:1"));
 }
 
@@ -417,9 +418,10 @@ TEST(LspciParserErrors, DuplicateDeviceNamesTheSecondOccurrence) {
 }
 
 TEST(LspciParserErrors, DuplicateDeviceInALongListNamesTheSecondOccurrence) {
-    // Regression (fixed): Topology::build (Topology.cpp) orders specs with std::sort, which is not stable, then
-    // blames specs[i] of the equal pair. Past 16 devices introsort may swap the two occurrences:
-    // this list names line 15 (the first 01.0) instead of line 17. std::stable_sort would fix it.
+    // Regression (fixed): Topology::build (Topology.cpp) orders specs with std::sort, which is not
+    // stable, then blames specs[i] of the equal pair. Past 16 devices introsort may swap the two
+    // occurrences: this list names line 15 (the first 01.0) instead of line 17. std::stable_sort
+    // would fix it.
     std::string text = "-[0000:00]-+-0f.0\n";
     for (const char *device :
          {"0e", "0d", "0c", "0b", "0a", "09", "08", "07", "06", "05", "04", "03", "02", "01", "00"})

@@ -8,8 +8,9 @@
 namespace bridgepath {
 namespace {
 
-const Result kEvery[] = {Result::Ok,  Result::Einval, Result::Ebusy,  Result::Enospc, Result::Enoent,
-                         Result::Eio, Result::Enodev, Result::Eexist, Result::Panic};
+const Result kEvery[] = {Result::Ok,     Result::Einval, Result::Ebusy,
+                         Result::Enospc, Result::Enoent, Result::Eio,
+                         Result::Enodev, Result::Eexist, Result::Panic};
 
 TEST(Result, EveryResultReadsBackFromItsTextAndFromItsErrno) {
     for (Result r : kEvery) {

@@ -173,7 +173,8 @@ TEST_F(FakeSysfs, AnAttributeThatIsAFifoOrADeviceIsRefused) {
     EXPECT_TRUE(startsWith(what, root_.string())) << what;
     EXPECT_NE(what.find("/0000:00:02.0/vendor" + tail), std::string::npos) << what;
     fs::remove(attr);
-    const fs::path bus = root_ / "devices" / "pci0000:00" / "0000:00:01.0" / "subordinate_bus_number";
+    const fs::path bus =
+        root_ / "devices" / "pci0000:00" / "0000:00:01.0" / "subordinate_bus_number";
     fs::remove(bus);
     fs::create_symlink("/dev/zero", bus); // read, it would never end
     what = importError();

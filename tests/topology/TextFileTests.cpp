@@ -53,8 +53,8 @@ TEST(TextFile, AFileAboveTheLimitIsRefusedByItsSize) {
     const fs::path big = scratch("big");
     { std::ofstream(big) << "x"; }
     fs::resize_file(big, kMaxTextFileBytes + 1); // sparse: nothing is written
-    EXPECT_EQ(readError(big.string()), big.string() + ": too large: " +
-                                           std::to_string(kMaxTextFileBytes + 1) +
+    EXPECT_EQ(readError(big.string()), big.string() +
+                                           ": too large: " + std::to_string(kMaxTextFileBytes + 1) +
                                            " bytes, at most " + std::to_string(kMaxTextFileBytes));
     fs::remove(big);
 }
@@ -70,7 +70,8 @@ TEST(TextFile, AFileAtTheLimitIsReadWhole) {
 
 TEST(TextFile, AMissingFileNamesItself) {
     const fs::path missing = scratch("missing");
-    EXPECT_EQ(readError(missing.string()), missing.string() + ": cannot read: No such file or directory");
+    EXPECT_EQ(readError(missing.string()),
+              missing.string() + ": cannot read: No such file or directory");
 }
 
 } // namespace

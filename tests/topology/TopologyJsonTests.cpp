@@ -281,8 +281,8 @@ TEST(TopologyJsonErrors, TreeErrorsNameTheirEntry) {
 }
 
 TEST(TopologyJsonErrors, TreeErrorsNameTheOffendingKey) {
-    // Regression (fixed): the header promises `source: tree[i].key` for a bad entry, but an endpoint with
-    // "secondary" is reported as `src: tree[0]: an endpoint has no secondary bus`
+    // Regression (fixed): the header promises `source: tree[i].key` for a bad entry, but an
+    // endpoint with "secondary" is reported as `src: tree[0]: an endpoint has no secondary bus`
     // (TopologyJson.cpp), and a contradicted parent as `src: tree[2]: device ... is said to sit
     // below ...` (the spec's place, set without the key).
     EXPECT_TRUE(startsWith(
@@ -296,9 +296,10 @@ TEST(TopologyJsonErrors, TreeErrorsNameTheOffendingKey) {
 }
 
 TEST(TopologyJsonErrors, NullParentBelowABridgeIsAContradiction) {
-    // Regression (fixed): `"parent": null` says "on a root bus" (the reader's own message for a missing parent),
-    // but TopologyJson.cpp leaves declaredParent empty for null, so nothing checks it: this file
-    // puts 01:00.0 on a root bus, yet the tree built from it hangs 01:00.0 below 00:01.0.
+    // Regression (fixed): `"parent": null` says "on a root bus" (the reader's own message for a
+    // missing parent), but TopologyJson.cpp leaves declaredParent empty for null, so nothing checks
+    // it: this file puts 01:00.0 on a root bus, yet the tree built from it hangs 01:00.0 below
+    // 00:01.0.
     const std::string what =
         jsonError(tree({entry("0000:00:01.0", "bridge", "null", ", \"secondary\": 1"),
                         entry("0000:01:00.0", "endpoint", "null")}));
@@ -306,9 +307,9 @@ TEST(TopologyJsonErrors, NullParentBelowABridgeIsAContradiction) {
 }
 
 TEST(TopologyJson, LabelThatIsNotUtf8StillExports) {
-    // Regression (fixed): parseLspci keeps a Latin-1 name byte for byte, and topologyToJson then lets
-    // nlohmann::json::type_error 316 ("incomplete UTF-8 string") escape: neither a JSON text nor
-    // an InputError. Minimal input: `-[0000:00]---00.0  caf\xe9`.
+    // Regression (fixed): parseLspci keeps a Latin-1 name byte for byte, and topologyToJson then
+    // lets nlohmann::json::type_error 316 ("incomplete UTF-8 string") escape: neither a JSON text
+    // nor an InputError. Minimal input: `-[0000:00]---00.0  caf\xe9`.
     const Topology t = parseLspci("-[0000:00]---00.0  caf\xe9\n", "src");
     try {
         const Topology back = topologyFromJson(topologyToJson(t), "json");

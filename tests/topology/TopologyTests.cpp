@@ -100,9 +100,10 @@ TEST(Topology, BuildDerivesParentFromSecondaryBus) {
 TEST(Topology, ARootBusInsideABridgesRangeIsAnInputError) {
     // 00:01.0 forwards [01-02]; a device on bus 02 with no bridge whose secondary bus is 02
     // would be a root bus inside that range, which no PCI hierarchy has.
-    EXPECT_EQ(buildError({bridge("0000:00:01.0", 1, 2), withPlace(endpoint("0000:02:00.0"), "f:2:1")}),
-              "f:2:1: device 0000:02:00.0 sits on a root bus inside the range [1-2] of bridge "
-              "0000:00:01.0 (no bridge forwards to bus 2)");
+    EXPECT_EQ(
+        buildError({bridge("0000:00:01.0", 1, 2), withPlace(endpoint("0000:02:00.0"), "f:2:1")}),
+        "f:2:1: device 0000:02:00.0 sits on a root bus inside the range [1-2] of bridge "
+        "0000:00:01.0 (no bridge forwards to bus 2)");
     // Just outside the range it is a root bus of its own.
     const Topology t =
         Topology::build({bridge("0000:00:01.0", 1, 2), endpoint("0000:03:00.0")}, "src");
@@ -110,13 +111,15 @@ TEST(Topology, ARootBusInsideABridgesRangeIsAnInputError) {
 }
 
 TEST(Topology, AChildBridgesRangeOutsideItsParentsIsAnInputError) {
-    EXPECT_EQ(buildError({bridge("0000:00:01.0", 1, 2), withPlace(bridge("0000:01:00.0", 2, 3), "f:2:1")}),
+    EXPECT_EQ(buildError(
+                  {bridge("0000:00:01.0", 1, 2), withPlace(bridge("0000:01:00.0", 2, 3), "f:2:1")}),
               "f:2:1: bridge 0000:01:00.0 forwards [2-3], outside the range [1-2] of the bridge "
               "above it, 0000:00:01.0");
 }
 
 TEST(Topology, SiblingBridgesWithOverlappingRangesAreAnInputError) {
-    EXPECT_EQ(buildError({bridge("0000:00:01.0", 1, 3), withPlace(bridge("0000:00:02.0", 3, 4), "f:2:1")}),
+    EXPECT_EQ(buildError(
+                  {bridge("0000:00:01.0", 1, 3), withPlace(bridge("0000:00:02.0", 3, 4), "f:2:1")}),
               "f:2:1: bridges 0000:00:01.0 [1-3] and 0000:00:02.0 [3-4] forward overlapping bus "
               "ranges");
     // Below one bridge too.

@@ -26,7 +26,7 @@ int pci_liveupdate_test_walk_result(void);
 /* Builds the tree (an `lspci -t` text) under the trace's policy, abi and v6 capacity (0: one
  * slot per device); a kernel test on matching hardware returns 0 and ignores them. */
 int pci_liveupdate_test_setup(struct kunit *test, const char *lspci, const char *policy,
-			      const char *abi, unsigned int capacity);
+                              const char *abi, unsigned int capacity);
 int pci_liveupdate_test_kexec(void);
 /* The end of the Live Update: PCI_LIVEUPDATE_TEST_PANIC where later kernels panic ("never
  * finished"; v6 keeps the incoming state forever), else 0. */
