@@ -48,7 +48,6 @@ class TreeEnumerator {
                    Emit &emit) const;
     DeviceShape shapeOf(std::size_t id) const;
 
-    TreeFamily family_;
     std::size_t maxNodes_;
     std::vector<Node> nodes_;              // every tree, by id, sizes non-decreasing
     std::vector<std::size_t> firstOfSize_; // id range [firstOfSize_[n], firstOfSize_[n + 1])
