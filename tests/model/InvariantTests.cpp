@@ -105,6 +105,89 @@ TEST_F(Invariants, NoPanicAtFinishFailsOnlyWhenEveryPreservedDeviceWasFinished) 
     EXPECT_EQ(v.why.rfind("incoming: ", 0), 0u) << v.why;
 }
 
+TEST_F(Invariants, AtomicPreserveFailsWhenAFailedPreserveChangedTheState) {
+    const State before = consistent();
+    State after = before;
+    after.table[4] = SlotEntry::of(EP1, 1); // a failed preserve left EP1's slot
+    after.nrDevices = 5;
+    Op op;
+    op.kind = OpKind::Preserve;
+    op.bdf = EP1;
+    InvariantInput in{t, after, 5};
+    in.before = &before;
+    in.op = &op;
+    in.result = Result::Eio;
+    const Verdict v = check(Invariant::AtomicPreserve, in);
+    EXPECT_FALSE(v.holds);
+    EXPECT_NE(v.why.find("preserve 0000:03:00.1 failed EIO but changed the state"),
+              std::string::npos)
+        << v.why;
+    // The same change after a preserve that succeeded is no failure of atomicity.
+    in.result = Result::Ok;
+    EXPECT_TRUE(check(Invariant::AtomicPreserve, in).holds);
+    // Nor a failed preserve that left everything as it was.
+    const InvariantInput unchanged{t, before, 5, &before, &op, Result::Eio};
+    EXPECT_TRUE(check(Invariant::AtomicPreserve, unchanged).holds);
+}
+
+// A real run that makes the judge fire: EP0's preserve fails at B1, and its rollback stops at
+// B2's failing unpreserve step (bail), so B2 keeps the slot the failed preserve gave it.
+TEST_F(Invariants, AtomicPreserveFiresOnARollbackThatStopsHalfway) {
+    ReferenceModel m(t, LiveUpdateConfig{Policy::Bail, Abi::V6, 5});
+    (void)test::run(m, "fail-next preserve 01:00.0; fail-next unpreserve 02:00.0");
+    const State before = m.state();
+    const std::vector<Result> r = test::run(m, "preserve 03:00.0");
+    ASSERT_EQ(r, test::results({Result::Eio}));
+    const State after = m.state();
+    EXPECT_EQ(after.refcount(B2), 1u);
+    EXPECT_EQ(after.refcount(EP0), 0u);
+    Op op;
+    op.kind = OpKind::Preserve;
+    op.bdf = EP0;
+    const InvariantInput in{t, after, 5, &before, &op, Result::Eio};
+    EXPECT_FALSE(check(Invariant::AtomicPreserve, in).holds);
+    // Under continue the rollback does not stop at B2's failure, but B2 is the last device it
+    // undoes (EP0 first): B2 stays, and atomicity fails there too.
+    ReferenceModel c(t, LiveUpdateConfig{Policy::Continue, Abi::V6, 5});
+    (void)test::run(c, "fail-next preserve 01:00.0; fail-next unpreserve 02:00.0");
+    const State cBefore = c.state();
+    (void)test::run(c, "preserve 03:00.0");
+    const State cAfter = c.state();
+    EXPECT_FALSE(
+        check(Invariant::AtomicPreserve, InvariantInput{t, cAfter, 5, &cBefore, &op, Result::Eio})
+            .holds);
+}
+
+TEST_F(Invariants, ContainmentFailsWhenAnotherDeviceThanTheFaultyOneIsOff) {
+    State s = consistent();
+    s.table[1].refcount = 2; // B2 one too many
+    std::vector<Bdf> faults{B2};
+    InvariantInput in{t, s, 5};
+    in.faults = &faults;
+    EXPECT_TRUE(check(Invariant::Containment, in).holds); // only the faulty device is off
+    faults = {EP0};
+    const Verdict v = check(Invariant::Containment, in);
+    EXPECT_FALSE(v.holds);
+    EXPECT_NE(v.why.find("the one fault was at 0000:03:00.0 but 0000:02:00.0 refcount 2 ideal 1"),
+              std::string::npos)
+        << v.why;
+    faults = {EP0, B2}; // two faults: containment says nothing
+    EXPECT_TRUE(check(Invariant::Containment, in).holds);
+}
+
+TEST_F(Invariants, NoCrashFailsOnEachCrashEventAndOnlyOnThem) {
+    for (KernelEventKind k : allKernelEvents()) {
+        State s = consistent();
+        s.events.push_back(KernelEvent{k, std::nullopt, 1});
+        EXPECT_EQ(judge(Invariant::NoCrash, s).holds, !isCrash(k)) << toString(k);
+    }
+    // By hand: the crashes are the BUG, the use after free, the panic, the failed retrieve and
+    // the NULL dereference; a WARN-and-free and a held incoming state are not.
+    EXPECT_FALSE(isCrash(KernelEventKind::TableFreedWithReferences));
+    EXPECT_FALSE(isCrash(KernelEventKind::IncomingHeld));
+    EXPECT_TRUE(isCrash(KernelEventKind::NullDereference));
+}
+
 TEST_F(Invariants, EachSideIsJudgedByTheSameRules) {
     State s = handedOver();
     for (Invariant i : allInvariants())
