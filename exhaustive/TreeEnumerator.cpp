@@ -4,8 +4,7 @@
 
 namespace bridgepath {
 
-TreeEnumerator::TreeEnumerator(TreeFamily family, std::size_t maxNodes)
-    : maxNodes_(maxNodes) {
+TreeEnumerator::TreeEnumerator(TreeFamily family, std::size_t maxNodes) : maxNodes_(maxNodes) {
     firstOfSize_.assign(maxNodes + 2, 0);
     for (std::size_t n = 1; n <= maxNodes; ++n) {
         firstOfSize_[n] = nodes_.size();
