@@ -34,37 +34,6 @@ std::string opsLine(const std::vector<Op> &ops) {
     return s;
 }
 
-Trace counterexampleTrace(const Counterexample &c, Invariant inv) {
-    Trace t;
-    t.inlineTopology = renderLspci(c.setup->topology, true); // labels keep VFs
-    t.policy = c.setup->config.policy;
-    t.abi = c.setup->config.abi;
-    if (c.setup->config.abi == Abi::V6)
-        t.capacity = c.setup->config.capacity;
-    t.expect = c.mismatch ? std::string("mismatch") : std::string("fails ") + toString(inv);
-    t.ops = c.ops;
-    return t;
-}
-
-std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name) {
-    std::error_code ec;
-    std::filesystem::create_directories(dir, ec);
-    const std::string path = (std::filesystem::path(dir) / (name + ".trace")).string();
-    // Written beside and renamed into place, so that a reader (a replay, a second run writing
-    // the same name) never sees half a file.
-    const std::string partial = path + "." + std::to_string(::getpid()) + ".partial";
-    try {
-        writeTextFile(partial, trace.toString());
-    } catch (const InputError &) {
-        std::filesystem::remove(partial, ec);
-        throw;
-    }
-    std::filesystem::rename(partial, path, ec);
-    if (ec)
-        throw InputError(dir, "cannot write a trace file there");
-    return path;
-}
-
 std::vector<StepKernelEvent> stepEvents(const std::vector<State> &states) {
     std::vector<StepKernelEvent> out;
     for (std::size_t i = 1; i < states.size(); ++i)

@@ -10,13 +10,6 @@
 
 namespace bridgepath {
 
-/// The counterexample as a replayable trace: inline tree, policy, abi, capacity, expectation.
-Trace counterexampleTrace(const Counterexample &c, Invariant inv);
-
-/// Writes `trace` to DIR/NAME.trace (creating DIR); returns the path. InputError naming DIR if
-/// it cannot be written.
-std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name);
-
 /// The counterexample in words: the tree in lspci -t form with the devices that matter marked, the
 /// numbered operations with results, refcounts before and after the failing step (impl and
 /// ideal), the invariant and why it fails.

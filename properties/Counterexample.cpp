@@ -1,5 +1,7 @@
 #include "properties/Counterexample.h"
 
+#include "topology/LspciRenderer.h"
+
 namespace bridgepath {
 
 std::optional<Counterexample> &lastFailure() {
@@ -17,6 +19,18 @@ Counterexample failureOf(std::shared_ptr<const CaseSetup> setup, const Harness &
     c.why = out.mismatch ? *out.mismatch : out.why;
     c.mismatch = out.mismatch.has_value();
     return c;
+}
+
+Trace counterexampleTrace(const Counterexample &c, Invariant inv) {
+    Trace t;
+    t.inlineTopology = renderLspci(c.setup->topology, true); // labels keep VFs
+    t.policy = c.setup->config.policy;
+    t.abi = c.setup->config.abi;
+    if (c.setup->config.abi == Abi::V6)
+        t.capacity = c.setup->config.capacity;
+    t.expect = c.mismatch ? std::string("mismatch") : std::string("fails ") + toString(inv);
+    t.ops = c.ops;
+    return t;
 }
 
 } // namespace bridgepath

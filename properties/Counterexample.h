@@ -10,6 +10,7 @@
 #include "topology/Result.h"
 #include "topology/State.h"
 #include "topology/Topology.h"
+#include "topology/Trace.h"
 
 #include <memory>
 #include <optional>
@@ -54,5 +55,9 @@ Counterexample failureOf(std::shared_ptr<const CaseSetup> setup, const Harness &
 /// The last failing run of this thread (shrinking only visits failing cases, so after a property
 /// fails this is the minimal one); empty before any failure.
 std::optional<Counterexample> &lastFailure();
+
+/// The counterexample as a trace file's contents: the tree inline, the configuration, the
+/// expectation that `inv` fails (or `mismatch`) and the operations; `bridgepath replay` runs it.
+Trace counterexampleTrace(const Counterexample &c, Invariant inv);
 
 } // namespace bridgepath

@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <map>
+#include <unistd.h>
 
 namespace bridgepath {
 
@@ -192,6 +193,25 @@ std::string Trace::toString() const {
     for (const Op &op : ops)
         out += op.toString() + "\n";
     return out;
+}
+
+std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    const std::string path = (std::filesystem::path(dir) / (name + ".trace")).string();
+    // Written beside and renamed into place, so that a reader (a replay, a second run writing
+    // the same name) never sees half a file.
+    const std::string partial = path + "." + std::to_string(::getpid()) + ".partial";
+    try {
+        writeTextFile(partial, trace.toString());
+    } catch (const InputError &) {
+        std::filesystem::remove(partial, ec);
+        throw;
+    }
+    std::filesystem::rename(partial, path, ec);
+    if (ec)
+        throw InputError(dir, "cannot write a trace file there");
+    return path;
 }
 
 } // namespace bridgepath

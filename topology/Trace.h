@@ -48,4 +48,8 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
 /// Reads and parses a trace file; InputError if it cannot be read or is malformed.
 Trace readTraceFile(const std::string &path);
 
+/// Writes `trace` as DIR/NAME.trace (DIR made if missing; written beside and renamed into place,
+/// so a reader never sees half a file) and returns the path; InputError naming DIR on failure.
+std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name);
+
 } // namespace bridgepath
