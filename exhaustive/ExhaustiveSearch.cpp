@@ -1,4 +1,5 @@
 #include "exhaustive/ExhaustiveSearch.h"
+#include "impl/internal/SearchState.h"
 
 #include "exhaustive/StateJudge.h"
 #include "exhaustive/VisitedSet.h"
@@ -328,7 +329,7 @@ class Searcher {
     ItemResult run() {
         ItemResult r;
         r.invariants.resize(o_.invariants.size());
-        impl_.save(scratch_);
+        internal::SearchState::save(impl_, scratch_);
         addNode(Meta{}, NodeRecord{}, r);
         for (std::uint32_t i = 0; i < nodes_.size(); ++i) {
             if (nodes_[i].depth >= o_.maxOps)
@@ -522,7 +523,7 @@ class Searcher {
         Meta m;
         std::memcpy(&m, base.data() + base.size() - sizeof(Meta), sizeof(Meta));
         const std::size_t implBytes = base.size() - sizeof(Meta);
-        impl_.restore(base.data(), implBytes);
+        internal::SearchState::restore(impl_, base.data(), implBytes);
         if (impl_.crashed())
             return; // v6's BUG_ON: like after finish-all, nothing can change any more
         bool dirty = false;
@@ -530,7 +531,7 @@ class Searcher {
         for (std::uint32_t mi = 0; mi < moves_.size(); ++mi) {
             const Move &mv = moves_[mi];
             if (dirty) {
-                impl_.restore(base.data(), implBytes);
+                internal::SearchState::restore(impl_, base.data(), implBytes);
                 dirty = false;
             }
             if (!phaseAllows(mv.kind, impl_.phase(), impl_.generation(), o_.generations))
@@ -603,7 +604,7 @@ class Searcher {
             if (symmetry_)
                 renamed = canonicalize(next);
             scratch_.clear();
-            impl_.save(scratch_);
+            internal::SearchState::save(impl_, scratch_);
             const std::uint32_t to = addNode(next, NodeRecord{from, mi, value, depth, renamed}, r);
             edges_.push_back({from, to});
         }
@@ -617,7 +618,7 @@ class Searcher {
         const Topology &t = c_.topology;
         const std::size_t n = t.size();
         // Each subtree's state in one hash, bottom up (children have larger ids).
-        impl_.deviceWords(words_);
+        internal::SearchState::deviceWords(impl_, words_);
         for (DeviceId d = n; d-- > 0;) {
             std::uint64_t h =
                 (words_[d] ^ words_[n + d] * 0xc2b2ae3d27d4eb4full) * 0x9e3779b97f4a7c15ull;
@@ -643,7 +644,7 @@ class Searcher {
         Perm out = identity();
         if (!moved)
             return out;
-        impl_.relabel(perm_);
+        internal::SearchState::relabel(impl_, perm_);
         Meta renamed = m;
         renamed.frozen = renamed.vanishedTops = renamed.notEnumerated = 0;
         renamed.targetsUsed = 0;
@@ -770,7 +771,7 @@ class Searcher {
         // The directly preserved set: compare against the saved state's flags.
         PciLiveUpdate &probe =
             probe_ ? *probe_ : *(probe_ = std::make_unique<PciLiveUpdate>(c_.topology, config_));
-        probe.restore(base.data(), implBytes);
+        internal::SearchState::restore(probe, base.data(), implBytes);
         for (DeviceId d = 0; d < c_.topology.size(); ++d)
             if (probe.directlyPreserved(d) != impl_.directlyPreserved(d))
                 return true;

@@ -58,6 +58,10 @@
 
 namespace bridgepath {
 
+namespace internal {
+struct SearchState;
+} // namespace internal
+
 /// One Live Update over one topology.
 class PciLiveUpdate {
   public:
@@ -200,29 +204,14 @@ class PciLiveUpdate {
         return std::nullopt;
     }
 
-    /// Appends the complete mutable state as bytes to `out`: two instances over the same topology
-    /// and config whose bytes are equal behave the same under every future operation (the key of
-    /// an explicit-state search). Allocation-free once `out` has capacity.
+  private:
+    // The search's view (impl/internal/SearchState.h documents each): not kernel behaviour.
+    friend struct internal::SearchState;
     void save(std::vector<std::uint8_t> &out) const;
-    /// Restores what save() wrote on an instance of the same topology and config; `bytes` must be
-    /// exactly such a record.
     void restore(const std::uint8_t *bytes, std::size_t size);
-
-    /// Each device's own part of the state, in 2n words for n devices. out[d]: its outgoing part
-    /// (its cached slot index, its flags: frozen, pending fail-next, vanished, removed, directly
-    /// preserved, directly incoming; its freed-slot alias; a bit per outgoing slot, of the first
-    /// 24, whose entry names it). out[n + d]: its incoming part (its incoming entry's index and a
-    /// bit per incoming entry, of the first 32, that names it). Devices with equal words and equal
-    /// subtrees are interchangeable.
     void deviceWords(std::vector<std::uint64_t> &out) const;
-    /// Renames the devices by an automorphism `perm` of the topology (a bijection that keeps
-    /// parents: parent(perm[d]) == perm[parent(d)], and keeps 0000:00:00.0, the address a zeroed
-    /// slot names): afterwards perm[d] holds what d held (cached slot, incoming entry, flags) and
-    /// every slot or incoming entry naming d names perm[d]. The renamed state behaves as the
-    /// original with every device renamed.
     void relabel(const std::vector<DeviceId> &perm);
 
-  private:
     static constexpr std::uint32_t kNone = UINT32_MAX;
     // slot_ of a device whose slot was in a released table (its freed copy is in ghost_).
     static constexpr std::uint32_t kStale = UINT32_MAX - 1;

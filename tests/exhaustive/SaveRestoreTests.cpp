@@ -3,6 +3,7 @@
 // included).
 
 #include "impl/PciLiveUpdate.h"
+#include "impl/internal/SearchState.h"
 #include "properties/PropertyCheck.h"
 #include "topology/LspciParser.h"
 
@@ -36,9 +37,9 @@ TEST(SaveRestore, ARestoredInstanceBehavesAsTheOriginalUnderEveryLaterOperation)
             std::vector<std::uint8_t> bytes;
             for (std::size_t i = 0; i < c.ops.size(); ++i) {
                 bytes.clear();
-                original.save(bytes);
+                internal::SearchState::save(original, bytes);
                 PciLiveUpdate copy(c.setup->topology, c.setup->config);
-                copy.restore(bytes.data(), bytes.size());
+                internal::SearchState::restore(copy, bytes.data(), bytes.size());
                 ASSERT_EQ(comparable(copy.state()), comparable(original.state()))
                     << "seed " << seed << " after " << i << " ops";
                 const Result a = original.apply(c.ops[i]);
@@ -76,12 +77,12 @@ TEST(SaveRestore, ABridgeIncomingAndOutgoingAtOnceRoundTrips) {
     ASSERT_EQ(original.outgoingRefcount(b), 1u);
     ASSERT_TRUE(bridgeOnBothSides(t, original.state()));
     std::vector<std::uint8_t> bytes;
-    original.save(bytes);
+    internal::SearchState::save(original, bytes);
     PciLiveUpdate copy(t, config);
-    copy.restore(bytes.data(), bytes.size());
+    internal::SearchState::restore(copy, bytes.data(), bytes.size());
     EXPECT_EQ(copy.state(), original.state()); // no event yet: nothing is lost by the record
     std::vector<std::uint8_t> again;
-    copy.save(again);
+    internal::SearchState::save(copy, again);
     EXPECT_EQ(again, bytes);
     // Both go on alike: B's finish step fails (EP's entry reached 0, B and RC stay at 1), kernel 1
     // kexecs with its own table, kernel 2 finishes EP's whole path.

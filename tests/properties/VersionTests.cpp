@@ -2,6 +2,7 @@
 // each version's rules.
 
 #include "impl/PciLiveUpdate.h"
+#include "impl/internal/SearchState.h"
 #include "model/Invariant.h"
 #include "model/ReferenceModel.h"
 #include "topology/LspciParser.h"
@@ -146,9 +147,9 @@ TEST(Versions, TwoDevicesThatCachedOneSlotShareItsFreedCopy) {
     EXPECT_EQ(impl.state(), model.state());
     // Saved and restored, the sharing stays: EP3's copy counts down through B1's pointer too.
     std::vector<std::uint8_t> record;
-    impl.save(record);
+    internal::SearchState::save(impl, record);
     PciLiveUpdate again(t, configFor(Abi::V7, t));
-    again.restore(record.data(), record.size());
+    internal::SearchState::restore(again, record.data(), record.size());
     EXPECT_EQ(test::run(again, "set-refcount 81:00.0 1"), test::results({Result::Ok}));
     EXPECT_EQ(again.state().dangling.at(test::bdf("84:00.3")), 1u);
 }
@@ -462,8 +463,8 @@ TEST(VersionSwitches, TableSizedToPresentSurvivesSaveAndRestore) {
     PciLiveUpdate a(t, c), b(t, c);
     test::run(a, "unplug 03:00.1; preserve 03:00.0");
     std::vector<std::uint8_t> bytes;
-    a.save(bytes);
-    b.restore(bytes.data(), bytes.size());
+    internal::SearchState::save(a, bytes);
+    internal::SearchState::restore(b, bytes.data(), bytes.size());
     EXPECT_EQ(b.state(), a.state());
     EXPECT_EQ(b.slots().size(), 4u);
 }

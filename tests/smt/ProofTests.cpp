@@ -3,6 +3,7 @@
 // steps agreeing with the implementation's, what each ABI (v6, v7) turns a fault into, and a
 // mutant that a proof must catch.
 
+#include "impl/internal/SearchState.h"
 #include "smt/BoundedSearch.h"
 #include "smt/InductionProof.h"
 
@@ -316,11 +317,11 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
     // Whether the session's table is allocated: an unpreserve walks only then. No accessor shows
     // it; save()'s record does (its third byte, after phase and panicked).
     std::vector<std::uint8_t> record;
-    impl.save(record);
+    internal::SearchState::save(impl, record);
     // After the kexec the encoding's `alloc` is what crossed it: whether an FLB was handed over.
     a.alloc = impl.phase() == Phase::Outgoing ? record.at(2) != 0 : impl.inherited();
     std::vector<std::uint64_t> words;
-    impl.deviceWords(words);
+    internal::SearchState::deviceWords(impl, words);
     std::set<std::uint64_t> live;
     for (DeviceId d = 0; d < n; ++d) {
         const auto held = impl.heldRefcount(d);
