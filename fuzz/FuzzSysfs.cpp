@@ -39,12 +39,22 @@ void write(const fs::path &p, const std::string &text) {
     std::ofstream(p) << text << "\n";
 }
 
+// The fake /sys lives in memory where it can (/dev/shm is a tmpfs): every execution writes a
+// folder tree, and a disk-backed /tmp makes that the whole cost of the target.
+// Never destroyed, and removed at exit (the handler runs after static destructors would).
 const fs::path &root() {
-    static const fs::path r = [] {
-        char tmpl[] = "/tmp/bridgepath-fuzz-sysfs-XXXXXX";
-        return fs::path(mkdtemp(tmpl));
+    static const fs::path *r = [] {
+        std::error_code ec;
+        std::string tmpl = fs::is_directory("/dev/shm", ec) ? "/dev/shm" : "/tmp";
+        tmpl += "/bridgepath-fuzz-sysfs-XXXXXX";
+        auto *made = new fs::path(mkdtemp(tmpl.data()));
+        std::atexit([] {
+            std::error_code ignored;
+            fs::remove_all(root(), ignored);
+        });
+        return made;
     }();
-    return r;
+    return *r;
 }
 
 void build(const std::string &text) {
