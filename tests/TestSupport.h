@@ -3,7 +3,9 @@
 // operation text against anything with `Result apply(const Op &)`.
 
 #include "topology/Bdf.h"
+#include "topology/KernelEvent.h"
 #include "topology/Result.h"
+#include "topology/State.h"
 #include "topology/Topology.h"
 #include "topology/TopologyLoader.h"
 #include "topology/Trace.h"

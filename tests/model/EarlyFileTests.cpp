@@ -39,13 +39,6 @@ LiveUpdateConfig v6File() {
     return c;
 }
 
-std::vector<KernelEventKind> kinds(const State &s) {
-    std::vector<KernelEventKind> out;
-    for (const KernelEvent &e : s.events)
-        out.push_back(e.kind);
-    return out;
-}
-
 TEST(EarlyFile, APreserveTakesTheRootPortFirst) {
     const Topology t = test::reviewTree();
     ReferenceModel m(t, earlyFile());
@@ -128,7 +121,7 @@ TEST(EarlyFile, FinishingABridgeEarlyMakesALaterFinishDereferenceNull) {
     EXPECT_EQ(m.state().incoming.nrDevices, 5u); // a finish never counts down nr_devices
     (void)test::run(m, "finish 03:00.1");
     const State s = m.state();
-    ASSERT_EQ(kinds(s), std::vector<KernelEventKind>{KernelEventKind::NullDereference});
+    ASSERT_EQ(test::eventKinds(s), std::vector<KernelEventKind>{KernelEventKind::NullDereference});
     EXPECT_EQ(s.events[0].device, RC);
     EXPECT_TRUE(s.crashed());
     EXPECT_EQ(s.incoming.table[4].refcount, 1u); // the walk died at RC, EP1 untouched
@@ -142,7 +135,7 @@ TEST(EarlyFile, EveryBridgeHoldsTheIncomingStateEvenInCorrectUse) {
     ReferenceModel m(t, earlyFile());
     (void)test::run(m, "preserve 03:00.0; kexec; finish 03:00.0; finish-all");
     const State s = m.state();
-    ASSERT_EQ(kinds(s), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
+    ASSERT_EQ(test::eventKinds(s), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
     EXPECT_EQ(s.events[0].nrDevices, 4u);
     // v6 finishes each device of the path in its step: nothing is held.
     ReferenceModel v6(t, v6File());
@@ -159,7 +152,7 @@ TEST(EarlyFile, TheReleaseWarnsOncePerKernel) {
                        "preserve 03:00.1; set-refcount 01:00.0 2; unpreserve 03:00.1");
     State s = m.state();
     using K = KernelEventKind;
-    EXPECT_EQ(kinds(s),
+    EXPECT_EQ(test::eventKinds(s),
               (std::vector<K>{K::TableFreedWithReferences, K::UseAfterFree, K::UseAfterFree}));
     EXPECT_EQ(s.events[0].nrDevices, 1u);
     // Kernel 1 starts with its warning unused.
@@ -206,7 +199,7 @@ TEST(EarlyFile, UnplugKeepsTheOutgoingCountsAndPutsTheIncomingReference) {
     EXPECT_EQ(s.refcount(B2), 1u);
     (void)test::run(m, "finish-all");
     s = m.state();
-    ASSERT_EQ(kinds(s), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
+    ASSERT_EQ(test::eventKinds(s), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
 }
 
 } // namespace

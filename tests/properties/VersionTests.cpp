@@ -68,13 +68,6 @@ LiveUpdateConfig configFor(Abi abi, const Topology &t) {
     return c;
 }
 
-std::vector<KernelEventKind> kinds(const State &s) {
-    std::vector<KernelEventKind> out;
-    for (const KernelEvent &e : s.events)
-        out.push_back(e.kind);
-    return out;
-}
-
 // The review's leak on the smallest tree: RC's unpreserve step fails, EP is unpreserved, RC stays
 // counted; nothing is preserved any more, so the table is released with nr_devices 1.
 const char *kLeakThenRelease = "preserve 01:00.0; fail-next unpreserve 00:00.0; unpreserve 01:00.0";
@@ -85,7 +78,8 @@ TEST(Versions, InV6TheLeakedBridgeHitsBugOnAtTheTablesRelease) {
     ReferenceModel model(t, configFor(Abi::V6, t));
     EXPECT_EQ(test::run(impl, kLeakThenRelease), test::run(model, kLeakThenRelease));
     EXPECT_EQ(impl.state(), model.state());
-    ASSERT_EQ(kinds(impl.state()), std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
+    ASSERT_EQ(test::eventKinds(impl.state()),
+              std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
     EXPECT_EQ(impl.state().events[0].nrDevices, 1u);
     EXPECT_TRUE(impl.crashed());
     EXPECT_FALSE(check(Invariant::NoCrash, t, impl.state(), t.size()).holds);
@@ -101,7 +95,7 @@ TEST(Versions, InV7TheTableIsFreedUnderTheLeakedBridgeAndAPreserveBelowItUsesFre
     PciLiveUpdate impl(t, configFor(Abi::V7, t));
     ReferenceModel model(t, configFor(Abi::V7, t));
     EXPECT_EQ(test::run(impl, kLeakThenRelease), test::run(model, kLeakThenRelease));
-    EXPECT_EQ(kinds(impl.state()),
+    EXPECT_EQ(test::eventKinds(impl.state()),
               std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
     EXPECT_FALSE(impl.crashed());
     EXPECT_TRUE(impl.state().table.empty());
@@ -111,8 +105,9 @@ TEST(Versions, InV7TheTableIsFreedUnderTheLeakedBridgeAndAPreserveBelowItUsesFre
     EXPECT_EQ(test::run(model, "preserve 01:00.0"), test::results({Result::Ok}));
     EXPECT_EQ(impl.state(), model.state());
     const State s = impl.state();
-    ASSERT_EQ(kinds(s), (std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences,
-                                                      KernelEventKind::UseAfterFree}));
+    ASSERT_EQ(test::eventKinds(s),
+              (std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences,
+                                            KernelEventKind::UseAfterFree}));
     EXPECT_EQ(s.events[1].device, test::bdf("00:00.0"));
     // The new table has EP but not RC: the bridge would stop forwarding EP's DMA after kexec.
     EXPECT_EQ(s.slots(), (std::map<Bdf, unsigned>{{test::bdf("01:00.0"), 1}}));
@@ -164,7 +159,7 @@ TEST(Versions, TheEndOfTheLiveUpdatePanicsInV7AndHoldsTheIncomingStateInV6) {
         EXPECT_EQ(test::run(impl, ops).back(), Result::Panic);
         EXPECT_EQ(test::run(model, ops).back(), Result::Panic);
         EXPECT_EQ(impl.state(), model.state());
-        EXPECT_EQ(kinds(impl.state()),
+        EXPECT_EQ(test::eventKinds(impl.state()),
                   std::vector<KernelEventKind>{abi == Abi::V7 ? KernelEventKind::PanicAtFinish
                                                               : KernelEventKind::IncomingHeld});
         EXPECT_EQ(check(Invariant::NoCrash, t, impl.state(), std::nullopt).holds, abi == Abi::V6);
@@ -318,7 +313,7 @@ TEST(VersionSwitches, ZeroRefcountFirstReadsADanglingEndpointsFreedCopyBeforeIts
     const BothRun v7 = runBoth(t, configFor(Abi::V7, t), ops);
     EXPECT_EQ(v7.results,
               test::results({Result::Ok, Result::Ok, Result::Eio, Result::Ok, Result::Ebusy}));
-    EXPECT_EQ(kinds(v7.state),
+    EXPECT_EQ(test::eventKinds(v7.state),
               std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
     const BothRun zeroFirst =
         runBoth(t,
@@ -326,7 +321,7 @@ TEST(VersionSwitches, ZeroRefcountFirstReadsADanglingEndpointsFreedCopyBeforeIts
                          [](LiveUpdateConfig &x) { x.checkOrder = CheckOrder::ZeroRefcountFirst; }),
                 ops);
     EXPECT_EQ(zeroFirst.results.back(), Result::Einval);
-    ASSERT_EQ(kinds(zeroFirst.state),
+    ASSERT_EQ(test::eventKinds(zeroFirst.state),
               (std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences,
                                             KernelEventKind::UseAfterFree}));
     EXPECT_EQ(zeroFirst.state.events[1].device, test::bdf("01:00.0"));
@@ -338,7 +333,7 @@ TEST(VersionSwitches, WarnAndFreeUnderV6TurnsTheLeakedBridgeIntoAFreedTableInste
         Abi::V6, t, [](LiveUpdateConfig &x) { x.releaseCheck = ReleaseCheck::WarnAndFree; });
     const BothRun r = runBoth(t, c, kLeakThenRelease);
     EXPECT_EQ(r.results, test::results({Result::Ok, Result::Ok, Result::Eio}));
-    ASSERT_EQ(kinds(r.state),
+    ASSERT_EQ(test::eventKinds(r.state),
               std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
     EXPECT_EQ(r.state.events[0].nrDevices, 1u); // RC's leaked count
     EXPECT_FALSE(r.state.crashed());
@@ -356,7 +351,8 @@ TEST(VersionSwitches, BugOnUnderV7CrashesAtTheReleaseOfALeakedTable) {
     const BothRun r = runBoth(t, c, std::string(kLeakThenRelease) + "; preserve 01:00.0; kexec");
     EXPECT_EQ(r.results,
               test::results({Result::Ok, Result::Ok, Result::Eio, Result::Enoent, Result::Enoent}));
-    EXPECT_EQ(kinds(r.state), std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
+    EXPECT_EQ(test::eventKinds(r.state),
+              std::vector<KernelEventKind>{KernelEventKind::BugAtRelease});
     EXPECT_TRUE(r.state.crashed());
 }
 
@@ -370,12 +366,14 @@ TEST(VersionSwitches, HeldForeverUnderV7GivesIncomingHeldAtFinishAllAndPanicUnde
         switched(Abi::V7, t, [](LiveUpdateConfig &x) { x.endOfUpdate = EndOfUpdate::HeldForever; }),
         ops);
     EXPECT_EQ(held.results.back(), Result::Panic); // the harness's "nr_devices != 0 at the end"
-    EXPECT_EQ(kinds(held.state), std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
+    EXPECT_EQ(test::eventKinds(held.state),
+              std::vector<KernelEventKind>{KernelEventKind::IncomingHeld});
     EXPECT_TRUE(check(Invariant::NoCrash, t, held.state, std::nullopt).holds);
     const BothRun panic = runBoth(
         t, switched(Abi::V6, t, [](LiveUpdateConfig &x) { x.endOfUpdate = EndOfUpdate::Panic; }),
         ops);
-    EXPECT_EQ(kinds(panic.state), std::vector<KernelEventKind>{KernelEventKind::PanicAtFinish});
+    EXPECT_EQ(test::eventKinds(panic.state),
+              std::vector<KernelEventKind>{KernelEventKind::PanicAtFinish});
     EXPECT_FALSE(check(Invariant::NoCrash, t, panic.state, std::nullopt).holds);
 }
 
