@@ -40,4 +40,12 @@ inline std::vector<Result> results(std::initializer_list<Result> r) {
     return r;
 }
 
+/// The kinds of `s`'s kernel events, in order.
+inline std::vector<KernelEventKind> eventKinds(const State &s) {
+    std::vector<KernelEventKind> out;
+    for (const KernelEvent &e : s.events)
+        out.push_back(e.kind);
+    return out;
+}
+
 } // namespace bridgepath::test
