@@ -10,11 +10,13 @@
 #include "TestSupport.h"
 #include "impl/PciLiveUpdate.h"
 #include "properties/Conformance.h"
+#include "properties/Harness.h"
 #include "topology/LspciParser.h"
 #include "topology/LspciRenderer.h"
 
 #include <functional>
 #include <gtest/gtest.h>
+#include <iostream>
 #include <random>
 #include <set>
 
@@ -453,6 +455,110 @@ TEST(SmtEncoding, EveryEncodedStepIsWhatTheImplementationDoes) {
                 for (const Topology &t : everyTree(n))
                     steps += lockstep(abi, policy, t, rng);
     EXPECT_GT(steps, 2000);
+}
+
+// The encoding's correct-use constraint (stepAllowed without misuse) against the harness's rule
+// (isMisuse), both directions, on every state of random correct runs over every tree of <= 3
+// devices, both ABIs, every policy: an API step allowed by one and forbidden by the other fails.
+// Two differences are deliberate, counted and not compared: the encoding is a single Live Update,
+// so after its kexec it forbids the outgoing operations and a second kexec, which the harness
+// allows (chains); and after finish-all it leaves out finish and finish-all, which change nothing.
+TEST(SmtEncoding, CorrectUseIsTheHarnessRuleInBothDirections) {
+    std::mt19937 rng(11);
+    int compared = 0, chainOnly = 0, endedNoOp = 0, allowedBoth = 0, forbiddenBoth = 0;
+    for (Abi abi : {Abi::V6, Abi::V7})
+        for (Policy policy : {Policy::Bail, Policy::Continue, Policy::Guarded})
+            for (int n = 1; n <= 3; ++n)
+                for (const Topology &t : everyTree(n))
+                    for (int trace = 0; trace < 4; ++trace) {
+                        z3::context c;
+                        SmtSetup setup;
+                        setup.abi = abi;
+                        setup.policy = policy;
+                        setup.faults = {};
+                        Encoder enc(c, SmtTree::concrete(c, t), setup);
+                        LiveUpdateConfig config;
+                        config.policy = policy;
+                        config.abi = abi;
+                        config.capacity = static_cast<std::size_t>(n);
+                        z3::expr_vector from(c), to(c);
+                        from.push_back(enc.capacity());
+                        to.push_back(c.int_val(n));
+                        PciLiveUpdate impl(t, config);
+                        UsageTracker usage;
+                        Abstract cur;
+                        cur.has.assign(n, false);
+                        cur.direct.assign(n, false);
+                        cur.dang.assign(n, false);
+                        cur.rc.assign(n, 0);
+                        cur.copy.assign(n, 0);
+                        std::string history;
+                        for (int k = 0; k < 12 && !cur.crashed; ++k) {
+                            std::vector<std::pair<SmtOp, DeviceId>> allowed;
+                            for (SmtOp kind : {SmtOp::Preserve, SmtOp::Unpreserve, SmtOp::Kexec,
+                                               SmtOp::Finish, SmtOp::FinishAll})
+                                for (DeviceId e = 0; e < t.size(); ++e) {
+                                    const SmtStep step{c.int_val(static_cast<int>(kind)),
+                                                       c.int_val(static_cast<int>(e)),
+                                                       c.int_val(-1), c.int_val(0)};
+                                    const bool byEncoding = truthOf(
+                                        enc.stepAllowed(cur.expr(c), step).substitute(from, to));
+                                    const Op op = opsOfStep(t, kind, e, -1, 0).back();
+                                    const bool byHarness = !usage.misuse(t, op, impl.state());
+                                    const bool outgoing = kind == SmtOp::Preserve ||
+                                                          kind == SmtOp::Unpreserve ||
+                                                          kind == SmtOp::Kexec;
+                                    if (cur.phase != 0 && outgoing) {
+                                        EXPECT_FALSE(byEncoding) << "one Live Update: " << history;
+                                        chainOnly += byHarness;
+                                        continue;
+                                    }
+                                    // After finish-all, finish and finish-all are refused and
+                                    // change nothing: the harness lets them be, the encoding leaves
+                                    // them out (a step that changes nothing proves nothing more).
+                                    if (cur.phase == 2) {
+                                        EXPECT_FALSE(byEncoding) << "after the end: " << history;
+                                        endedNoOp += byHarness;
+                                        continue;
+                                    }
+                                    ++compared;
+                                    EXPECT_EQ(byEncoding, byHarness)
+                                        << toString(abi) << " " << toString(policy) << "\n"
+                                        << renderLspci(t) << history << op.toString()
+                                        << (byEncoding
+                                                ? ": the encoding allows it, the harness calls "
+                                                  "it misuse"
+                                                : ": the harness allows it, the encoding "
+                                                  "forbids it");
+                                    if (byEncoding && byHarness) {
+                                        ++allowedBoth;
+                                        allowed.emplace_back(kind, e);
+                                    } else if (!byEncoding && !byHarness) {
+                                        ++forbiddenBoth;
+                                    }
+                                }
+                            if (allowed.empty())
+                                break;
+                            const auto [kind, e] = allowed[rng() % allowed.size()];
+                            const SmtStep step{c.int_val(static_cast<int>(kind)),
+                                               c.int_val(static_cast<int>(e)), c.int_val(-1),
+                                               c.int_val(0)};
+                            cur = evaluate(enc.post(cur.expr(c), step), enc.capacity(), to[0]);
+                            const Op op = opsOfStep(t, kind, e, -1, 0).back();
+                            const Result r = impl.apply(op);
+                            usage.update(t, op, r);
+                            history += op.toString() + "; ";
+                        }
+                    }
+    // Both directions were exercised, and so were the two scope differences.
+    EXPECT_GT(compared, 5000);
+    EXPECT_GT(allowedBoth, 2000);
+    EXPECT_GT(forbiddenBoth, 2000);
+    EXPECT_GT(chainOnly, 100);
+    EXPECT_GT(endedNoOp, 10);
+    std::cout << compared << " steps compared (" << allowedBoth << " allowed by both, "
+              << forbiddenBoth << " forbidden by both), " << chainOnly
+              << " allowed only in a chain, " << endedNoOp << " no-ops after the end\n";
 }
 
 // RC 00:00.0 -> EP 01:00.0.
