@@ -105,15 +105,19 @@ std::string runText(const Topology &t, const LiveUpdateConfig &config,
     // After a kexec with an outgoing side in use, both sides are shown, outgoing first.
     const bool both = f.generation > 0 && !f.outgoingIdle();
     const State s = f.shownSide();
-    auto happened = [&f](KernelEventKind k) { return bridgepath::happened(f.events, k); };
     out << "\nstate: " << toString(f.phase);
     if (f.generation > 1 || both)
         out << " (generation " << f.generation << ")";
     out << ", " << (both ? "outgoing " : "") << "nr_devices " << s.nrDevices << ", "
         << s.slots().size() << " slot(s) in use"
-        << (happened(KernelEventKind::BugAtRelease) ? ", outgoing kernel CRASHED (BUG_ON)" : "")
-        << (happened(KernelEventKind::RetrieveFailed) ? ", incoming kernel CRASHED (retrieve)" : "")
-        << (happened(KernelEventKind::NullDereference) ? ", kernel CRASHED (NULL dereference)" : "")
+        << (happened(f.events, KernelEventKind::BugAtRelease) ? ", outgoing kernel CRASHED (BUG_ON)"
+                                                              : "")
+        << (happened(f.events, KernelEventKind::RetrieveFailed)
+                ? ", incoming kernel CRASHED (retrieve)"
+                : "")
+        << (happened(f.events, KernelEventKind::NullDereference)
+                ? ", kernel CRASHED (NULL dereference)"
+                : "")
         << (f.panicked ? config.abi == Abi::V7 ? ", PANIC at finish-all"
                                                : ", incoming state held forever at finish-all"
                        : "")

@@ -240,12 +240,10 @@ Result ReferenceModel::unpreserveStepBody(const Bdf &dev) {
     if (cached == slotOf_.end())
         return Result::Einval;
     auto entry = table_.find(cached->second);
-    if (!checked && entry == table_.end())
+    if (checked && (entry == table_.end() || entry->second.refcount == 0))
+        return Result::Einval;
+    if (entry == table_.end())
         entry = table_.emplace(cached->second, SlotEntry{}).first; // a lost slot: zeroes
-    if (entry == table_.end() || entry->second.refcount == 0) {
-        if (checked)
-            return Result::Einval;
-    }
     entry->second.refcount = static_cast<std::uint16_t>(entry->second.refcount - 1);
     if (entry->second.refcount == 0) {
         table_.erase(entry); // the slot is zeroed

@@ -234,6 +234,17 @@ struct Abstract {
     std::vector<bool> has, direct, dang;
     std::vector<int> rc, copy;
 
+    /// The initial state on n devices: nothing preserved, outgoing.
+    static Abstract initial(int n) {
+        Abstract a;
+        a.has.assign(n, false);
+        a.direct.assign(n, false);
+        a.dang.assign(n, false);
+        a.rc.assign(n, 0);
+        a.copy.assign(n, 0);
+        return a;
+    }
+
     SmtState expr(z3::context &c) const {
         SmtState s{{},
                    {},
@@ -393,12 +404,7 @@ int lockstep(Abi abi, Policy policy, const Topology &t, std::mt19937 &rng) {
         from.push_back(enc.capacity());
         to.push_back(c.int_val(static_cast<int>(config.capacity)));
         PciLiveUpdate impl(t, config);
-        Abstract cur;
-        cur.has.assign(n, false);
-        cur.direct.assign(n, false);
-        cur.dang.assign(n, false);
-        cur.rc.assign(n, 0);
-        cur.copy.assign(n, 0);
+        Abstract cur = Abstract::initial(n);
         std::string history;
         for (int k = 0; k < 14; ++k) {
             const int kind =
@@ -486,12 +492,7 @@ TEST(SmtEncoding, CorrectUseIsTheHarnessRuleInBothDirections) {
                         to.push_back(c.int_val(n));
                         PciLiveUpdate impl(t, config);
                         UsageTracker usage;
-                        Abstract cur;
-                        cur.has.assign(n, false);
-                        cur.direct.assign(n, false);
-                        cur.dang.assign(n, false);
-                        cur.rc.assign(n, 0);
-                        cur.copy.assign(n, 0);
+                        Abstract cur = Abstract::initial(n);
                         std::string history;
                         for (int k = 0; k < 12 && !cur.crashed; ++k) {
                             std::vector<std::pair<SmtOp, DeviceId>> allowed;
