@@ -165,9 +165,10 @@ class PciLiveUpdate {
     /// The kernel is dead: BUG_ON at a table's release, a failed retrieve, or a panic at the end
     /// of an update.
     bool crashed() const {
-        return happened(KernelEventKind::BugAtRelease) ||
-               happened(KernelEventKind::RetrieveFailed) ||
-               happened(KernelEventKind::PanicAtFinish);
+        for (KernelEventKind k : allKernelEvents())
+            if (killsKernel(k) && happened(k))
+                return true;
+        return false;
     }
     /// Every kernel event so far, in order (after restore(): one event per kind that happened,
     /// without device or count: the record keeps only the kinds).

@@ -2,6 +2,8 @@
 
 #include "topology/Contract.h"
 
+#include <tuple>
+
 namespace bridgepath {
 
 ReferenceModel::ReferenceModel(const Topology &topology, const LiveUpdateConfig &config)
@@ -24,16 +26,43 @@ std::size_t ReferenceModel::presentDevices() const {
     return n;
 }
 
+bool ReferenceModel::sameFuture(const ReferenceModel &o) const {
+    // The freed copies as the steps reach them: per device its copy's refcount and, for copies
+    // two devices share, which (releases numbered in order of first use). Unreached copies, and
+    // the release counter that only hands out new numbers, change nothing.
+    auto freed = [](const ReferenceModel &m) {
+        std::map<unsigned, unsigned> renumbered;
+        std::vector<std::tuple<Bdf, unsigned, std::size_t, std::uint16_t>> out;
+        for (const auto &[dev, at] : m.freedAt_) {
+            const unsigned n = renumbered.emplace(at.first, renumbered.size()).first->second;
+            out.emplace_back(dev, n, at.second, m.freedSlots_.at(at));
+        }
+        return out;
+    };
+    // Every other member but the history, events_ and steps_ (keep this list whole when a
+    // member is added).
+    auto members = [](const ReferenceModel &m) {
+        return std::tie(m.phase_, m.generation_, m.inTable_, m.inNr_, m.inSlotOf_, m.inDirect_,
+                        m.inherited_, m.inFiles_, m.inRefs_, m.inReleased_, m.warnedAtRelease_,
+                        m.tableSize_, m.table_, m.nrDevices_, m.retrievePending_, m.slotOf_,
+                        m.frozen_, m.vanishedTops_, m.unplugged_, m.notEnumerated_,
+                        m.pendingFailures_, m.direct_, m.panicked_, m.tableAllocated_, m.dead_);
+    };
+    return topology_ == o.topology_ && members(*this) == members(o) && freed(*this) == freed(o);
+}
+
 bool ReferenceModel::gone(const Bdf &dev) const {
     return unplugged_.count(dev) || notEnumerated_.count(dev);
 }
 
 void ReferenceModel::event(KernelEventKind kind, std::optional<Bdf> device) {
     events_.push_back(KernelEvent{kind, device, nrDevices_});
+    dead_ = dead_ || killsKernel(kind);
 }
 
 void ReferenceModel::incomingEvent(KernelEventKind kind) {
     events_.push_back(KernelEvent{kind, std::nullopt, inNr_});
+    dead_ = dead_ || killsKernel(kind);
 }
 
 std::uint16_t *ReferenceModel::freedCopy(const Bdf &dev) {
@@ -106,7 +135,7 @@ Result ReferenceModel::walk(const std::vector<Bdf> &devices, const Step &step) c
     std::optional<Result> firstError;
     for (const Bdf &dev : inWalkOrder(devices)) {
         const Result r = step(dev);
-        if (crashedBy(events_))
+        if (dead_)
             break; // the step killed the kernel (a NULL dereference)
         if (r == Result::Ok)
             continue;
@@ -424,7 +453,7 @@ Result ReferenceModel::finish(const Bdf &dev) {
         if (!inSlotOf_.count(dev))
             return Result::Einval;
         const Result r = walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
-        if (!crashedBy(events_))
+        if (!dead_)
             putIncoming();
         return r;
     }
@@ -516,7 +545,7 @@ Result ReferenceModel::corrupt(const Bdf &dev, const std::function<void(SlotEntr
 
 Result ReferenceModel::apply(const Op &op) {
     steps_.clear();
-    if (crashedBy(events_))
+    if (dead_)
         return Result::Enoent; // BUG_ON, a failed retrieve or a panic killed the kernel
     BP_REQUIRE(!op.hasDevice() || topology_->find(op.bdf),
                "the op's device must be in the topology");

@@ -44,6 +44,13 @@ class ReferenceModel {
     /// preserve): what coverage classification and the fail-nth sweep read.
     const std::vector<StepEvent> &lastSteps() const { return steps_; }
 
+    /// Whether `other` (over the same topology and config) behaves as this model under every
+    /// future sequence of operations: equal in every member but the history (the event log and
+    /// the last steps, whose only effect on the future is whether the kernel is dead), with
+    /// freed copies compared as the steps reach them, whatever number their release has. What
+    /// the fail-nth sweep merges runs on.
+    bool sameFuture(const ReferenceModel &other) const;
+
   private:
     using Step = std::function<Result(const Bdf &)>;
 
@@ -120,6 +127,7 @@ class ReferenceModel {
     /// The refcount of the freed slot `dev` points into, or nullptr.
     std::uint16_t *freedCopy(const Bdf &dev);
     std::vector<KernelEvent> events_;
+    bool dead_ = false; // an event in events_ killed the kernel (killsKernel)
     std::vector<StepEvent> steps_;
 };
 

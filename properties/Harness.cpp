@@ -1,5 +1,7 @@
 #include "properties/Harness.h"
 
+#include "impl/internal/SearchState.h"
+
 namespace bridgepath {
 
 namespace {
@@ -95,17 +97,29 @@ bool bridgeOnBothSides(const Topology &t, const State &s) {
     return false;
 }
 
-Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked)
-    : topology_(&t), config_(config), checked_(std::move(checked)), impl_(t, config),
-      model_(t, config) {
+Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked,
+                 History history)
+    : topology_(&t), config_(config), checked_(std::move(checked)), history_(history),
+      impl_(t, config), model_(t, config) {
     states_.push_back(impl_.state());
+}
+
+void Harness::saveImpl(std::vector<std::uint8_t> &out) const {
+    internal::SearchState::saveBehaviour(impl_, out);
+}
+
+bool Harness::sameMachine(const Harness &o, const std::vector<std::uint8_t> &implBytes,
+                          const std::vector<std::uint8_t> &otherImplBytes) const {
+    return implBytes == otherImplBytes && topology_ == o.topology_ && checked_ == o.checked_ &&
+           usage_.frozen == o.usage_.frozen && usage_.vanishedTops == o.usage_.vanishedTops &&
+           usage_.notEnumerated == o.usage_.notEnumerated && model_.sameFuture(o.model_);
 }
 
 StepOutcome Harness::step(const Op &op) {
     const Topology &t = *topology_;
     const State &before = states_.back();
     const bool misuse = usage_.misuse(t, op, before);
-    if (misuse || faultClassOf(op.kind))
+    if ((misuse || faultClassOf(op.kind)) && (history_ == History::Whole || faults_.size() < 2))
         faults_.push_back(op.hasDevice() ? op.bdf : Bdf{});
     coverage_.misuse = coverage_.misuse || misuse;
     if (op.kind == OpKind::Unpreserve || op.kind == OpKind::Finish) {
@@ -164,6 +178,11 @@ StepOutcome Harness::step(const Op &op) {
     ops_.push_back(op);
     results_.push_back(out.result);
     states_.push_back(std::move(after));
+    if (history_ == History::Latest && ops_.size() > 1) {
+        ops_.erase(ops_.begin());
+        results_.erase(results_.begin());
+        states_.erase(states_.begin());
+    }
     if (out.mismatch)
         return out;
     const std::optional<std::size_t> capacity =

@@ -9,6 +9,7 @@
 #include "topology/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
 
+#include <cstdint>
 #include <optional>
 #include <set>
 #include <string>
@@ -85,10 +86,18 @@ struct UsageTracker {
     void update(const Topology &t, const Op &op, Result result);
 };
 
+/// What a Harness remembers of the steps it ran.
+enum class History {
+    Whole,  ///< every op, result and state (what a counterexample shows)
+    Latest, ///< the last op and result, the last two states, the first two fault devices: what
+            ///< the next step and its judges read, in memory that does not grow with the run
+};
+
 /// Runs operations on impl and model side by side and judges invariants.
 class Harness {
   public:
-    Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked);
+    Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked,
+            History history = History::Whole);
 
     /// Applies `op` (its device must be in the topology) and judges the step.
     StepOutcome step(const Op &op);
@@ -99,15 +108,28 @@ class Harness {
     const std::vector<Result> &results() const { return results_; }
     /// The implementation's state after each step (index 0: the initial state).
     const std::vector<State> &states() const { return states_; }
-    /// Devices named by fault and misuse operations so far.
+    /// Devices named by fault and misuse operations so far (History::Latest: the first two).
     const std::vector<Bdf> &faults() const { return faults_; }
     const Coverage &coverage() const { return coverage_; }
     const ReferenceModel &model() const { return model_; }
+
+    /// Appends to `out` the implementation's state as far as it decides the future, as bytes
+    /// (SearchState::saveBehaviour).
+    void saveImpl(std::vector<std::uint8_t> &out) const;
+    /// Whether `other` (same topology, config and checked invariants, no mismatch so far in
+    /// either) gives the same outcome as this harness at every future step, whatever the ops,
+    /// except where a judge reads the fault devices (containment) or whether a crash happened
+    /// (no-crash, broken at every step once one did): equal implementation state,
+    /// model state (ReferenceModel::sameFuture) and usage. `implBytes` and `otherImplBytes` are
+    /// the two saveImpl() records, compared first.
+    bool sameMachine(const Harness &other, const std::vector<std::uint8_t> &implBytes,
+                     const std::vector<std::uint8_t> &otherImplBytes) const;
 
   private:
     const Topology *topology_;
     LiveUpdateConfig config_;
     std::vector<Invariant> checked_;
+    History history_;
     PciLiveUpdate impl_;
     ReferenceModel model_;
     std::vector<Op> ops_;

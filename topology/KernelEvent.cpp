@@ -60,13 +60,28 @@ bool happened(const std::vector<KernelEvent> &events, KernelEventKind k) {
     return false;
 }
 
-bool crashedBy(const std::vector<KernelEvent> &events) {
+bool killsKernel(KernelEventKind k) {
     // A use after free is a crash (isCrash) but the harness lets the access go on, as a kernel
     // without KASAN would: the kernel is dead only after these.
-    return happened(events, KernelEventKind::BugAtRelease) ||
-           happened(events, KernelEventKind::RetrieveFailed) ||
-           happened(events, KernelEventKind::PanicAtFinish) ||
-           happened(events, KernelEventKind::NullDereference);
+    switch (k) {
+    case KernelEventKind::BugAtRelease:
+    case KernelEventKind::RetrieveFailed:
+    case KernelEventKind::PanicAtFinish:
+    case KernelEventKind::NullDereference:
+        return true;
+    case KernelEventKind::TableFreedWithReferences:
+    case KernelEventKind::UseAfterFree:
+    case KernelEventKind::IncomingHeld:
+        return false;
+    }
+    return false;
+}
+
+bool crashedBy(const std::vector<KernelEvent> &events) {
+    for (const KernelEvent &e : events)
+        if (killsKernel(e.kind))
+            return true;
+    return false;
 }
 
 std::string describe(const KernelEvent &e) {

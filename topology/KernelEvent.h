@@ -55,9 +55,12 @@ struct KernelEvent {
 /// Whether `events` hold an event of kind `k`.
 bool happened(const std::vector<KernelEvent> &events, KernelEventKind k);
 
-/// Whether `events` hold a bug-at-release, a retrieve-failed, a panic-at-finish or a
-/// null-dereference: after it the
-/// kernel is dead (a panic at the end of one update also ends the chain).
+/// Whether an event of kind `k` kills the kernel: bug-at-release, retrieve-failed,
+/// panic-at-finish, null-dereference (a panic at the end of one update also ends the chain).
+bool killsKernel(KernelEventKind k);
+
+/// Whether `events` hold an event that kills the kernel (killsKernel): after it every operation
+/// is refused.
 bool crashedBy(const std::vector<KernelEvent> &events);
 
 /// The event in the words a reviewer would use, e.g. "kernel BUG: the table is released with

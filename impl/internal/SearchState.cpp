@@ -209,6 +209,14 @@ void SearchState::save(const PciLiveUpdate &impl, std::vector<std::uint8_t> &out
     impl.save(out);
 }
 
+void SearchState::saveBehaviour(const PciLiveUpdate &impl, std::vector<std::uint8_t> &out) {
+    const std::size_t start = out.size();
+    impl.save(out);
+    // The event kinds' byte (save's fourth) becomes whether the kernel is dead: the only part of
+    // the record of what happened that the implementation reads.
+    out[start + 3] = impl.crashed() ? 1 : 0;
+}
+
 void SearchState::restore(PciLiveUpdate &impl, const std::uint8_t *bytes, std::size_t size) {
     impl.restore(bytes, size);
 }

@@ -1,6 +1,7 @@
 #pragma once
 /// SearchState: what an explicit-state search needs of PciLiveUpdate beyond the kernel contract
-/// of impl/PciLiveUpdate.h. Only exhaustive/ (and the tests of these functions) include it.
+/// of impl/PciLiveUpdate.h. Only exhaustive/, the harness (for the fail-nth sweep's merges) and
+/// the tests of these functions include it.
 
 #include "impl/PciLiveUpdate.h"
 
@@ -16,6 +17,10 @@ struct SearchState {
     /// and config whose bytes are equal behave the same under every future operation (the key of
     /// an explicit-state search). Allocation-free once `out` has capacity.
     static void save(const PciLiveUpdate &impl, std::vector<std::uint8_t> &out);
+    /// As save(), but of the kinds of event that happened it keeps only whether the kernel is
+    /// dead: two instances whose records are equal give the same results, state changes and new
+    /// events under every future operation, though their logs differ. A key, not for restore().
+    static void saveBehaviour(const PciLiveUpdate &impl, std::vector<std::uint8_t> &out);
     /// Restores what save() wrote on an instance of the same topology and config; `bytes` must be
     /// exactly such a record.
     static void restore(PciLiveUpdate &impl, const std::uint8_t *bytes, std::size_t size);
