@@ -8,6 +8,7 @@
 #include "smt/InductionProof.h"
 #include "topology/InputError.h"
 #include "topology/LspciRenderer.h"
+#include "topology/SysfsImporter.h"
 #include "topology/TopologyLoader.h"
 
 #include <cstdio>
@@ -47,7 +48,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         {"--topology", "--max-devices", "--max-depth", "--policy", "--abi", "--faults",
          "--invariants", "--method", "--steps", "--timeout", "--format", "--save-trace", "--dot",
          "--png"},
-        {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only", "--lost-below-bridge"});
+        {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only", "--lost-below-bridge"},
+        {"--sysfs"});
     flags.allowPositional(0, "prove takes flags only");
     const std::string method = flags.value("--method").value_or("bmc");
     if (method != "bmc" && method != "induction")
@@ -55,8 +57,12 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     const std::string format = flags.value("--format").value_or("text");
     if (format != "text" && format != "json")
         throw InputError("--format", "unknown format '" + format + "' (text, json)");
-    if (flags.has("--topology") && (flags.has("--max-devices") || flags.has("--max-depth")))
-        throw InputError("--topology", "give either --topology or --max-devices/--max-depth");
+    if (flags.has("--topology") && flags.has("--sysfs"))
+        throw InputError("--sysfs", "give either --topology or --sysfs, not both");
+    const bool concrete = flags.has("--topology") || flags.has("--sysfs");
+    if (concrete && (flags.has("--max-devices") || flags.has("--max-depth")))
+        throw InputError(flags.has("--sysfs") ? "--sysfs" : "--topology",
+                         "give either a tree or --max-devices/--max-depth");
     SmtSetup setup;
     setup.policy = policyFlag(flags, Policy::Bail);
     setup.abi = abiFlag(flags, Abi::V6);
@@ -75,10 +81,20 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     const int steps = boundedInt(flags, "--steps", 6, 1, 64);
     const double timeout = boundedInt(flags, "--timeout", 60, 1, 86400);
     std::optional<Topology> topology;
-    if (auto t = flags.value("--topology"))
+    std::string treeName;
+    if (auto t = flags.value("--topology")) {
         topology = loadTopologyFile(*t);
+        treeName = *t;
+    }
+    if (flags.has("--sysfs")) {
+        treeName = flags.value("--sysfs")->empty() ? "/sys" : *flags.value("--sysfs");
+        topology = importSysfs(treeName);
+        treeName = "sysfs " + treeName;
+    }
     if (topology && topology->size() > 64)
-        throw InputError("--topology", "the Z3 encoding takes trees of at most 64 devices");
+        throw InputError(flags.has("--sysfs") ? "--sysfs" : "--topology",
+                         "the Z3 encoding takes trees of at most 64 devices (this one has " +
+                             std::to_string(topology->size()) + ")");
 
     SmtOutcome result;
     if (method == "bmc") {
@@ -92,9 +108,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.topology = topology;
         result = boundedSearch(o);
     } else {
-        if (topology)
-            throw InputError("--topology", "induction covers every tree up to --max-devices");
         InductionOptions o;
+        o.topology = topology;
         o.maxDevices = maxDevices;
         o.maxDepth = maxDepth;
         o.setup = setup;
@@ -163,7 +178,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         out << "bridgepath prove: " << method << ", policy " << toString(setup.policy) << ", abi "
             << toString(setup.abi) << ", faults " << toString(setup.faults) << ", invariants "
             << invariantNames(invariants) << ", "
-            << (topology ? "the tree of " + flags.value("--topology").value_or("")
+            << (topology ? "the tree of " + treeName
                          : "every tree of at most " + std::to_string(maxDevices) +
                                " devices (depth <= " + std::to_string(maxDepth) + ")")
             << (method == "bmc" ? ", " + std::to_string(steps) + " steps"

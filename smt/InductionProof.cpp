@@ -45,10 +45,14 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     const auto t0 = std::chrono::steady_clock::now();
     SmtOutcome out;
     out.method = "induction";
-    out.depth = o.maxDepth;
-    for (int n = 1; n <= o.maxDevices; ++n) {
+    out.depth = o.topology ? static_cast<int>(o.topology->maxUpstreamBridges()) : o.maxDepth;
+    const int first = o.topology ? static_cast<int>(o.topology->size()) : 1;
+    const int last = o.topology ? first : o.maxDevices;
+    for (int n = first; n <= last; ++n) {
         z3::context c;
-        Encoder enc(c, SmtTree::symbolic(c, n, o.maxDepth), o.setup);
+        Encoder enc(
+            c, o.topology ? SmtTree::concrete(c, *o.topology) : SmtTree::symbolic(c, n, o.maxDepth),
+            o.setup);
         const z3::tactic tactic =
             z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
         auto run = [&](const z3::expr &query, const char *part) -> std::optional<z3::model> {
@@ -91,10 +95,10 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                                            op.kind == kind && op.e == e && inductive(enc, s) &&
                                            enc.stepAllowed(s, op) && !inductive(enc, next);
                     if (auto m = run(query, "consecution")) {
-                        out.verdict = SmtVerdict::Counterexample;
                         out.devices = n;
                         const Topology cti = decodeTree(*m, enc.tree());
-                        // Is the CTI's failure reachable? Bounded search on that very tree.
+                        // Is the CTI's failure reachable? Bounded search on that very tree: a
+                        // counterexample only if it is; else the proof is merely not found.
                         BoundedSearchOptions reach;
                         reach.setup = o.setup;
                         reach.steps = o.reachabilitySteps;
@@ -102,16 +106,23 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                         reach.invariants = proved();
                         reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
                         const SmtOutcome r = boundedSearch(reach);
+                        const bool reached = r.verdict == SmtVerdict::Counterexample;
+                        out.verdict = reached ? SmtVerdict::Counterexample : SmtVerdict::Unknown;
                         out.detail =
                             "consecution fails under abi " + std::string(toString(o.setup.abi)) +
                             " at " + std::to_string(n) + " devices for operation kind " +
                             std::to_string(kind) + " on device " + std::to_string(e) +
                             "; counterexample-to-induction on the tree\n" + renderLspci(cti) +
-                            "reachable within " + std::to_string(o.reachabilitySteps) + " steps: " +
-                            (r.verdict == SmtVerdict::Counterexample ? "yes"
-                             : r.verdict == SmtVerdict::Proved       ? "no"
-                                                                     : "unknown");
-                        if (r.counterexample)
+                            (reached ? "reached from the initial state within " +
+                                           std::to_string(o.reachabilitySteps) + " steps"
+                                     : std::string("not a counterexample: bounded search from the "
+                                                   "initial state ") +
+                                           (r.verdict == SmtVerdict::Proved
+                                                ? "cannot reach a failure within "
+                                                : "did not decide a failure within ") +
+                                           std::to_string(o.reachabilitySteps) +
+                                           " steps, and no stronger invariant was tried");
+                        if (reached)
                             out.counterexample = r.counterexample;
                         out.seconds = secondsSince(t0);
                         return out;
@@ -125,11 +136,13 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
         }
     }
     out.verdict = SmtVerdict::Proved;
-    out.devices = o.maxDevices;
+    out.devices = last;
     out.detail = provedNames() + " hold initially and after every allowed operation under abi " +
-                 toString(o.setup.abi) + ", on every tree of at most " +
-                 std::to_string(o.maxDevices) + " devices (depth <= " + std::to_string(o.maxDepth) +
-                 "); strengthening: " + Encoder::strengtheningText();
+                 toString(o.setup.abi) + ", " +
+                 (o.topology ? "on this tree of " + std::to_string(last) + " devices"
+                             : "on every tree of at most " + std::to_string(o.maxDevices) +
+                                   " devices (depth <= " + std::to_string(o.maxDepth) + ")") +
+                 "; strengthening: " + Encoder::strengtheningText();
     out.seconds = secondsSince(t0);
     return out;
 }

@@ -143,6 +143,36 @@ TEST(SmtMutant, UnpreserveSkippingTheRootDeviceIsCaught) {
     EXPECT_FALSE(r.counterexample->replayAgrees) << "the real code does not skip the root device";
 }
 
+// A failed consecution is a counterexample only if bounded search reaches a failure: the
+// skip-root mutant needs a preserve and an unpreserve (two steps) to break exact-count, so with
+// one step of reachability search its counterexample-to-induction is unknown, with three it is a
+// counterexample with its trace.
+TEST(InductionVerdict, AnUnreachedCounterexampleToInductionIsUnknownNotACounterexample) {
+    InductionOptions o;
+    o.maxDevices = 3;
+    o.maxDepth = 2;
+    o.setup.mutantSkipRoot = true;
+    o.reachabilitySteps = 1;
+    const SmtOutcome unreached = proveByInduction(o);
+    EXPECT_EQ(unreached.verdict, SmtVerdict::Unknown);
+    EXPECT_FALSE(unreached.counterexample);
+    EXPECT_NE(unreached.detail.find("not a counterexample"), std::string::npos) << unreached.detail;
+    o.reachabilitySteps = 3;
+    const SmtOutcome reached = proveByInduction(o);
+    EXPECT_EQ(reached.verdict, SmtVerdict::Counterexample);
+    ASSERT_TRUE(reached.counterexample);
+    EXPECT_EQ(reached.counterexample->ops.size(), 2u);
+}
+
+// Induction on one concrete tree: the review tree is proved; the mutant is caught on it.
+TEST(InductionVerdict, AConcreteTreeIsProvedForItselfAndTheMutantCaughtOnIt) {
+    InductionOptions o;
+    o.topology = test::reviewTree();
+    EXPECT_EQ(proveByInduction(o).verdict, SmtVerdict::Proved);
+    o.setup.mutantSkipRoot = true;
+    EXPECT_EQ(proveByInduction(o).verdict, SmtVerdict::Counterexample);
+}
+
 // The symbolic-tree query and the concrete-tree query agree on every tree of <= 5 devices
 // (internal devices bridges, leaves endpoints), here for bail with lost slots and no-leak.
 TEST(SmtEncoding, SymbolicAndConcreteTreesAgreeUpToFiveDevices) {
