@@ -28,6 +28,7 @@
 /// Results do not depend on the thread count: work items are (tree, capacity) pairs, each
 /// searched on one thread, merged in item order.
 
+#include "exhaustive/Outcome.h"
 #include "exhaustive/TreeEnumerator.h"
 #include "model/Invariant.h"
 #include "properties/Counterexample.h"
@@ -68,27 +69,6 @@ struct ExhaustiveOptions {
     /// of every forest of that many devices.
     std::vector<ForestShape> forests;
 };
-
-/// What a fault does to the machine, as the policy matrix classifies it (worst last).
-enum class Outcome {
-    Leak,             ///< nothing directly preserved but slots in use
-    NrDevicesDrift,   ///< nr_devices differs from the slots in use
-    PrematureRelease, ///< a device's refcount below what preserved devices under it need
-    Panic,            ///< finish-all found nr_devices != 0 (later kernels panic; v6 holds the
-                      ///< incoming state forever)
-    TableFreedWithReferences, ///< v7: the table freed with nr_devices != 0
-    UseAfterFree,             ///< a walk step touched a freed slot
-    BugAtRelease,             ///< v6: BUG_ON at the table's release, the outgoing kernel crashed
-};
-/// Number of Outcome values.
-inline constexpr std::size_t kOutcomeCount = 7;
-
-/// `leak`, `nr-devices-drift`, `premature-release`, `panic`, `table-freed-with-references`,
-/// `use-after-free`, `bug-at-release`.
-const char *toString(Outcome o);
-/// Whether a state shows the outcome, judged on the State (the exact definition the search's
-/// judge must agree with).
-bool shows(Outcome o, const Topology &t, const State &s);
 
 /// How often one outcome was reached, and its smallest example.
 struct OutcomeTally {

@@ -1,0 +1,68 @@
+#include "exhaustive/internal/Usage.h"
+
+namespace bridgepath::exhaustive {
+
+bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, const Move &mv) {
+    switch (mv.kind) {
+    case OpKind::Preserve:
+        return impl.directlyPreserved(mv.device) || c.topology.isVf(mv.device) ||
+               (c.pathMask[mv.device] & m.frozen) != 0;
+    case OpKind::Unpreserve:
+        return !impl.directlyPreserved(mv.device) || (c.pathMask[mv.device] & m.frozen) != 0;
+    case OpKind::Finish:
+        return !impl.directlyIncoming(mv.device);
+    case OpKind::FinishAll:
+        for (DeviceId d = 0; d < c.topology.size(); ++d)
+            if (impl.directlyIncoming(d) && !(m.notEnumerated >> d & 1u))
+                return true;
+        return false;
+    case OpKind::Freeze:
+    case OpKind::Kexec:
+    case OpKind::FailNext:
+    case OpKind::Lose:
+    case OpKind::SetRefcount:
+    case OpKind::Vanish:
+    case OpKind::Unplug:
+        return false;
+    }
+    return false;
+}
+
+void update(const TreeContext &c, Meta &m, const Move &mv, Result result, unsigned generation,
+            unsigned generations) {
+    switch (mv.kind) {
+    case OpKind::Freeze:
+        m.frozen |= 1u << mv.device;
+        break;
+    case OpKind::Vanish:
+        if (result == Result::Ok)
+            m.vanishedTops |= 1u << mv.device;
+        break;
+    case OpKind::Unplug:
+        if (result != Result::Enodev && result != Result::Enoent)
+            m.notEnumerated |= c.subtreeMask[mv.device];
+        break;
+    case OpKind::Kexec:
+        if (result != Result::Enoent) {
+            for (DeviceId d = 0; d < c.topology.size(); ++d)
+                if (m.vanishedTops >> d & 1u)
+                    m.notEnumerated |= c.subtreeMask[d];
+            // Frozen devices belong to the outgoing session. Only outgoing operations read
+            // them: in the last kernel, where none is generated, the mask is kept as it was
+            // (so a single Live Update keeps the state counts of the search before chains).
+            if (generation < generations)
+                m.frozen = 0;
+        }
+        break;
+    case OpKind::Preserve:
+    case OpKind::Unpreserve:
+    case OpKind::Finish:
+    case OpKind::FinishAll:
+    case OpKind::FailNext:
+    case OpKind::Lose:
+    case OpKind::SetRefcount:
+        break;
+    }
+}
+
+} // namespace bridgepath::exhaustive
