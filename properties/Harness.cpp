@@ -1,6 +1,7 @@
 #include "properties/Harness.h"
 
 #include "impl/internal/SearchState.h"
+#include "properties/Misuse.h"
 
 namespace bridgepath {
 
@@ -16,42 +17,38 @@ bool pathMeets(const Topology &t, const Bdf &dev, const std::set<Bdf> &devices) 
     return false;
 }
 
-} // namespace
+// misuseOf's view of a State, the usage sets and the operation's device.
+struct StateUsageView {
+    const Topology &t;
+    const Op &op;
+    const State &before;
+    const std::set<Bdf> &frozen;
+    const std::set<Bdf> &notEnumerated;
 
-bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
-              const std::set<Bdf> &notEnumerated) {
-    if (before.crashed())
-        return false; // the kernel is dead: every operation is refused and changes nothing
-    const bool direct = op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
-    const bool incoming = before.phase == Phase::Incoming;
-    // After finish-all, finish and finish-all are refused (-ENOENT) and change nothing.
-    const bool ended = before.phase == Phase::Ended;
-    switch (op.kind) {
-    case OpKind::Preserve: {
-        const auto id = t.find(op.bdf);
-        return direct || (id && t.isVf(*id)) || pathMeets(t, op.bdf, frozen);
+    bool crashed() const { return before.crashed(); }
+    Phase phase() const { return before.phase; }
+    bool directlyPreserved() const {
+        return op.hasDevice() && before.directlyPreserved.count(op.bdf) != 0;
     }
-    case OpKind::Unpreserve:
-        return !direct || pathMeets(t, op.bdf, frozen);
-    case OpKind::Finish:
-        return !ended && (!incoming || before.incoming.directlyPreserved.count(op.bdf) == 0);
-    case OpKind::FinishAll:
-        if (!incoming)
-            return !ended;
+    bool isVf() const {
+        const auto id = t.find(op.bdf);
+        return id && t.isVf(*id);
+    }
+    bool frozenOnPath() const { return pathMeets(t, op.bdf, frozen); }
+    bool directlyIncoming() const { return before.incoming.directlyPreserved.count(op.bdf) != 0; }
+    bool enumeratedIncomingUnfinished() const {
         for (const Bdf &b : before.incoming.directlyPreserved)
             if (!notEnumerated.count(b))
                 return true;
         return false;
-    case OpKind::Freeze:
-    case OpKind::Kexec:
-    case OpKind::FailNext:
-    case OpKind::Lose:
-    case OpKind::SetRefcount:
-    case OpKind::Vanish:
-    case OpKind::Unplug:
-        return false;
     }
-    return false;
+};
+
+} // namespace
+
+bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
+              const std::set<Bdf> &notEnumerated) {
+    return misuseOf(op.kind, StateUsageView{t, op, before, frozen, notEnumerated});
 }
 
 void UsageTracker::update(const Topology &t, const Op &op, Result result) {

@@ -56,14 +56,9 @@ struct Coverage {
     bool bridgeBothSides = false;
 };
 
-/// True if `op` is not correct use of the API in `before` (the --faults misuse class): preserving a
-/// directly preserved device or a VF, unpreserving one that is not directly preserved, a
-/// preserve/unpreserve whose path meets a device frozen in this kernel, a finish before a kexec or
-/// of a device that is not directly incoming, or finish-all before a kexec or while an enumerated
-/// directly incoming device is unfinished. The outgoing operations (preserve, unpreserve, freeze,
-/// vanish) and kexec are correct use in every phase (a kexec may drop an unfinished incoming
-/// side); after finish-all, finish and finish-all are refused and change nothing, so they are no
-/// misuse, nor is anything after a crash. `frozen`: devices frozen since the last kexec.
+/// True if `op` is not correct use of the API in `before` (the --faults misuse class): the rule
+/// of properties/Misuse.h (misuseOf) on the State. `frozen`: devices frozen since the last kexec;
+/// `notEnumerated`: devices the running kernel did not enumerate.
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
               const std::set<Bdf> &notEnumerated);
 

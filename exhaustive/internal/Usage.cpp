@@ -1,31 +1,36 @@
 #include "exhaustive/internal/Usage.h"
 
+#include "properties/Misuse.h"
+
 namespace bridgepath::exhaustive {
 
-bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, const Move &mv) {
-    switch (mv.kind) {
-    case OpKind::Preserve:
-        return impl.directlyPreserved(mv.device) || c.topology.isVf(mv.device) ||
-               (c.pathMask[mv.device] & m.frozen) != 0;
-    case OpKind::Unpreserve:
-        return !impl.directlyPreserved(mv.device) || (c.pathMask[mv.device] & m.frozen) != 0;
-    case OpKind::Finish:
-        return !impl.directlyIncoming(mv.device);
-    case OpKind::FinishAll:
+namespace {
+
+// misuseOf's view of the implementation, the masks and the move's device.
+struct MaskUsageView {
+    const TreeContext &c;
+    const PciLiveUpdate &impl;
+    const Meta &m;
+    std::uint8_t device;
+
+    bool crashed() const { return impl.crashed(); }
+    Phase phase() const { return impl.phase(); }
+    bool directlyPreserved() const { return impl.directlyPreserved(device); }
+    bool isVf() const { return c.topology.isVf(device); }
+    bool frozenOnPath() const { return (c.pathMask[device] & m.frozen) != 0; }
+    bool directlyIncoming() const { return impl.directlyIncoming(device); }
+    bool enumeratedIncomingUnfinished() const {
         for (DeviceId d = 0; d < c.topology.size(); ++d)
             if (impl.directlyIncoming(d) && !(m.notEnumerated >> d & 1u))
                 return true;
         return false;
-    case OpKind::Freeze:
-    case OpKind::Kexec:
-    case OpKind::FailNext:
-    case OpKind::Lose:
-    case OpKind::SetRefcount:
-    case OpKind::Vanish:
-    case OpKind::Unplug:
-        return false;
     }
-    return false;
+};
+
+} // namespace
+
+bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, const Move &mv) {
+    return misuseOf(mv.kind, MaskUsageView{c, impl, m, mv.device});
 }
 
 void update(const TreeContext &c, Meta &m, const Move &mv, Result result, unsigned generation,

@@ -23,7 +23,8 @@ struct Meta {
     std::uint32_t notEnumerated = 0;
 };
 
-/// The Harness's isMisuse, for the operations the alphabet generates (phase already right).
+/// Whether the move is misuse: properties/Misuse.h's rule (misuseOf), read on the implementation
+/// and the masks.
 bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, const Move &mv);
 
 /// UsageTracker::update on the masks: what `mv`, which returned `result`, changed. `generation`
