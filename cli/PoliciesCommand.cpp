@@ -77,7 +77,7 @@ std::string proofText(const PolicyMatrix &m) {
     if (m.proofs.empty())
         return "Z3: not asked (--prove-devices 0); the ok cells are exhaustive results within the "
                "bound.";
-    std::string out = "Z3 (induction, correct use, every tree of at most " +
+    std::string out = "Z3, checked by cvc5 (induction, correct use, every tree of at most " +
                       std::to_string(m.options.proveDevices) + " devices, any length):";
     for (std::size_t i = 0; i < m.proofs.size(); ++i) {
         const RowProof &p = m.proofs[i];
@@ -335,6 +335,8 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
         case SmtVerdict::Unknown:
             exit = exit == 0 ? 3 : exit;
             break;
+        case SmtVerdict::Disagreement:
+            return 4; // the solvers contradict each other: no verdict of the matrix stands
         }
     }
     return exit;

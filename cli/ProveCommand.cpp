@@ -47,7 +47,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         args,
         {"--topology", "--max-devices", "--max-depth", "--policy", "--abi", "--faults",
          "--invariants", "--method", "--steps", "--timeout", "--format", "--save-trace", "--dot",
-         "--png"},
+         "--png", "--solver"},
         {"--mutant-skip-root", "--endpoints-only", "--finish-faults-only", "--lost-below-bridge"},
         {"--sysfs"});
     flags.allowPositional(0, "prove takes flags only");
@@ -63,6 +63,16 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     if (concrete && (flags.has("--max-devices") || flags.has("--max-depth")))
         throw InputError(flags.has("--sysfs") ? "--sysfs" : "--topology",
                          "give either a tree or --max-devices/--max-depth");
+    const std::string solverName = flags.value("--solver").value_or("z3");
+    const std::optional<SolverChoice> solver = parseSolverChoice(solverName);
+    if (!solver)
+        throw InputError("--solver", "unknown solver '" + solverName + "' (z3, cvc5, both)");
+    if (*solver != SolverChoice::Z3 && !cvc5Binary())
+        throw InputError("--solver", "cvc5 is not installed (apt install cvc5, or set "
+                                     "BRIDGEPATH_CVC5)");
+    const std::string saveDir =
+        flags.value("--save-trace")
+            .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
     SmtSetup setup;
     setup.policy = policyFlag(flags, Policy::Bail);
     setup.abi = abiFlag(flags, Abi::V6);
@@ -106,6 +116,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.invariants = invariants;
         o.timeoutSeconds = timeout;
         o.topology = topology;
+        o.solver = *solver;
+        o.queryDir = saveDir;
         result = boundedSearch(o);
     } else {
         InductionOptions o;
@@ -114,6 +126,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.maxDepth = maxDepth;
         o.setup = setup;
         o.timeoutSeconds = timeout;
+        o.solver = *solver;
+        o.queryDir = saveDir;
         result = proveByInduction(o);
     }
 
@@ -135,11 +149,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
             trace.capacity = c.config.capacity;
         trace.expect = std::string("fails ") + toString(c.violated);
         trace.ops = c.ops;
-        const std::string dir =
-            flags.value("--save-trace")
-                .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
         traceFile =
-            saveTrace(trace, dir,
+            saveTrace(trace, saveDir,
                       std::string("prove-") + toString(c.violated) + "-" + toString(setup.policy) +
                           "-" + toString(setup.abi) + "-" + toString(setup.faults));
     }
@@ -151,6 +162,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         nlohmann::ordered_json j;
         j["result"] = toString(result.verdict);
         j["method"] = result.method;
+        j["solver"] = toString(*solver);
         j["abi"] = toString(setup.abi);
         j["bound"] = {{"devices", topology ? static_cast<int>(topology->size()) : maxDevices},
                       {"depth", maxDepth},
@@ -183,6 +195,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
                                " devices (depth <= " + std::to_string(maxDepth) + ")")
             << (method == "bmc" ? ", " + std::to_string(steps) + " steps"
                                 : std::string(", any length"))
+            << (*solver == SolverChoice::Z3 ? std::string()
+                                            : std::string(", solver ") + toString(*solver))
             << "\n"
             << "result: " << toString(result.verdict) << ": " << result.detail << "\n";
         if (result.counterexample) {
@@ -200,6 +214,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         return 1;
     case SmtVerdict::Unknown:
         return 3;
+    case SmtVerdict::Disagreement:
+        return 4;
     }
     return 3;
 }

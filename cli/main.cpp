@@ -27,7 +27,7 @@ std::string usage() {
            "  prove [--topology FILE | --sysfs [DIR] | --max-devices N --max-depth D]\n"
            "        [--policy P] [--abi A]\n"
            "        [--faults LIST] [--invariants LIST] [--method bmc|induction] [--steps K]\n"
-           "        [--timeout S]\n"
+           "        [--timeout S] [--solver z3|cvc5|both]\n"
            "        [--format text|json] [--save-trace DIR]\n"
            "      Z3: bounded search (counterexamples replayed) or induction, over every tree\n"
            "      up to N devices or the one tree given (any length of sequence)\n"

@@ -156,6 +156,7 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
                 io.maxDepth = options.proveDevices - 1;
                 io.setup.policy = p;
                 io.setup.abi = abi;
+                io.solver = SolverChoice::Both; // a matrix row's proof is Z3's and cvc5's
                 m.proofs.push_back(RowProof{p, abi, proveByInduction(io)});
             }
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,5 +1,7 @@
 #include "smt/BoundedSearch.h"
 
+#include "smt/QueryDecision.h"
+
 #include "properties/Conformance.h"
 
 #include <algorithm>
@@ -16,6 +18,8 @@ const char *toString(SmtVerdict v) {
         return "counterexample";
     case SmtVerdict::Unknown:
         return "unknown";
+    case SmtVerdict::Disagreement:
+        return "disagreement";
     }
     return "?";
 }
@@ -166,17 +170,16 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
                 out.seconds = secondsSince(t0);
                 return out;
             }
-            z3::params p(c);
-            p.set("timeout", static_cast<unsigned>(left * 1000));
-            s.set(p);
             z3::expr_vector broken(c);
             for (Invariant inv : o.invariants)
                 broken.push_back(!enc.invariant(inv, states.back()));
             s.push();
             s.add(z3::mk_or(broken));
-            const z3::check_result r = s.check();
-            if (r == z3::sat) {
-                const z3::model m = s.get_model();
+            const std::string what =
+                "bmc-" + std::to_string(n) + "-devices-step-" + std::to_string(k);
+            const QueryDecision d = decide(s, o.solver, left, what, o.queryDir);
+            if (d.answer == QueryDecision::Answer::Sat) {
+                const z3::model &m = *d.model;
                 Invariant failed = o.invariants.front();
                 for (Invariant inv : o.invariants)
                     if (m.eval(enc.invariant(inv, states.back()), true).is_false()) {
@@ -192,10 +195,12 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &o) {
                 out.seconds = secondsSince(t0);
                 return out;
             }
-            if (r == z3::unknown) {
-                out.verdict = SmtVerdict::Unknown;
-                out.detail = "Z3 answered unknown (" + s.reason_unknown() + ") at " +
-                             std::to_string(n) + " devices, step " + std::to_string(k);
+            if (d.answer == QueryDecision::Answer::Unknown ||
+                d.answer == QueryDecision::Answer::Disagreement) {
+                out.verdict = d.answer == QueryDecision::Answer::Unknown ? SmtVerdict::Unknown
+                                                                         : SmtVerdict::Disagreement;
+                out.detail =
+                    d.why + " at " + std::to_string(n) + " devices, step " + std::to_string(k);
                 out.seconds = secondsSince(t0);
                 return out;
             }

@@ -5,6 +5,7 @@
 /// trace and replayed on the implementation and the reference model.
 
 #include "smt/Encoding.h"
+#include "smt/QueryDecision.h"
 #include "smt/SmtResult.h"
 
 namespace bridgepath {
@@ -17,7 +18,9 @@ struct BoundedSearchOptions {
     SmtSetup setup;
     std::vector<Invariant> invariants; ///< encoded ones only
     double timeoutSeconds = 60;
-    std::optional<Topology> topology; ///< search this tree only (a concrete encoding)
+    std::optional<Topology> topology;       ///< search this tree only (a concrete encoding)
+    SolverChoice solver = SolverChoice::Z3; ///< who decides each query (QueryDecision)
+    std::string queryDir = "/tmp/bridgepath-queries"; ///< where a disputed query is saved
     /// Pin the symbolic tree of `parent.size()` devices to this shape instead (the encoding
     /// self-check compares this with the concrete encoding of the same tree).
     std::vector<int> pinnedParent;

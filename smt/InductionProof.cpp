@@ -55,21 +55,26 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
             o.setup);
         const z3::tactic tactic =
             z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
-        auto run = [&](const z3::expr &query, const char *part) -> std::optional<z3::model> {
+        // A query's model when satisfiable; a thrown outcome when it is not decided.
+        auto run = [&](const z3::expr &query, const std::string &part) -> std::optional<z3::model> {
             const double left = o.timeoutSeconds - secondsSince(t0);
             if (left <= 0)
-                throw std::string("timeout in ") + part + " at " + std::to_string(n) + " devices";
+                throw std::make_pair(SmtVerdict::Unknown, "timeout in " + part + " at " +
+                                                              std::to_string(n) + " devices");
             z3::solver s = tactic.mk_solver();
-            z3::params p(c);
-            p.set("timeout", static_cast<unsigned>(left * 1000));
-            s.set(p);
             s.add(query);
-            const z3::check_result r = s.check();
-            if (r == z3::unknown)
-                throw std::string("Z3 answered unknown (") + s.reason_unknown() + ") in " + part +
-                    " at " + std::to_string(n) + " devices";
-            if (r == z3::sat)
-                return s.get_model();
+            QueryDecision d =
+                decide(s, o.solver, left, part + "-" + std::to_string(n) + "-devices", o.queryDir);
+            switch (d.answer) {
+            case QueryDecision::Answer::Sat:
+                return std::move(d.model);
+            case QueryDecision::Answer::Unsat:
+                return std::nullopt;
+            case QueryDecision::Answer::Unknown:
+                throw std::make_pair(SmtVerdict::Unknown, d.why);
+            case QueryDecision::Answer::Disagreement:
+                throw std::make_pair(SmtVerdict::Disagreement, d.why);
+            }
             return std::nullopt;
         };
         try {
@@ -94,7 +99,8 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                     const z3::expr query = enc.tree().wellFormed && enc.capacityConstraint() &&
                                            op.kind == kind && op.e == e && inductive(enc, s) &&
                                            enc.stepAllowed(s, op) && !inductive(enc, next);
-                    if (auto m = run(query, "consecution")) {
+                    if (auto m = run(query, "consecution-kind-" + std::to_string(kind) +
+                                                "-device-" + std::to_string(e))) {
                         out.devices = n;
                         const Topology cti = decodeTree(*m, enc.tree());
                         // Is the CTI's failure reachable? Bounded search on that very tree: a
@@ -105,7 +111,15 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                         reach.topology = cti;
                         reach.invariants = proved();
                         reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
+                        reach.solver = o.solver;
+                        reach.queryDir = o.queryDir;
                         const SmtOutcome r = boundedSearch(reach);
+                        if (r.verdict == SmtVerdict::Disagreement) {
+                            out.verdict = r.verdict;
+                            out.detail = r.detail;
+                            out.seconds = secondsSince(t0);
+                            return out;
+                        }
                         const bool reached = r.verdict == SmtVerdict::Counterexample;
                         out.verdict = reached ? SmtVerdict::Counterexample : SmtVerdict::Unknown;
                         out.detail =
@@ -128,9 +142,9 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                         return out;
                     }
                 }
-        } catch (const std::string &why) {
-            out.verdict = SmtVerdict::Unknown;
-            out.detail = why;
+        } catch (const std::pair<SmtVerdict, std::string> &undecided) {
+            out.verdict = undecided.first;
+            out.detail = undecided.second;
             out.seconds = secondsSince(t0);
             return out;
         }

@@ -8,6 +8,7 @@
 /// verdict is unknown (the invariant may hold but is not inductive as stated).
 
 #include "smt/Encoding.h"
+#include "smt/QueryDecision.h"
 #include "smt/SmtResult.h"
 
 #include <optional>
@@ -23,6 +24,8 @@ struct InductionOptions {
     SmtSetup setup; ///< policy, ABI, faults (a proof is meant for correct use: faults none)
     double timeoutSeconds = 60;
     int reachabilitySteps = 6; ///< bounded search depth for checking whether a CTI is reachable
+    SolverChoice solver = SolverChoice::Z3;           ///< who decides each query (QueryDecision)
+    std::string queryDir = "/tmp/bridgepath-queries"; ///< where a disputed query is saved
 };
 
 /// Runs the proof for n = 1..maxDevices (or for the one concrete tree), each query split per

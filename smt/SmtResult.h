@@ -14,10 +14,16 @@
 
 namespace bridgepath {
 
-/// Three-valued, all the way to the exit code (0, 1, 3).
-enum class SmtVerdict { Proved, Counterexample, Unknown };
+/// All the way to the exit code (0, 1, 3, 4).
+enum class SmtVerdict {
+    Proved,
+    Counterexample,
+    Unknown,
+    Disagreement, ///< Z3 and cvc5 answered one query oppositely (the query is saved): neither is
+                  ///< believed
+};
 
-/// `proved`, `counterexample`, `unknown`.
+/// `proved`, `counterexample`, `unknown`, `disagreement`.
 const char *toString(SmtVerdict v);
 
 /// Seconds since `t0`, for the outcomes' timings.

@@ -68,6 +68,29 @@ TEST(Prove, OnThisMachinesSysfs) {
     EXPECT_NE(r.out.find("the tree of sysfs /sys"), std::string::npos) << r.out;
 }
 
+// --solver both: cvc5 decides every query Z3 decides, and the verdict stands only if they agree.
+// A cvc5 that contradicts Z3 (a fake one) is exit 4 with the query saved, never a verdict.
+TEST(Prove, BothSolversMustAgreeAndADisagreementIsExitFour) {
+    const auto r = test::runShell("build/bridgepath prove --method induction --max-devices 3 "
+                                  "--solver both");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("solver both"), std::string::npos) << r.out;
+    const std::string fake = test::scratchFile("cvc5-says-sat");
+    test::runShell("printf '#!/bin/sh\\necho sat\\n' > " + fake + " && chmod +x " + fake);
+    const std::string dir = test::scratchFile("disputes");
+    const auto d = test::runShell("BRIDGEPATH_CVC5=" + fake +
+                                  " build/bridgepath prove --method induction --max-devices 2 "
+                                  "--solver both --save-trace " +
+                                  dir);
+    EXPECT_EQ(d.exitCode, 4) << d.out << d.err;
+    EXPECT_NE(d.out.find("result: disagreement: SOLVERS DISAGREE"), std::string::npos) << d.out;
+    EXPECT_NE(d.out.find(dir + "/disagreement-"), std::string::npos) << d.out;
+    const auto missing = test::runShell("BRIDGEPATH_CVC5=/nonexistent build/bridgepath prove "
+                                        "--solver cvc5");
+    EXPECT_EQ(missing.exitCode, 2) << missing.err;
+    EXPECT_NE(missing.err.find("--solver"), std::string::npos) << missing.err;
+}
+
 TEST(Prove, BadInputExitsTwo) {
     for (const char *args :
          {"--method guess", "--max-devices 0", "--max-devices 33", "--faults vanish",
@@ -75,7 +98,8 @@ TEST(Prove, BadInputExitsTwo) {
           "--topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv --max-devices 3",
           "--sysfs --max-devices 3",
           "--sysfs --topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv",
-          "--topology tests/topologies/amd-wrx80-threadripper-pro-mi100-multiroot.lspci-tv"}) {
+          "--topology tests/topologies/amd-wrx80-threadripper-pro-mi100-multiroot.lspci-tv",
+          "--solver yices"}) {
         const auto r = test::runShell(std::string("build/bridgepath prove ") + args);
         EXPECT_EQ(r.exitCode, 2) << args << "\n" << r.out << r.err;
         EXPECT_EQ(r.err.find('\n'), r.err.size() - 1) << r.err;

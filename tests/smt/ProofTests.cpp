@@ -39,6 +39,7 @@ SmtOutcome bmc(Policy p, std::set<FaultClass> faults, std::vector<Invariant> inv
     o.invariants = std::move(invs);
     o.topology = std::move(t);
     o.timeoutSeconds = 60;
+    o.solver = SolverChoice::Both; // every statement's verdict is cvc5's too
     return boundedSearch(o);
 }
 
@@ -56,6 +57,7 @@ TEST(CorrectUse, KeepsTheInvariantsUnderEveryPolicyByInduction) {
         o.maxDevices = 6;
         o.maxDepth = 5;
         o.setup.policy = p;
+        o.solver = SolverChoice::Both;
         const SmtOutcome r = proveByInduction(o);
         EXPECT_EQ(r.verdict, SmtVerdict::Proved) << toString(p) << ": " << r.detail;
     }
@@ -708,10 +710,11 @@ TEST(SmtAbi, CorrectUseNeverCrashesAndKeepsEveryEncodedInvariantUnderBothAbisByI
     for (Abi abi : {Abi::V6, Abi::V7})
         for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded}) {
             InductionOptions o;
-            o.maxDevices = 5;
-            o.maxDepth = 4;
+            o.maxDevices = 4;
+            o.maxDepth = 3;
             o.setup.abi = abi;
             o.setup.policy = p;
+            o.solver = SolverChoice::Both;
             const SmtOutcome r = proveByInduction(o);
             EXPECT_EQ(r.verdict, SmtVerdict::Proved)
                 << toString(abi) << " " << toString(p) << ": " << r.detail;

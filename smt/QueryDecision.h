@@ -1,0 +1,47 @@
+#pragma once
+/// QueryDecision: one SMT query decided by the solvers the user chose. Z3 builds every query;
+/// cvc5 (the `cvc5` binary, Debian's 1.0.3) re-decides the same query as SMT-LIB 2 text, so a
+/// verdict does not rest on one solver. An answer neither solver gives for sure is Unknown, never
+/// a pass. When Z3 and cvc5 give opposite answers the query is saved and the decision says so:
+/// callers report it as SmtVerdict::Disagreement (exit 4).
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <z3++.h>
+
+namespace bridgepath {
+
+/// Which solvers decide a query.
+enum class SolverChoice {
+    Z3,   ///< Z3 alone
+    Cvc5, ///< cvc5 decides; a satisfiable query's model (the counterexample) comes from Z3, which
+          ///< must agree
+    Both, ///< both decide, and must agree
+};
+
+/// `z3`, `cvc5`, `both`.
+const char *toString(SolverChoice s);
+/// Inverse of toString.
+std::optional<SolverChoice> parseSolverChoice(std::string_view name);
+
+/// The cvc5 binary the cross-check runs: $BRIDGEPATH_CVC5, else `cvc5` on PATH; nullopt if
+/// neither is an executable file.
+std::optional<std::string> cvc5Binary();
+
+/// What one query came to.
+struct QueryDecision {
+    enum class Answer { Sat, Unsat, Unknown, Disagreement };
+    Answer answer = Answer::Unknown;
+    std::optional<z3::model> model; ///< Sat: Z3's model
+    /// Unknown: why (which solver, its reason); Disagreement: both answers and the saved query.
+    std::string why;
+};
+
+/// Decides the assertions of `s` with `choice` within `timeoutSeconds` (each solver gets it).
+/// `what` names the query in messages and in the saved file's name (saved under `saveDir` on a
+/// disagreement). `s`'s assertions are unchanged.
+[[nodiscard]] QueryDecision decide(z3::solver &s, SolverChoice choice, double timeoutSeconds,
+                                   const std::string &what, const std::string &saveDir);
+
+} // namespace bridgepath
