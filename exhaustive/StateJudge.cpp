@@ -1,18 +1,59 @@
 #include "exhaustive/StateJudge.h"
 
+#include "model/InvariantRules.h"
+
 #include <algorithm>
 
 namespace bridgepath {
 
 namespace {
 
-constexpr std::uint32_t kRoot = UINT32_MAX;
-
-std::uint32_t bit(Invariant i) {
-    return 1u << static_cast<int>(i);
-}
+constexpr std::uint32_t kRoot = rules::kNoEntry;
 
 } // namespace
+
+// The rules' view of one side of the implementation: entries 0 .. n-1 are the devices, entry
+// n + k the outgoing (or incoming) slot k when it is in use and names no device of the tree.
+class StateJudge::Side {
+  public:
+    Side(const StateJudge &j, const std::vector<SlotEntry> &slots, std::uint32_t nr, bool dangling,
+         bool panicked, std::optional<DeviceId> soleFault)
+        : j_(j), slots_(slots), nr_(nr), dangling_(dangling), panicked_(panicked),
+          soleFault_(soleFault) {}
+
+    std::uint32_t entries() const { return static_cast<std::uint32_t>(n() + slots_.size()); }
+    std::uint32_t have(std::uint32_t e) const {
+        if (e < n())
+            return j_.refcount_[e];
+        const std::size_t k = e - n();
+        return j_.slotDevice_[k] == kRoot ? slots_[k].refcount : 0;
+    }
+    std::uint32_t want(std::uint32_t e) const { return e < n() ? j_.ideal_[e] : 0; }
+    std::uint32_t parent(std::uint32_t e) const { return e < n() ? j_.parent_[e] : kRoot; }
+    bool faulty(std::uint32_t e) const {
+        if (e < n())
+            return soleFault_ && *soleFault_ == e;
+        // model/Invariant compares BDFs: a stray slot naming the faulty device's BDF is excused.
+        const SlotEntry &s = slots_[e - n()];
+        return soleFault_ && j_.key_[*soleFault_] == (s.domain << 16 | s.bdf);
+    }
+    std::uint32_t inUse() const { return j_.inUse_; }
+    std::uint32_t counter() const { return nr_; }
+    std::optional<std::size_t> capacity() const { return j_.capacity_; }
+    bool dangling() const { return dangling_; }
+    bool nothingPreserved() const { return j_.nothing_; }
+    bool panicked() const { return panicked_; }
+    bool hasSoleFault() const { return soleFault_.has_value(); }
+
+  private:
+    std::size_t n() const { return j_.key_.size(); }
+
+    const StateJudge &j_;
+    const std::vector<SlotEntry> &slots_;
+    std::uint32_t nr_;
+    bool dangling_, panicked_;
+    std::optional<DeviceId> soleFault_;
+};
 
 StateJudge::StateJudge(const Topology &t, std::optional<std::size_t> capacity)
     : capacity_(capacity) {
@@ -33,61 +74,34 @@ std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::ui
     const std::size_t n = key_.size();
     std::fill(refcount_.begin(), refcount_.end(), 0);
     std::fill(ideal_.begin(), ideal_.end(), 0);
-    std::uint32_t failing = 0;
-    inUse = 0;
-    // Slots naming no device of the tree (a set-refcount on a lost slot names 0000:00:00.0):
-    // counted as off (their ideal is 0), skipped by closure, as model/Invariant does.
-    bool strayOff = false, strayOffOutsideFault = false;
-    for (const SlotEntry &e : slots) {
+    slotDevice_.resize(slots.size()); // no allocation once the largest table was seen
+    inUse_ = 0;
+    // Each slot in use counted on the device it names; those naming no device of the tree (a
+    // set-refcount on a lost slot names 0000:00:00.0) are entries of their own.
+    for (std::size_t k = 0; k < slots.size(); ++k) {
+        const SlotEntry &e = slots[k];
+        slotDevice_[k] = kRoot;
         if (e.refcount == 0)
             continue;
-        ++inUse;
+        ++inUse_;
         const std::uint32_t key = e.domain << 16 | e.bdf;
         const auto it = std::find(key_.begin(), key_.end(), key);
-        if (it != key_.end()) {
-            refcount_[static_cast<std::size_t>(it - key_.begin())] += e.refcount;
-            continue;
-        }
-        strayOff = true;
-        // model/Invariant compares BDFs: a stray slot naming the faulty device's BDF is excused.
-        strayOffOutsideFault = strayOffOutsideFault || !soleFault || key_[*soleFault] != key;
+        slotDevice_[k] = it == key_.end() ? kRoot : static_cast<std::uint32_t>(it - key_.begin());
+        if (it != key_.end())
+            refcount_[slotDevice_[k]] += e.refcount;
     }
-    nothing = true;
+    // ideal (IdealSpec): each directly preserved device counts on its whole upstream path.
+    nothing_ = true;
     for (std::size_t d = 0; d < n; ++d) {
         if (!direct(static_cast<DeviceId>(d)))
             continue;
-        nothing = false;
+        nothing_ = false;
         for (std::uint32_t up = static_cast<std::uint32_t>(d); up != kRoot; up = parent_[up])
             ++ideal_[up];
     }
-
-    bool closure = true, exact = !strayOff, premature = true, contained = !strayOffOutsideFault;
-    for (std::size_t d = 0; d < n; ++d) {
-        const std::uint32_t have = refcount_[d], want = ideal_[d];
-        if (have != want) {
-            exact = false;
-            contained = contained && soleFault && *soleFault == d;
-        }
-        premature = premature && have >= want;
-        if (have != 0)
-            for (std::uint32_t up = parent_[d]; up != kRoot && closure; up = parent_[up])
-                closure = refcount_[up] != 0;
-    }
-    if (!closure)
-        failing |= bit(Invariant::Closure);
-    if (!exact)
-        failing |= bit(Invariant::ExactCount);
-    if (nr != inUse || (capacity_ && nr > *capacity_))
-        failing |= bit(Invariant::NrDevices);
-    if (nothing && (inUse != 0 || dangling != 0 || nr != 0))
-        failing |= bit(Invariant::NoLeak);
-    if (!premature)
-        failing |= bit(Invariant::NoPrematureRelease);
-    if (soleFault && !contained)
-        failing |= bit(Invariant::Containment);
-    if (panicked && nothing)
-        failing |= bit(Invariant::NoPanicAtFinish);
-    return failing;
+    inUse = inUse_;
+    nothing = nothing_;
+    return rules::failingOnSide(Side(*this, slots, nr, dangling != 0, panicked, soleFault));
 }
 
 Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const {
@@ -110,11 +124,8 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
         if (nothing)
             j.leakedSlots = std::max(j.leakedSlots, inUse);
     }
-    if (impl.happened(KernelEventKind::BugAtRelease) ||
-        impl.happened(KernelEventKind::UseAfterFree) ||
-        impl.happened(KernelEventKind::PanicAtFinish) ||
-        impl.happened(KernelEventKind::RetrieveFailed))
-        j.failing |= bit(Invariant::NoCrash);
+    if (!rules::noCrash([&](KernelEventKind k) { return impl.happened(k); }))
+        j.failing |= 1u << static_cast<int>(Invariant::NoCrash);
     return j;
 }
 

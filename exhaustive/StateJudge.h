@@ -1,9 +1,10 @@
 #pragma once
 /// StateJudge: the state invariants of model/Invariant, judged on the implementation's state
-/// without building a State (no allocation): the search's hot path. It must agree with
-/// model/Invariant on every state; ExhaustiveOptions::crossCheckJudge compares them state by state
-/// and the tests run that comparison over whole state spaces. What it finds is replayed through
-/// the Harness before it is reported.
+/// without building a State (no allocation): the search's hot path. The rules are
+/// model/InvariantRules.h's; this reads the implementation's tables as their view. It must agree
+/// with model/Invariant on every state; ExhaustiveOptions::crossCheckJudge compares them state by
+/// state and the tests run that comparison over whole state spaces. What it finds is replayed
+/// through the Harness before it is reported.
 
 #include "impl/PciLiveUpdate.h"
 #include "model/Invariant.h"
@@ -51,10 +52,16 @@ class StateJudge {
                             std::optional<DeviceId> soleFault, std::uint32_t &inUse,
                             bool &nothing) const;
 
+    class Side; // model/InvariantRules.h's view of one side
+
     std::optional<std::size_t> capacity_;
     std::vector<std::uint32_t> parent_; // UINT32_MAX on a root bus
     std::vector<std::uint32_t> key_;    // domain << 16 | bdf, what a slot names
-    mutable std::vector<std::uint32_t> refcount_, ideal_;
+    // The side being judged: per device its slots' refcounts and its ideal, per slot the device
+    // it names (UINT32_MAX: none of the tree), the slots in use, nothing directly preserved.
+    mutable std::vector<std::uint32_t> refcount_, ideal_, slotDevice_;
+    mutable std::uint32_t inUse_ = 0;
+    mutable bool nothing_ = true;
 };
 
 } // namespace bridgepath

@@ -1,6 +1,10 @@
 #include "model/Invariant.h"
 
 #include "model/IdealSpec.h"
+#include "model/InvariantRules.h"
+
+#include <cstdint>
+#include <map>
 
 namespace bridgepath {
 
@@ -52,74 +56,129 @@ std::string list(const std::vector<std::string> &items) {
     return out;
 }
 
-Verdict closure(const Topology &t, const State &s) {
-    const auto slots = s.slots();
-    std::vector<std::string> bad;
-    for (const auto &[bdf, rc] : slots) {
-        const auto id = t.find(bdf);
-        if (!id)
-            continue;
-        for (DeviceId up : t.upstreamPath(*id))
-            if (!slots.count(t.bdf(up))) {
-                bad.push_back(bdf.toString() + " without " + t.bdf(up).toString());
-                break;
-            }
+// model/InvariantRules.h's view of one side of a State: an entry per BDF of the tree or named
+// by a slot in use, in BDF order (the order the reasons list them in). Without `entries` only
+// the counts are read.
+class StateSide {
+  public:
+    StateSide(const Topology &t, const State &s, std::optional<std::size_t> capacity,
+              const std::vector<Bdf> *faults, bool entries)
+        : s_(s), capacity_(capacity) {
+        for (const SlotEntry &e : s.table)
+            inUse_ += e.refcount != 0 ? 1 : 0;
+        if (faults && faults->size() == 1)
+            faulty_ = faults->front();
+        if (!entries)
+            return;
+        const auto slots = s.slots();
+        const auto ideal = idealRefcounts(t, s.directlyPreserved);
+        std::map<Bdf, std::uint32_t> index;
+        for (DeviceId d = 0; d < t.size(); ++d)
+            index[t.bdf(d)] = 0;
+        for (const auto &[b, rc] : slots)
+            index[b] = 0;
+        for (auto &[b, i] : index) {
+            i = static_cast<std::uint32_t>(bdfs_.size());
+            bdfs_.push_back(b);
+        }
+        for (const Bdf &b : bdfs_) {
+            const auto rc = slots.find(b);
+            have_.push_back(rc == slots.end() ? 0 : rc->second);
+            const auto want = ideal.find(b);
+            want_.push_back(want == ideal.end() ? 0 : want->second);
+            const auto id = t.find(b);
+            const auto up = id ? t.parent(*id) : std::nullopt;
+            parent_.push_back(up ? index.at(t.bdf(*up)) : rules::kNoEntry);
+        }
     }
-    if (bad.empty())
+
+    std::uint32_t entries() const { return static_cast<std::uint32_t>(bdfs_.size()); }
+    std::uint32_t have(std::uint32_t e) const { return have_[e]; }
+    std::uint32_t want(std::uint32_t e) const { return want_[e]; }
+    std::uint32_t parent(std::uint32_t e) const { return parent_[e]; }
+    bool faulty(std::uint32_t e) const { return faulty_ && bdfs_[e] == *faulty_; }
+    std::uint32_t inUse() const { return inUse_; }
+    std::uint32_t counter() const { return s_.nrDevices; }
+    std::optional<std::size_t> capacity() const { return capacity_; }
+    bool dangling() const { return !s_.dangling.empty(); }
+    bool nothingPreserved() const { return s_.directlyPreserved.empty(); }
+    bool panicked() const { return s_.panicked; }
+    bool hasSoleFault() const { return faulty_.has_value(); }
+
+    const Bdf &bdf(std::uint32_t e) const { return bdfs_[e]; }
+    // "B refcount R ideal I" of an entry.
+    std::string counts(std::uint32_t e) const {
+        return bdfs_[e].toString() + " refcount " + std::to_string(have_[e]) + " ideal " +
+               std::to_string(want_[e]);
+    }
+
+  private:
+    const State &s_;
+    std::optional<std::size_t> capacity_;
+    std::optional<Bdf> faulty_;
+    std::uint32_t inUse_ = 0;
+    std::vector<Bdf> bdfs_;
+    std::vector<std::uint32_t> have_, want_, parent_;
+};
+
+Verdict closure(const Topology &t, const State &s) {
+    const StateSide v(t, s, std::nullopt, nullptr, true);
+    std::vector<std::string> bad;
+    if (rules::closure(v, [&](std::uint32_t e, std::uint32_t up) {
+            bad.push_back(v.bdf(e).toString() + " without " + v.bdf(up).toString());
+            return true;
+        }))
         return {};
     return {false, "slot below a bridge without one: " + list(bad)};
 }
 
 Verdict exactCount(const Topology &t, const State &s) {
+    const StateSide v(t, s, std::nullopt, nullptr, true);
     std::vector<std::string> bad;
-    for (const auto &[b, counts] : refcountsAndIdeal(t, s))
-        if (counts.first != counts.second)
-            bad.push_back(b.toString() + " refcount " + std::to_string(counts.first) + " ideal " +
-                          std::to_string(counts.second));
-    if (bad.empty())
+    if (rules::exactCount(v, [&](std::uint32_t e) {
+            bad.push_back(v.counts(e));
+            return true;
+        }))
         return {};
     return {false, list(bad)};
 }
 
-Verdict nrDevices(const State &s, std::optional<std::size_t> capacity) {
-    std::size_t inUse = 0;
-    for (const SlotEntry &e : s.table)
-        inUse += e.refcount != 0 ? 1 : 0;
-    if (s.nrDevices != inUse)
+Verdict nrDevices(const Topology &t, const State &s, std::optional<std::size_t> capacity) {
+    const StateSide v(t, s, capacity, nullptr, false);
+    switch (rules::nrDevices(v)) {
+    case rules::NrDevicesBreak::None:
+        return {};
+    case rules::NrDevicesBreak::Count:
         return {false, "nr_devices " + std::to_string(s.nrDevices) + " but " +
-                           std::to_string(inUse) + " slots in use"};
-    if (capacity && s.nrDevices > *capacity)
+                           std::to_string(v.inUse()) + " slots in use"};
+    case rules::NrDevicesBreak::Capacity:
         return {false, "nr_devices " + std::to_string(s.nrDevices) + " above capacity " +
                            std::to_string(*capacity)};
+    }
     return {};
 }
 
-Verdict noLeak(const State &s) {
-    if (!s.directlyPreserved.empty())
+Verdict noLeak(const Topology &t, const State &s) {
+    if (rules::noLeak(StateSide(t, s, std::nullopt, nullptr, false)))
         return {};
     std::vector<std::string> held;
     for (const auto &[b, rc] : s.slots())
         held.push_back(b.toString() + " refcount " + std::to_string(rc));
     for (const auto &[b, rc] : s.dangling)
         held.push_back(b.toString() + " still pointing into the freed table");
-    if (held.empty() && s.nrDevices == 0)
-        return {};
     return {false, "nothing is preserved but " +
                        (held.empty() ? std::string("no slot is in use") : list(held)) +
                        " and nr_devices is " + std::to_string(s.nrDevices)};
 }
 
 Verdict noPrematureRelease(const Topology &t, const State &s) {
+    const StateSide v(t, s, std::nullopt, nullptr, true);
     std::vector<std::string> bad;
-    const auto slots = s.slots();
-    for (const auto &[b, want] : idealRefcounts(t, s.directlyPreserved)) {
-        auto it = slots.find(b);
-        const unsigned have = it == slots.end() ? 0 : it->second;
-        if (have < want)
-            bad.push_back(b.toString() + " refcount " + std::to_string(have) + " but " +
-                          std::to_string(want) + " preserved device(s) need it");
-    }
-    if (bad.empty())
+    if (rules::noPrematureRelease(v, [&](std::uint32_t e) {
+            bad.push_back(v.bdf(e).toString() + " refcount " + std::to_string(v.have(e)) + " but " +
+                          std::to_string(v.want(e)) + " preserved device(s) need it");
+            return true;
+        }))
         return {};
     return {false, list(bad)};
 }
@@ -137,27 +196,26 @@ Verdict atomicPreserve(const InvariantInput &in) {
 }
 
 Verdict containment(const InvariantInput &in) {
-    if (!in.faults || in.faults->size() != 1)
-        return {};
-    const Bdf &faulty = in.faults->front();
+    const StateSide v(in.topology, in.after, std::nullopt, in.faults, true);
     std::vector<std::string> bad;
-    for (const auto &[b, counts] : refcountsAndIdeal(in.topology, in.after))
-        if (b != faulty && counts.first != counts.second)
-            bad.push_back(b.toString() + " refcount " + std::to_string(counts.first) + " ideal " +
-                          std::to_string(counts.second));
-    if (bad.empty())
+    if (rules::containment(v, [&](std::uint32_t e) {
+            bad.push_back(v.counts(e));
+            return true;
+        }))
         return {};
-    return {false, "the one fault was at " + faulty.toString() + " but " + list(bad)};
+    return {false, "the one fault was at " + in.faults->front().toString() + " but " + list(bad)};
 }
 
-Verdict noPanicAtFinish(const State &s) {
-    if (!s.panicked || !s.directlyPreserved.empty())
+Verdict noPanicAtFinish(const Topology &t, const State &s) {
+    if (rules::noPanicAtFinish(StateSide(t, s, std::nullopt, nullptr, false)))
         return {};
     return {false, "every preserved device was finished but finish-all found nr_devices " +
                        std::to_string(s.nrDevices) + " and panicked"};
 }
 
 Verdict noCrash(const State &s) {
+    if (rules::noCrash([&](KernelEventKind k) { return happened(s.events, k); }))
+        return {};
     for (const KernelEvent &e : s.events)
         if (isCrash(e.kind))
             return {false, describe(e)};
@@ -174,17 +232,17 @@ Verdict checkSide(Invariant i, const InvariantInput &in) {
     case Invariant::ExactCount:
         return exactCount(t, s);
     case Invariant::NrDevices:
-        return nrDevices(s, in.capacity);
+        return nrDevices(t, s, in.capacity);
     case Invariant::AtomicPreserve:
         return atomicPreserve(in);
     case Invariant::NoLeak:
-        return noLeak(s);
+        return noLeak(t, s);
     case Invariant::NoPrematureRelease:
         return noPrematureRelease(t, s);
     case Invariant::Containment:
         return containment(in);
     case Invariant::NoPanicAtFinish:
-        return noPanicAtFinish(s);
+        return noPanicAtFinish(t, s);
     case Invariant::NoCrash:
         return noCrash(s);
     }
