@@ -1,6 +1,7 @@
 // Z3 proof times: induction against N (devices), bounded search against K (steps), and the
-// review's leak found by bounded search.
-//   build/bridgepath_bench --benchmark_filter='Induction|Bounded|ReviewLeak'
+// review's leak found by bounded search; induction on one concrete tree against its size; the
+// same induction decided by Z3 alone, cvc5 alone and both.
+//   build/bridgepath_bench --benchmark_filter='Induction|Bounded|ReviewLeak|Solver'
 
 #include "smt/BoundedSearch.h"
 #include "smt/InductionProof.h"
@@ -58,6 +59,43 @@ void BM_ReviewLeakFoundByBoundedSearch(benchmark::State &state) {
     }
 }
 BENCHMARK(BM_ReviewLeakFoundByBoundedSearch)->Unit(benchmark::kMillisecond);
+
+// Induction on a real tree (any length of sequence): 5, 16 and 48 devices.
+void BM_InductionFaultFree_ConcreteTree(benchmark::State &state) {
+    static const char *const trees[] = {"review-rc-b1-b2-ep0-ep1.lspci-tv",
+                                        "grid-k1-m60-onboard-pex-switches-two-roots.lspci-t",
+                                        "supermicro-x9drg-8x-rtx2080ti-pex8747-abridged.lspci-t"};
+    InductionOptions o;
+    o.topology = loadTopologyFile(std::string(BRIDGEPATH_SOURCE_DIR) + "/tests/topologies/" +
+                                  trees[state.range(0)]);
+    o.timeoutSeconds = 600;
+    for (auto _ : state) {
+        const SmtOutcome r = proveByInduction(o);
+        if (r.verdict != SmtVerdict::Proved)
+            state.SkipWithError(r.detail.c_str());
+    }
+    state.counters["devices"] = static_cast<double>(o.topology->size());
+}
+BENCHMARK(BM_InductionFaultFree_ConcreteTree)
+    ->DenseRange(0, 2, 1)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(1);
+
+// The same proof (every tree of at most 5 devices) decided by z3 (0), cvc5 (1) or both (2).
+void BM_SolverInductionUpTo5(benchmark::State &state) {
+    InductionOptions o;
+    o.maxDevices = 5;
+    o.maxDepth = 4;
+    o.timeoutSeconds = 600;
+    o.solver = static_cast<SolverChoice>(state.range(0));
+    state.SetLabel(toString(o.solver));
+    for (auto _ : state) {
+        const SmtOutcome r = proveByInduction(o);
+        if (r.verdict != SmtVerdict::Proved)
+            state.SkipWithError(r.detail.c_str());
+    }
+}
+BENCHMARK(BM_SolverInductionUpTo5)->DenseRange(0, 2, 1)->Unit(benchmark::kMillisecond);
 
 } // namespace
 } // namespace bridgepath

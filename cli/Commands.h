@@ -20,7 +20,8 @@ int runSimulate(const std::vector<std::string> &args, std::ostream &out);
 int runCheck(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath replay FILE`: run a trace on impl and model and check its `# expect:` lines.
 int runReplay(const std::vector<std::string> &args, std::ostream &out);
-/// `bridgepath prove [--topology FILE | --sysfs [DIR] | --max-devices N --max-depth D] [--policy P] [--abi A]
+/// `bridgepath prove [--topology FILE | --sysfs [DIR] | --max-devices N --max-depth D] [--policy P]
+/// [--abi A]
 /// [--faults LIST]
 ///  [--invariants LIST] [--method bmc|induction] [--steps K] [--timeout S] [--format text|json]`:
 ///  exit 0 proved, 1 counterexample, 3 unknown.
