@@ -12,30 +12,23 @@ constexpr std::uint32_t kRoot = rules::kNoEntry;
 
 } // namespace
 
-// The rules' view of one side of the implementation: entries 0 .. n-1 are the devices, entry
-// n + k the outgoing (or incoming) slot k when it is in use and names no device of the tree.
+// The rules' view of one side of the implementation, as judgeSide() gathered it: entries
+// 0 .. n-1 are the devices, entries from n on the slots in use that name no device of the tree.
 class StateJudge::Side {
   public:
-    Side(const StateJudge &j, const std::vector<SlotEntry> &slots, std::uint32_t nr, bool dangling,
-         bool panicked, std::optional<DeviceId> soleFault)
-        : j_(j), slots_(slots), nr_(nr), dangling_(dangling), panicked_(panicked),
-          soleFault_(soleFault) {}
+    Side(const StateJudge &j, std::uint32_t nr, bool dangling, bool panicked,
+         std::optional<DeviceId> soleFault)
+        : j_(j), nr_(nr), dangling_(dangling), panicked_(panicked), soleFault_(soleFault) {}
 
-    std::uint32_t entries() const { return static_cast<std::uint32_t>(n() + slots_.size()); }
-    std::uint32_t have(std::uint32_t e) const {
-        if (e < n())
-            return j_.refcount_[e];
-        const std::size_t k = e - n();
-        return j_.slotDevice_[k] == kRoot ? slots_[k].refcount : 0;
-    }
-    std::uint32_t want(std::uint32_t e) const { return e < n() ? j_.ideal_[e] : 0; }
+    std::uint32_t entries() const { return static_cast<std::uint32_t>(j_.refcount_.size()); }
+    std::uint32_t have(std::uint32_t e) const { return j_.refcount_[e]; }
+    std::uint32_t want(std::uint32_t e) const { return j_.ideal_[e]; }
     std::uint32_t parent(std::uint32_t e) const { return e < n() ? j_.parent_[e] : kRoot; }
     bool faulty(std::uint32_t e) const {
-        if (e < n())
-            return soleFault_ && *soleFault_ == e;
+        if (!soleFault_)
+            return false;
         // model/Invariant compares BDFs: a stray slot naming the faulty device's BDF is excused.
-        const SlotEntry &s = slots_[e - n()];
-        return soleFault_ && j_.key_[*soleFault_] == (s.domain << 16 | s.bdf);
+        return e < n() ? *soleFault_ == e : j_.strayKey_[e - n()] == j_.key_[*soleFault_];
     }
     std::uint32_t inUse() const { return j_.inUse_; }
     std::uint32_t counter() const { return nr_; }
@@ -46,10 +39,9 @@ class StateJudge::Side {
     bool hasSoleFault() const { return soleFault_.has_value(); }
 
   private:
-    std::size_t n() const { return j_.key_.size(); }
+    std::uint32_t n() const { return static_cast<std::uint32_t>(j_.key_.size()); }
 
     const StateJudge &j_;
-    const std::vector<SlotEntry> &slots_;
     std::uint32_t nr_;
     bool dangling_, panicked_;
     std::optional<DeviceId> soleFault_;
@@ -72,24 +64,31 @@ std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::ui
                                     std::optional<DeviceId> soleFault, std::uint32_t &inUse,
                                     bool &nothing) const {
     const std::size_t n = key_.size();
-    std::fill(refcount_.begin(), refcount_.end(), 0);
-    std::fill(ideal_.begin(), ideal_.end(), 0);
-    slotDevice_.resize(slots.size()); // no allocation once the largest table was seen
+    // No allocation once the most stray slots so far were seen: assign and clear keep the
+    // capacity.
+    refcount_.assign(n, 0);
+    ideal_.assign(n, 0);
+    strayKey_.clear();
+    strayRefcount_.clear();
     inUse_ = 0;
     // Each slot in use counted on the device it names; those naming no device of the tree (a
-    // set-refcount on a lost slot names 0000:00:00.0) are entries of their own.
-    for (std::size_t k = 0; k < slots.size(); ++k) {
-        const SlotEntry &e = slots[k];
-        slotDevice_[k] = kRoot;
+    // set-refcount on a lost slot names 0000:00:00.0) are entries of their own, after the
+    // devices.
+    for (const SlotEntry &e : slots) {
         if (e.refcount == 0)
             continue;
         ++inUse_;
         const std::uint32_t key = e.domain << 16 | e.bdf;
         const auto it = std::find(key_.begin(), key_.end(), key);
-        slotDevice_[k] = it == key_.end() ? kRoot : static_cast<std::uint32_t>(it - key_.begin());
-        if (it != key_.end())
-            refcount_[slotDevice_[k]] += e.refcount;
+        if (it != key_.end()) {
+            refcount_[static_cast<std::size_t>(it - key_.begin())] += e.refcount;
+            continue;
+        }
+        strayKey_.push_back(key);
+        strayRefcount_.push_back(e.refcount);
     }
+    refcount_.insert(refcount_.end(), strayRefcount_.begin(), strayRefcount_.end());
+    ideal_.resize(refcount_.size(), 0);
     // ideal (IdealSpec): each directly preserved device counts on its whole upstream path.
     nothing_ = true;
     for (std::size_t d = 0; d < n; ++d) {
@@ -101,7 +100,7 @@ std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::ui
     }
     inUse = inUse_;
     nothing = nothing_;
-    return rules::failingOnSide(Side(*this, slots, nr, dangling != 0, panicked, soleFault));
+    return rules::failingOnSide(Side(*this, nr, dangling != 0, panicked, soleFault));
 }
 
 Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const {

@@ -57,9 +57,10 @@ class StateJudge {
     std::optional<std::size_t> capacity_;
     std::vector<std::uint32_t> parent_; // UINT32_MAX on a root bus
     std::vector<std::uint32_t> key_;    // domain << 16 | bdf, what a slot names
-    // The side being judged: per device its slots' refcounts and its ideal, per slot the device
-    // it names (UINT32_MAX: none of the tree), the slots in use, nothing directly preserved.
-    mutable std::vector<std::uint32_t> refcount_, ideal_, slotDevice_;
+    // The side being judged: per entry (the devices, then the slots in use naming none of them)
+    // its slots' refcounts and its ideal; the stray slots' keys; the slots in use; whether
+    // nothing is directly preserved.
+    mutable std::vector<std::uint32_t> refcount_, ideal_, strayKey_, strayRefcount_;
     mutable std::uint32_t inUse_ = 0;
     mutable bool nothing_ = true;
 };

@@ -164,12 +164,7 @@ class PciLiveUpdate {
     bool panicked() const { return panicked_; }
     /// The kernel is dead: BUG_ON at a table's release, a failed retrieve, or a panic at the end
     /// of an update.
-    bool crashed() const {
-        for (KernelEventKind k : allKernelEvents())
-            if (killsKernel(k) && happened(k))
-                return true;
-        return false;
-    }
+    bool crashed() const { return (seen_ & kKillingKinds) != 0; }
     /// Every kernel event so far, in order (after restore(): one event per kind that happened,
     /// without device or count: the record keeps only the kinds).
     const std::vector<KernelEvent> &events() const { return events_; }
@@ -214,6 +209,14 @@ class PciLiveUpdate {
     void relabel(const std::vector<DeviceId> &perm);
 
     static constexpr std::uint32_t kNone = UINT32_MAX;
+    // A bit per KernelEventKind that kills the kernel (killsKernel), as in seen_.
+    static constexpr std::uint8_t kKillingKinds = [] {
+        std::uint8_t mask = 0;
+        for (int k = 0; k <= static_cast<int>(KernelEventKind::NullDereference); ++k)
+            if (killsKernel(static_cast<KernelEventKind>(k)))
+                mask = static_cast<std::uint8_t>(mask | 1u << k);
+        return mask;
+    }();
     // slot_ of a device whose slot was in a released table (its freed copy is in ghost_).
     static constexpr std::uint32_t kStale = UINT32_MAX - 1;
     static const std::vector<SlotEntry> kNoSlots;

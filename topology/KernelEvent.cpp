@@ -60,23 +60,6 @@ bool happened(const std::vector<KernelEvent> &events, KernelEventKind k) {
     return false;
 }
 
-bool killsKernel(KernelEventKind k) {
-    // A use after free is a crash (isCrash) but the harness lets the access go on, as a kernel
-    // without KASAN would: the kernel is dead only after these.
-    switch (k) {
-    case KernelEventKind::BugAtRelease:
-    case KernelEventKind::RetrieveFailed:
-    case KernelEventKind::PanicAtFinish:
-    case KernelEventKind::NullDereference:
-        return true;
-    case KernelEventKind::TableFreedWithReferences:
-    case KernelEventKind::UseAfterFree:
-    case KernelEventKind::IncomingHeld:
-        return false;
-    }
-    return false;
-}
-
 bool crashedBy(const std::vector<KernelEvent> &events) {
     for (const KernelEvent &e : events)
         if (killsKernel(e.kind))

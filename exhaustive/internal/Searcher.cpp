@@ -94,9 +94,10 @@ OutcomeFacts Searcher::outcomeFactsOf(const Judgement &j) const {
     f.nrDevicesDrift = j.fails(Invariant::NrDevices);
     f.prematureRelease = j.fails(Invariant::NoPrematureRelease);
     f.panicked = impl_.panicked();
-    for (std::size_t k = 0; k < kOutcomeCount; ++k)
-        if (const auto event = eventOf(static_cast<Outcome>(k)); event && impl_.happened(*event))
-            f.happened |= 1u << static_cast<int>(*event);
+    // Every kind that happened (shows() reads the bits of the outcomes' kinds).
+    for (KernelEventKind k : allKernelEvents())
+        if (impl_.happened(k))
+            f.happened |= 1u << static_cast<int>(k);
     return f;
 }
 
