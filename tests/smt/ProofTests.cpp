@@ -415,6 +415,9 @@ bool holdsAFreeSlot(const Abstract &a) {
 // Runs random encoded steps (every operation and fault the encoding has, a fail-next only where
 // the encoding lets it fire) on the encoding and the implementation side by side; returns the
 // steps compared. Stops a trace at slot aliasing (outside the abstraction), a crash or the end.
+// Invariant verdicts compared by lockstep, and how many of them were failures.
+int invariantChecks = 0, encodedFails = 0;
+
 int lockstep(Abi abi, Policy policy, const Topology &t, std::mt19937 &rng) {
     const int n = static_cast<int>(t.size());
     z3::context c;
@@ -473,6 +476,27 @@ int lockstep(Abi abi, Policy policy, const Topology &t, std::mt19937 &rng) {
                               << seen->show();
                 return steps;
             }
+            // Each encoded invariant on the encoded post-state against model/Invariant on the
+            // implementation's state, both directions.
+            const State real = impl.state();
+            const SmtState nextExpr = next.expr(c);
+            for (Invariant inv : allInvariants()) {
+                if (!Encoder::encodes(inv))
+                    continue;
+                const bool encoded = truthOf(enc.invariant(inv, nextExpr).substitute(from, to));
+                const bool judged =
+                    check(inv, t, real,
+                          abi == Abi::V6 ? std::optional<std::size_t>(config.capacity)
+                                         : std::nullopt)
+                        .holds;
+                EXPECT_EQ(encoded, judged)
+                    << toString(inv) << ": the encoding says " << (encoded ? "holds" : "fails")
+                    << ", model/Invariant " << (judged ? "holds" : "fails") << "; " << toString(abi)
+                    << " " << toString(policy) << "\n"
+                    << renderLspci(t) << history;
+                ++invariantChecks;
+                encodedFails += encoded ? 0 : 1;
+            }
             cur = next;
             if (cur.crashed || cur.phase == 2)
                 break; // nothing changes any more
@@ -482,8 +506,9 @@ int lockstep(Abi abi, Policy policy, const Topology &t, std::mt19937 &rng) {
 }
 
 // The encoding is meant to be exact without slot aliasing: its post-state is the
-// implementation's state after the same operation, on random traces over every tree of <= 3
-// devices, under both ABIs and every policy.
+// implementation's state after the same operation, and each encoded invariant's verdict on it is
+// model/Invariant's on the implementation's state (both directions), on random traces over every
+// tree of <= 3 devices, under both ABIs and every policy.
 TEST(SmtEncoding, EveryEncodedStepIsWhatTheImplementationDoes) {
     std::mt19937 rng(7);
     int steps = 0;
@@ -493,6 +518,9 @@ TEST(SmtEncoding, EveryEncodedStepIsWhatTheImplementationDoes) {
                 for (const Topology &t : everyTree(n))
                     steps += lockstep(abi, policy, t, rng);
     EXPECT_GT(steps, 2000);
+    // Both directions were met: states where an invariant fails, and where it holds.
+    EXPECT_GT(encodedFails, 500);
+    EXPECT_GT(invariantChecks - encodedFails, 5000);
 }
 
 // The encoding's correct-use constraint (stepAllowed without misuse) against the harness's rule
