@@ -71,10 +71,10 @@ TEST(Readme, EveryConsoleExamplePrintsWhatTheReadmeShows) {
 TEST(Readme, QuickStartIsExactlyTwoLines) {
     const std::string readme = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/README.md");
     const std::string block = "```sh\nci/setup && build/bridgepath check\n"
-                              "ci/setup && ctest --test-dir build --output-on-failure\n```";
+                              "ci/setup && ctest --test-dir build -j2 --output-on-failure\n```";
     EXPECT_NE(readme.find(block), std::string::npos);
     EXPECT_NE(test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/.ci/run")
-                  .find("ci/setup && ctest --test-dir build --output-on-failure"),
+                  .find("ci/setup && ctest --test-dir build -j2 --output-on-failure"),
               std::string::npos)
         << ".ci/run must run the README's test line";
 }
