@@ -37,8 +37,10 @@ std::string outcomesText(const std::vector<CellOutcome> &outcomes, Abi abi) {
     return out.empty() ? "ok" : out;
 }
 
-std::string cellText(const MatrixCell &c) {
-    return outcomesText(c.outcomes, c.abi);
+// `proved` for an ok cell its row's induction proves; else what was found, or `ok` within the
+// bound.
+std::string cellText(const PolicyMatrix &m, const MatrixCell &c) {
+    return cellProved(m, c) ? "proved" : outcomesText(c.outcomes, c.abi);
 }
 
 // The tree on one line: each device's address, a bridge's children in braces (`{}`: an empty
@@ -77,18 +79,24 @@ std::string proofText(const PolicyMatrix &m) {
     if (m.proofs.empty())
         return "Z3: not asked (--prove-devices 0); the ok cells are exhaustive results within the "
                "bound.";
-    std::string out = "Z3, checked by cvc5 (induction, correct use, every tree of at most " +
+    std::string out = "Z3, checked by cvc5 (induction, every tree of at most " +
                       std::to_string(m.options.proveDevices) + " devices, any length):";
     for (std::size_t i = 0; i < m.proofs.size(); ++i) {
         const RowProof &p = m.proofs[i];
-        if (m.options.abis.size() > 1 && (i == 0 || m.proofs[i - 1].abi != p.abi))
+        const bool firstOfRow = i == 0 || m.proofs[i - 1].fault != p.fault;
+        if (firstOfRow)
+            out += std::string(i == 0 ? " " : " ") +
+                   (p.fault ? toString(*p.fault) : "none (correct use)") + ":";
+        if (m.options.abis.size() > 1 && (firstOfRow || m.proofs[i - 1].abi != p.abi))
             out += std::string(" ") + toString(p.abi) + ":";
         out += std::string(" ") + toString(p.policy) + " " + toString(p.outcome.verdict);
-        const bool lastOfAbi = i + 1 == m.proofs.size() || m.proofs[i + 1].abi != p.abi;
-        out += i + 1 == m.proofs.size() ? "." : lastOfAbi ? ";" : ",";
+        const bool last = i + 1 == m.proofs.size();
+        const bool lastOfRow = last || m.proofs[i + 1].fault != p.fault;
+        const bool lastOfAbi = lastOfRow || m.proofs[i + 1].abi != p.abi;
+        out += last ? "." : lastOfRow ? ";" : lastOfAbi ? ";" : ",";
     }
-    return out + " Every other ok cell is an exhaustive result within the bound only: the "
-                 "induction encodes correct use.";
+    return out + " A proved cell is that proof; every other ok cell is an exhaustive result "
+                 "within the bound only.";
 }
 
 void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
@@ -104,7 +112,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
         for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
             out << "| " << rowName(m, m.cells[row * columns]);
             for (std::size_t c = 0; c < columns; ++c)
-                out << " | " << cellText(m.cells[row * columns + c]);
+                out << " | " << cellText(m, m.cells[row * columns + c]);
             out << " |\n";
         }
         return;
@@ -112,7 +120,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     std::vector<std::size_t> width(columns + 1, 5);
     for (std::size_t i = 0; i < m.cells.size(); ++i) {
         width[0] = std::max(width[0], rowName(m, m.cells[i]).size());
-        width[1 + i % columns] = std::max(width[1 + i % columns], cellText(m.cells[i]).size());
+        width[1 + i % columns] = std::max(width[1 + i % columns], cellText(m, m.cells[i]).size());
     }
     auto cell = [&](const std::string &text, std::size_t column) {
         return column == columns ? text : text + std::string(width[column] + 2 - text.size(), ' ');
@@ -124,7 +132,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
         out << cell(rowName(m, m.cells[row * columns]), 0);
         for (std::size_t c = 0; c < columns; ++c)
-            out << cell(cellText(m.cells[row * columns + c]), c + 1);
+            out << cell(cellText(m, m.cells[row * columns + c]), c + 1);
         out << "\n";
     }
 }
@@ -224,6 +232,7 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
         cell["fault"] = faultName(c);
         cell["abi"] = toString(c.abi);
         cell["policy"] = toString(c.policy);
+        cell["proved"] = cellProved(m, c);
         cell["outcomes"] = nlohmann::ordered_json::array();
         for (const CellOutcome &o : c.outcomes) {
             nlohmann::ordered_json e;
@@ -246,7 +255,7 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
     }
     j["z3"] = nlohmann::ordered_json::array();
     for (const RowProof &p : m.proofs)
-        j["z3"].push_back({{"fault", "none"},
+        j["z3"].push_back({{"fault", p.fault ? toString(*p.fault) : "none"},
                            {"abi", toString(p.abi)},
                            {"policy", toString(p.policy)},
                            {"devices", m.options.proveDevices},

@@ -149,18 +149,34 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
         }
     }
     if (options.proveDevices > 0)
-        for (Abi abi : options.abis)
-            for (Policy p : allPolicies()) {
-                InductionOptions io;
-                io.maxDevices = options.proveDevices;
-                io.maxDepth = options.proveDevices - 1;
-                io.setup.policy = p;
-                io.setup.abi = abi;
-                io.solver = SolverChoice::Both; // a matrix row's proof is Z3's and cvc5's
-                m.proofs.push_back(RowProof{p, abi, proveByInduction(io)});
-            }
+        for (const std::optional<FaultClass> &fault : provedRows())
+            for (Abi abi : options.abis)
+                for (Policy p : allPolicies()) {
+                    InductionOptions io;
+                    io.maxDevices = options.proveDevices;
+                    io.maxDepth = options.proveDevices - 1;
+                    io.setup.policy = p;
+                    io.setup.abi = abi;
+                    if (fault)
+                        io.setup.faults = {*fault};
+                    io.solver = SolverChoice::Both; // a matrix row's proof is Z3's and cvc5's
+                    m.proofs.push_back(RowProof{fault, p, abi, proveByInduction(io)});
+                }
     m.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return m;
+}
+
+std::vector<std::optional<FaultClass>> provedRows() {
+    return {std::nullopt, FaultClass::Alloc};
+}
+
+bool cellProved(const PolicyMatrix &m, const MatrixCell &c) {
+    if (c.outcomes.size() != 1 || c.outcomes.front().outcome)
+        return false;
+    for (const RowProof &p : m.proofs)
+        if (p.fault == c.fault && p.abi == c.abi && p.policy == c.policy)
+            return p.outcome.verdict == SmtVerdict::Proved;
+    return false;
 }
 
 } // namespace bridgepath

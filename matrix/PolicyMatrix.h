@@ -1,8 +1,10 @@
 #pragma once
 /// PolicyMatrix: which failure policy should the kernel use? For each fault class and each policy
 /// (bail, continue, guarded), every outcome exhaustive search reaches within the bound, worst
-/// first, each with its smallest example; `ok` where none is reached. The fault-free row is also
-/// put to Z3's induction proof (every tree up to a bound, sequences of any length).
+/// first, each with its smallest example (found); `ok` where none is reached within the bound.
+/// The rows the Z3 encoding can state as one transition relation, fault-free and allocation
+/// failures (any number of -ENOSPC, at any point), are also put to induction (every tree up to a
+/// bound, sequences of any length, Z3 checked by cvc5): an ok cell whose proof holds is proved.
 
 #include "exhaustive/ExhaustiveSearch.h"
 #include "smt/SmtResult.h"
@@ -19,8 +21,8 @@ struct PolicyMatrixOptions {
     std::size_t endpoints = 3;
     std::vector<Abi> abis{Abi::V6}; ///< one matrix row per fault class and ABI
     unsigned threads = 1;
-    /// Prove the fault-free row by induction for every tree of at most this many devices (0: do
-    /// not ask Z3).
+    /// Prove the fault-free and alloc rows by induction for every tree of at most this many
+    /// devices (0: do not ask Z3).
     int proveDevices = 6;
 };
 
@@ -41,8 +43,9 @@ struct MatrixCell {
     std::uint64_t distinctStates = 0;
 };
 
-/// Z3's verdict on the fault-free row under one policy.
+/// Z3's (and cvc5's) verdict on one row under one policy.
 struct RowProof {
+    std::optional<FaultClass> fault; ///< empty: the fault-free row; else alloc
     Policy policy = Policy::Bail;
     Abi abi = Abi::V6;
     SmtOutcome outcome;
@@ -54,7 +57,7 @@ struct PolicyMatrix {
     /// Rows none, alloc, step, ... in FaultClass order, each once per ABI; a row's cells in policy
     /// order.
     std::vector<MatrixCell> cells;
-    std::vector<RowProof> proofs; ///< one per ABI and policy, when asked
+    std::vector<RowProof> proofs; ///< per proved row, ABI and policy, when asked
     double seconds = 0;
 };
 
@@ -70,6 +73,12 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options);
 /// `ok`, `leak(3)`, `nr-devices drift`, `premature release`, `panic at finish` (v6: `incoming
 /// held`), `freed with references`, `use after free`, `BUG at release`.
 std::string outcomeLabel(const CellOutcome &o, Abi abi);
+
+/// The fault classes whose rows the matrix proves: none (nullopt) and alloc.
+std::vector<std::optional<FaultClass>> provedRows();
+
+/// The cell is ok within the bound and its row's induction proof (same ABI and policy) holds.
+bool cellProved(const PolicyMatrix &m, const MatrixCell &c);
 
 /// Whether an outcome is something the kernel itself does (BUG, WARN and free, use after free,
 /// panic or incoming state held at the end), not only a wrong count.

@@ -84,9 +84,20 @@ TEST(Policies, MatrixHasEveryFaultClassAndPolicyWithExamplesOfWhatGoesWrong) {
     };
     EXPECT_EQ(leakSlots("step", "bail"), 3);
     EXPECT_EQ(leakSlots("step", "continue"), 1);
-    ASSERT_EQ(j["z3"].size(), 3u);
-    for (const auto &p : j["z3"])
-        EXPECT_EQ(p["verdict"], "proved");
+    // Induction covers correct use and allocation failures (a failed preserve rolls back
+    // exactly): those rows are proved under every policy, no other cell is.
+    ASSERT_EQ(j["z3"].size(), 6u);
+    for (const auto &p : j["z3"]) {
+        EXPECT_EQ(p["verdict"], "proved") << p.dump();
+        EXPECT_TRUE(p["fault"] == "none" || p["fault"] == "alloc") << p.dump();
+    }
+    for (const auto &cell : j["cells"])
+        EXPECT_EQ(cell["proved"].get<bool>(), cell["fault"] == "none" || cell["fault"] == "alloc")
+            << cell.dump();
+    const auto unproved = test::runShell("build/bridgepath policies --max-devices 2 --max-ops 3 "
+                                         "--prove-devices 0 --format json");
+    for (const auto &cell : nlohmann::json::parse(unproved.out)["cells"])
+        EXPECT_FALSE(cell["proved"].get<bool>()) << "ok within the bound is not proved";
 }
 
 TEST(Policies, BothAbisGiveARowPerVersionAndDifferOnUnplug) {

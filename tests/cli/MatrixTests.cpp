@@ -1,6 +1,7 @@
 // The fault x policy matrix in docs/checking.md is what `bridgepath check` finds now.
 
 #include "CliRunner.h"
+#include "matrix/PolicyMatrix.h"
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -57,6 +58,33 @@ TEST(Docs, FaultPolicyMatrixIsWhatCheckFinds) {
         EXPECT_NE(readme.find(row + "\n"), std::string::npos) << "docs/checking.md lacks the row\n"
                                                               << row;
     }
+}
+
+// A cell is proved only when it is ok within the bound and its own row's proof (same fault
+// class, ABI and policy) says proved: unknown is never a proof, another row's proof does not
+// count.
+TEST(Matrix, ACellIsProvedOnlyByItsOwnRowsProof) {
+    PolicyMatrix m;
+    MatrixCell ok;
+    ok.fault = FaultClass::Alloc;
+    ok.policy = Policy::Continue;
+    ok.outcomes.push_back(CellOutcome{});
+    EXPECT_FALSE(cellProved(m, ok)) << "no proof asked";
+    RowProof unknown{FaultClass::Alloc, Policy::Continue, Abi::V6, {}};
+    unknown.outcome.verdict = SmtVerdict::Unknown;
+    m.proofs.push_back(unknown);
+    EXPECT_FALSE(cellProved(m, ok));
+    RowProof otherRow{std::nullopt, Policy::Continue, Abi::V6, {}};
+    otherRow.outcome.verdict = SmtVerdict::Proved;
+    m.proofs = {otherRow};
+    EXPECT_FALSE(cellProved(m, ok));
+    RowProof own{FaultClass::Alloc, Policy::Continue, Abi::V6, {}};
+    own.outcome.verdict = SmtVerdict::Proved;
+    m.proofs = {otherRow, own};
+    EXPECT_TRUE(cellProved(m, ok));
+    MatrixCell found = ok;
+    found.outcomes = {CellOutcome{Outcome::Leak, 1, 1, std::nullopt}};
+    EXPECT_FALSE(cellProved(m, found)) << "a found outcome is never proved away";
 }
 
 } // namespace
