@@ -2,6 +2,7 @@
 
 #include "impl/internal/SearchState.h"
 #include "properties/Misuse.h"
+#include "properties/UsageUpdate.h"
 
 namespace bridgepath {
 
@@ -44,6 +45,36 @@ struct StateUsageView {
     }
 };
 
+// usageUpdate's view of the tracker's sets and the operation's device.
+struct TrackerUsageView {
+    const Topology &t;
+    const Bdf &dev;
+    UsageTracker &u;
+
+    void freeze() { u.frozen.insert(dev); }
+    void vanishTop() { u.vanishedTops.insert(dev); }
+    void stopEnumerating() { stopEnumeratingBelow(dev); }
+    void endFrozen() { u.frozen.clear(); }
+    void stopEnumeratingVanished() {
+        for (const Bdf &top : u.vanishedTops)
+            stopEnumeratingBelow(top);
+    }
+    // Every device at or below `top` stops being enumerated.
+    void stopEnumeratingBelow(const Bdf &top) {
+        const auto id = t.find(top);
+        if (!id)
+            return;
+        std::vector<DeviceId> todo{*id};
+        while (!todo.empty()) {
+            const DeviceId d = todo.back();
+            todo.pop_back();
+            u.notEnumerated.insert(t.bdf(d));
+            for (DeviceId c : t.children(d))
+                todo.push_back(c);
+        }
+    }
+};
+
 } // namespace
 
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
@@ -52,31 +83,8 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
 }
 
 void UsageTracker::update(const Topology &t, const Op &op, Result result) {
-    if (op.kind == OpKind::Freeze && result == Result::Ok)
-        frozen.insert(op.bdf);
-    if (op.kind == OpKind::Vanish && result == Result::Ok)
-        vanishedTops.insert(op.bdf);
-    // Every device at or below `top` stops being enumerated.
-    auto subtree = [&](const Bdf &top) {
-        const auto id = t.find(top);
-        if (!id)
-            return;
-        std::vector<DeviceId> todo{*id};
-        while (!todo.empty()) {
-            const DeviceId d = todo.back();
-            todo.pop_back();
-            notEnumerated.insert(t.bdf(d));
-            for (DeviceId c : t.children(d))
-                todo.push_back(c);
-        }
-    };
-    if (op.kind == OpKind::Unplug && result != Result::Enodev && result != Result::Enoent)
-        subtree(op.bdf);
-    if (op.kind == OpKind::Kexec && result != Result::Enoent) {
-        frozen.clear(); // frozen devices belong to the outgoing session
-        for (const Bdf &top : vanishedTops)
-            subtree(top);
-    }
+    TrackerUsageView v{t, op.bdf, *this};
+    usageUpdate(op.kind, result, v);
 }
 
 bool bridgeOnBothSides(const Topology &t, const State &s) {

@@ -77,7 +77,8 @@ struct UsageTracker {
     bool misuse(const Topology &t, const Op &op, const State &before) const {
         return isMisuse(t, op, before, frozen, notEnumerated);
     }
-    /// Records what `op` (which returned `result` in phase `before`) changed.
+    /// Records what `op`, which returned `result`, changed: properties/UsageUpdate.h's rule
+    /// (usageUpdate) on the sets.
     void update(const Topology &t, const Op &op, Result result);
 };
 

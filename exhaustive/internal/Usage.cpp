@@ -1,6 +1,7 @@
 #include "exhaustive/internal/Usage.h"
 
 #include "properties/Misuse.h"
+#include "properties/UsageUpdate.h"
 
 namespace bridgepath::exhaustive {
 
@@ -27,6 +28,30 @@ struct MaskUsageView {
     }
 };
 
+// usageUpdate's view of the masks and the move's device.
+struct MaskUpdateView {
+    const TreeContext &c;
+    Meta &m;
+    std::uint8_t device;
+    bool outgoingGenerated; // the kernel running after the move generates outgoing operations
+
+    void freeze() { m.frozen |= 1u << device; }
+    void vanishTop() { m.vanishedTops |= 1u << device; }
+    void stopEnumerating() { m.notEnumerated |= c.subtreeMask[device]; }
+    void endFrozen() {
+        // Only outgoing operations read the frozen devices: in the last kernel, where none is
+        // generated, the mask is kept as it was (so a single Live Update keeps the state counts
+        // of the search before chains). The key differs, no verdict does.
+        if (outgoingGenerated)
+            m.frozen = 0;
+    }
+    void stopEnumeratingVanished() {
+        for (DeviceId d = 0; d < c.topology.size(); ++d)
+            if (m.vanishedTops >> d & 1u)
+                m.notEnumerated |= c.subtreeMask[d];
+    }
+};
+
 } // namespace
 
 bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, const Move &mv) {
@@ -35,39 +60,8 @@ bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, cons
 
 void update(const TreeContext &c, Meta &m, const Move &mv, Result result, unsigned generation,
             unsigned generations) {
-    switch (mv.kind) {
-    case OpKind::Freeze:
-        m.frozen |= 1u << mv.device;
-        break;
-    case OpKind::Vanish:
-        if (result == Result::Ok)
-            m.vanishedTops |= 1u << mv.device;
-        break;
-    case OpKind::Unplug:
-        if (result != Result::Enodev && result != Result::Enoent)
-            m.notEnumerated |= c.subtreeMask[mv.device];
-        break;
-    case OpKind::Kexec:
-        if (result != Result::Enoent) {
-            for (DeviceId d = 0; d < c.topology.size(); ++d)
-                if (m.vanishedTops >> d & 1u)
-                    m.notEnumerated |= c.subtreeMask[d];
-            // Frozen devices belong to the outgoing session. Only outgoing operations read
-            // them: in the last kernel, where none is generated, the mask is kept as it was
-            // (so a single Live Update keeps the state counts of the search before chains).
-            if (generation < generations)
-                m.frozen = 0;
-        }
-        break;
-    case OpKind::Preserve:
-    case OpKind::Unpreserve:
-    case OpKind::Finish:
-    case OpKind::FinishAll:
-    case OpKind::FailNext:
-    case OpKind::Lose:
-    case OpKind::SetRefcount:
-        break;
-    }
+    MaskUpdateView v{c, m, mv.device, generation < generations};
+    usageUpdate(mv.kind, result, v);
 }
 
 } // namespace bridgepath::exhaustive

@@ -27,8 +27,9 @@ struct Meta {
 /// and the masks.
 bool misuse(const TreeContext &c, const PciLiveUpdate &impl, const Meta &m, const Move &mv);
 
-/// UsageTracker::update on the masks: what `mv`, which returned `result`, changed. `generation`
-/// is the kernel running after the move, of a chain of `generations` kexecs.
+/// What `mv`, which returned `result`, changed: properties/UsageUpdate.h's rule (usageUpdate, as
+/// UsageTracker::update applies it to its sets) on the masks. `generation` is the kernel running
+/// after the move, of a chain of `generations` kexecs.
 void update(const TreeContext &c, Meta &m, const Move &mv, Result result, unsigned generation,
             unsigned generations);
 
