@@ -183,14 +183,21 @@ Verdict noPrematureRelease(const Topology &t, const State &s) {
     return {false, list(bad)};
 }
 
+// rules::atomicPreserve's view of a step: the States before (`a`) and after (`b`) it.
+struct StateStep {
+    const State &a, &b;
+
+    bool sameTable() const { return a.table == b.table; }
+    bool sameCounter() const { return a.nrDevices == b.nrDevices; }
+    bool sameDirectlyPreserved() const { return a.directlyPreserved == b.directlyPreserved; }
+    bool sameIncoming() const { return a.incoming == b.incoming; }
+};
+
 Verdict atomicPreserve(const InvariantInput &in) {
-    if (!in.before || !in.op || in.op->kind != OpKind::Preserve || in.result == Result::Ok)
+    if (!in.before || !in.op ||
+        rules::atomicPreserve(in.op->kind, in.result, StateStep{*in.before, in.after}))
         return {};
-    const State &a = *in.before, &b = in.after;
-    if (a.table == b.table && a.nrDevices == b.nrDevices &&
-        a.directlyPreserved == b.directlyPreserved && a.incoming == b.incoming)
-        return {};
-    std::string what = describeDifference(a, b);
+    std::string what = describeDifference(*in.before, in.after);
     return {false, "preserve " + in.op->bdf.toString() + " failed " + toString(in.result) +
                        " but changed the state: " + what};
 }

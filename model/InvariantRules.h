@@ -1,6 +1,8 @@
 #pragma once
 /// InvariantRules: the one statement of each invariant's rule on a state (what model/Invariant
-/// names), over a read-only view. The table rules judge one side (a table, its counter, its
+/// names), over a read-only view; atomic-preserve's over a view of one step (the states before
+/// and after it: model/Invariant on two States, the exhaustive search on the implementation and
+/// the state it stored before the move). The table rules judge one side (a table, its counter, its
 /// directly preserved set); model/Invariant's check() reads them on a State and builds its why
 /// text from the entries they report, exhaustive/StateJudge reads them on the implementation
 /// without allocating. The views gather facts; what breaks a rule is decided here alone.
@@ -21,12 +23,20 @@
 ///   bool nothingPreserved()       nothing is directly preserved on the side
 ///   bool panicked()               finish-all found nr_devices != 0 (the incoming side's flag)
 ///   bool hasSoleFault()           exactly one fault so far (containment applies)
+/// A step view `Step` (atomic-preserve) answers, of the states before and after one operation:
+///   bool sameTable()              the outgoing table is as it was (every slot, in index order)
+///   bool sameCounter()            nr_devices is as it was
+///   bool sameDirectlyPreserved()  the directly preserved set is as it was
+///   bool sameIncoming()           the incoming side (its entries, counter and directly incoming
+///                                 set) is as it was
 /// A `report` callback receives each offending entry (closure: the entry and its nearest upstream
 /// entry without a slot) and returns whether to go on; judging stops at the first when it returns
 /// false.
 
 #include "model/Invariant.h"
 #include "topology/KernelEvent.h"
+#include "topology/Op.h"
+#include "topology/Result.h"
 
 #include <cstdint>
 
@@ -78,6 +88,15 @@ template <class Side> NrDevicesBreak nrDevices(const Side &s) {
     if (s.capacity() && s.counter() > *s.capacity())
         return NrDevicesBreak::Capacity;
     return NrDevicesBreak::None;
+}
+
+/// atomic-preserve: a preserve that fails (returns anything but ok) leaves the outgoing table,
+/// nr_devices, the directly preserved set and the incoming side as they were. `kind` and
+/// `result` are the operation's; the view is read only for a failed preserve.
+template <class Step> [[nodiscard]] bool atomicPreserve(OpKind kind, Result result, const Step &s) {
+    if (kind != OpKind::Preserve || result == Result::Ok)
+        return true;
+    return s.sameTable() && s.sameCounter() && s.sameDirectlyPreserved() && s.sameIncoming();
 }
 
 /// no-leak: with nothing directly preserved no slot is in use, no device dangles and

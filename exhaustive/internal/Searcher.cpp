@@ -1,6 +1,7 @@
 #include "exhaustive/internal/Searcher.h"
 
 #include "impl/internal/SearchState.h"
+#include "model/InvariantRules.h"
 #include "properties/Harness.h"
 
 #include <algorithm>
@@ -271,7 +272,7 @@ void Searcher::expand(std::uint32_t from, ItemResult &r) {
             next.faultDevice = mv.failAt != kNoDevice ? mv.failAt : mv.device;
         }
         update(c_, next, mv, result, impl_.generation(), o_.generations);
-        if (judgeAtomic && result != Result::Ok && atomicBroken(base, implBytes)) {
+        if (judgeAtomic && atomicBroken(mv, result, base, implBytes)) {
             const std::size_t i = static_cast<std::size_t>(
                 std::find(o_.invariants.begin(), o_.invariants.end(), Invariant::AtomicPreserve) -
                 o_.invariants.begin());
@@ -288,18 +289,55 @@ void Searcher::expand(std::uint32_t from, ItemResult &r) {
     }
 }
 
-// A failed preserve changed the slots, nr_devices or the directly preserved set.
-bool Searcher::atomicBroken(const std::vector<std::uint8_t> &base, std::size_t implBytes) {
-    if (impl_.slots() != beforeSlots_ || impl_.nrDevices() != beforeNr_)
+// rules::atomicPreserve's view of the move just made: impl_ after it; before it, the slots and
+// counter kept in beforeSlots_ and beforeNr_, and the stored state `base`, restored into the
+// probe only when the rule first reads the directly preserved set or the incoming side.
+class Searcher::MoveStep {
+  public:
+    MoveStep(Searcher &s, const std::vector<std::uint8_t> &base, std::size_t implBytes)
+        : s_(s), base_(base), implBytes_(implBytes) {}
+
+    bool sameTable() const { return s_.impl_.slots() == s_.beforeSlots_; }
+    bool sameCounter() const { return s_.impl_.nrDevices() == s_.beforeNr_; }
+    bool sameDirectlyPreserved() const {
+        const PciLiveUpdate &b = before();
+        for (DeviceId d = 0; d < s_.c_.topology.size(); ++d)
+            if (b.directlyPreserved(d) != s_.impl_.directlyPreserved(d))
+                return false;
         return true;
-    // The directly preserved set: compare against the saved state's flags.
-    PciLiveUpdate &probe =
-        probe_ ? *probe_ : *(probe_ = std::make_unique<PciLiveUpdate>(c_.topology, config_));
-    internal::SearchState::restore(probe, base.data(), implBytes);
-    for (DeviceId d = 0; d < c_.topology.size(); ++d)
-        if (probe.directlyPreserved(d) != impl_.directlyPreserved(d))
-            return true;
-    return false;
+    }
+    bool sameIncoming() const {
+        const PciLiveUpdate &b = before(), &a = s_.impl_;
+        if (b.incomingNrDevices() != a.incomingNrDevices() ||
+            b.incomingSlots() != a.incomingSlots())
+            return false;
+        for (DeviceId d = 0; d < s_.c_.topology.size(); ++d)
+            if (b.directlyIncoming(d) != a.directlyIncoming(d))
+                return false;
+        return true;
+    }
+
+  private:
+    const PciLiveUpdate &before() const {
+        if (!restored_) {
+            if (!s_.probe_)
+                s_.probe_ = std::make_unique<PciLiveUpdate>(s_.c_.topology, s_.config_);
+            internal::SearchState::restore(*s_.probe_, base_.data(), implBytes_);
+            restored_ = true;
+        }
+        return *s_.probe_;
+    }
+
+    Searcher &s_;
+    const std::vector<std::uint8_t> &base_;
+    std::size_t implBytes_;
+    mutable bool restored_ = false;
+};
+
+// Whether the move, which returned `result`, broke atomic-preserve (model/InvariantRules.h).
+bool Searcher::atomicBroken(const Move &mv, Result result, const std::vector<std::uint8_t> &base,
+                            std::size_t implBytes) {
+    return !rules::atomicPreserve(mv.kind, result, MoveStep(*this, base, implBytes));
 }
 
 std::uint64_t Searcher::countSequences() const {

@@ -56,6 +56,8 @@ class Searcher {
   private:
     static constexpr std::uint32_t kNoParent = UINT32_MAX; // the initial state's parent
 
+    class MoveStep; // model/InvariantRules.h's view of the move just made (atomic-preserve)
+
     // How a stored state was first reached.
     struct NodeRecord {
         std::uint32_t parent = kNoParent;
@@ -78,7 +80,8 @@ class Searcher {
     void record(Found &f, std::uint32_t node, std::optional<std::pair<Move, std::uint16_t>> last,
                 std::uint32_t slots);
     void expand(std::uint32_t from, ItemResult &r);
-    bool atomicBroken(const std::vector<std::uint8_t> &base, std::size_t implBytes);
+    bool atomicBroken(const Move &mv, Result result, const std::vector<std::uint8_t> &base,
+                      std::size_t implBytes);
     std::uint64_t countSequences() const;
 
     const TreeContext &c_;
