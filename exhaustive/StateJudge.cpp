@@ -1,5 +1,6 @@
 #include "exhaustive/StateJudge.h"
 
+#include "model/IdealSpec.h"
 #include "model/InvariantRules.h"
 
 #include <algorithm>
@@ -9,6 +10,8 @@ namespace bridgepath {
 namespace {
 
 constexpr std::uint32_t kRoot = rules::kNoEntry;
+// parent_ is both the rules' parent and idealInto's.
+static_assert(kRoot == kRootBus);
 
 } // namespace
 
@@ -67,7 +70,6 @@ std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::ui
     // No allocation once the most stray slots so far were seen: assign and clear keep the
     // capacity.
     refcount_.assign(n, 0);
-    ideal_.assign(n, 0);
     strayKey_.clear();
     strayRefcount_.clear();
     inUse_ = 0;
@@ -88,16 +90,13 @@ std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::ui
         strayRefcount_.push_back(e.refcount);
     }
     refcount_.insert(refcount_.end(), strayRefcount_.begin(), strayRefcount_.end());
-    ideal_.resize(refcount_.size(), 0);
-    // ideal (IdealSpec): each directly preserved device counts on its whole upstream path.
-    nothing_ = true;
-    for (std::size_t d = 0; d < n; ++d) {
-        if (!direct(static_cast<DeviceId>(d)))
-            continue;
-        nothing_ = false;
-        for (std::uint32_t up = static_cast<std::uint32_t>(d); up != kRoot; up = parent_[up])
-            ++ideal_[up];
-    }
+    // idealInto fills the devices' ideal; the stray entries' is 0: they name no device.
+    ideal_.resize(refcount_.size());
+    std::fill(ideal_.begin() + static_cast<std::ptrdiff_t>(n), ideal_.end(), 0);
+    nothing_ =
+        idealInto(
+            static_cast<std::uint32_t>(n), [&](std::uint32_t d) { return parent_[d]; },
+            [&](std::uint32_t d) { return direct(static_cast<DeviceId>(d)); }, ideal_.data()) == 0;
     inUse = inUse_;
     nothing = nothing_;
     return rules::failingOnSide(Side(*this, nr, dangling != 0, panicked, soleFault));

@@ -1,7 +1,8 @@
 #pragma once
 /// StateJudge: the state invariants of model/Invariant, judged on the implementation's state
 /// without building a State (no allocation): the search's hot path. The rules are
-/// model/InvariantRules.h's; this reads the implementation's tables as their view. It must agree
+/// model/InvariantRules.h's and the ideal refcounts model/IdealSpec.h's (idealInto); this reads
+/// the implementation's tables as their view. It must agree
 /// with model/Invariant on every state; ExhaustiveOptions::crossCheckJudge compares them state by
 /// state and the tests run that comparison over whole state spaces. What it finds is replayed
 /// through the Harness before it is reported.
@@ -58,8 +59,8 @@ class StateJudge {
     std::vector<std::uint32_t> parent_; // UINT32_MAX on a root bus
     std::vector<std::uint32_t> key_;    // domain << 16 | bdf, what a slot names
     // The side being judged: per entry (the devices, then the slots in use naming none of them)
-    // its slots' refcounts and its ideal; the stray slots' keys; the slots in use; whether
-    // nothing is directly preserved.
+    // its slots' refcounts and its ideal (IdealSpec's idealInto); the stray slots' keys; the slots
+    // in use; whether nothing is directly preserved.
     mutable std::vector<std::uint32_t> refcount_, ideal_, strayKey_, strayRefcount_;
     mutable std::uint32_t inUse_ = 0;
     mutable bool nothing_ = true;

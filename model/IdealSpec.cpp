@@ -5,14 +5,19 @@
 namespace bridgepath {
 
 std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved) {
+    const auto n = static_cast<std::uint32_t>(t.size());
+    std::vector<std::uint32_t> counts(n);
+    (void)idealInto(
+        n,
+        [&](std::uint32_t d) {
+            const auto up = t.parent(d);
+            return up ? static_cast<std::uint32_t>(*up) : kRootBus;
+        },
+        [&](std::uint32_t d) { return directlyPreserved.count(t.bdf(d)) != 0; }, counts.data());
     std::map<Bdf, unsigned> ideal;
-    for (const Bdf &d : directlyPreserved) {
-        const auto id = t.find(d);
-        if (!id)
-            continue;
-        for (DeviceId up : t.upstreamPath(*id))
-            ++ideal[t.bdf(up)];
-    }
+    for (std::uint32_t d = 0; d < n; ++d)
+        if (counts[d] != 0)
+            ideal[t.bdf(d)] = counts[d];
     return ideal;
 }
 
