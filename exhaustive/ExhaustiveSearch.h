@@ -61,7 +61,9 @@ struct ExhaustiveOptions {
     /// Store states once up to renaming interchangeable siblings (same subtree shape): counts
     /// are then of states up to symmetry. Verdicts and smallest examples do not change.
     bool symmetry = true;
-    /// Also judge every new state with model/Invariant and count disagreements (tests).
+    /// Also judge every new state with model/Invariant, its outcomes and bridge-on-both-sides on
+    /// the State, and every move's misuse with the Harness's isMisuse, and count disagreements
+    /// (tests).
     bool crossCheckJudge = false;
     /// G: kexecs explored (>= 1). Kernel G, the last, only finishes what it inherited.
     unsigned generations = 1;

@@ -1,6 +1,7 @@
 #include "properties/Harness.h"
 
 #include "impl/internal/SearchState.h"
+#include "properties/BridgeOnBothSides.h"
 #include "properties/Misuse.h"
 #include "properties/UsageUpdate.h"
 
@@ -75,6 +76,32 @@ struct TrackerUsageView {
     }
 };
 
+// bridgeOnBothSidesOf's view of a State: the BDFs its incoming entries and outgoing slots in
+// use name.
+class StateSidesView {
+  public:
+    StateSidesView(const Topology &t, const State &s) : t_(t), s_(s) {
+        if (s.generation == 0)
+            return; // the rule reads nothing else
+        out_ = s.slots();
+        for (const SlotEntry &e : s.incoming.table)
+            if (e.refcount != 0)
+                in_.insert(e.address());
+    }
+
+    unsigned generation() const { return s_.generation; }
+    std::uint32_t devices() const { return static_cast<std::uint32_t>(t_.size()); }
+    bool heldIncoming(std::uint32_t d) const { return in_.count(t_.bdf(d)) != 0; }
+    bool heldOutgoing(std::uint32_t d) const { return out_.count(t_.bdf(d)) != 0; }
+    bool isBridge(std::uint32_t d) const { return t_.isBridge(d); }
+
+  private:
+    const Topology &t_;
+    const State &s_;
+    std::set<Bdf> in_;
+    std::map<Bdf, unsigned> out_;
+};
+
 } // namespace
 
 bool isMisuse(const Topology &t, const Op &op, const State &before, const std::set<Bdf> &frozen,
@@ -88,18 +115,7 @@ void UsageTracker::update(const Topology &t, const Op &op, Result result) {
 }
 
 bool bridgeOnBothSides(const Topology &t, const State &s) {
-    if (s.generation == 0)
-        return false;
-    const auto out = s.slots();
-    for (const SlotEntry &e : s.incoming.table) {
-        if (e.refcount == 0)
-            continue;
-        const Bdf b = e.address();
-        const auto id = t.find(b);
-        if (id && t.isBridge(*id) && out.count(b))
-            return true;
-    }
-    return false;
+    return bridgeOnBothSidesOf(StateSidesView(t, s));
 }
 
 Harness::Harness(const Topology &t, const LiveUpdateConfig &config, std::vector<Invariant> checked,

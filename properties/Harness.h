@@ -63,7 +63,8 @@ bool isMisuse(const Topology &t, const Op &op, const State &before, const std::s
               const std::set<Bdf> &notEnumerated);
 
 /// Some bridge is incoming from one generation (an incoming entry naming it with refcount != 0)
-/// and outgoing for the next (an outgoing slot naming it with refcount != 0) in `s`.
+/// and outgoing for the next (an outgoing slot naming it with refcount != 0) in `s`: the rule of
+/// properties/BridgeOnBothSides.h (bridgeOnBothSidesOf) on the State.
 bool bridgeOnBothSides(const Topology &t, const State &s);
 
 /// What correct use depends on beyond the state: devices frozen in this kernel, and (after a

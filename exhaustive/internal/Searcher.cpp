@@ -2,6 +2,7 @@
 
 #include "impl/internal/SearchState.h"
 #include "model/InvariantRules.h"
+#include "properties/BridgeOnBothSides.h"
 #include "properties/Harness.h"
 
 #include <algorithm>
@@ -9,6 +10,39 @@
 #include <set>
 
 namespace bridgepath::exhaustive {
+
+// bridgeOnBothSidesOf's view of impl_: the devices its incoming entries and outgoing slots in
+// use name, a bit per device (a tree of the search has at most 16).
+class Searcher::SidesView {
+  public:
+    SidesView(const Topology &t, const PciLiveUpdate &impl)
+        : t_(t), generation_(impl.generation()) {
+        if (generation_ == 0)
+            return; // the rule reads nothing else
+        in_ = held(impl.incomingSlots());
+        out_ = held(impl.slots());
+    }
+
+    unsigned generation() const { return generation_; }
+    std::uint32_t devices() const { return static_cast<std::uint32_t>(t_.size()); }
+    bool heldIncoming(std::uint32_t d) const { return (in_ >> d & 1u) != 0; }
+    bool heldOutgoing(std::uint32_t d) const { return (out_ >> d & 1u) != 0; }
+    bool isBridge(std::uint32_t d) const { return t_.isBridge(d); }
+
+  private:
+    std::uint32_t held(const std::vector<SlotEntry> &slots) const {
+        std::uint32_t mask = 0;
+        for (const SlotEntry &e : slots)
+            if (e.refcount != 0)
+                if (const auto d = t_.find(e.address()))
+                    mask |= 1u << *d;
+        return mask;
+    }
+
+    const Topology &t_;
+    unsigned generation_;
+    std::uint32_t in_ = 0, out_ = 0;
+};
 
 Searcher::Searcher(const TreeContext &c, const LiveUpdateConfig &config, const ExhaustiveOptions &o)
     : c_(c), config_(config), o_(o), moves_(alphabet(c, o.faults)), impl_(c.topology, config),
@@ -19,7 +53,6 @@ Searcher::Searcher(const TreeContext &c, const LiveUpdateConfig &config, const E
         checked_ |= 1u << static_cast<int>(inv);
     misuseAllowed_ = o.faults.count(FaultClass::Misuse) != 0;
     symmetry_ = o.symmetry && c.symmetric;
-    bothMarks_.resize(c.topology.size());
     // With no more targets than E the bound never bites: leave it out of the key.
     boundTargets_ = c.targets.size() > o.endpoints;
 }
@@ -62,29 +95,13 @@ void Searcher::judgeNew(std::uint32_t index, const Meta &m, ItemResult &r) {
     for (std::size_t i = 0; i < o_.invariants.size(); ++i)
         if (o_.invariants[i] != Invariant::AtomicPreserve && j.fails(o_.invariants[i]))
             record(r.invariants[i], index, std::nullopt, 0);
-    if (impl_.generation() != 0 && bridgeOnBothSidesNow())
+    if (bridgeOnBothSidesOf(SidesView(c_.topology, impl_)))
         record(r.bothSides, index, std::nullopt, 0);
     const OutcomeFacts facts = outcomeFactsOf(j);
     for (std::size_t k = 0; k < kOutcomeCount; ++k)
         if (shows(static_cast<Outcome>(k), facts))
             record(r.outcomes[k], index, std::nullopt,
                    static_cast<Outcome>(k) == Outcome::Leak ? j.leakedSlots : 0);
-}
-
-// bridgeOnBothSides on impl_'s tables: a bridge named by an incoming entry and by an outgoing
-// slot, both with refcount != 0.
-bool Searcher::bridgeOnBothSidesNow() {
-    const Topology &t = c_.topology;
-    std::fill(bothMarks_.begin(), bothMarks_.end(), 0);
-    for (const SlotEntry &e : impl_.incomingSlots())
-        if (e.refcount != 0)
-            if (const auto d = t.find(e.address()); d && t.isBridge(*d))
-                bothMarks_[*d] = 1;
-    for (const SlotEntry &e : impl_.slots())
-        if (e.refcount != 0)
-            if (const auto d = t.find(e.address()); d && bothMarks_[*d])
-                return true;
-    return false;
 }
 
 // The facts the outcomes are judged on, read from the implementation's accessors and the
@@ -117,6 +134,11 @@ void Searcher::crossCheck(const Judgement &j, std::optional<DeviceId> fault, Ite
                                        ": the State says " + (exact ? "yes" : "no") + " after " +
                                        pathText(static_cast<std::uint32_t>(nodes_.size() - 1));
     }
+    const bool both = bridgeOnBothSides(c_.topology, s);
+    if (both != bridgeOnBothSidesOf(SidesView(c_.topology, impl_)) && r.judgeDisagreements++ == 0)
+        r.firstJudgeDisagreement = std::string("bridge on both sides: the State says ") +
+                                   (both ? "yes" : "no") + " after " +
+                                   pathText(static_cast<std::uint32_t>(nodes_.size() - 1));
     for (Invariant inv : allInvariants()) {
         if (inv == Invariant::AtomicPreserve)
             continue;

@@ -56,7 +56,8 @@ class Searcher {
   private:
     static constexpr std::uint32_t kNoParent = UINT32_MAX; // the initial state's parent
 
-    class MoveStep; // model/InvariantRules.h's view of the move just made (atomic-preserve)
+    class MoveStep;  // model/InvariantRules.h's view of the move just made (atomic-preserve)
+    class SidesView; // properties/BridgeOnBothSides.h's view of impl_
 
     // How a stored state was first reached.
     struct NodeRecord {
@@ -70,7 +71,6 @@ class Searcher {
 
     std::uint32_t addNode(const Meta &m, const NodeRecord &rec, ItemResult &r);
     void judgeNew(std::uint32_t index, const Meta &m, ItemResult &r);
-    bool bridgeOnBothSidesNow();
     OutcomeFacts outcomeFactsOf(const Judgement &j) const;
     void crossCheck(const Judgement &j, std::optional<DeviceId> fault, ItemResult &r);
     void crossCheckMisuse(const Meta &m, const Move &mv, bool judged, std::uint32_t node,
@@ -96,7 +96,6 @@ class Searcher {
     bool misuseAllowed_ = false;
     bool boundTargets_ = true;
     bool symmetry_ = false;
-    std::vector<std::uint8_t> bothMarks_;
     VisitedSet visited_;
     std::vector<NodeRecord> nodes_;
     std::vector<std::pair<std::uint32_t, std::uint32_t>> edges_;
