@@ -85,15 +85,14 @@ std::string proofText(const PolicyMatrix &m) {
         const RowProof &p = m.proofs[i];
         const bool firstOfRow = i == 0 || m.proofs[i - 1].fault != p.fault;
         if (firstOfRow)
-            out += std::string(i == 0 ? " " : " ") +
-                   (p.fault ? toString(*p.fault) : "none (correct use)") + ":";
+            out += std::string(" ") + (p.fault ? toString(*p.fault) : "none (correct use)") + ":";
         if (m.options.abis.size() > 1 && (firstOfRow || m.proofs[i - 1].abi != p.abi))
             out += std::string(" ") + toString(p.abi) + ":";
         out += std::string(" ") + toString(p.policy) + " " + toString(p.outcome.verdict);
         const bool last = i + 1 == m.proofs.size();
         const bool lastOfRow = last || m.proofs[i + 1].fault != p.fault;
         const bool lastOfAbi = lastOfRow || m.proofs[i + 1].abi != p.abi;
-        out += last ? "." : lastOfRow ? ";" : lastOfAbi ? ";" : ",";
+        out += last ? "." : lastOfAbi ? ";" : ","; // the end of a row is the end of its last ABI
     }
     return out + " A proved cell is that proof; every other ok cell is an exhaustive result "
                  "within the bound only.";
