@@ -12,6 +12,7 @@
 #include "topology/TopologyLoader.h"
 
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -67,9 +68,13 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     const std::optional<SolverChoice> solver = parseSolverChoice(solverName);
     if (!solver)
         throw InputError("--solver", "unknown solver '" + solverName + "' (z3, cvc5, both)");
-    if (*solver != SolverChoice::Z3 && !cvc5Binary())
+    if (*solver != SolverChoice::Z3 && !cvc5Binary()) {
+        if (const char *env = std::getenv("BRIDGEPATH_CVC5"))
+            throw InputError("--solver", std::string("BRIDGEPATH_CVC5 names '") + env +
+                                             "', not an executable file");
         throw InputError("--solver", "cvc5 is not installed (apt install cvc5, or set "
                                      "BRIDGEPATH_CVC5)");
+    }
     const std::string saveDir =
         flags.value("--save-trace")
             .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());

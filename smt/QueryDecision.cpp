@@ -145,8 +145,11 @@ std::optional<SolverChoice> parseSolverChoice(std::string_view name) {
 }
 
 std::optional<std::string> cvc5Binary() {
+    std::error_code ec;
     if (const char *env = std::getenv("BRIDGEPATH_CVC5"))
-        return access(env, X_OK) == 0 ? std::optional<std::string>(env) : std::nullopt;
+        return access(env, X_OK) == 0 && std::filesystem::is_regular_file(env, ec)
+                   ? std::optional<std::string>(env)
+                   : std::nullopt;
     const char *pathVar = std::getenv("PATH");
     std::string paths = pathVar ? pathVar : "/usr/bin:/bin";
     std::size_t start = 0;
@@ -154,7 +157,7 @@ std::optional<std::string> cvc5Binary() {
         const std::size_t end = std::min(paths.find(':', start), paths.size());
         const std::string dir = paths.substr(start, end - start);
         const std::string candidate = (dir.empty() ? "." : dir) + "/cvc5";
-        if (access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate))
+        if (access(candidate.c_str(), X_OK) == 0 && std::filesystem::is_regular_file(candidate, ec))
             return candidate;
         start = end + 1;
     }

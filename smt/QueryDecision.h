@@ -25,8 +25,8 @@ const char *toString(SolverChoice s);
 /// Inverse of toString.
 std::optional<SolverChoice> parseSolverChoice(std::string_view name);
 
-/// The cvc5 binary the cross-check runs: $BRIDGEPATH_CVC5, else `cvc5` on PATH; nullopt if
-/// neither is an executable file.
+/// The cvc5 binary the cross-check runs: $BRIDGEPATH_CVC5 when set, else `cvc5` on PATH; nullopt
+/// if that is not an executable regular file.
 std::optional<std::string> cvc5Binary();
 
 /// What one query came to.

@@ -89,6 +89,11 @@ TEST(Prove, BothSolversMustAgreeAndADisagreementIsExitFour) {
                                         "--solver cvc5");
     EXPECT_EQ(missing.exitCode, 2) << missing.err;
     EXPECT_NE(missing.err.find("--solver"), std::string::npos) << missing.err;
+    const auto folder = test::runShell("BRIDGEPATH_CVC5=/tmp build/bridgepath prove --solver both");
+    EXPECT_EQ(folder.exitCode, 2) << folder.err;
+    EXPECT_NE(folder.err.find("BRIDGEPATH_CVC5 names '/tmp', not an executable file"),
+              std::string::npos)
+        << folder.err;
 }
 
 TEST(Prove, BadInputExitsTwo) {
