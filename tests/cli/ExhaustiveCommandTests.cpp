@@ -96,7 +96,8 @@ TEST(Policies, MatrixHasEveryFaultClassAndPolicyWithExamplesOfWhatGoesWrong) {
             << cell.dump();
     const auto unproved = test::runShell("build/bridgepath policies --max-devices 2 --max-ops 3 "
                                          "--prove-devices 0 --format json");
-    for (const auto &cell : nlohmann::json::parse(unproved.out)["cells"])
+    const auto unprovedJson = nlohmann::json::parse(unproved.out); // kept alive for the loop
+    for (const auto &cell : unprovedJson["cells"])
         EXPECT_FALSE(cell["proved"].get<bool>()) << "ok within the bound is not proved";
 }
 
