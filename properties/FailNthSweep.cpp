@@ -70,6 +70,38 @@ std::vector<Invariant> brokenAnywhere(const Topology &t, const LiveUpdateConfig 
     return {broken.begin(), broken.end()};
 }
 
+// The invariants of `mask`, in declaration order.
+std::vector<Invariant> invariantsIn(InvariantMask mask) {
+    std::vector<Invariant> out;
+    for (Invariant i : allInvariants())
+        if (mask & maskOf({i}))
+            out.push_back(i);
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+// The sites operation `op` shows: each (device, step kind) of its walks once, in walk order.
+std::vector<FaultSite> sitesOf(std::size_t op, const std::vector<StepEvent> &steps) {
+    std::vector<FaultSite> out;
+    for (const StepEvent &e : steps) {
+        const bool seen = std::any_of(out.begin(), out.end(), [&](const FaultSite &s) {
+            return s.device == e.device && s.kind == e.kind;
+        });
+        if (!seen)
+            out.push_back(FaultSite{op, e.device, e.kind});
+    }
+    return out;
+}
+
+// The fail-next that makes `site`'s step fail.
+Op failNextOf(const FaultSite &site) {
+    Op fault;
+    fault.kind = OpKind::FailNext;
+    fault.bdf = site.device;
+    fault.step = site.kind;
+    return fault;
+}
+
 std::size_t hashOf(const std::vector<std::uint8_t> &bytes) {
     return std::hash<std::string_view>{}(
         std::string_view(reinterpret_cast<const char *>(bytes.data()), bytes.size()));
@@ -149,8 +181,7 @@ SweepResult sweepFaultSites(const Topology &t, const LiveUpdateConfig &config,
                     const bool crashB = b.states().back().anyCrash();
                     const bool judgedAlike = k == 0 ? fa == fb || fa.first == 2 || exactFrom[j]
                                                     : fa == fb && (crashA || !crashB);
-                    if (judgedAlike &&
-                        kept[k].harness.sameMachine(run.harness, kept[k].bytes, run.bytes)) {
+                    if (judgedAlike && b.sameMachine(a, kept[k].bytes, run.bytes)) {
                         same = k;
                         break;
                     }
@@ -179,14 +210,7 @@ SweepResult sweepFaultSites(const Topology &t, const LiveUpdateConfig &config,
         const StepOutcome baseOut = runs[0].harness.step(ops[j]);
         if (baseLive)
             baseLive = record(nodes[runs[0].node], baseOut);
-        std::vector<FaultSite> here;
-        for (const StepEvent &e : runs[0].harness.model().lastSteps()) {
-            const bool seen = std::any_of(here.begin(), here.end(), [&](const FaultSite &s) {
-                return s.device == e.device && s.kind == e.kind;
-            });
-            if (!seen)
-                here.push_back(FaultSite{j, e.device, e.kind});
-        }
+        const std::vector<FaultSite> here = sitesOf(j, runs[0].harness.model().lastSteps());
 
         // The runs already faulted take op j.
         std::vector<Run> next;
@@ -207,16 +231,12 @@ SweepResult sweepFaultSites(const Topology &t, const LiveUpdateConfig &config,
 
         // Each new site: fail-next, then op j.
         for (const FaultSite &site : here) {
-            Op fault;
-            fault.kind = OpKind::FailNext;
-            fault.bdf = site.device;
-            fault.step = site.kind;
             Run run{before, newNode(), {}};
             siteStart.push_back(run.node);
             SiteOutcome o;
             o.site = site;
             out.stats.steps += 2;
-            if (record(nodes[run.node], run.harness.step(fault))) {
+            if (record(nodes[run.node], run.harness.step(failNextOf(site)))) {
                 const StepOutcome faulted = run.harness.step(ops[j]);
                 o.opResult = faulted.result;
                 if (record(nodes[run.node], faulted)) {
@@ -244,18 +264,10 @@ SweepResult sweepFaultSites(const Topology &t, const LiveUpdateConfig &config,
     }
     // The unfaulted run's own nodes: its chain, whose merged stretches broke what it broke.
     const InvariantMask baseline = from[baseStart];
-    for (Invariant i : allInvariants())
-        if (baseline & maskOf({i}))
-            out.baseline.push_back(i);
-    std::sort(out.baseline.begin(), out.baseline.end());
+    out.baseline = invariantsIn(baseline);
     for (std::size_t s = 0; s < out.sites.size(); ++s) {
-        SiteOutcome &o = out.sites[s];
-        o.mismatch = mismatchFrom[siteStart[s]];
-        const InvariantMask extra = from[siteStart[s]] & ~baseline;
-        for (Invariant i : allInvariants())
-            if (extra & maskOf({i}))
-                o.broken.push_back(i);
-        std::sort(o.broken.begin(), o.broken.end());
+        out.sites[s].mismatch = mismatchFrom[siteStart[s]];
+        out.sites[s].broken = invariantsIn(from[siteStart[s]] & ~baseline);
     }
     return out;
 }
@@ -269,21 +281,12 @@ SweepResult sweepEachSiteAlone(const Topology &t, const LiveUpdateConfig &config
     Harness h(t, config, {});
     for (std::size_t i = 0; i < ops.size(); ++i) {
         (void)h.step(ops[i]);
-        for (const StepEvent &e : h.model().lastSteps()) {
-            const bool seen = std::any_of(sites.begin(), sites.end(), [&](const FaultSite &s) {
-                return s.op == i && s.device == e.device && s.kind == e.kind;
-            });
-            if (!seen)
-                sites.push_back(FaultSite{i, e.device, e.kind});
-        }
+        for (const FaultSite &site : sitesOf(i, h.model().lastSteps()))
+            sites.push_back(site);
     }
     for (const FaultSite &site : sites) {
         std::vector<Op> faulted = ops;
-        Op fault;
-        fault.kind = OpKind::FailNext;
-        fault.bdf = site.device;
-        fault.step = site.kind;
-        faulted.insert(faulted.begin() + static_cast<long>(site.op), fault);
+        faulted.insert(faulted.begin() + static_cast<long>(site.op), failNextOf(site));
         out.stats.steps += faulted.size();
         SiteOutcome o;
         o.site = site;
