@@ -11,9 +11,18 @@ std::string name(const std::string &base, int i, const std::string &tag = "") {
 } // namespace
 
 SmtTree SmtTree::symbolic(z3::context &c, int n, int maxDepth) {
+    return symbolicWithPath(c, n, maxDepth, -1);
+}
+
+SmtTree SmtTree::symbolicWithPath(z3::context &c, int n, int maxDepth, int k) {
     SmtTree t{n, maxDepth, {}, {}, {}, {}, c.bool_val(true)};
     z3::expr_vector wf(c);
     for (int i = 0; i < n; ++i) {
+        if (i <= k) { // the path: i's parent is i - 1, every device above k is a bridge
+            t.parent.push_back(c.int_val(i - 1));
+            t.bridge.push_back(i < k ? c.bool_val(true) : c.bool_const(name("bridge", i).c_str()));
+            continue;
+        }
         t.parent.push_back(c.int_const(name("parent", i).c_str()));
         t.bridge.push_back(c.bool_const(name("bridge", i).c_str()));
         wf.push_back(t.parent[i] >= -1 && t.parent[i] <= i - 1);
@@ -24,13 +33,21 @@ SmtTree SmtTree::symbolic(z3::context &c, int n, int maxDepth) {
     for (int i = 0; i < n; ++i) {
         t.anc[i][i] = c.bool_val(true);
         for (int j = 0; j < i; ++j) {
+            if (i <= k) {
+                t.anc[i][j] = c.bool_val(true);
+                continue;
+            }
             z3::expr_vector via(c);
-            for (int k = j; k < i; ++k)
-                via.push_back(t.parent[i] == k && t.anc[k][j]);
+            for (int m = j; m < i; ++m)
+                via.push_back(t.parent[i] == m && t.anc[m][j]);
             t.anc[i][j] = z3::mk_or(via);
         }
     }
     for (int i = 0; i < n; ++i) {
+        if (i <= k) {
+            t.depth.push_back(c.int_val(i));
+            continue;
+        }
         z3::expr d = c.int_val(0);
         for (int j = 0; j < i; ++j)
             d = d + z3::ite(t.anc[i][j], c.int_val(1), c.int_val(0));
@@ -87,6 +104,18 @@ SmtState Encoder::freshState(const std::string &tag) {
         s.dang.push_back(c_.bool_const(name("dang", d, tag).c_str()));
         s.copy.push_back(c_.int_const(name("copy", d, tag).c_str()));
     }
+    return s;
+}
+
+SmtState Encoder::leanState(const std::string &tag) {
+    SmtState s = freshState(tag);
+    for (int d = 0; d < tree_.n; ++d) {
+        s.dang[d] = c_.bool_val(false);
+        s.copy[d] = c_.int_val(0);
+    }
+    s.panicked = c_.bool_val(false);
+    s.crashed = c_.bool_val(false);
+    s.uaf = c_.bool_val(false);
     return s;
 }
 
@@ -337,7 +366,7 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         }
         z3::expr reached = walk && on[d] && policy;
         if (setup_.mutantSkipRoot)
-            reached = reached && !(isUnp && tree_.parent[d] == -1);
+            reached = reached && !(isUnp && tree_.parent[d] == -1 && dE >= setup_.mutantFromDepth);
         done.push_back(reached && !walkFail[d]);
         // The step reads the slot once the fail-next check has passed, whatever it finds there.
         unpUaf.push_back(isUnp && reached && pos[d] != op.f && s.dang[d]);
@@ -461,6 +490,13 @@ bool Encoder::encodes(Invariant i) {
     return false;
 }
 
+z3::expr Encoder::closureAt(const SmtState &s, int d) const {
+    z3::expr_vector all(c_);
+    for (int a = 0; a < d; ++a)
+        all.push_back(z3::implies(inUse(s, d) && tree_.anc[d][a], inUse(s, a)));
+    return z3::mk_and(all);
+}
+
 z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
     const int n = tree_.n;
     z3::expr_vector all(c_);
@@ -468,8 +504,7 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
     switch (i) {
     case Invariant::Closure:
         for (int d = 0; d < n; ++d)
-            for (int a = 0; a < d; ++a)
-                all.push_back(z3::implies(inUse(s, d) && tree_.anc[d][a], inUse(s, a)));
+            all.push_back(closureAt(s, d));
         break;
     case Invariant::ExactCount:
         for (int d = 0; d < n; ++d)
@@ -521,16 +556,15 @@ z3::expr Encoder::strengthening(const SmtState &s) {
         all.push_back(s.copy[d] == 0);
     }
     all.push_back(s.phase >= 0 && s.phase <= 2);
-    all.push_back(z3::implies(s.panicked, s.phase == 2));
+    all.push_back(!s.panicked);
     all.push_back(z3::implies(s.phase == 0, s.alloc == !noneOf(s.direct)));
     return z3::mk_and(all);
 }
 
 std::string Encoder::strengtheningText() {
     return "every device with a slot has refcount >= 1, every device without one has refcount 0, "
-           "no device dangles, phase in {outgoing, incoming, ended}, a panic only once ended, "
-           "while outgoing the table is allocated exactly when some device is directly preserved; "
-           "plus no-leak, no-premature-release, no-panic-at-finish and no-crash";
+           "no device dangles, phase in {outgoing, incoming, ended}, no panic, "
+           "while outgoing the table is allocated exactly when some device is directly preserved";
 }
 
 std::vector<Op> opsOfStep(const Topology &t, SmtOp kind, DeviceId e, int f, int v) {

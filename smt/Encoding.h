@@ -60,6 +60,11 @@ struct SmtTree {
 
     /// Every tree of `n` devices with at most `maxDepth` bridges above any device.
     static SmtTree symbolic(z3::context &c, int n, int maxDepth);
+    /// Every tree of `n` devices with at most `maxDepth` bridges above any device whose devices
+    /// 0..k are one path (0 on a root bus, each the parent of the next; k < n, k <= maxDepth).
+    /// Any tree with a device at depth k is one of these up to numbering: number that device's
+    /// path first, then the other devices upstream-first.
+    static SmtTree symbolicWithPath(z3::context &c, int n, int maxDepth, int k);
     /// Exactly `t` (devices in id order).
     static SmtTree concrete(z3::context &c, const Topology &t);
 };
@@ -111,6 +116,9 @@ struct SmtSetup {
     /// Deliberate bugs, so that a proof is never vacuous: the unpreserve walk skips the device on
     /// the root bus.
     bool mutantSkipRoot = false;
+    /// The skip-root mutant only when the unpreserve's target has at least this many bridges
+    /// above it (a bug that only a deep device shows).
+    int mutantFromDepth = 0;
     /// Step faults only on finish walks (the statement about failed finish steps).
     bool finishStepFaultsOnly = false;
     /// Drivers preserve endpoints only (bridges are preserved by the walk), as VFIO does.
@@ -133,6 +141,11 @@ class Encoder {
 
     /// Fresh state variables named with `tag`.
     SmtState freshState(const std::string &tag);
+    /// A fresh state whose dangling, freed-copy, crash, use-after-free and panic parts are the
+    /// constant "none": only has, rc, direct, nr_devices, phase and alloc are variables. The
+    /// induction's invariant fixes those parts to none, so it quantifies over the same states;
+    /// post() from it still computes every part.
+    SmtState leanState(const std::string &tag);
     /// Fresh step variables named with `tag`.
     SmtStep freshStep(const std::string &tag);
     /// The initial state: nothing preserved or dangling, nr_devices 0, outgoing, no table, no
@@ -148,6 +161,8 @@ class Encoder {
     /// The invariant on one state (closure, exact-count, nr-devices, no-leak,
     /// no-premature-release, no-panic-at-finish, no-crash; the step invariants are not encoded).
     z3::expr invariant(Invariant i, const SmtState &s);
+    /// Closure at device d: if d holds a slot in use, so does every device above it.
+    z3::expr closureAt(const SmtState &s, int d) const;
     /// Whether `i` is one the encoding covers.
     static bool encodes(Invariant i);
     /// The fault-free strengthening used by the induction proof, stated in its output.

@@ -31,12 +31,32 @@ std::string provedNames() {
     return out;
 }
 
+// The invariants proved inductive: the count invariants and no-crash. The others follow from
+// them in every state (a query each, no step): closure (a device's ideal count is at most its
+// upstream bridge's), no-leak and no-premature-release (the counts are exact), no-panic-at-finish
+// (no panic at all).
+bool isCore(Invariant i) {
+    return i == Invariant::ExactCount || i == Invariant::NrDevices || i == Invariant::NoCrash;
+}
+
 z3::expr inductive(Encoder &enc, const SmtState &s) {
     z3::expr_vector all(enc.ctx());
     for (Invariant i : proved())
-        all.push_back(enc.invariant(i, s));
+        if (isCore(i))
+            all.push_back(enc.invariant(i, s));
     all.push_back(enc.strengthening(s));
     return z3::mk_and(all);
+}
+
+std::string namesOf(bool core) {
+    std::vector<Invariant> some;
+    for (Invariant i : proved())
+        if (isCore(i) == core)
+            some.push_back(i);
+    std::string out;
+    for (std::size_t i = 0; i < some.size(); ++i)
+        out += std::string(i == 0 ? "" : i + 1 == some.size() ? " and " : ", ") + toString(some[i]);
+    return out;
 }
 
 } // namespace
@@ -46,119 +66,154 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     SmtOutcome out;
     out.method = "induction";
     out.depth = o.topology ? static_cast<int>(o.topology->maxUpstreamBridges()) : o.maxDepth;
-    const int first = o.topology ? static_cast<int>(o.topology->size()) : 1;
-    const int last = o.topology ? first : o.maxDevices;
-    for (int n = first; n <= last; ++n) {
-        z3::context c;
-        Encoder enc(
-            c, o.topology ? SmtTree::concrete(c, *o.topology) : SmtTree::symbolic(c, n, o.maxDepth),
-            o.setup);
-        const z3::tactic tactic =
-            z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
-        // A query's model when satisfiable; a thrown outcome when it is not decided.
-        auto run = [&](const z3::expr &query, const std::string &part) -> std::optional<z3::model> {
-            const double left = o.timeoutSeconds - secondsSince(t0);
-            if (left <= 0)
-                throw std::make_pair(SmtVerdict::Unknown, "timeout in " + part + " at " +
-                                                              std::to_string(n) + " devices");
-            z3::solver s = tactic.mk_solver();
-            s.add(query);
-            QueryDecision d =
-                decide(s, o.solver, left, part + "-" + std::to_string(n) + "-devices", o.queryDir);
-            switch (d.answer) {
-            case QueryDecision::Answer::Sat:
-                return std::move(d.model);
-            case QueryDecision::Answer::Unsat:
-                return std::nullopt;
-            case QueryDecision::Answer::Unknown:
-                throw std::make_pair(SmtVerdict::Unknown, d.why);
-            case QueryDecision::Answer::Disagreement:
-                throw std::make_pair(SmtVerdict::Disagreement, d.why);
-            }
+    // A tree of fewer devices is the N-device tree's case with the rest unused endpoints on a
+    // root bus (nothing reaches them, every invariant is one over the devices or a sum that they
+    // add 0 to): so the N-device queries cover every smaller tree.
+    const int n = o.topology ? static_cast<int>(o.topology->size()) : o.maxDevices;
+    out.devices = n;
+    z3::context c;
+    Encoder whole(
+        c, o.topology ? SmtTree::concrete(c, *o.topology) : SmtTree::symbolic(c, n, o.maxDepth),
+        o.setup);
+    const z3::tactic tactic =
+        z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
+    auto finish = [&](SmtVerdict v, std::string detail) {
+        out.verdict = v;
+        out.detail = std::move(detail);
+        out.seconds = secondsSince(t0);
+        return out;
+    };
+    // A query's model when satisfiable; a thrown outcome when it is not decided.
+    auto run = [&](const z3::expr &query, const std::string &part) -> std::optional<z3::model> {
+        const double left = o.timeoutSeconds - secondsSince(t0);
+        if (left <= 0)
+            throw std::make_pair(SmtVerdict::Unknown,
+                                 "timeout in " + part + " at " + std::to_string(n) + " devices");
+        z3::solver s = tactic.mk_solver();
+        s.add(query);
+        QueryDecision d =
+            decide(s, o.solver, left, part + "-" + std::to_string(n) + "-devices", o.queryDir);
+        switch (d.answer) {
+        case QueryDecision::Answer::Sat:
+            return std::move(d.model);
+        case QueryDecision::Answer::Unsat:
             return std::nullopt;
-        };
-        try {
-            // Initiation.
-            const SmtState s0 = enc.freshState("init");
-            if (run(enc.tree().wellFormed && enc.capacityConstraint() && enc.initial(s0) &&
-                        !inductive(enc, s0),
-                    "initiation")) {
-                out.verdict = SmtVerdict::Counterexample;
-                out.devices = n;
-                out.detail = "initiation fails under abi " + std::string(toString(o.setup.abi)) +
-                             " at " + std::to_string(n) + " devices";
-                out.seconds = secondsSince(t0);
-                return out;
-            }
-            // Consecution, one query per operation kind and target device.
-            for (int kind = 0; kind <= static_cast<int>(SmtOp::SetRefcount); ++kind)
-                for (int e = 0; e < n; ++e) {
-                    const SmtState s = enc.freshState("s");
-                    const SmtStep op = enc.freshStep("op");
-                    const SmtState next = enc.post(s, op);
-                    const z3::expr query = enc.tree().wellFormed && enc.capacityConstraint() &&
-                                           op.kind == kind && op.e == e && inductive(enc, s) &&
-                                           enc.stepAllowed(s, op) && !inductive(enc, next);
-                    if (auto m = run(query, "consecution-kind-" + std::to_string(kind) +
-                                                "-device-" + std::to_string(e))) {
-                        out.devices = n;
-                        const Topology cti = decodeTree(*m, enc.tree());
-                        // Is the CTI's failure reachable? Bounded search on that very tree: a
-                        // counterexample only if it is; else the proof is merely not found.
-                        BoundedSearchOptions reach;
-                        reach.setup = o.setup;
-                        reach.steps = o.reachabilitySteps;
-                        reach.topology = cti;
-                        reach.invariants = proved();
-                        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
-                        reach.solver = o.solver;
-                        reach.queryDir = o.queryDir;
-                        const SmtOutcome r = boundedSearch(reach);
-                        if (r.verdict == SmtVerdict::Disagreement) {
-                            out.verdict = r.verdict;
-                            out.detail = r.detail;
-                            out.seconds = secondsSince(t0);
-                            return out;
-                        }
-                        const bool reached = r.verdict == SmtVerdict::Counterexample;
-                        out.verdict = reached ? SmtVerdict::Counterexample : SmtVerdict::Unknown;
-                        out.detail =
-                            "consecution fails under abi " + std::string(toString(o.setup.abi)) +
-                            " at " + std::to_string(n) + " devices for operation kind " +
-                            std::to_string(kind) + " on device " + std::to_string(e) +
-                            "; counterexample-to-induction on the tree\n" + renderLspci(cti) +
-                            (reached ? "reached from the initial state within " +
-                                           std::to_string(o.reachabilitySteps) + " steps"
-                                     : std::string("not a counterexample: bounded search from the "
-                                                   "initial state ") +
-                                           (r.verdict == SmtVerdict::Proved
-                                                ? "cannot reach a failure within "
-                                                : "did not decide a failure within ") +
-                                           std::to_string(o.reachabilitySteps) +
-                                           " steps, and no stronger invariant was tried");
-                        if (reached)
-                            out.counterexample = r.counterexample;
-                        out.seconds = secondsSince(t0);
-                        return out;
-                    }
-                }
-        } catch (const std::pair<SmtVerdict, std::string> &undecided) {
-            out.verdict = undecided.first;
-            out.detail = undecided.second;
-            out.seconds = secondsSince(t0);
-            return out;
+        case QueryDecision::Answer::Unknown:
+            throw std::make_pair(SmtVerdict::Unknown, d.why);
+        case QueryDecision::Answer::Disagreement:
+            throw std::make_pair(SmtVerdict::Disagreement, d.why);
         }
+        return std::nullopt;
+    };
+    // A state the proof cannot exclude (`what`, on the tree of `enc`): a counterexample only if
+    // bounded search from the initial state reaches a failure on that tree.
+    auto unexcluded = [&](const z3::model &m, const SmtTree &tree, const std::string &what) {
+        const Topology cti = decodeTree(m, tree);
+        BoundedSearchOptions reach;
+        reach.setup = o.setup;
+        reach.steps = o.reachabilitySteps;
+        reach.topology = cti;
+        reach.invariants = proved();
+        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
+        reach.solver = o.solver;
+        reach.queryDir = o.queryDir;
+        const SmtOutcome r = boundedSearch(reach);
+        if (r.verdict == SmtVerdict::Disagreement)
+            return finish(r.verdict, r.detail);
+        const bool reached = r.verdict == SmtVerdict::Counterexample;
+        if (reached)
+            out.counterexample = r.counterexample;
+        return finish(reached ? SmtVerdict::Counterexample : SmtVerdict::Unknown,
+                      what + " under abi " + std::string(toString(o.setup.abi)) + " at " +
+                          std::to_string(n) +
+                          " devices; counterexample-to-induction on the tree\n" + renderLspci(cti) +
+                          (reached ? "reached from the initial state within " +
+                                         std::to_string(o.reachabilitySteps) + " steps"
+                                   : std::string("not a counterexample: bounded search from the "
+                                                 "initial state ") +
+                                         (r.verdict == SmtVerdict::Proved
+                                              ? "cannot reach a failure within "
+                                              : "did not decide a failure within ") +
+                                         std::to_string(o.reachabilitySteps) +
+                                         " steps, and no stronger invariant was tried"));
+    };
+    try {
+        // Initiation: every invariant holds in the initial state.
+        {
+            const SmtState s0 = whole.freshState("init");
+            z3::expr_vector all(c);
+            for (Invariant i : proved())
+                all.push_back(whole.invariant(i, s0));
+            all.push_back(whole.strengthening(s0));
+            if (run(whole.tree().wellFormed && whole.capacityConstraint() && whole.initial(s0) &&
+                        !z3::mk_and(all),
+                    "initiation"))
+                return finish(SmtVerdict::Counterexample,
+                              "initiation fails under abi " + std::string(toString(o.setup.abi)) +
+                                  " at " + std::to_string(n) + " devices");
+        }
+        // The other invariants follow from the inductive ones in every state.
+        for (Invariant i : proved()) {
+            if (isCore(i))
+                continue;
+            if (i == Invariant::Closure && !o.topology) {
+                // Closure at a device of depth k, its path numbered 0..k.
+                for (int k = 0; k < std::min(n - 1, o.maxDepth) + 1; ++k) {
+                    Encoder path(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, k), o.setup);
+                    const SmtState s = path.leanState("s");
+                    if (auto m = run(path.tree().wellFormed && path.capacityConstraint() &&
+                                         inductive(path, s) && !path.closureAt(s, k),
+                                     "implied-closure-depth-" + std::to_string(k)))
+                        return unexcluded(*m, path.tree(),
+                                          "closure does not follow from " + namesOf(true));
+                }
+                continue;
+            }
+            const SmtState s = whole.leanState("s");
+            if (auto m = run(whole.tree().wellFormed && whole.capacityConstraint() &&
+                                 inductive(whole, s) && !whole.invariant(i, s),
+                             std::string("implied-") + toString(i)))
+                return unexcluded(*m, whole.tree(),
+                                  std::string(toString(i)) + " does not follow from " +
+                                      namesOf(true));
+        }
+        // Consecution, one query per operation kind and target device. On a symbolic tree the
+        // target device e stands for every device at depth e: its path is numbered 0..e.
+        const int targets = o.topology ? n : std::min(n - 1, o.maxDepth) + 1;
+        for (int kind = 0; kind <= static_cast<int>(SmtOp::SetRefcount); ++kind)
+            for (int e = 0; e < targets; ++e) {
+                std::optional<Encoder> path;
+                if (!o.topology)
+                    path.emplace(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, e), o.setup);
+                Encoder &enc = path ? *path : whole;
+                const SmtState s = enc.leanState("s");
+                SmtStep op = enc.freshStep("op");
+                op.kind = c.int_val(kind);
+                op.e = c.int_val(e);
+                const SmtState next = enc.post(s, op);
+                const z3::expr query = enc.tree().wellFormed && enc.capacityConstraint() &&
+                                       inductive(enc, s) && enc.stepAllowed(s, op) &&
+                                       !inductive(enc, next);
+                if (auto m = run(query, "consecution-kind-" + std::to_string(kind) + "-device-" +
+                                            std::to_string(e)))
+                    return unexcluded(*m, enc.tree(),
+                                      "consecution fails for operation kind " +
+                                          std::to_string(kind) + " on device " + std::to_string(e));
+            }
+    } catch (const std::pair<SmtVerdict, std::string> &undecided) {
+        return finish(undecided.first, undecided.second);
     }
-    out.verdict = SmtVerdict::Proved;
-    out.devices = last;
-    out.detail = provedNames() + " hold initially and after every allowed operation under abi " +
-                 toString(o.setup.abi) + ", " +
-                 (o.topology ? "on this tree of " + std::to_string(last) + " devices"
-                             : "on every tree of at most " + std::to_string(o.maxDevices) +
-                                   " devices (depth <= " + std::to_string(o.maxDepth) + ")") +
-                 "; strengthening: " + Encoder::strengtheningText();
-    out.seconds = secondsSince(t0);
-    return out;
+    return finish(
+        SmtVerdict::Proved,
+        provedNames() + " hold initially and after every allowed operation under abi " +
+            toString(o.setup.abi) + ", " +
+            (o.topology ? "on this tree of " + std::to_string(n) + " devices"
+                        : "on every tree of at most " + std::to_string(o.maxDevices) +
+                              " devices (depth <= " + std::to_string(o.maxDepth) + ")") +
+            "; inductive: " + namesOf(true) + " with the strengthening (" +
+            Encoder::strengtheningText() + "), on the lean state (has, rc, direct, nr_devices, " +
+            "phase, alloc; the dangling, crash and panic state is fixed to none and recomputed " +
+            "after each step); implied in every state: " + namesOf(false));
 }
 
 } // namespace bridgepath

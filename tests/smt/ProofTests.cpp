@@ -145,6 +145,30 @@ TEST(SmtMutant, UnpreserveSkippingTheRootDeviceIsCaught) {
     EXPECT_FALSE(r.counterexample->replayAgrees) << "the real code does not skip the root device";
 }
 
+// The proof for N devices covers every tree of at most N devices and every target depth: a
+// mutant that only an unpreserve of a device with 3 bridges above it shows (so only on trees of
+// at least 4 devices) is proved away up to N = 3 and caught at every N from 4 on, under both
+// ABIs.
+TEST(SmtMutant, ADeepOnlyBugIsCaughtAtEveryNThatHasADeepDevice) {
+    for (Abi abi : {Abi::V6, Abi::V7}) {
+        for (int n = 1; n <= 7; ++n) {
+            InductionOptions o;
+            o.maxDevices = n;
+            o.maxDepth = n - 1;
+            o.setup.abi = abi;
+            o.setup.mutantSkipRoot = true;
+            o.setup.mutantFromDepth = 3;
+            o.reachabilitySteps = 3;
+            const SmtOutcome r = proveByInduction(o);
+            EXPECT_EQ(r.verdict, n <= 3 ? SmtVerdict::Proved : SmtVerdict::Counterexample)
+                << toString(abi) << " at " << n << " devices: " << r.detail;
+            if (n > 3 && r.counterexample) {
+                EXPECT_FALSE(r.counterexample->replayAgrees) << "the real code walks every device";
+            }
+        }
+    }
+}
+
 // A failed consecution is a counterexample only if bounded search reaches a failure: the
 // skip-root mutant needs a preserve and an unpreserve (two steps) to break exact-count, so with
 // one step of reachability search its counterexample-to-induction is unknown, with three it is a
