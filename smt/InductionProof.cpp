@@ -23,11 +23,10 @@ const std::vector<Invariant> &proved() {
 }
 
 // `closure, exact-count and no-crash`.
-std::string provedNames() {
+std::string joined(const std::vector<Invariant> &some) {
     std::string out;
-    const auto &all = proved();
-    for (std::size_t i = 0; i < all.size(); ++i)
-        out += std::string(i == 0 ? "" : i + 1 == all.size() ? " and " : ", ") + toString(all[i]);
+    for (std::size_t i = 0; i < some.size(); ++i)
+        out += std::string(i == 0 ? "" : i + 1 == some.size() ? " and " : ", ") + toString(some[i]);
     return out;
 }
 
@@ -48,15 +47,13 @@ z3::expr inductive(Encoder &enc, const SmtState &s) {
     return z3::mk_and(all);
 }
 
+// The inductive invariants (core) or the implied ones, joined.
 std::string namesOf(bool core) {
     std::vector<Invariant> some;
     for (Invariant i : proved())
         if (isCore(i) == core)
             some.push_back(i);
-    std::string out;
-    for (std::size_t i = 0; i < some.size(); ++i)
-        out += std::string(i == 0 ? "" : i + 1 == some.size() ? " and " : ", ") + toString(some[i]);
-    return out;
+    return joined(some);
 }
 
 } // namespace
@@ -75,6 +72,14 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     Encoder whole(
         c, o.topology ? SmtTree::concrete(c, *o.topology) : SmtTree::symbolic(c, n, o.maxDepth),
         o.setup);
+    // On a symbolic tree a query names a depth k, not a device: its path is numbered 0..k.
+    std::vector<Encoder> byDepth;
+    if (!o.topology) {
+        const int depths = std::min(n - 1, o.maxDepth) + 1;
+        byDepth.reserve(static_cast<std::size_t>(depths));
+        for (int k = 0; k < depths; ++k)
+            byDepth.emplace_back(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, k), o.setup);
+    }
     const z3::tactic tactic =
         z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
     auto finish = [&](SmtVerdict v, std::string detail) {
@@ -158,8 +163,8 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                 continue;
             if (i == Invariant::Closure && !o.topology) {
                 // Closure at a device of depth k, its path numbered 0..k.
-                for (int k = 0; k < std::min(n - 1, o.maxDepth) + 1; ++k) {
-                    Encoder path(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, k), o.setup);
+                for (int k = 0; k < static_cast<int>(byDepth.size()); ++k) {
+                    Encoder &path = byDepth[static_cast<std::size_t>(k)];
                     const SmtState s = path.leanState("s");
                     if (auto m = run(path.tree().wellFormed && path.capacityConstraint() &&
                                          inductive(path, s) && !path.closureAt(s, k),
@@ -179,13 +184,10 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
         }
         // Consecution, one query per operation kind and target device. On a symbolic tree the
         // target device e stands for every device at depth e: its path is numbered 0..e.
-        const int targets = o.topology ? n : std::min(n - 1, o.maxDepth) + 1;
+        const int targets = o.topology ? n : static_cast<int>(byDepth.size());
         for (int kind = 0; kind <= static_cast<int>(SmtOp::SetRefcount); ++kind)
             for (int e = 0; e < targets; ++e) {
-                std::optional<Encoder> path;
-                if (!o.topology)
-                    path.emplace(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, e), o.setup);
-                Encoder &enc = path ? *path : whole;
+                Encoder &enc = o.topology ? whole : byDepth[static_cast<std::size_t>(e)];
                 const SmtState s = enc.leanState("s");
                 SmtStep op = enc.freshStep("op");
                 op.kind = c.int_val(kind);
@@ -205,7 +207,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     }
     return finish(
         SmtVerdict::Proved,
-        provedNames() + " hold initially and after every allowed operation under abi " +
+        joined(proved()) + " hold initially and after every allowed operation under abi " +
             toString(o.setup.abi) + ", " +
             (o.topology ? "on this tree of " + std::to_string(n) + " devices"
                         : "on every tree of at most " + std::to_string(o.maxDevices) +
