@@ -35,7 +35,12 @@ std::string component(const std::string &s) {
     return out;
 }
 
+// An earlier line may have made this attribute a FIFO ('f'): opening a FIFO to write blocks until
+// a reader comes, so the harness itself would hang. The later line's text replaces it.
 void write(const fs::path &p, const std::string &text) {
+    std::error_code ec;
+    if (fs::is_fifo(fs::symlink_status(p, ec)))
+        fs::remove(p, ec);
     std::ofstream(p) << text << "\n";
 }
 
