@@ -5,6 +5,7 @@
 #include "cli/RunSetup.h"
 
 #include "smt/BoundedSearch.h"
+#include "smt/EverySizeProof.h"
 #include "smt/InductionProof.h"
 #include "topology/InputError.h"
 #include "topology/LspciRenderer.h"
@@ -53,8 +54,14 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         {"--sysfs"});
     flags.allowPositional(0, "prove takes flags only");
     const std::string method = flags.value("--method").value_or("bmc");
-    if (method != "bmc" && method != "induction")
-        throw InputError("--method", "unknown method '" + method + "' (bmc, induction)");
+    if (method != "bmc" && method != "induction" && method != "every-size")
+        throw InputError("--method",
+                         "unknown method '" + method + "' (bmc, induction, every-size)");
+    const bool everySize = method == "every-size";
+    for (const char *bounded : {"--topology", "--sysfs", "--max-devices", "--max-depth", "--steps"})
+        if (everySize && flags.has(bounded))
+            throw InputError(bounded, "--method every-size proves every tree of every size: it "
+                                      "takes no tree and no bound");
     const std::string format = flags.value("--format").value_or("text");
     if (format != "text" && format != "json")
         throw InputError("--format", "unknown format '" + format + "' (text, json)");
@@ -90,7 +97,24 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         if (f == FaultClass::Vanish || f == FaultClass::Unplug)
             throw InputError("--faults", std::string("'") + toString(f) +
                                              "' is not encoded in Z3 (bridgepath check tests it)");
-    const std::vector<Invariant> invariants = encodedInvariants(flags);
+    std::vector<Invariant> invariants;
+    if (everySize) {
+        if (!setup.faults.empty())
+            throw InputError("--faults", "--method every-size is fault-free (--method induction "
+                                         "and bmc take faults)");
+        for (Invariant inv : encodedInvariants(flags))
+            if (inv == Invariant::Closure || inv == Invariant::ExactCount)
+                invariants.push_back(inv);
+            else if (flags.value("--invariants").value_or("all") != "all")
+                throw InputError("--invariants",
+                                 std::string("--method every-size proves closure and "
+                                             "exact-count; '") +
+                                     toString(inv) +
+                                     "' is proved up to a bound by --method "
+                                     "induction");
+    } else {
+        invariants = encodedInvariants(flags);
+    }
     const int maxDevices = boundedInt(flags, "--max-devices", 4, 1, 32);
     const int maxDepth = boundedInt(flags, "--max-depth", maxDevices - 1, 0, 31); // every tree
     const int steps = boundedInt(flags, "--steps", 6, 1, 64);
@@ -124,6 +148,13 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.solver = *solver;
         o.queryDir = saveDir;
         result = boundedSearch(o);
+    } else if (everySize) {
+        EverySizeOptions o;
+        o.setup = setup;
+        o.timeoutSeconds = timeout;
+        o.solver = *solver;
+        o.queryDir = saveDir;
+        result = proveEverySize(o);
     } else {
         InductionOptions o;
         o.topology = topology;
@@ -169,9 +200,12 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         j["method"] = result.method;
         j["solver"] = toString(*solver);
         j["abi"] = toString(setup.abi);
-        j["bound"] = {{"devices", topology ? static_cast<int>(topology->size()) : maxDevices},
-                      {"depth", maxDepth},
-                      {"steps", method == "bmc" ? steps : 0}};
+        if (everySize)
+            j["bound"] = nullptr; // every size, any length
+        else
+            j["bound"] = {{"devices", topology ? static_cast<int>(topology->size()) : maxDevices},
+                          {"depth", maxDepth},
+                          {"steps", method == "bmc" ? steps : 0}};
         j["detail"] = result.detail;
         if (result.counterexample) {
             const SmtCounterexample &c = *result.counterexample;
@@ -195,9 +229,10 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         out << "bridgepath prove: " << method << ", policy " << toString(setup.policy) << ", abi "
             << toString(setup.abi) << ", faults " << toString(setup.faults) << ", invariants "
             << invariantNames(invariants) << ", "
-            << (topology ? "the tree of " + treeName
-                         : "every tree of at most " + std::to_string(maxDevices) +
-                               " devices (depth <= " + std::to_string(maxDepth) + ")")
+            << (topology    ? "the tree of " + treeName
+                : everySize ? std::string("every tree of every size")
+                            : "every tree of at most " + std::to_string(maxDevices) +
+                                  " devices (depth <= " + std::to_string(maxDepth) + ")")
             << (method == "bmc" ? ", " + std::to_string(steps) + " steps"
                                 : std::string(", any length"))
             << (*solver == SolverChoice::Z3 ? std::string()

@@ -34,24 +34,21 @@ int intOf(const z3::model &m, const z3::expr &e) {
 
 namespace {
 
-// The specs of a model's tree in symbolic order (depth-first numbering: roots on bus 00, each
-// bridge the next bus), so specs[i].bdf is symbolic device i's address.
-std::vector<DeviceSpec> numberTree(const z3::model &m, const SmtTree &tree) {
-    const int n = tree.n;
-    std::vector<int> parent(n);
-    std::vector<bool> bridge(n);
+// The specs of a forest (parent[i] < 0: on a root bus) in its own order.
+std::vector<DeviceSpec> placeForest(const std::vector<int> &parent,
+                                    const std::vector<bool> &bridge) {
+    const int n = static_cast<int>(parent.size());
     std::vector<std::vector<int>> children(n);
-    for (int i = 0; i < n; ++i) {
-        parent[i] = intOf(m, tree.parent[i]);
-        bridge[i] = m.eval(tree.bridge[i], true).is_true();
+    for (int i = 0; i < n; ++i)
         if (parent[i] >= 0)
             children[parent[i]].push_back(i);
-    }
+    // Depth-first numbering: roots on bus 00, each bridge the next bus, so specs[i].bdf is
+    // device i's address.
     std::vector<DeviceSpec> specs(n);
     unsigned nextBus = 1;
     std::function<void(int, unsigned, unsigned)> place = [&](int i, unsigned bus, unsigned dev) {
         specs[i].bdf = Bdf::make(0, bus, dev, 0);
-        if (!bridge[i])
+        if (!bridge[i] && children[i].empty())
             return;
         specs[i].kind = DeviceKind::Bridge;
         specs[i].secondary = nextBus++;
@@ -67,7 +64,23 @@ std::vector<DeviceSpec> numberTree(const z3::model &m, const SmtTree &tree) {
     return specs;
 }
 
+// The specs of a model's tree in symbolic order, so specs[i].bdf is symbolic device i's address.
+std::vector<DeviceSpec> numberTree(const z3::model &m, const SmtTree &tree) {
+    std::vector<int> parent(tree.n);
+    std::vector<bool> bridge(tree.n);
+    for (int i = 0; i < tree.n; ++i) {
+        parent[i] = intOf(m, tree.parent[i]);
+        bridge[i] = m.eval(tree.bridge[i], true).is_true();
+    }
+    return placeForest(parent, bridge);
+}
+
 } // namespace
+
+Topology forestTopology(const std::vector<int> &parent, const std::vector<bool> &bridge,
+                        const std::string &source) {
+    return Topology::build(placeForest(parent, bridge), source);
+}
 
 Topology decodeTree(const z3::model &m, const SmtTree &tree) {
     return Topology::build(numberTree(m, tree), "Z3 model");

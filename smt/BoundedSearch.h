@@ -34,6 +34,11 @@ SmtOutcome boundedSearch(const BoundedSearchOptions &options);
 /// roots on bus 00, each bridge the next bus).
 Topology decodeTree(const z3::model &m, const SmtTree &tree);
 
+/// The topology of a forest: parent[i] is device i's parent (-1: on a root bus), numbered as
+/// decodeTree does; a device with children is a bridge whatever `bridge` says.
+Topology forestTopology(const std::vector<int> &parent, const std::vector<bool> &bridge,
+                        const std::string &source);
+
 /// Replays a decoded counterexample; fills replayAgrees and replayNote.
 void replayCounterexample(SmtCounterexample &c);
 

@@ -164,7 +164,8 @@ std::optional<std::string> cvc5Binary() {
 }
 
 QueryDecision decide(z3::solver &s, SolverChoice choice, double timeoutSeconds,
-                     const std::string &what, const std::string &saveDir) {
+                     const std::string &what, const std::string &saveDir,
+                     const std::string &logic) {
     QueryDecision d;
     auto z3Answer = [&]() {
         z3::params p(s.ctx());
@@ -188,8 +189,12 @@ QueryDecision decide(z3::solver &s, SolverChoice choice, double timeoutSeconds,
         return d;
     }
     std::string cvc5Why;
-    // The encoding is quantifier-free linear integer arithmetic; cvc5 is much faster told so.
-    const std::string text = "(set-logic QF_LIA)\n" + standardSmtLib(s.to_smt2());
+    // cvc5 is much faster told the logic (QF_LIA for the bounded encodings). With quantifiers it
+    // falls back to enumerative instantiation when E-matching is stuck: an instance no trigger
+    // produces (the every-size proof needs inv(d, 1) of a count known to be >= 1) is then tried.
+    const std::string text = "(set-logic " + logic + ")\n" +
+                             (logic.rfind("QF_", 0) == 0 ? "" : "(set-option :enum-inst true)\n") +
+                             standardSmtLib(s.to_smt2());
     const Answer cvc5 = runCvc5(text, timeoutSeconds, cvc5Why);
     if (cvc5 == Answer::Unknown) {
         d.answer = Answer::Unknown;

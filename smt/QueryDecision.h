@@ -40,8 +40,11 @@ struct QueryDecision {
 
 /// Decides the assertions of `s` with `choice` within `timeoutSeconds` (each solver gets it).
 /// `what` names the query in messages and in the saved file's name (saved under `saveDir` on a
-/// disagreement). `s`'s assertions are unchanged.
+/// disagreement). `logic` is the SMT-LIB logic cvc5 is told (the bounded encodings are
+/// quantifier-free linear integer arithmetic; the every-size proof is UFLIA). `s`'s assertions
+/// are unchanged.
 [[nodiscard]] QueryDecision decide(z3::solver &s, SolverChoice choice, double timeoutSeconds,
-                                   const std::string &what, const std::string &saveDir);
+                                   const std::string &what, const std::string &saveDir,
+                                   const std::string &logic = "QF_LIA");
 
 } // namespace bridgepath
