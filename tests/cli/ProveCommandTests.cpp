@@ -96,6 +96,23 @@ TEST(Prove, BothSolversMustAgreeAndADisagreementIsExitFour) {
         << folder.err;
 }
 
+TEST(Prove, EverySizeProvesWithoutABoundAndRefusesOne) {
+    const auto r = test::runShell("build/bridgepath prove --method every-size --abi v7");
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("every tree of every size, any length"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("result: proved: closure and exact-count hold"), std::string::npos)
+        << r.out;
+    for (const char *bound :
+         {"--max-devices 4",
+          "--topology tests/topologies/grid-k1-m60-onboard-pex-switches-two-roots.lspci-t",
+          "--faults step", "--invariants no-leak"}) {
+        const auto bad =
+            test::runShell(std::string("build/bridgepath prove --method every-size ") + bound);
+        EXPECT_EQ(bad.exitCode, 2) << bound << ": " << bad.out;
+        EXPECT_NE(bad.err.find("every-size"), std::string::npos) << bad.err;
+    }
+}
+
 TEST(Prove, BadInputExitsTwo) {
     for (const char *args :
          {"--method guess", "--max-devices 0", "--max-devices 33", "--faults vanish",
