@@ -1,9 +1,10 @@
 // Z3 proof times: induction against N (devices), bounded search against K (steps), and the
 // review's leak found by bounded search; induction on one concrete tree against its size; the
-// same induction decided by Z3 alone, cvc5 alone and both.
-//   build/bridgepath_bench --benchmark_filter='Induction|Bounded|ReviewLeak|Solver'
+// same induction decided by Z3 alone, cvc5 alone and both; the every-size proof by each solver.
+//   build/bridgepath_bench --benchmark_filter='Induction|Bounded|ReviewLeak|Solver|EverySize'
 
 #include "smt/BoundedSearch.h"
+#include "smt/EverySizeProof.h"
 #include "smt/InductionProof.h"
 #include "topology/TopologyLoader.h"
 
@@ -103,6 +104,20 @@ void BM_SolverInductionUpTo5(benchmark::State &state) {
     }
 }
 BENCHMARK(BM_SolverInductionUpTo5)->DenseRange(0, 2, 1)->Unit(benchmark::kMillisecond);
+
+// Closure and exact-count for every tree of every size, decided by z3 (0), cvc5 (1) or both (2):
+// against BM_SolverInductionUpTo5, which proves more invariants for trees of at most 5 devices.
+void BM_EverySizeProof(benchmark::State &state) {
+    EverySizeOptions o;
+    o.solver = static_cast<SolverChoice>(state.range(0));
+    state.SetLabel(toString(o.solver));
+    for (auto _ : state) {
+        const SmtOutcome r = proveEverySize(o);
+        if (r.verdict != SmtVerdict::Proved)
+            state.SkipWithError(r.detail.c_str());
+    }
+}
+BENCHMARK(BM_EverySizeProof)->DenseRange(0, 2, 1)->Unit(benchmark::kMillisecond);
 
 } // namespace
 } // namespace bridgepath
