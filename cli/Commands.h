@@ -23,8 +23,8 @@ int runReplay(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath prove [--topology FILE | --sysfs [DIR] | --max-devices N --max-depth D] [--policy P]
 /// [--abi A]
 /// [--faults LIST]
-///  [--invariants LIST] [--method bmc|induction|every-size] [--steps K] [--timeout S] [--format text|json]`:
-///  exit 0 proved, 1 counterexample, 3 unknown.
+///  [--invariants LIST] [--method bmc|induction|every-size] [--steps K] [--timeout S] [--format
+///  text|json]`: exit 0 proved, 1 counterexample, 3 unknown.
 int runProve(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath sweep FILE [--policy P] [--format text|json]`: fail-nth over every walk step.
 int runSweep(const std::vector<std::string> &args, std::ostream &out);

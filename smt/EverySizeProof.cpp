@@ -143,6 +143,15 @@ class Operations {
     z3::expr same(const z3::func_decl &a, const z3::func_decl &b) const {
         return def1(a, [&](const z3::expr &d) { return b(d); });
     }
+    // Slots, refcounts, the directly preserved set and the ghost count unchanged.
+    z3::expr sameSlots() const {
+        z3::expr_vector all(c_);
+        all.push_back(same(p_.has, s_.has));
+        all.push_back(same(p_.rc, s_.rc));
+        all.push_back(same(p_.direct, s_.direct));
+        all.push_back(sameGhost());
+        return z3::mk_and(all);
+    }
     z3::expr sameGhost() const {
         z3::expr_vector all(c_);
         all.push_back(same(p_.ideal, s_.ideal));
@@ -290,10 +299,7 @@ class Operations {
 
     Transition finishAll() const {
         z3::expr_vector defs(c_);
-        defs.push_back(same(p_.has, s_.has));
-        defs.push_back(same(p_.rc, s_.rc));
-        defs.push_back(same(p_.direct, s_.direct));
-        defs.push_back(sameGhost());
+        defs.push_back(sameSlots());
         // v7 panics when nr_devices != 0 (not encoded: a free choice).
         const z3::expr crash = setup_.abi == Abi::V7 ? bug_ : c_.bool_val(false);
         defs.push_back(p_.phase == 2 && p_.alloc == s_.alloc &&
@@ -306,10 +312,7 @@ class Operations {
     // table), nothing changes.
     Transition afterCrash() const {
         z3::expr_vector defs(c_);
-        defs.push_back(same(p_.has, s_.has));
-        defs.push_back(same(p_.rc, s_.rc));
-        defs.push_back(same(p_.direct, s_.direct));
-        defs.push_back(sameGhost());
+        defs.push_back(sameSlots());
         defs.push_back(p_.phase == s_.phase && p_.alloc == s_.alloc && p_.crashed == s_.crashed);
         return {"no-change", c_.bool_val(true), z3::mk_and(defs), std::nullopt};
     }
