@@ -97,24 +97,10 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         if (f == FaultClass::Vanish || f == FaultClass::Unplug)
             throw InputError("--faults", std::string("'") + toString(f) +
                                              "' is not encoded in Z3 (bridgepath check tests it)");
-    std::vector<Invariant> invariants;
-    if (everySize) {
-        if (!setup.faults.empty())
-            throw InputError("--faults", "--method every-size is fault-free (--method induction "
-                                         "and bmc take faults)");
-        for (Invariant inv : encodedInvariants(flags))
-            if (inv == Invariant::Closure || inv == Invariant::ExactCount)
-                invariants.push_back(inv);
-            else if (flags.value("--invariants").value_or("all") != "all")
-                throw InputError("--invariants",
-                                 std::string("--method every-size proves closure and "
-                                             "exact-count; '") +
-                                     toString(inv) +
-                                     "' is proved up to a bound by --method "
-                                     "induction");
-    } else {
-        invariants = encodedInvariants(flags);
-    }
+    if (everySize && !setup.faults.empty())
+        throw InputError("--faults", "--method every-size is fault-free (--method induction and "
+                                     "bmc take faults)");
+    const std::vector<Invariant> invariants = encodedInvariants(flags);
     const int maxDevices = boundedInt(flags, "--max-devices", 4, 1, 32);
     const int maxDepth = boundedInt(flags, "--max-depth", maxDevices - 1, 0, 31); // every tree
     const int steps = boundedInt(flags, "--steps", 6, 1, 64);

@@ -48,7 +48,10 @@ struct Forest {
 // bijection, the phase, the table and the crash.
 struct FolState {
     z3::func_decl has, rc, direct, ideal, num, inv;
-    z3::expr phase, alloc, crashed;
+    /// nr_devices, and the ghost count of slots in use with its bijection slot / at.
+    z3::expr nr, used;
+    z3::func_decl slot, at;
+    z3::expr phase, alloc, crashed, panicked;
 };
 
 FolState stateNamed(const Forest &f, const std::string &tag) {
@@ -60,16 +63,34 @@ FolState stateNamed(const Forest &f, const std::string &tag) {
                     c.function(name("ideal").c_str(), f.dev, c.int_sort()),
                     c.function(name("num").c_str(), f.dev, f.dev, c.int_sort()),
                     c.function(name("inv").c_str(), f.dev, c.int_sort(), f.dev),
+                    c.int_const(name("nr").c_str()),
+                    c.int_const(name("used").c_str()),
+                    c.function(name("slot").c_str(), f.dev, c.int_sort()),
+                    c.function(name("at").c_str(), c.int_sort(), f.dev),
                     c.int_const(name("phase").c_str()),
                     c.bool_const(name("alloc").c_str()),
-                    c.bool_const(name("crashed").c_str())};
+                    c.bool_const(name("crashed").c_str()),
+                    c.bool_const(name("panicked").c_str())};
 }
 
 // One named conjunct of the invariant, or of an obligation.
 struct Part {
     std::string name;
     z3::expr formula;
+    /// A step's obligation that is proved from the post-state's invariant too (once that is).
+    bool fromPost = false;
 };
+
+// `used` counts the devices with a slot (has): slot(.) numbers them 1..used and at(.) is its
+// inverse.
+z3::expr countsSlots(const Forest &f, const z3::func_decl &has, const z3::func_decl &slot,
+                     const z3::func_decl &at, const z3::expr &used) {
+    const z3::expr d = f.var("d!"), i = f.c.int_const("i!");
+    return used >= 0 &&
+           z3::forall(d,
+                      z3::implies(has(d), slot(d) >= 1 && slot(d) <= used && at(slot(d)) == d)) &&
+           z3::forall(i, z3::implies(i >= 1 && i <= used, has(at(i)) && slot(at(i)) == i));
+}
 
 // The invariant, conjunct by conjunct: the ghost count and its bijection, exact-count's core
 // (rc = ideal), the strengthening, the table.
@@ -91,9 +112,16 @@ std::vector<Part> invariantParts(const Forest &f, const FolState &s) {
         {"refcount-is-ideal", z3::forall(d, s.rc(d) == s.ideal(d))},
         {"slot-iff-refcount", z3::forall(d, z3::implies(s.has(d), s.rc(d) >= 1) &&
                                                 z3::implies(!s.has(d), s.rc(d) == 0))},
+        {"used-counts-the-slots", countsSlots(f, s.has, s.slot, s.at, s.used)},
+        {"nr-devices-is-used", s.nr == s.used},
+        // Implied by the conjuncts above; stated so each solver needs one step at a time.
+        {"nothing-directly-preserved-no-slot",
+         z3::implies(z3::forall(e, !s.direct(e)), z3::forall(d, !s.has(d)))},
+        {"no-slot-none-counted", z3::implies(z3::forall(d, !s.has(d)), s.used == 0)},
+        {"no-crash-no-panic", !s.crashed && !s.panicked},
         {"phase", s.phase >= 0 && s.phase <= 2},
-        {"table", z3::implies(!s.crashed, z3::implies(s.phase == 0, s.alloc == someDirect) &&
-                                              z3::implies(someDirect, s.alloc))},
+        {"table",
+         z3::implies(s.phase == 0, s.alloc == someDirect) && z3::implies(someDirect, s.alloc)},
     };
 }
 
@@ -109,17 +137,16 @@ struct Transition {
     std::string name;
     z3::expr guard;
     z3::expr defs;
-    /// What must hold of the pre-state for the operation's walk (no step refuses), if it walks.
-    std::optional<Part> noRefusal;
+    /// What else must hold of the step (no walk step refuses, the release finds no slot in use).
+    std::vector<Part> side;
 };
 
 class Operations {
   public:
     Operations(const Forest &f, const SmtSetup &setup, const FolState &pre, const FolState &post)
         : f_(f), c_(f.c), setup_(setup), s_(pre), p_(post), t_(f.var("t")),
-          bug_(f.c.bool_const("bug")), released_(f.c.bool_const("released")),
-          deep_(f.c.bool_const("deep")), d_(f.var("d!")), e_(f.var("e!")), i_(f.c.int_const("i!")) {
-    }
+          released_(f.c.bool_const("released")), deep_(f.c.bool_const("deep")), d_(f.var("d!")),
+          e_(f.var("e!")), i_(f.c.int_const("i!")) {}
 
     std::vector<Transition> all() {
         return {preserve(), unpreserve(), kexec(), finish(), finishAll(), afterCrash()};
@@ -132,7 +159,7 @@ class Operations {
     z3::context &c_;
     SmtSetup setup_;
     const FolState &s_, &p_;
-    z3::expr t_, bug_, released_, deep_, d_, e_, i_;
+    z3::expr t_, released_, deep_, d_, e_, i_;
 
     z3::expr def1(const z3::func_decl &fn, const Body1 &body) const {
         return z3::forall(d_, fn(d_) == body(d_));
@@ -150,7 +177,17 @@ class Operations {
         all.push_back(same(p_.rc, s_.rc));
         all.push_back(same(p_.direct, s_.direct));
         all.push_back(sameGhost());
+        all.push_back(p_.nr == s_.nr && p_.used == s_.used && same(p_.slot, s_.slot));
+        all.push_back(z3::forall(i_, p_.at(i_) == s_.at(i_)));
         return z3::mk_and(all);
+    }
+    // What the walk lemma proves of nr_devices: each step that gives a device a slot adds one and
+    // each that takes one away subtracts one, so after the walk nr_devices - used is what it was,
+    // with `used` counting the slots after it.
+    z3::expr countedAfterWalk(const z3::func_decl &has, const z3::func_decl &slot,
+                              const z3::func_decl &at, const z3::expr &used,
+                              const z3::expr &nr) const {
+        return countsSlots(f_, has, slot, at, used) && nr - used == s_.nr - s_.used;
     }
     z3::expr sameGhost() const {
         z3::expr_vector all(c_);
@@ -239,13 +276,17 @@ class Operations {
         defs.push_back(def2(p_.inv, i_, [&](const z3::expr &d, const z3::expr &i) {
             return z3::ite(f_.le(d, t_) && i == s_.ideal(d) + 1, t_, s_.inv(d, i));
         }));
-        defs.push_back(p_.phase == s_.phase && p_.alloc && p_.crashed == s_.crashed);
+        defs.push_back(countedAfterWalk(p_.has, p_.slot, p_.at, p_.used, p_.nr));
+        defs.push_back(p_.phase == s_.phase && p_.alloc && p_.crashed == s_.crashed &&
+                       p_.panicked == s_.panicked);
         // A preserve step refuses at a slot of refcount 0 (-EINVAL) or an endpoint's slot
         // (-EBUSY); fault-free there is no -ENOSPC and no -EIO.
         Part refusal{"preserve-no-step-refuses",
                      z3::implies(f_.le(w, t_), !(s_.has(w) && (s_.rc(w) == 0 || !f_.bridge(w))))};
-        return {"preserve", !s_.crashed && s_.phase == 0 && !s_.direct(t_), z3::mk_and(defs),
-                refusal};
+        return {"preserve",
+                !s_.crashed && s_.phase == 0 && !s_.direct(t_),
+                z3::mk_and(defs),
+                {refusal}};
     }
 
     Transition unpreserve() const {
@@ -255,24 +296,42 @@ class Operations {
         // The state after the walk, before the release: mid_has / mid_rc.
         const z3::func_decl midHas = c_.function("mid_has", f_.dev, c_.bool_sort());
         const z3::func_decl midRc = c_.function("mid_rc", f_.dev, c_.int_sort());
+        const z3::func_decl midSlot = c_.function("mid_slot", f_.dev, c_.int_sort());
+        const z3::func_decl midAt = c_.function("mid_at", c_.int_sort(), f_.dev);
+        const z3::expr midUsed = c_.int_const("mid_used"), midNr = c_.int_const("mid_nr");
         z3::expr_vector defs(c_);
         defs.push_back(deep_ == deepEnough());
         defs.push_back(lowered(midHas, midRc, skip));
+        defs.push_back(countedAfterWalk(midHas, midSlot, midAt, midUsed, midNr));
         defs.push_back(removeT());
-        // The release: nothing directly preserved is left. v6 BUG_ONs when nr_devices != 0 (not
-        // encoded: a free choice) and the kernel is dead with the table as it is; else it frees.
+        // The release: nothing directly preserved is left. v6 BUG_ONs when nr_devices != 0 and
+        // the kernel is dead with the table as it is; else (v7 only warns) it frees the table.
         const z3::expr w0 = f_.var("w0");
         defs.push_back(z3::implies(released_, z3::forall(e_, !p_.direct(e_))));
         defs.push_back(z3::implies(!released_, p_.direct(w0)));
-        const z3::expr crash = released_ && (setup_.abi == Abi::V6 ? bug_ : c_.bool_val(false));
+        const z3::expr crash =
+            released_ && (setup_.abi == Abi::V6 ? midNr != 0 : c_.bool_val(false));
         const z3::expr freed = released_ && !crash;
         defs.push_back(def1(p_.has, [&](const z3::expr &d) { return midHas(d) && !freed; }));
         defs.push_back(def1(
             p_.rc, [&](const z3::expr &d) { return z3::ite(freed, c_.int_val(0), midRc(d)); }));
+        defs.push_back(def1(p_.slot, [&](const z3::expr &d) { return midSlot(d); }));
+        defs.push_back(z3::forall(i_, p_.at(i_) == midAt(i_)));
+        defs.push_back(p_.used == z3::ite(freed, c_.int_val(0), midUsed));
+        defs.push_back(p_.nr == z3::ite(freed, c_.int_val(0), midNr));
         defs.push_back(p_.phase == s_.phase && p_.alloc == !freed &&
-                       p_.crashed == (s_.crashed || crash));
-        return {"unpreserve", !s_.crashed && s_.phase == 0 && s_.alloc && s_.direct(t_),
-                z3::mk_and(defs), lowerNoRefusal("unpreserve")};
+                       p_.crashed == (s_.crashed || crash) && p_.panicked == s_.panicked);
+        // So the release never frees a slot in use (no device is left dangling, which is why the
+        // state has no dangling part) and v6's BUG_ON never fires.
+        const z3::expr w = f_.var("w");
+        Part zero{"unpreserve-release-finds-every-refcount-0",
+                  z3::implies(released_, z3::forall(d_, midRc(d_) == 0)), true};
+        Part clean{"unpreserve-release-finds-no-slot-in-use",
+                   z3::implies(released_, !midHas(w) && midNr == 0), true};
+        return {"unpreserve",
+                !s_.crashed && s_.phase == 0 && s_.alloc && s_.direct(t_),
+                z3::mk_and(defs),
+                {lowerNoRefusal("unpreserve"), zero, clean}};
     }
 
     Transition kexec() const {
@@ -283,29 +342,42 @@ class Operations {
         }));
         defs.push_back(same(p_.direct, s_.direct));
         defs.push_back(sameGhost());
-        defs.push_back(p_.phase == 1 && p_.alloc == s_.alloc && p_.crashed == s_.crashed);
-        return {"kexec", !s_.crashed && s_.phase == 0, z3::mk_and(defs), std::nullopt};
+        // nr_devices crosses unchanged, and so does the count's bijection (a ghost may be any
+        // that holds; this one does when no slot is dropped).
+        defs.push_back(p_.nr == s_.nr && p_.used == s_.used && same(p_.slot, s_.slot) &&
+                       z3::forall(i_, p_.at(i_) == s_.at(i_)));
+        defs.push_back(p_.phase == 1 && p_.alloc == s_.alloc && p_.crashed == s_.crashed &&
+                       p_.panicked == s_.panicked);
+        return {"kexec", !s_.crashed && s_.phase == 0, z3::mk_and(defs), {}};
     }
 
     Transition finish() const {
         const Body1 none = [&](const z3::expr &) { return c_.bool_val(false); };
         z3::expr_vector defs(c_);
         defs.push_back(lowered(p_.has, p_.rc, none));
+        defs.push_back(countedAfterWalk(p_.has, p_.slot, p_.at, p_.used, p_.nr));
         defs.push_back(removeT());
-        defs.push_back(p_.phase == s_.phase && p_.alloc == s_.alloc && p_.crashed == s_.crashed);
-        return {"finish", !s_.crashed && s_.phase == 1 && s_.alloc && s_.direct(t_),
-                z3::mk_and(defs), lowerNoRefusal("finish")};
+        defs.push_back(p_.phase == s_.phase && p_.alloc == s_.alloc && p_.crashed == s_.crashed &&
+                       p_.panicked == s_.panicked);
+        return {"finish",
+                !s_.crashed && s_.phase == 1 && s_.alloc && s_.direct(t_),
+                z3::mk_and(defs),
+                {lowerNoRefusal("finish")}};
     }
 
     Transition finishAll() const {
         z3::expr_vector defs(c_);
         defs.push_back(sameSlots());
-        // v7 panics when nr_devices != 0 (not encoded: a free choice).
-        const z3::expr crash = setup_.abi == Abi::V7 ? bug_ : c_.bool_val(false);
+        // The panic when nr_devices != 0: v7 dies of it, v6 holds the incoming state.
+        const z3::expr panic = s_.nr != 0;
+        const z3::expr crash = setup_.abi == Abi::V7 ? panic : c_.bool_val(false);
         defs.push_back(p_.phase == 2 && p_.alloc == s_.alloc &&
-                       p_.crashed == (s_.crashed || crash));
-        return {"finish-all", !s_.crashed && s_.phase == 1 && z3::forall(e_, !s_.direct(e_)),
-                z3::mk_and(defs), std::nullopt};
+                       p_.crashed == (s_.crashed || crash) &&
+                       p_.panicked == (s_.panicked || panic));
+        return {"finish-all",
+                !s_.crashed && s_.phase == 1 && z3::forall(e_, !s_.direct(e_)),
+                z3::mk_and(defs),
+                {}};
     }
 
     // After a crash, and wherever the kernel returns before its walk (-ENOENT without a
@@ -313,8 +385,9 @@ class Operations {
     Transition afterCrash() const {
         z3::expr_vector defs(c_);
         defs.push_back(sameSlots());
-        defs.push_back(p_.phase == s_.phase && p_.alloc == s_.alloc && p_.crashed == s_.crashed);
-        return {"no-change", c_.bool_val(true), z3::mk_and(defs), std::nullopt};
+        defs.push_back(p_.phase == s_.phase && p_.alloc == s_.alloc && p_.crashed == s_.crashed &&
+                       p_.panicked == s_.panicked);
+        return {"no-change", c_.bool_val(true), z3::mk_and(defs), {}};
     }
 };
 
@@ -333,6 +406,12 @@ std::vector<Part> walkLemma(const Forest &f) {
     const z3::func_decl rcA = c.function("w_rcA", f.dev, c.int_sort());
     const z3::func_decl hasB = c.function("w_hasB", f.dev, c.bool_sort());
     const z3::func_decl rcB = c.function("w_rcB", f.dev, c.int_sort());
+    const z3::func_decl slotA = c.function("w_slotA", f.dev, c.int_sort());
+    const z3::func_decl atA = c.function("w_atA", c.int_sort(), f.dev);
+    const z3::func_decl slotB = c.function("w_slotB", f.dev, c.int_sort());
+    const z3::func_decl atB = c.function("w_atB", c.int_sort(), f.dev);
+    const z3::expr usedA = c.int_const("w_usedA"), usedB = c.int_const("w_usedB");
+    const z3::expr nrA = c.int_const("w_nrA"), nrB = c.int_const("w_nrB"), i = c.int_const("i!");
     // The loop invariant at (cur, fin): the devices at or above t and strictly below cur (all of
     // them once the walk is past the root) have taken their step, the others are untouched.
     auto loop = [&](const z3::expr &at, const z3::expr &fin, const z3::func_decl &h,
@@ -346,6 +425,20 @@ std::vector<Part> walkLemma(const Forest &f) {
     const z3::expr step = z3::forall(
         d, rcB(d) == z3::ite(d == cur && !skip(cur), F(hasA(cur), rcA(cur)), rcA(d)) &&
                hasB(d) == z3::ite(d == cur && !skip(cur), G(hasA(cur), rcA(cur)), hasA(d)));
+    // The kernel's nr_devices per step: one more when the step gives a device a slot (a preserve
+    // step where there was none), one less when it takes the slot away (an unpreserve or finish
+    // step bringing the refcount to 0); the ghost count appends, or moves its last into the gap.
+    const z3::expr stepped = !skip(cur), h = hasA(cur), g = G(hasA(cur), rcA(cur));
+    const z3::expr gives = stepped && !h && g, takes = stepped && h && !g;
+    const z3::expr one = c.int_val(1), zero = c.int_val(0);
+    const z3::expr counted =
+        nrB == nrA + z3::ite(gives, one, zero) - z3::ite(takes, one, zero) &&
+        usedB == usedA + z3::ite(gives, one, zero) - z3::ite(takes, one, zero) &&
+        z3::forall(d,
+                   slotB(d) == z3::ite(gives && d == cur, usedA + 1,
+                                       z3::ite(takes && d == atA(usedA), slotA(cur), slotA(d)))) &&
+        z3::forall(i, atB(i) == z3::ite(gives && i == usedA + 1, cur,
+                                        z3::ite(takes && i == slotA(cur), atA(usedA), atA(i))));
     const z3::expr summary =
         z3::forall(d, rcA(d) == z3::ite(f.le(d, t) && !skip(d), F(has0(d), rc0(d)), rc0(d)) &&
                           hasA(d) == z3::ite(f.le(d, t) && !skip(d), G(has0(d), rc0(d)), has0(d)));
@@ -360,6 +453,9 @@ std::vector<Part> walkLemma(const Forest &f) {
                      loop(f.parent(cur), f.root(cur), hasB, rcB))},
         {"walk-ends-with-every-device-above-stepped-once",
          z3::implies(loop(cur, c.bool_val(true), hasA, rcA), summary)},
+        {"walk-step-keeps-nr-devices-minus-the-slots-in-use",
+         z3::implies(countsSlots(f, hasA, slotA, atA, usedA) && step && counted,
+                     countsSlots(f, hasB, slotB, atB, usedB) && nrB - usedB == nrA - usedA)},
     };
 }
 
@@ -508,7 +604,7 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
             const z3::expr d = f.var("d!");
             const z3::expr initial =
                 z3::forall(d, !s.has(d) && s.rc(d) == 0 && !s.direct(d) && s.ideal(d) == 0) &&
-                s.phase == 0 && !s.alloc && !s.crashed;
+                s.nr == 0 && s.used == 0 && s.phase == 0 && !s.alloc && !s.crashed && !s.panicked;
             for (const Part &p : invariantParts(f, s))
                 if (!run(axioms && initial && !p.formula, "initiation-" + p.name))
                     return failed("initiation of " + p.name);
@@ -518,12 +614,8 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
             Operations ops(f, o.setup, s, post);
             const z3::expr inv = conjunction(f, invariantParts(f, s));
             for (const Transition &tr : ops.all()) {
-                if (tr.noRefusal)
-                    if (!run(axioms && inv && tr.guard && !tr.noRefusal->formula,
-                             tr.noRefusal->name))
-                        return failed(tr.noRefusal->name);
-                // Each conjunct of the post-state's invariant in order, from the pre-state's and
-                // the post-state's conjuncts proved before it.
+                // Each conjunct of the post-state's invariant in order, then what else the step
+                // must show, each from the pre-state's invariant and what was proved before it.
                 z3::expr_vector known(c);
                 for (const Part &p : invariantParts(f, post)) {
                     if (!run(axioms && inv && tr.guard && tr.defs && z3::mk_and(known) &&
@@ -532,11 +624,36 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
                         return failed(tr.name + " keeping " + p.name);
                     known.push_back(p.formula);
                 }
+                for (const Part &p : tr.side) {
+                    const z3::expr given = p.fromPost ? z3::mk_and(known) : c.bool_val(true);
+                    if (!run(axioms && inv && tr.guard && tr.defs && given && !p.formula, p.name))
+                        return failed(p.name);
+                    known.push_back(p.formula);
+                }
             }
         }
         {
             const FolState s = stateNamed(f, "any");
-            const z3::expr inv = conjunction(f, invariantParts(f, s));
+            // Each implication from the conjuncts it needs (the whole invariant drowns cvc5's
+            // instantiation): the ghost count and the refcounts, and for the counts of slots
+            // those too.
+            const std::vector<Part> parts = invariantParts(f, s);
+            auto only = [&](std::initializer_list<const char *> names) {
+                z3::expr_vector some(c);
+                for (const Part &p : parts)
+                    for (const char *name : names)
+                        if (p.name == name)
+                            some.push_back(p.formula);
+                return z3::mk_and(some);
+            };
+            const z3::expr counts =
+                only({"ideal-nonnegative", "ideal-counts-every-direct-device-below",
+                      "ideal-counts-only-direct-devices-below", "refcount-is-ideal",
+                      "slot-iff-refcount"});
+            const z3::expr slots =
+                counts && only({"used-counts-the-slots", "nr-devices-is-used",
+                                "nothing-directly-preserved-no-slot", "no-slot-none-counted"});
+            const z3::expr alive = only({"no-crash-no-panic"});
             const z3::expr a = f.var("a"), d = f.var("d");
             auto inUse = [&](const z3::expr &x) { return s.has(x) && s.rc(x) != 0; };
             const z3::expr closure = z3::implies(f.le(a, d) && inUse(d), inUse(a));
@@ -546,25 +663,42 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
             const z3::expr x = f.var("x"), e = f.var("e");
             const z3::expr witnessed =
                 z3::forall(x, z3::implies(inUse(x), z3::exists(e, s.direct(e) && f.le(x, e))));
-            if (!run(axioms && inv && !witnessed, "implies-a-device-in-use-has-a-direct-one-below"))
+            if (!run(axioms && counts && !witnessed,
+                     "implies-a-device-in-use-has-a-direct-one-below"))
                 return failed("closure");
-            if (!run(axioms && inv && witnessed && !closure, "implies-closure"))
+            if (!run(axioms && counts && witnessed && !closure, "implies-closure"))
                 return failed("closure");
-            if (!run(axioms && inv && !exact, "implies-exact-count"))
+            if (!run(axioms && counts && !exact, "implies-exact-count"))
                 return failed("exact-count");
+            // nr_devices counts the slots in use: a slot is in use exactly when a device has one.
+            const z3::expr nrDevices = z3::forall(x, inUse(x) == s.has(x)) && s.nr == s.used;
+            if (!run(axioms && slots && !nrDevices, "implies-nr-devices"))
+                return failed("nr-devices");
+            const z3::expr noDirect = z3::forall(e, !s.direct(e));
+            if (!run(axioms && slots && noDirect && (inUse(d) || s.nr != 0), "implies-no-leak"))
+                return failed("no-leak");
+            const z3::expr premature = z3::ite(inUse(d), s.rc(d), c.int_val(0)) < s.ideal(d);
+            if (!run(axioms && counts && premature, "implies-no-premature-release"))
+                return failed("no-premature-release");
+            if (!run(axioms && alive && s.panicked && noDirect, "implies-no-panic-at-finish"))
+                return failed("no-panic-at-finish");
+            if (!run(axioms && alive && (s.crashed || s.panicked), "implies-no-crash"))
+                return failed("no-crash");
         }
     } catch (const std::pair<SmtVerdict, std::string> &stop) {
         return finish(stop.first, stop.second);
     }
     return finish(SmtVerdict::Proved,
-                  "closure and exact-count hold for every tree of every size (fault-free, correct "
-                  "use, abi " +
+                  "closure, exact-count, nr-devices (not v6's capacity bound), no-leak, "
+                  "no-premature-release, no-panic-at-finish and no-crash hold for every tree of "
+                  "every size (fault-free, correct use, abi " +
                       abi + ", every policy: no walk step refuses, so no policy acts); " +
                       std::to_string(proved) +
                       " obligations over the forest-order axioms: the axioms admit a bridge "
                       "with a device below it, the walk lemma, initiation, consecution of "
                       "preserve, unpreserve, kexec, finish, finish-all and a step that changes "
-                      "nothing, no walk step refuses, and the invariant implies both");
+                      "nothing, no walk step refuses, the release finds no slot in use, and the "
+                      "invariant implies each");
 }
 
 } // namespace bridgepath

@@ -1,4 +1,4 @@
-// The every-size proof: closure and exact-count for trees of every size, decided by both solvers;
+// The every-size proof: the fault-free invariants for trees of every size, decided by both solvers;
 // the mutants come back as counterexamples (or unknown where bounded search cannot reach them),
 // never as proofs.
 
@@ -10,11 +10,13 @@ namespace bridgepath {
 namespace {
 
 // The obligations, counted by hand from EverySizeProof.cpp: 1 (the axioms admit a bridge with a
-// device below) + 4 (the walk lemma) + 7 (initiation, one per invariant conjunct) + 7 per
-// operation kind (preserve, unpreserve, kexec, finish, finish-all, no change: 42) + 3 (no step
-// refuses: preserve, unpreserve, finish) + 3 (implied: a device in use has a direct one below,
-// closure, exact-count) = 60.
-constexpr const char *kObligations = "60 obligations";
+// device below) + 5 (the walk lemma) + 12 (initiation, one per invariant conjunct) + 12 per
+// operation kind (preserve, unpreserve, kexec, finish, finish-all, no change: 72) + 5 (what else a
+// step shows: no walk step refuses in preserve, unpreserve and finish; unpreserve's release finds
+// every refcount 0 and no slot in use) + 8 (implied: a device in use has a direct one below,
+// closure, exact-count, nr-devices, no-leak, no-premature-release, no-panic-at-finish, no-crash)
+// = 103.
+constexpr const char *kObligations = "103 obligations";
 
 EverySizeOptions options(Abi abi) {
     EverySizeOptions o;
@@ -23,7 +25,7 @@ EverySizeOptions options(Abi abi) {
     return o;
 }
 
-TEST(EverySize, ClosureAndExactCountHoldForEveryTreeOfEverySizeUnderBothAbis) {
+TEST(EverySize, EveryFaultFreeInvariantHoldsForEveryTreeOfEverySizeUnderBothAbis) {
     for (Abi abi : {Abi::V6, Abi::V7}) {
         EverySizeOptions o = options(abi);
         o.solver = cvc5Binary() ? SolverChoice::Both : SolverChoice::Z3;
