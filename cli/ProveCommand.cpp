@@ -58,10 +58,10 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         throw InputError("--method",
                          "unknown method '" + method + "' (bmc, induction, every-size)");
     const bool everySize = method == "every-size";
-    for (const char *bounded : {"--topology", "--sysfs", "--max-devices", "--max-depth", "--steps"})
+    for (const char *bounded : {"--max-devices", "--max-depth", "--steps"})
         if (everySize && flags.has(bounded))
             throw InputError(bounded, "--method every-size proves every tree of every size: it "
-                                      "takes no tree and no bound");
+                                      "takes no bound");
     const std::string format = flags.value("--format").value_or("text");
     if (format != "text" && format != "json")
         throw InputError("--format", "unknown format '" + format + "' (text, json)");
@@ -116,7 +116,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         topology = importSysfs(treeName);
         treeName = "sysfs " + treeName;
     }
-    if (topology && topology->size() > 64)
+    if (topology && topology->size() > 64 && !everySize)
         throw InputError(flags.has("--sysfs") ? "--sysfs" : "--topology",
                          "the Z3 encoding takes trees of at most 64 devices (this one has " +
                              std::to_string(topology->size()) + ")");
@@ -137,6 +137,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     } else if (everySize) {
         EverySizeOptions o;
         o.setup = setup;
+        o.topology = topology;
         o.timeoutSeconds = timeout;
         o.solver = *solver;
         o.queryDir = saveDir;

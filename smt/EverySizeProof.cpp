@@ -99,7 +99,15 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
     // reaches a failure, on the tree of the solver's model if it gave one, else on every tree of
     // at most kFallbackDevices devices; otherwise unknown.
     auto failed = [&](const std::string &what) {
-        const std::optional<Topology> tree = model ? treeOfModel(*model, f, 64) : std::nullopt;
+        const std::optional<Topology> tree = o.topology ? o.topology
+                                             : model    ? treeOfModel(*model, f, 64)
+                                                        : std::nullopt;
+        if (tree && tree->size() > 64)
+            return finish(SmtVerdict::Unknown,
+                          what + " is not proved under abi " + abi + " (" + why +
+                              "), and bounded search takes trees of at most 64 devices (the "
+                              "tree given has " +
+                              std::to_string(tree->size()) + ")");
         BoundedSearchOptions reach;
         reach.setup = o.setup;
         reach.steps = o.reachabilitySteps;
@@ -117,7 +125,9 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
         if (reached)
             out.counterexample = r.counterexample;
         const std::string where =
-            tree ? "; bounded search on the tree of the solver's model\n" + renderLspci(*tree)
+            tree ? std::string("; bounded search on ") +
+                       (o.topology ? "the tree given" : "the tree of the solver's model") + "\n" +
+                       renderLspci(*tree)
                  : " (" + why + "); bounded search on every tree of at most " +
                        std::to_string(kFallbackDevices) + " devices ";
         return finish(reached ? SmtVerdict::Counterexample : SmtVerdict::Unknown,
@@ -232,11 +242,18 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
     } catch (const std::pair<SmtVerdict, std::string> &stop) {
         return finish(stop.first, stop.second);
     }
+    const std::string covered =
+        o.topology ? "every tree of every size, so the given tree of " +
+                         std::to_string(o.topology->size()) +
+                         " devices too (with v6's capacity bound on it: fault-free its table has "
+                         "a slot per device, and nr_devices counts devices)"
+                   : std::string("every tree of every size");
     return finish(SmtVerdict::Proved,
-                  "closure, exact-count, nr-devices (not v6's capacity bound), no-leak, "
-                  "no-premature-release, no-panic-at-finish and no-crash hold for every tree of "
-                  "every size (fault-free, correct use, abi " +
-                      abi + ", every policy: no walk step refuses, so no policy acts); " +
+                  std::string("closure, exact-count, nr-devices") +
+                      (o.topology ? "" : " (not v6's capacity bound)") +
+                      ", no-leak, no-premature-release, no-panic-at-finish and no-crash hold for " +
+                      covered + " (fault-free, correct use, abi " + abi +
+                      ", every policy: no walk step refuses, so no policy acts); " +
                       std::to_string(proved) +
                       " obligations over the forest-order axioms: the axioms admit a bridge "
                       "with a device below it, the walk lemma, initiation, consecution of "

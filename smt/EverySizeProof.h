@@ -38,6 +38,7 @@
 #include "smt/QueryDecision.h"
 #include "smt/SmtResult.h"
 
+#include <optional>
 #include <string>
 
 namespace bridgepath {
@@ -47,6 +48,10 @@ struct EverySizeOptions {
     /// policy, ABI, the skip-root mutant (mutantFromDepth: only below that many bridges); faults
     /// must be none
     SmtSetup setup;
+    /// The user's own tree, if any: the proof covers it (it is a finite forest), bounded search
+    /// for an obligation not proved runs on it, and v6's capacity bound holds on it (fault-free
+    /// the table has a slot per device and at most every device holds one).
+    std::optional<Topology> topology;
     double timeoutSeconds = 60; ///< for all the obligations together
     int reachabilitySteps = 6;  ///< bounded search depth when a counterexample's tree is checked
     SolverChoice solver = SolverChoice::Z3;

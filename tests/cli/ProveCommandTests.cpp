@@ -1,7 +1,10 @@
 // `bridgepath prove`: exit codes 0 proved, 1 counterexample, 2 bad input, 3 unknown; JSON keys.
 
 #include "CliRunner.h"
+#include "smt/BoundedSearch.h"
+#include "topology/LspciRenderer.h"
 
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -102,15 +105,31 @@ TEST(Prove, EverySizeProvesWithoutABoundAndRefusesOne) {
     EXPECT_NE(r.out.find("every tree of every size, any length"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("result: proved: closure, exact-count, nr-devices"), std::string::npos)
         << r.out;
-    for (const char *bound :
-         {"--max-devices 4",
-          "--topology tests/topologies/grid-k1-m60-onboard-pex-switches-two-roots.lspci-t",
-          "--faults step"}) {
+    for (const char *bound : {"--max-devices 4", "--steps 3", "--faults step"}) {
         const auto bad =
             test::runShell(std::string("build/bridgepath prove --method every-size ") + bound);
         EXPECT_EQ(bad.exitCode, 2) << bound << ": " << bad.out;
         EXPECT_NE(bad.err.find("every-size"), std::string::npos) << bad.err;
     }
+}
+
+// The user's own tree of any size: a generated one of 512 devices (a binary tree of 64 bridges,
+// 7 endpoints under each), beyond what the bounded encodings take (64 devices).
+TEST(Prove, EverySizeCoversTheUsersTreeOfAnySize) {
+    std::vector<int> parent(512);
+    for (int i = 0; i < 64; ++i)
+        parent[i] = i == 0 ? -1 : (i - 1) / 2;
+    for (int i = 64; i < 512; ++i)
+        parent[i] = (i - 64) / 7;
+    const std::string file = "/tmp/bridgepath-prove-512.lspci-tv";
+    std::ofstream(file) << renderLspci(
+        forestTopology(parent, std::vector<bool>(512, false), "512 devices"));
+    const auto r = test::runShell("build/bridgepath prove --method every-size --topology " + file);
+    EXPECT_EQ(r.exitCode, 0) << r.out << r.err;
+    EXPECT_NE(r.out.find("so the given tree of 512 devices too"), std::string::npos) << r.out;
+    const auto bounded =
+        test::runShell("build/bridgepath prove --method induction --topology " + file);
+    EXPECT_EQ(bounded.exitCode, 2) << "the bounded encodings take at most 64 devices";
 }
 
 TEST(Prove, BadInputExitsTwo) {
