@@ -72,9 +72,16 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
     // within its share of the time (a solver can search for a model forever), and `why` says so.
     std::optional<z3::model> model;
     std::string why;
+    // One solver for every query (its setup costs more than most queries): each query is
+    // decided in a scope of its own.
+    z3::solver s(c);
     auto run = [&](const z3::expr &query, const std::string &what) {
-        z3::solver s(c);
+        s.push();
         s.add(query);
+        struct Pop {
+            z3::solver &s;
+            ~Pop() { s.pop(); }
+        } pop{s};
         const double left = std::min(kQueryShare, o.timeoutSeconds - secondsSince(t0));
         if (left <= 0)
             throw std::make_pair(SmtVerdict::Unknown, "out of time before " + what);
