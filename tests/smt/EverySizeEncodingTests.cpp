@@ -258,12 +258,16 @@ int compare(const Topology &t, Abi abi, std::mt19937 &rng) {
             const std::string where = std::string(toString(abi)) + "\n" + renderLspci(t) + history;
             z3::solver forced(c);
             forced.add(in.facts() && tr->guard && tr->defs && !in.stateMatches(p, after));
-            EXPECT_EQ(forced.check(), z3::unsat)
-                << "the encoding allows a state other than the implementation's after " << where;
+            const z3::check_result other = forced.check();
+            EXPECT_EQ(other, z3::unsat)
+                << "the encoding allows a state other than the implementation's after " << where
+                << (other == z3::unknown ? " (Z3: unknown, " + forced.reason_unknown() + ")" : "");
             z3::solver admitted(c);
             admitted.add(in.facts() && tr->guard && tr->defs && in.stateMatches(p, after));
-            EXPECT_EQ(admitted.check(), z3::sat)
-                << "the encoding does not admit the implementation's state after " << where;
+            const z3::check_result same = admitted.check();
+            EXPECT_EQ(same, z3::sat)
+                << "the encoding does not admit the implementation's state after " << where
+                << (same == z3::unknown ? " (Z3: unknown, " + admitted.reason_unknown() + ")" : "");
             ++steps;
             if (after.crashed || after.phase == 2)
                 break;
