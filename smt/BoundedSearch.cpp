@@ -82,6 +82,23 @@ Topology forestTopology(const std::vector<int> &parent, const std::vector<bool> 
     return Topology::build(placeForest(parent, bridge), source);
 }
 
+SmtOutcome searchFromInitial(const SmtSetup &setup, const std::optional<Topology> &tree,
+                             int maxDevices, int steps, const std::vector<Invariant> &invariants,
+                             double timeoutSeconds, SolverChoice solver,
+                             const std::string &queryDir) {
+    BoundedSearchOptions reach;
+    reach.setup = setup;
+    reach.steps = steps;
+    reach.maxDevices = maxDevices;
+    reach.maxDepth = maxDevices - 1;
+    reach.topology = tree;
+    reach.invariants = invariants;
+    reach.timeoutSeconds = timeoutSeconds;
+    reach.solver = solver;
+    reach.queryDir = queryDir;
+    return boundedSearch(reach);
+}
+
 Topology decodeTree(const z3::model &m, const SmtTree &tree) {
     return Topology::build(numberTree(m, tree), "Z3 model");
 }

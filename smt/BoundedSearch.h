@@ -30,6 +30,14 @@ struct BoundedSearchOptions {
 /// Runs the search. `proved` means: no violation within the bound (stated in `detail`).
 SmtOutcome boundedSearch(const BoundedSearchOptions &options);
 
+/// Bounded search from the initial state for a failure of `invariants` within `steps` steps, on
+/// `tree`, or without one on every tree of at most `maxDevices` devices: what decides whether a
+/// state a proof cannot exclude is a counterexample (the proofs' one rule for it).
+SmtOutcome searchFromInitial(const SmtSetup &setup, const std::optional<Topology> &tree,
+                             int maxDevices, int steps, const std::vector<Invariant> &invariants,
+                             double timeoutSeconds, SolverChoice solver,
+                             const std::string &queryDir);
+
 /// Decodes the tree of `n` symbolic devices from a model into a topology (depth-first numbering:
 /// roots on bus 00, each bridge the next bus).
 Topology decodeTree(const z3::model &m, const SmtTree &tree);

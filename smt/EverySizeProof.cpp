@@ -10,9 +10,6 @@ namespace bridgepath {
 
 namespace {
 
-// Each query's share of the time before bounded search takes over (every obligation of the
-// correct walk is decided in well under a second).
-constexpr double kQueryShare = 3;
 // Where bounded search looks for a counterexample when an obligation is not proved and the
 // solver gave no model.
 constexpr int kFallbackDevices = 4;
@@ -82,7 +79,7 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
             z3::solver &s;
             ~Pop() { s.pop(); }
         } pop{s};
-        const double left = std::min(kQueryShare, o.timeoutSeconds - secondsSince(t0));
+        const double left = std::min(o.queryShareSeconds, o.timeoutSeconds - secondsSince(t0));
         if (left <= 0)
             throw std::make_pair(SmtVerdict::Unknown, "out of time before " + what);
         QueryDecision d = decide(s, o.solver, left, "every-size-" + what, o.queryDir, "UFLIA");
@@ -115,17 +112,12 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
                               "), and bounded search takes trees of at most 64 devices (the "
                               "tree given has " +
                               std::to_string(tree->size()) + ")");
-        BoundedSearchOptions reach;
-        reach.setup = o.setup;
-        reach.steps = o.reachabilitySteps;
-        reach.maxDevices = kFallbackDevices;
-        reach.maxDepth = kFallbackDevices - 1;
-        reach.topology = tree;
-        reach.invariants = {Invariant::Closure, Invariant::ExactCount};
-        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
-        reach.solver = o.solver;
-        reach.queryDir = o.queryDir;
-        const SmtOutcome r = boundedSearch(reach);
+        // Every invariant the proof covers: the obligation may be any one's.
+        const SmtOutcome r = searchFromInitial(
+            o.setup, tree, kFallbackDevices, o.reachabilitySteps,
+            {Invariant::Closure, Invariant::ExactCount, Invariant::NrDevices, Invariant::NoLeak,
+             Invariant::NoPrematureRelease, Invariant::NoPanicAtFinish, Invariant::NoCrash},
+            std::max(1.0, o.timeoutSeconds - secondsSince(t0)), o.solver, o.queryDir);
         if (r.verdict == SmtVerdict::Disagreement)
             return finish(r.verdict, r.detail);
         const bool reached = r.verdict == SmtVerdict::Counterexample;

@@ -53,7 +53,10 @@ struct EverySizeOptions {
     /// the table has a slot per device and at most every device holds one).
     std::optional<Topology> topology;
     double timeoutSeconds = 60; ///< for all the obligations together
-    int reachabilitySteps = 6;  ///< bounded search depth when a counterexample's tree is checked
+    /// Each query's share before bounded search takes over (every obligation of the correct
+    /// walk is decided in well under a second, but a loaded machine is slower).
+    double queryShareSeconds = 20;
+    int reachabilitySteps = 6; ///< bounded search depth when a counterexample's tree is checked
     SolverChoice solver = SolverChoice::Z3;
     std::string queryDir = "/tmp/bridgepath-queries"; ///< where a disputed query is saved
 };

@@ -114,15 +114,9 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
     // bounded search from the initial state reaches a failure on that tree.
     auto unexcluded = [&](const z3::model &m, const SmtTree &tree, const std::string &what) {
         const Topology cti = decodeTree(m, tree);
-        BoundedSearchOptions reach;
-        reach.setup = o.setup;
-        reach.steps = o.reachabilitySteps;
-        reach.topology = cti;
-        reach.invariants = proved();
-        reach.timeoutSeconds = std::max(1.0, o.timeoutSeconds - secondsSince(t0));
-        reach.solver = o.solver;
-        reach.queryDir = o.queryDir;
-        const SmtOutcome r = boundedSearch(reach);
+        const SmtOutcome r = searchFromInitial(
+            o.setup, cti, static_cast<int>(cti.size()), o.reachabilitySteps, proved(),
+            std::max(1.0, o.timeoutSeconds - secondsSince(t0)), o.solver, o.queryDir);
         if (r.verdict == SmtVerdict::Disagreement)
             return finish(r.verdict, r.detail);
         const bool reached = r.verdict == SmtVerdict::Counterexample;
