@@ -473,6 +473,17 @@ z3::expr Encoder::equal(const SmtState &a, const SmtState &b) {
     return z3::mk_and(all);
 }
 
+const std::vector<Invariant> &Encoder::encodedInvariants() {
+    static const std::vector<Invariant> all = [] {
+        std::vector<Invariant> out;
+        for (Invariant i : allInvariants())
+            if (encodes(i))
+                out.push_back(i);
+        return out;
+    }();
+    return all;
+}
+
 bool Encoder::encodes(Invariant i) {
     switch (i) {
     case Invariant::Closure:

@@ -165,6 +165,8 @@ class Encoder {
     z3::expr closureAt(const SmtState &s, int d) const;
     /// Whether `i` is one the encoding covers.
     static bool encodes(Invariant i);
+    /// Every invariant the encoding covers, in allInvariants() order.
+    static const std::vector<Invariant> &encodedInvariants();
     /// The fault-free strengthening used by the induction proof, stated in its output.
     z3::expr strengthening(const SmtState &s);
     /// One line naming the strengthening.

@@ -106,13 +106,6 @@ z3::expr conjunctsNamed(const Forest &f, const std::vector<Part> &parts,
     return z3::mk_and(some);
 }
 
-z3::expr conjunction(const Forest &f, const std::vector<Part> &parts) {
-    z3::expr_vector all(f.c);
-    for (const Part &p : parts)
-        all.push_back(p.formula);
-    return z3::mk_and(all);
-}
-
 namespace {
 
 class Operations {
@@ -125,8 +118,6 @@ class Operations {
     std::vector<Transition> all() {
         return {preserve(), unpreserve(), kexec(), finish(), finishAll(), afterCrash()};
     }
-
-    const z3::expr &target() const { return t_; }
 
   private:
     const Forest &f_;
@@ -144,6 +135,20 @@ class Operations {
     z3::expr same(const z3::func_decl &a, const z3::func_decl &b) const {
         return def1(a, [&](const z3::expr &d) { return b(d); });
     }
+    // a(i) = b(i) for every index i (the slot count's inverse).
+    z3::expr sameAt(const z3::func_decl &a, const z3::func_decl &b) const {
+        return z3::forall(i_, a(i_) == b(i_));
+    }
+    // nr_devices and the slot count's ghost unchanged (a ghost may be any that holds; this one
+    // does wherever no slot is given or taken).
+    z3::expr sameCount() const {
+        return p_.nr == s_.nr && p_.used == s_.used && same(p_.slot, s_.slot) &&
+               sameAt(p_.at, s_.at);
+    }
+    // A walk that skips no device.
+    Body1 noSkip() const {
+        return [this](const z3::expr &) { return c_.bool_val(false); };
+    }
     // Slots, refcounts, the directly preserved set and the ghost count unchanged.
     z3::expr sameSlots() const {
         z3::expr_vector all(c_);
@@ -151,8 +156,7 @@ class Operations {
         all.push_back(same(p_.rc, s_.rc));
         all.push_back(same(p_.direct, s_.direct));
         all.push_back(sameGhost());
-        all.push_back(p_.nr == s_.nr && p_.used == s_.used && same(p_.slot, s_.slot));
-        all.push_back(z3::forall(i_, p_.at(i_) == s_.at(i_)));
+        all.push_back(sameCount());
         return z3::mk_and(all);
     }
     // What the walk lemma proves of nr_devices: each step that gives a device a slot adds one and
@@ -190,9 +194,8 @@ class Operations {
             xs.push_back(x);
             facts.push_back(f_.le(x, t_) && x != t_);
         }
-        facts.push_back(z3::distinct(xs));
-        if (k == 1)
-            facts.pop_back(); // distinct of one is trivially true
+        if (k > 1)
+            facts.push_back(z3::distinct(xs));
         return z3::exists(xs, z3::mk_and(facts));
     }
 
@@ -235,7 +238,7 @@ class Operations {
 
     Transition preserve() const {
         const z3::expr w = f_.var("w");
-        const Body1 none = [&](const z3::expr &) { return c_.bool_val(false); };
+        const Body1 none = noSkip();
         z3::expr_vector defs(c_);
         defs.push_back(def1(p_.rc, [&](const z3::expr &d) {
             return z3::ite(walked(d, none), s_.rc(d) + 1, s_.rc(d));
@@ -291,8 +294,7 @@ class Operations {
         defs.push_back(def1(p_.has, [&](const z3::expr &d) { return midHas(d) && !freed; }));
         defs.push_back(def1(
             p_.rc, [&](const z3::expr &d) { return z3::ite(freed, c_.int_val(0), midRc(d)); }));
-        defs.push_back(def1(p_.slot, [&](const z3::expr &d) { return midSlot(d); }));
-        defs.push_back(z3::forall(i_, p_.at(i_) == midAt(i_)));
+        defs.push_back(same(p_.slot, midSlot) && sameAt(p_.at, midAt));
         defs.push_back(p_.used == z3::ite(freed, c_.int_val(0), midUsed));
         defs.push_back(p_.nr == z3::ite(freed, c_.int_val(0), midNr));
         defs.push_back(p_.phase == s_.phase && p_.alloc == !freed &&
@@ -318,19 +320,16 @@ class Operations {
         }));
         defs.push_back(same(p_.direct, s_.direct));
         defs.push_back(sameGhost());
-        // nr_devices crosses unchanged, and so does the count's bijection (a ghost may be any
-        // that holds; this one does when no slot is dropped).
-        defs.push_back(p_.nr == s_.nr && p_.used == s_.used && same(p_.slot, s_.slot) &&
-                       z3::forall(i_, p_.at(i_) == s_.at(i_)));
+        // nr_devices crosses unchanged, and so does the slot count's ghost.
+        defs.push_back(sameCount());
         defs.push_back(p_.phase == 1 && p_.alloc == s_.alloc && p_.crashed == s_.crashed &&
                        p_.panicked == s_.panicked);
         return {"kexec", !s_.crashed && s_.phase == 0, z3::mk_and(defs), {}};
     }
 
     Transition finish() const {
-        const Body1 none = [&](const z3::expr &) { return c_.bool_val(false); };
         z3::expr_vector defs(c_);
-        defs.push_back(lowered(p_.has, p_.rc, none));
+        defs.push_back(lowered(p_.has, p_.rc, noSkip()));
         defs.push_back(countedAfterWalk(p_.has, p_.slot, p_.at, p_.used, p_.nr));
         defs.push_back(removeT());
         defs.push_back(p_.phase == s_.phase && p_.alloc == s_.alloc && p_.crashed == s_.crashed &&

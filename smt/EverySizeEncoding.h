@@ -69,9 +69,6 @@ z3::expr countsSlots(const Forest &f, const z3::func_decl &has, const z3::func_d
 /// The invariant, conjunct by conjunct, in the order a step's post-state proves them.
 std::vector<Part> invariantParts(const Forest &f, const FolState &s);
 
-/// The conjunction of `parts`.
-z3::expr conjunction(const Forest &f, const std::vector<Part> &parts);
-
 /// One operation kind from `pre` to `post`: its guard (correct use) and its post-state's
 /// definitions.
 struct Transition {

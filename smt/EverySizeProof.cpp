@@ -109,11 +109,10 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
                               "), and bounded search takes trees of at most 64 devices (the "
                               "tree given has " +
                               std::to_string(tree->size()) + ")");
-        // Every invariant the proof covers: the obligation may be any one's.
+        // The seven this proof covers are the bounded encoding's: the obligation may be any
+        // one's.
         const SmtOutcome r = searchFromInitial(
-            o.setup, tree, kFallbackDevices, o.reachabilitySteps,
-            {Invariant::Closure, Invariant::ExactCount, Invariant::NrDevices, Invariant::NoLeak,
-             Invariant::NoPrematureRelease, Invariant::NoPanicAtFinish, Invariant::NoCrash},
+            o.setup, tree, kFallbackDevices, o.reachabilitySteps, Encoder::encodedInvariants(),
             std::max(1.0, o.timeoutSeconds - secondsSince(t0)), o.solver, o.queryDir);
         if (r.verdict == SmtVerdict::Disagreement)
             return finish(r.verdict, r.detail);
@@ -169,7 +168,7 @@ SmtOutcome proveEverySize(const EverySizeOptions &o) {
         {
             const FolState s = stateNamed(f, "pre"), post = stateNamed(f, "post");
             const std::vector<Part> pre = invariantParts(f, s);
-            const z3::expr inv = conjunction(f, pre);
+            const z3::expr inv = conjunctsNamed(f, pre, {});
             for (const Transition &tr : everySizeTransitions(f, o.setup, s, post)) {
                 // Each conjunct of the post-state's invariant in order, then what else the step
                 // must show, each from the pre-state's invariant and what was proved before it.

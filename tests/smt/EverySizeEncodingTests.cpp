@@ -5,9 +5,9 @@
 
 #include "smt/EverySizeEncoding.h"
 
+#include "SessionTable.h"
 #include "TestSupport.h"
 #include "impl/PciLiveUpdate.h"
-#include "impl/internal/SearchState.h"
 #include "smt/BoundedSearch.h"
 #include "topology/LspciRenderer.h"
 
@@ -35,11 +35,7 @@ Snapshot snapshotOf(const PciLiveUpdate &impl, std::size_t n) {
                                                             : impl.incomingNrDevices());
     s.crashed = impl.crashed();
     s.panicked = impl.panicked();
-    // Whether the session's table is allocated: save()'s record shows it (its third byte); after
-    // the kexec the encoding's flag is whether one was handed over.
-    std::vector<std::uint8_t> record;
-    internal::SearchState::save(impl, record);
-    s.alloc = impl.phase() == Phase::Outgoing ? record.at(2) != 0 : impl.inherited();
+    s.alloc = test::sessionTableAllocated(impl);
     for (DeviceId d = 0; d < n; ++d) {
         const auto held = impl.heldRefcount(d);
         const bool has = held && !impl.dangling(d) && *held != 0;

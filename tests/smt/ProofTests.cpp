@@ -7,6 +7,7 @@
 #include "smt/BoundedSearch.h"
 #include "smt/InductionProof.h"
 
+#include "SessionTable.h"
 #include "TestSupport.h"
 #include "impl/PciLiveUpdate.h"
 #include "properties/Conformance.h"
@@ -383,12 +384,8 @@ std::optional<Abstract> abstractOf(const PciLiveUpdate &impl, std::size_t n,
     a.panicked = impl.panicked();
     a.crashed = impl.crashed();
     a.uaf = impl.happened(KernelEventKind::UseAfterFree);
-    // Whether the session's table is allocated: an unpreserve walks only then. No accessor shows
-    // it; save()'s record does (its third byte, after phase and panicked).
-    std::vector<std::uint8_t> record;
-    internal::SearchState::save(impl, record);
-    // After the kexec the encoding's `alloc` is what crossed it: whether an FLB was handed over.
-    a.alloc = impl.phase() == Phase::Outgoing ? record.at(2) != 0 : impl.inherited();
+    // Whether the session's table is allocated: an unpreserve walks only then.
+    a.alloc = test::sessionTableAllocated(impl);
     std::vector<std::uint64_t> words;
     internal::SearchState::deviceWords(impl, words);
     std::set<std::uint64_t> live;
