@@ -501,6 +501,15 @@ bool Encoder::encodes(Invariant i) {
     return false;
 }
 
+z3::expr Encoder::exactAt(const SmtState &s, int d) const {
+    return !s.dang[d] && s.copy[d] == 0 && z3::implies(s.has[d], s.rc[d] >= 1) &&
+           z3::implies(!s.has[d], s.rc[d] == 0) && s.rc[d] == idealOf(s, d);
+}
+
+z3::expr Encoder::countIsIdeal(const SmtState &s, int d) const {
+    return z3::ite(inUse(s, d), s.rc[d], c_.int_val(0)) == idealOf(s, d);
+}
+
 z3::expr Encoder::closureAt(const SmtState &s, int d) const {
     z3::expr_vector all(c_);
     for (int a = 0; a < d; ++a)
@@ -519,7 +528,7 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
         break;
     case Invariant::ExactCount:
         for (int d = 0; d < n; ++d)
-            all.push_back(view(d) == idealOf(s, d));
+            all.push_back(countIsIdeal(s, d));
         break;
     case Invariant::NrDevices:
         all.push_back(s.nr == usedOf(s));
@@ -572,10 +581,33 @@ z3::expr Encoder::strengthening(const SmtState &s) {
     return z3::mk_and(all);
 }
 
+bool Encoder::isInductiveCore(Invariant i) {
+    return i == Invariant::ExactCount || i == Invariant::NrDevices || i == Invariant::NoCrash;
+}
+
+z3::expr Encoder::faultFreeInductive(const SmtState &s) {
+    z3::expr_vector all(c_);
+    for (Invariant i : encodedInvariants())
+        if (isInductiveCore(i))
+            all.push_back(invariant(i, s));
+    all.push_back(strengthening(s));
+    return z3::mk_and(all);
+}
+
 std::string Encoder::strengtheningText() {
     return "every device with a slot has refcount >= 1, every device without one has refcount 0, "
            "no device dangles, phase in {outgoing, incoming, ended}, no panic, "
            "while outgoing the table is allocated exactly when some device is directly preserved";
+}
+
+z3::expr Encoder::faultDevice(const SmtStep &op) const {
+    const z3::expr dE = depthOf(op.e);
+    z3::expr walked = c_.int_val(-1);
+    for (int d = 0; d < tree_.n; ++d)
+        walked = z3::ite(onPath(op.e, d) && dE - tree_.depth[d] == op.f, c_.int_val(d), walked);
+    const z3::expr corrupts = op.kind == static_cast<int>(SmtOp::Lose) ||
+                              op.kind == static_cast<int>(SmtOp::SetRefcount);
+    return z3::ite(op.f >= 0, walked, z3::ite(corrupts, op.e, c_.int_val(-1)));
 }
 
 std::vector<Op> opsOfStep(const Topology &t, SmtOp kind, DeviceId e, int f, int v) {

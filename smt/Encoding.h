@@ -161,6 +161,11 @@ class Encoder {
     /// The invariant on one state (closure, exact-count, nr-devices, no-leak,
     /// no-premature-release, no-panic-at-finish, no-crash; the step invariants are not encoded).
     z3::expr invariant(Invariant i, const SmtState &s);
+    /// Device d is as in a fault-free state: no dangling pointer or freed copy, a refcount >= 1
+    /// exactly while it holds a slot, and that refcount its ideal.
+    z3::expr exactAt(const SmtState &s, int d) const;
+    /// The model's containment rule at d: d's count in use (0 without a slot) is its ideal.
+    z3::expr countIsIdeal(const SmtState &s, int d) const;
     /// Closure at device d: if d holds a slot in use, so does every device above it.
     z3::expr closureAt(const SmtState &s, int d) const;
     /// Whether `i` is one the encoding covers.
@@ -169,8 +174,17 @@ class Encoder {
     static const std::vector<Invariant> &encodedInvariants();
     /// The fault-free strengthening used by the induction proof, stated in its output.
     z3::expr strengthening(const SmtState &s);
+    /// The invariants the fault-free induction proves inductive (exact-count, nr-devices,
+    /// no-crash); the others follow from them in every state.
+    static bool isInductiveCore(Invariant i);
+    /// The fault-free inductive invariant: the core invariants and the strengthening.
+    z3::expr faultFreeInductive(const SmtState &s);
     /// One line naming the strengthening.
     static std::string strengtheningText();
+    /// The device a step's fault names, as the model's containment reads it (Int): the failing
+    /// walk step's device for a step fault, the target of lose and set-refcount, -1 for a step
+    /// without a fault.
+    z3::expr faultDevice(const SmtStep &op) const;
 
   private:
     z3::context &c_;

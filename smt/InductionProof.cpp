@@ -28,16 +28,11 @@ std::string joined(const std::vector<Invariant> &some) {
 // upstream bridge's), no-leak and no-premature-release (the counts are exact), no-panic-at-finish
 // (no panic at all).
 bool isCore(Invariant i) {
-    return i == Invariant::ExactCount || i == Invariant::NrDevices || i == Invariant::NoCrash;
+    return Encoder::isInductiveCore(i);
 }
 
 z3::expr inductive(Encoder &enc, const SmtState &s) {
-    z3::expr_vector all(enc.ctx());
-    for (Invariant i : proved())
-        if (isCore(i))
-            all.push_back(enc.invariant(i, s));
-    all.push_back(enc.strengthening(s));
-    return z3::mk_and(all);
+    return enc.faultFreeInductive(s);
 }
 
 // The inductive invariants (core) or the implied ones, joined.

@@ -1,0 +1,43 @@
+#pragma once
+/// ContainmentProof: the policy matrix's containment cells proved, not sampled. Under one fault
+/// of a class the encoding carries (a failed walk step, a lost slot, a refcount set to 0..3), at
+/// any point of a sequence of any length, every device but the one the fault names (the failing
+/// step's device, the lost or overwritten slot's) keeps its count in use equal to its ideal in
+/// every later state: model/Invariant's containment, for every tree of at most N devices under
+/// one policy and ABI.
+///
+/// The proof is an induction over the encoding's whole state (dangling copies, crash, use after
+/// free and panic are free after the fault) and two ghosts: whether the fault happened and the
+/// device it named. The inductive invariant: before the fault, the fault-free one
+/// (Encoder::faultFreeInductive); after it, every other device exactly as fault-free
+/// (Encoder::exactAt) and, while outgoing and alive, the table allocated exactly when something
+/// is directly preserved. A step fault is one on a walk's own step (the encoding never fails a
+/// rollback step; the exhaustive search does). A failed consecution is `unknown`, not a
+/// counterexample: the matrix's exhaustive search is what finds (and replays) a reachable one.
+
+#include "smt/Encoding.h"
+#include "smt/QueryDecision.h"
+#include "smt/SmtResult.h"
+
+namespace bridgepath {
+
+/// What to prove.
+struct ContainmentOptions {
+    int maxDevices = 6;
+    int maxDepth = 5;
+    Policy policy = Policy::Continue;
+    Abi abi = Abi::V6;
+    FaultClass fault = FaultClass::Step; ///< step, lost-slot or refcount (requires one of these)
+    double timeoutSeconds = 60;
+    SolverChoice solver = SolverChoice::Z3;
+    std::string queryDir = "/tmp/bridgepath-queries";
+};
+
+/// Whether the encoding carries the fault class (step, lost-slot, refcount).
+bool containmentEncodes(FaultClass f);
+
+/// Proves containment for every tree of at most maxDevices devices (depth <= maxDepth): proved,
+/// unknown (not inductive, timeout) or disagreement; never a counterexample.
+SmtOutcome proveContainment(const ContainmentOptions &options);
+
+} // namespace bridgepath
