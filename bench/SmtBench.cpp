@@ -4,6 +4,7 @@
 //   build/bridgepath_bench --benchmark_filter='Induction|Bounded|ReviewLeak|Solver|EverySize'
 
 #include "smt/BoundedSearch.h"
+#include "smt/ContainmentProof.h"
 #include "smt/EverySizeProof.h"
 #include "smt/InductionProof.h"
 #include "topology/TopologyLoader.h"
@@ -118,6 +119,20 @@ void BM_EverySizeProof(benchmark::State &state) {
     }
 }
 BENCHMARK(BM_EverySizeProof)->DenseRange(0, 2, 1)->Unit(benchmark::kMillisecond);
+
+// Containment of one failed walk step under continue (v6, Z3) for every tree of at most N
+// devices, against the fault-free induction at the same N (BM_InductionFaultFree).
+void BM_ContainmentProof(benchmark::State &state) {
+    ContainmentOptions o;
+    o.maxDevices = static_cast<int>(state.range(0));
+    o.maxDepth = o.maxDevices - 1;
+    for (auto _ : state) {
+        const SmtOutcome r = proveContainment(o);
+        if (r.verdict != SmtVerdict::Proved)
+            state.SkipWithError(r.detail.c_str());
+    }
+}
+BENCHMARK(BM_ContainmentProof)->Arg(4)->Arg(8)->Arg(12)->Arg(16)->Unit(benchmark::kMillisecond);
 
 } // namespace
 } // namespace bridgepath

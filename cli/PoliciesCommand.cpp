@@ -98,7 +98,20 @@ std::string proofText(const PolicyMatrix &m) {
                  "within the bound only.";
 }
 
-void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
+// A containment cell: `proved (6)`, `found`, `within-bound`; `-` where no fault names a device.
+std::string containmentText(const PolicyMatrix &m, const MatrixCell &c) {
+    if (!c.containment)
+        return "-";
+    const ContainmentMark k = c.containment->mark;
+    return toString(k) + (k == ContainmentMark::Proved
+                              ? " (" + std::to_string(m.options.proveDevices) + ")"
+                              : std::string());
+}
+
+using CellText = std::string (*)(const PolicyMatrix &, const MatrixCell &);
+
+void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown,
+                CellText text = &cellText) {
     const std::size_t columns = allPolicies().size();
     if (markdown) {
         out << "| fault |";
@@ -111,7 +124,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
         for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
             out << "| " << rowName(m, m.cells[row * columns]);
             for (std::size_t c = 0; c < columns; ++c)
-                out << " | " << cellText(m, m.cells[row * columns + c]);
+                out << " | " << text(m, m.cells[row * columns + c]);
             out << " |\n";
         }
         return;
@@ -119,7 +132,7 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     std::vector<std::size_t> width(columns + 1, 5);
     for (std::size_t i = 0; i < m.cells.size(); ++i) {
         width[0] = std::max(width[0], rowName(m, m.cells[i]).size());
-        width[1 + i % columns] = std::max(width[1 + i % columns], cellText(m, m.cells[i]).size());
+        width[1 + i % columns] = std::max(width[1 + i % columns], text(m, m.cells[i]).size());
     }
     auto cell = [&](const std::string &text, std::size_t column) {
         return column == columns ? text : text + std::string(width[column] + 2 - text.size(), ' ');
@@ -131,15 +144,13 @@ void printTable(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     for (std::size_t row = 0; row * columns < m.cells.size(); ++row) {
         out << cell(rowName(m, m.cells[row * columns]), 0);
         for (std::size_t c = 0; c < columns; ++c)
-            out << cell(cellText(m, m.cells[row * columns + c]), c + 1);
+            out << cell(text(m, m.cells[row * columns + c]), c + 1);
         out << "\n";
     }
 }
 
-std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const CellOutcome &o,
-                        bool markdown) {
-    const Counterexample &x = *o.example;
-    const std::string name = outcomeLabel(o, c.abi);
+std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const Counterexample &x,
+                        const std::string &name, bool markdown) {
     const std::string head =
         rowName(m, c) + " / " + toString(c.policy) + " / " + name + ": " +
         std::to_string(x.setup->topology.size()) + " device" +
@@ -160,7 +171,7 @@ void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {
     for (const MatrixCell &c : m.cells)
         for (const CellOutcome &o : c.outcomes)
             if (o.example)
-                out << exampleLine(m, c, o, markdown);
+                out << exampleLine(m, c, *o.example, outcomeLabel(o, c.abi), markdown);
 }
 
 // "What a single fault does to the machine": per fault class and version, the kernel-level
@@ -208,8 +219,24 @@ void printMachine(std::ostream &out, const PolicyMatrix &m, bool markdown) {
             for (const MatrixCell *c : {&bail, &alt})
                 for (const CellOutcome &o : machineOutcomes(*c))
                     if (o.example)
-                        out << exampleLine(m, *c, o, markdown);
+                        out << exampleLine(m, *c, *o.example, outcomeLabel(o, c->abi), markdown);
         }
+}
+
+// Containment's table and the smallest breach of each found cell.
+void printContainment(std::ostream &out, const PolicyMatrix &m, bool markdown) {
+    out << (markdown ? "\nContainment (after one fault, every device but the faulty one keeps its "
+                       "ideal count): proved (N: every tree of at most N devices, any length), "
+                       "found (the smallest breach below), within-bound (no breach found, not "
+                       "proved).\n\n"
+                     : "\ncontainment (after one fault every device but the faulty one keeps its "
+                       "ideal count; proved (N): every tree of at most N devices, any length):\n");
+    printTable(out, m, markdown, &containmentText);
+    if (markdown)
+        out << "\nThe smallest breach of each found cell:\n\n";
+    for (const MatrixCell &c : m.cells)
+        if (c.containment && c.containment->mark == ContainmentMark::Found)
+            out << exampleLine(m, c, *c.containment->example, "containment", markdown);
 }
 
 void printJson(std::ostream &out, const PolicyMatrix &m) {
@@ -232,6 +259,21 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
         cell["abi"] = toString(c.abi);
         cell["policy"] = toString(c.policy);
         cell["proved"] = cellProved(m, c);
+        if (c.containment) {
+            nlohmann::ordered_json k;
+            k["mark"] = toString(c.containment->mark);
+            if (c.containment->mark == ContainmentMark::Proved)
+                k["devices"] = m.options.proveDevices;
+            if (c.containment->example) {
+                std::vector<std::string> ops;
+                for (const Op &op : c.containment->example->ops)
+                    ops.push_back(op.toString());
+                k["example"] = {
+                    {"tree", renderLspci(c.containment->example->setup->topology, false)},
+                    {"ops", ops}};
+            }
+            cell["containment"] = k;
+        }
         cell["outcomes"] = nlohmann::ordered_json::array();
         for (const CellOutcome &o : c.outcomes) {
             nlohmann::ordered_json e;
@@ -315,6 +357,7 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
         } else {
             printTable(out, m, true);
             printExamples(out, m, true);
+            printContainment(out, m, true);
         }
         out << "\n" << proofText(m) << "\n";
         break;
@@ -325,6 +368,7 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
         else {
             printTable(out, m, false);
             printExamples(out, m, false);
+            printContainment(out, m, false);
         }
         out << "\n" << proofText(m) << "\n";
         break;
@@ -333,6 +377,10 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
     // The matrix is a report: faults breaking things is its content, not a failure. A refuted
     // fault-free row is (1), and a proof Z3 could not finish is never a pass (3).
     int exit = 0;
+    for (const MatrixCell &c : m.cells)
+        if (c.containment && c.containment->proof &&
+            c.containment->proof->verdict == SmtVerdict::Disagreement)
+            return 4;
     for (const RowProof &p : m.proofs) {
         switch (p.outcome.verdict) {
         case SmtVerdict::Proved:

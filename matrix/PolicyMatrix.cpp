@@ -1,5 +1,6 @@
 #include "matrix/PolicyMatrix.h"
 
+#include "smt/ContainmentProof.h"
 #include "smt/InductionProof.h"
 
 #include "topology/Contract.h"
@@ -19,6 +20,18 @@ std::vector<std::optional<FaultClass>> matrixRows() {
     for (FaultClass f : allFaultClasses())
         rows.emplace_back(f);
     return rows;
+}
+
+const char *toString(ContainmentMark m) {
+    switch (m) {
+    case ContainmentMark::Proved:
+        return "proved";
+    case ContainmentMark::Found:
+        return "found";
+    case ContainmentMark::WithinBound:
+        return "within-bound";
+    }
+    return "?";
 }
 
 std::string outcomeLabel(const CellOutcome &o, Abi abi) {
@@ -127,7 +140,10 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
                 if (fault)
                     o.faults = {*fault};
                 o.threads = options.threads;
-                // The outcomes are judged in every state whatever is checked; no invariant report.
+                // A fault naming a device: containment is judged (the outcomes always are).
+                const bool names = fault && *fault != FaultClass::Alloc;
+                if (names)
+                    o.invariants = {Invariant::Containment};
                 const ExhaustiveResult r = runExhaustive(o);
                 MatrixCell cell;
                 cell.fault = fault;
@@ -144,6 +160,25 @@ PolicyMatrix buildPolicyMatrix(const PolicyMatrixOptions &options) {
                 }
                 if (cell.outcomes.empty())
                     cell.outcomes.push_back(CellOutcome{});
+                if (names) {
+                    ContainmentCell k;
+                    k.example = r.tallies.front().smallest;
+                    if (r.tallies.front().violations != 0)
+                        k.mark = ContainmentMark::Found;
+                    else if (options.proveDevices > 0 && containmentEncodes(*fault)) {
+                        ContainmentOptions co;
+                        co.maxDevices = options.proveDevices;
+                        co.maxDepth = options.proveDevices - 1;
+                        co.policy = p;
+                        co.abi = abi;
+                        co.fault = *fault;
+                        co.solver = SolverChoice::Both;
+                        k.proof = proveContainment(co);
+                        if (k.proof->verdict == SmtVerdict::Proved)
+                            k.mark = ContainmentMark::Proved;
+                    }
+                    cell.containment = std::move(k);
+                }
                 m.cells.push_back(std::move(cell));
             }
         }

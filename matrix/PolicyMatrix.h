@@ -5,6 +5,10 @@
 /// The rows the Z3 encoding can state as one transition relation, fault-free and allocation
 /// failures (any number of -ENOSPC, at any point), are also put to induction (every tree up to a
 /// bound, sequences of any length, Z3 checked by cvc5): an ok cell whose proof holds is proved.
+/// Each row of a fault that names a device also gets a containment mark (model/Invariant's
+/// containment: every device but the faulty one keeps its ideal count): found (the smallest
+/// breach, replayed on impl and model), proved (no breach within the bound and
+/// smt/ContainmentProof holds for every tree of at most proveDevices devices) or within-bound.
 
 #include "exhaustive/ExhaustiveSearch.h"
 #include "smt/SmtResult.h"
@@ -21,8 +25,8 @@ struct PolicyMatrixOptions {
     std::size_t endpoints = 3;
     std::vector<Abi> abis{Abi::V6}; ///< one matrix row per fault class and ABI
     unsigned threads = 1;
-    /// Prove the fault-free and alloc rows by induction for every tree of at most this many
-    /// devices (0: do not ask Z3).
+    /// Prove the fault-free and alloc rows by induction, and containment where the encoding
+    /// carries the fault, for every tree of at most this many devices (0: do not ask Z3).
     int proveDevices = 6;
 };
 
@@ -34,6 +38,23 @@ struct CellOutcome {
     std::optional<Counterexample> example; ///< the smallest (none for ok)
 };
 
+/// How a cell's containment is known.
+enum class ContainmentMark {
+    Proved,      ///< no breach within the bound, and the induction proof holds
+    Found,       ///< a breach within the bound (its smallest example)
+    WithinBound, ///< no breach within the bound; not proved (the encoding lacks the class)
+};
+
+/// `proved`, `found`, `within-bound`.
+const char *toString(ContainmentMark m);
+
+/// Containment under one cell's fault.
+struct ContainmentCell {
+    ContainmentMark mark = ContainmentMark::WithinBound;
+    std::optional<Counterexample> example; ///< Found: the smallest breach
+    std::optional<SmtOutcome> proof;       ///< when asked (an encoded class, no breach)
+};
+
 /// One fault class under one policy.
 struct MatrixCell {
     std::optional<FaultClass> fault; ///< empty: correct use only (`none`)
@@ -41,6 +62,8 @@ struct MatrixCell {
     Policy policy = Policy::Bail;
     std::vector<CellOutcome> outcomes; ///< worst first; exactly {ok} when nothing went wrong
     std::uint64_t distinctStates = 0;
+    /// Rows of a fault naming a device (not none, not alloc): its containment.
+    std::optional<ContainmentCell> containment;
 };
 
 /// Z3's (and cvc5's) verdict on one row under one policy.

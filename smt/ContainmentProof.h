@@ -1,10 +1,11 @@
 #pragma once
-/// ContainmentProof: the policy matrix's containment cells proved, not sampled. Under one fault
-/// of a class the encoding carries (a failed walk step, a lost slot, a refcount set to 0..3), at
-/// any point of a sequence of any length, every device but the one the fault names (the failing
-/// step's device, the lost or overwritten slot's) keeps its count in use equal to its ideal in
-/// every later state: model/Invariant's containment, for every tree of at most N devices under
-/// one policy and ABI.
+/// ContainmentProof: the policy matrix's containment cells proved, not sampled. Under one failed
+/// walk step (-EIO at any device of any walk, at any point of a sequence of any length), every
+/// device but the failing one keeps its count in use equal to its ideal in every later state:
+/// model/Invariant's containment, for every tree of at most N devices under one policy and ABI.
+/// Lost slots and overwritten refcounts are not claimed (containmentEncodes): the encoding has
+/// no slot identity, and in the kernel the zeroed slot is reused under the faulty device's cached
+/// pointer, a breach the exhaustive search finds on 3 devices under continue.
 ///
 /// The proof is an induction over the encoding's whole state (dangling copies, crash, use after
 /// free and panic are free after the fault) and two ghosts: whether the fault happened and the
@@ -27,13 +28,13 @@ struct ContainmentOptions {
     int maxDepth = 5;
     Policy policy = Policy::Continue;
     Abi abi = Abi::V6;
-    FaultClass fault = FaultClass::Step; ///< step, lost-slot or refcount (requires one of these)
+    FaultClass fault = FaultClass::Step; ///< requires containmentEncodes(fault)
     double timeoutSeconds = 60;
     SolverChoice solver = SolverChoice::Z3;
     std::string queryDir = "/tmp/bridgepath-queries";
 };
 
-/// Whether the encoding carries the fault class (step, lost-slot, refcount).
+/// Whether containment under the fault class can be proved in the encoding: step only.
 bool containmentEncodes(FaultClass f);
 
 /// Proves containment for every tree of at most maxDevices devices (depth <= maxDepth): proved,

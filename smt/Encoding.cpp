@@ -605,8 +605,8 @@ z3::expr Encoder::faultDevice(const SmtStep &op) const {
     z3::expr walked = c_.int_val(-1);
     for (int d = 0; d < tree_.n; ++d)
         walked = z3::ite(onPath(op.e, d) && dE - tree_.depth[d] == op.f, c_.int_val(d), walked);
-    const z3::expr corrupts = op.kind == static_cast<int>(SmtOp::Lose) ||
-                              op.kind == static_cast<int>(SmtOp::SetRefcount);
+    const z3::expr corrupts =
+        op.kind == static_cast<int>(SmtOp::Lose) || op.kind == static_cast<int>(SmtOp::SetRefcount);
     return z3::ite(op.f >= 0, walked, z3::ite(corrupts, op.e, c_.int_val(-1)));
 }
 

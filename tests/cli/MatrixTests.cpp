@@ -89,3 +89,36 @@ TEST(Matrix, ACellIsProvedOnlyByItsOwnRowsProof) {
 
 } // namespace
 } // namespace bridgepath
+
+namespace bridgepath {
+namespace {
+
+// Containment's marks, from the rules (docs/semantics.md), not from the program: continue steps
+// every other device past a failed step (proved); bail keeps every bridge above it counted
+// (found on a bridge over one endpoint); a lost slot is reused by a later preserve under
+// continue (found: the encoding lacks slot identity, so it is never proved); correct use and
+// allocation failures name no device (no mark).
+TEST(Matrix, ContainmentIsProvedOnlyWhereNoBreachIsFoundAndTheProofHolds) {
+    PolicyMatrixOptions o;
+    o.maxDevices = 3;
+    o.maxOps = 5;
+    o.proveDevices = 4;
+    const PolicyMatrix m = buildPolicyMatrix(o);
+    auto mark = [&](FaultClass f, Policy p) {
+        const MatrixCell &c = cellOf(m, f, Abi::V6, p);
+        EXPECT_TRUE(c.containment) << toString(f);
+        return c.containment ? c.containment->mark : ContainmentMark::WithinBound;
+    };
+    EXPECT_EQ(mark(FaultClass::Step, Policy::Continue), ContainmentMark::Proved);
+    EXPECT_EQ(mark(FaultClass::Step, Policy::Bail), ContainmentMark::Found);
+    EXPECT_EQ(mark(FaultClass::Step, Policy::Guarded), ContainmentMark::Found);
+    EXPECT_EQ(mark(FaultClass::LostSlot, Policy::Continue), ContainmentMark::Found);
+    const MatrixCell &bail = cellOf(m, FaultClass::Step, Abi::V6, Policy::Bail);
+    ASSERT_TRUE(bail.containment->example);
+    EXPECT_EQ(bail.containment->example->setup->topology.size(), 2U);
+    EXPECT_FALSE(cellOf(m, std::nullopt, Abi::V6, Policy::Bail).containment);
+    EXPECT_FALSE(cellOf(m, FaultClass::Alloc, Abi::V6, Policy::Bail).containment);
+}
+
+} // namespace
+} // namespace bridgepath
