@@ -239,6 +239,16 @@ void printContainment(std::ostream &out, const PolicyMatrix &m, bool markdown) {
             out << exampleLine(m, c, *c.containment->example, "containment", markdown);
 }
 
+// An example as JSON: its tree, capacity and operations.
+nlohmann::ordered_json exampleJson(const Counterexample &x) {
+    std::vector<std::string> ops;
+    for (const Op &op : x.ops)
+        ops.push_back(op.toString());
+    return {{"tree", renderLspci(x.setup->topology, false)},
+            {"capacity", x.setup->config.capacity},
+            {"ops", ops}};
+}
+
 void printJson(std::ostream &out, const PolicyMatrix &m) {
     nlohmann::ordered_json j;
     j["bound"] = {{"max_devices", m.options.maxDevices},
@@ -264,14 +274,8 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
             k["mark"] = toString(c.containment->mark);
             if (c.containment->mark == ContainmentMark::Proved)
                 k["devices"] = m.options.proveDevices;
-            if (c.containment->example) {
-                std::vector<std::string> ops;
-                for (const Op &op : c.containment->example->ops)
-                    ops.push_back(op.toString());
-                k["example"] = {
-                    {"tree", renderLspci(c.containment->example->setup->topology, false)},
-                    {"ops", ops}};
-            }
+            if (c.containment->example)
+                k["example"] = exampleJson(*c.containment->example);
             cell["containment"] = k;
         }
         cell["outcomes"] = nlohmann::ordered_json::array();
@@ -282,14 +286,8 @@ void printJson(std::ostream &out, const PolicyMatrix &m) {
                 e["slots"] = o.slots;
             if (o.outcome)
                 e["states"] = o.states;
-            if (o.example) {
-                std::vector<std::string> ops;
-                for (const Op &op : o.example->ops)
-                    ops.push_back(op.toString());
-                e["example"] = {{"tree", renderLspci(o.example->setup->topology, false)},
-                                {"capacity", o.example->setup->config.capacity},
-                                {"ops", ops}};
-            }
+            if (o.example)
+                e["example"] = exampleJson(*o.example);
             cell["outcomes"].push_back(e);
         }
         j["cells"].push_back(cell);

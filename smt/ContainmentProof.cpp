@@ -21,12 +21,9 @@ z3::expr inductive(Encoder &enc, const SmtState &s, const Ghost &g) {
     z3::expr_vector after(c);
     after.push_back(g.at >= 0 && g.at < n);
     after.push_back(s.phase >= 0 && s.phase <= 2);
-    z3::expr_vector direct(c);
-    for (int d = 0; d < n; ++d) {
+    for (int d = 0; d < n; ++d)
         after.push_back(z3::implies(g.at != d, enc.exactAt(s, d)));
-        direct.push_back(s.direct[d]);
-    }
-    after.push_back(z3::implies(s.phase == 0 && !s.crashed, s.alloc == z3::mk_or(direct)));
+    after.push_back(enc.tableFollowsDirect(s));
     return z3::ite(g.faulted, z3::mk_and(after), enc.faultFreeInductive(s));
 }
 
@@ -79,8 +76,6 @@ SmtOutcome proveContainment(const ContainmentOptions &o) {
     byDepth.reserve(static_cast<std::size_t>(depths));
     for (int k = 0; k < depths; ++k)
         byDepth.emplace_back(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, k), setup);
-    const z3::tactic tactic =
-        z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
     const std::string cell = std::string(toString(o.fault)) + " under " + toString(o.policy) +
                              ", abi " + toString(o.abi);
     auto finish = [&](SmtVerdict v, std::string detail) {
@@ -89,25 +84,11 @@ SmtOutcome proveContainment(const ContainmentOptions &o) {
         out.seconds = secondsSince(t0);
         return out;
     };
-    // Whether `query` is satisfiable; a thrown outcome when it is not decided.
+    // Whether `query` is satisfiable; ProofUndecided when it is not decided.
     auto sat = [&](const z3::expr &query, const std::string &part) {
-        const double left = o.timeoutSeconds - secondsSince(t0);
-        if (left <= 0)
-            throw std::make_pair(SmtVerdict::Unknown, "timeout in " + part);
-        z3::solver s = tactic.mk_solver();
-        s.add(query);
-        const QueryDecision d = decide(s, o.solver, left, "containment-" + part, o.queryDir);
-        switch (d.answer) {
-        case QueryDecision::Answer::Sat:
-            return true;
-        case QueryDecision::Answer::Unsat:
-            return false;
-        case QueryDecision::Answer::Unknown:
-            throw std::make_pair(SmtVerdict::Unknown, d.why);
-        case QueryDecision::Answer::Disagreement:
-            throw std::make_pair(SmtVerdict::Disagreement, d.why);
-        }
-        return true;
+        return decideProofQuery(query, o.solver, o.timeoutSeconds - secondsSince(t0), part,
+                                "containment-" + part, o.queryDir)
+            .has_value();
     };
     try {
         Encoder &whole = byDepth.back();
@@ -147,8 +128,8 @@ SmtOutcome proveContainment(const ContainmentOptions &o) {
                                       " leaves it; not a counterexample (the "
                                       "exhaustive search decides whether one is reachable)");
             }
-    } catch (const std::pair<SmtVerdict, std::string> &undecided) {
-        return finish(undecided.first, undecided.second);
+    } catch (const ProofUndecided &undecided) {
+        return finish(undecided.verdict, undecided.why);
     }
     return finish(SmtVerdict::Proved,
                   "containment holds under one " + cell +

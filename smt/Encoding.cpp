@@ -502,8 +502,7 @@ bool Encoder::encodes(Invariant i) {
 }
 
 z3::expr Encoder::exactAt(const SmtState &s, int d) const {
-    return !s.dang[d] && s.copy[d] == 0 && z3::implies(s.has[d], s.rc[d] >= 1) &&
-           z3::implies(!s.has[d], s.rc[d] == 0) && s.rc[d] == idealOf(s, d);
+    return slotConsistentAt(s, d) && s.rc[d] == idealOf(s, d);
 }
 
 z3::expr Encoder::countIsIdeal(const SmtState &s, int d) const {
@@ -569,16 +568,21 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
 
 z3::expr Encoder::strengthening(const SmtState &s) {
     z3::expr_vector all(c_);
-    for (int d = 0; d < tree_.n; ++d) {
-        all.push_back(z3::implies(s.has[d], s.rc[d] >= 1));
-        all.push_back(z3::implies(!s.has[d], s.rc[d] == 0));
-        all.push_back(!s.dang[d]);
-        all.push_back(s.copy[d] == 0);
-    }
+    for (int d = 0; d < tree_.n; ++d)
+        all.push_back(slotConsistentAt(s, d));
     all.push_back(s.phase >= 0 && s.phase <= 2);
     all.push_back(!s.panicked);
-    all.push_back(z3::implies(s.phase == 0, s.alloc == !noneOf(s.direct)));
+    all.push_back(tableFollowsDirect(s));
     return z3::mk_and(all);
+}
+
+z3::expr Encoder::slotConsistentAt(const SmtState &s, int d) const {
+    return z3::implies(s.has[d], s.rc[d] >= 1) && z3::implies(!s.has[d], s.rc[d] == 0) &&
+           !s.dang[d] && s.copy[d] == 0;
+}
+
+z3::expr Encoder::tableFollowsDirect(const SmtState &s) const {
+    return z3::implies(s.phase == 0 && !s.crashed, s.alloc == !noneOf(s.direct));
 }
 
 bool Encoder::isInductiveCore(Invariant i) {

@@ -174,6 +174,9 @@ class Encoder {
     static const std::vector<Invariant> &encodedInvariants();
     /// The fault-free strengthening used by the induction proof, stated in its output.
     z3::expr strengthening(const SmtState &s);
+    /// While outgoing and alive, the table is allocated exactly when some device is directly
+    /// preserved (part of the strengthening; containment's too, after the fault).
+    z3::expr tableFollowsDirect(const SmtState &s) const;
     /// The invariants the fault-free induction proves inductive (exact-count, nr-devices,
     /// no-crash); the others follow from them in every state.
     static bool isInductiveCore(Invariant i);
@@ -197,6 +200,8 @@ class Encoder {
     z3::expr idealOf(const SmtState &s, int d) const;
     z3::expr inUse(const SmtState &s, int d) const;
     z3::expr usedOf(const SmtState &s) const;
+    // A refcount >= 1 exactly while d holds a slot, no dangling pointer, no freed copy.
+    z3::expr slotConsistentAt(const SmtState &s, int d) const;
     z3::expr noneOf(const std::vector<z3::expr> &flags) const;
     // The preserve step at d (position pos[d] on the path `on`) fails by the kernel's own checks.
     z3::expr preserveRefuses(const SmtState &s, const std::vector<z3::expr> &on,

@@ -23,23 +23,14 @@ std::string joined(const std::vector<Invariant> &some) {
     return out;
 }
 
-// The invariants proved inductive: the count invariants and no-crash. The others follow from
-// them in every state (a query each, no step): closure (a device's ideal count is at most its
-// upstream bridge's), no-leak and no-premature-release (the counts are exact), no-panic-at-finish
-// (no panic at all).
-bool isCore(Invariant i) {
-    return Encoder::isInductiveCore(i);
-}
-
-z3::expr inductive(Encoder &enc, const SmtState &s) {
-    return enc.faultFreeInductive(s);
-}
-
-// The inductive invariants (core) or the implied ones, joined.
+// The inductive invariants (Encoder::isInductiveCore: the count invariants and no-crash) or the
+// implied ones, joined. The implied follow in every state (a query each, no step): closure (a
+// device's ideal count is at most its upstream bridge's), no-leak and no-premature-release (the
+// counts are exact), no-panic-at-finish (no panic at all).
 std::string namesOf(bool core) {
     std::vector<Invariant> some;
     for (Invariant i : proved())
-        if (isCore(i) == core)
+        if (Encoder::isInductiveCore(i) == core)
             some.push_back(i);
     return joined(some);
 }
@@ -68,35 +59,17 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
         for (int k = 0; k < depths; ++k)
             byDepth.emplace_back(c, SmtTree::symbolicWithPath(c, n, o.maxDepth, k), o.setup);
     }
-    const z3::tactic tactic =
-        z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
     auto finish = [&](SmtVerdict v, std::string detail) {
         out.verdict = v;
         out.detail = std::move(detail);
         out.seconds = secondsSince(t0);
         return out;
     };
-    // A query's model when satisfiable; a thrown outcome when it is not decided.
-    auto run = [&](const z3::expr &query, const std::string &part) -> std::optional<z3::model> {
-        const double left = o.timeoutSeconds - secondsSince(t0);
-        if (left <= 0)
-            throw std::make_pair(SmtVerdict::Unknown,
-                                 "timeout in " + part + " at " + std::to_string(n) + " devices");
-        z3::solver s = tactic.mk_solver();
-        s.add(query);
-        QueryDecision d =
-            decide(s, o.solver, left, part + "-" + std::to_string(n) + "-devices", o.queryDir);
-        switch (d.answer) {
-        case QueryDecision::Answer::Sat:
-            return std::move(d.model);
-        case QueryDecision::Answer::Unsat:
-            return std::nullopt;
-        case QueryDecision::Answer::Unknown:
-            throw std::make_pair(SmtVerdict::Unknown, d.why);
-        case QueryDecision::Answer::Disagreement:
-            throw std::make_pair(SmtVerdict::Disagreement, d.why);
-        }
-        return std::nullopt;
+    // A query's model when satisfiable; ProofUndecided when it is not decided.
+    auto run = [&](const z3::expr &query, const std::string &part) {
+        return decideProofQuery(query, o.solver, o.timeoutSeconds - secondsSince(t0),
+                                part + " at " + std::to_string(n) + " devices",
+                                part + "-" + std::to_string(n) + "-devices", o.queryDir);
     };
     // A state the proof cannot exclude (`what`, on the tree of `enc`): a counterexample only if
     // bounded search from the initial state reaches a failure on that tree.
@@ -141,7 +114,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
         }
         // The other invariants follow from the inductive ones in every state.
         for (Invariant i : proved()) {
-            if (isCore(i))
+            if (Encoder::isInductiveCore(i))
                 continue;
             if (i == Invariant::Closure && !o.topology) {
                 // Closure at a device of depth k, its path numbered 0..k.
@@ -149,7 +122,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                     Encoder &path = byDepth[static_cast<std::size_t>(k)];
                     const SmtState s = path.leanState("s");
                     if (auto m = run(path.tree().wellFormed && path.capacityConstraint() &&
-                                         inductive(path, s) && !path.closureAt(s, k),
+                                         path.faultFreeInductive(s) && !path.closureAt(s, k),
                                      "implied-closure-depth-" + std::to_string(k)))
                         return unexcluded(*m, path.tree(),
                                           "closure does not follow from " + namesOf(true));
@@ -158,7 +131,7 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
             }
             const SmtState s = whole.leanState("s");
             if (auto m = run(whole.tree().wellFormed && whole.capacityConstraint() &&
-                                 inductive(whole, s) && !whole.invariant(i, s),
+                                 whole.faultFreeInductive(s) && !whole.invariant(i, s),
                              std::string("implied-") + toString(i)))
                 return unexcluded(*m, whole.tree(),
                                   std::string(toString(i)) + " does not follow from " +
@@ -176,16 +149,16 @@ SmtOutcome proveByInduction(const InductionOptions &o) {
                 op.e = c.int_val(e);
                 const SmtState next = enc.post(s, op);
                 const z3::expr query = enc.tree().wellFormed && enc.capacityConstraint() &&
-                                       inductive(enc, s) && enc.stepAllowed(s, op) &&
-                                       !inductive(enc, next);
+                                       enc.faultFreeInductive(s) && enc.stepAllowed(s, op) &&
+                                       !enc.faultFreeInductive(next);
                 if (auto m = run(query, "consecution-kind-" + std::to_string(kind) + "-device-" +
                                             std::to_string(e)))
                     return unexcluded(*m, enc.tree(),
                                       "consecution fails for operation kind " +
                                           std::to_string(kind) + " on device " + std::to_string(e));
             }
-    } catch (const std::pair<SmtVerdict, std::string> &undecided) {
-        return finish(undecided.first, undecided.second);
+    } catch (const ProofUndecided &undecided) {
+        return finish(undecided.verdict, undecided.why);
     }
     return finish(
         SmtVerdict::Proved,

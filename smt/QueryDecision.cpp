@@ -231,4 +231,28 @@ QueryDecision decide(z3::solver &s, SolverChoice choice, double timeoutSeconds,
     return d;
 }
 
+std::optional<z3::model> decideProofQuery(const z3::expr &query, SolverChoice choice,
+                                          double seconds, const std::string &what,
+                                          const std::string &name, const std::string &saveDir) {
+    if (seconds <= 0)
+        throw ProofUndecided{SmtVerdict::Unknown, "timeout in " + what};
+    z3::context &c = query.ctx();
+    const z3::tactic tactic =
+        z3::tactic(c, "simplify") & z3::tactic(c, "solve-eqs") & z3::tactic(c, "smt");
+    z3::solver s = tactic.mk_solver();
+    s.add(query);
+    QueryDecision d = decide(s, choice, seconds, name, saveDir);
+    switch (d.answer) {
+    case QueryDecision::Answer::Sat:
+        return std::move(d.model);
+    case QueryDecision::Answer::Unsat:
+        return std::nullopt;
+    case QueryDecision::Answer::Unknown:
+        throw ProofUndecided{SmtVerdict::Unknown, d.why};
+    case QueryDecision::Answer::Disagreement:
+        throw ProofUndecided{SmtVerdict::Disagreement, d.why};
+    }
+    return std::nullopt;
+}
+
 } // namespace bridgepath

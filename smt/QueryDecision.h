@@ -5,6 +5,8 @@
 /// a pass. When Z3 and cvc5 give opposite answers the query is saved and the decision says so:
 /// callers report it as SmtVerdict::Disagreement (exit 4).
 
+#include "smt/SmtResult.h"
+
 #include <optional>
 #include <string>
 #include <string_view>
@@ -46,5 +48,21 @@ struct QueryDecision {
 [[nodiscard]] QueryDecision decide(z3::solver &s, SolverChoice choice, double timeoutSeconds,
                                    const std::string &what, const std::string &saveDir,
                                    const std::string &logic = "QF_LIA");
+
+/// A proof's query that was not decided: the verdict it leaves the proof with (unknown or
+/// disagreement) and why. decideProofQuery throws it; a proof catches it where it reports.
+struct ProofUndecided {
+    SmtVerdict verdict = SmtVerdict::Unknown;
+    std::string why;
+};
+
+/// One query of an inductive proof, in a fresh solver on `(then simplify solve-eqs smt)`: Z3's
+/// model when satisfiable, nullopt when unsatisfiable. No time left (`seconds` <= 0: "timeout in
+/// <what>"), unknown or a disagreement: throws ProofUndecided. `name` names the query as
+/// decide()'s `what` does.
+[[nodiscard]] std::optional<z3::model> decideProofQuery(const z3::expr &query, SolverChoice choice,
+                                                        double seconds, const std::string &what,
+                                                        const std::string &name,
+                                                        const std::string &saveDir);
 
 } // namespace bridgepath
