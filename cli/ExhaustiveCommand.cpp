@@ -49,12 +49,20 @@ double statesPerSecond(const ExhaustiveResult &r) {
     return r.seconds > 0 ? static_cast<double>(r.distinctStates) / r.seconds : 0.0;
 }
 
+// The design searched, when --design named one (its switches beside the policy are set).
+std::optional<Design> designOf(const ExhaustiveOptions &o) {
+    if (!o.releaseCheck || !o.endOfUpdate)
+        return std::nullopt;
+    return Design{o.policy, o.directRecord, *o.releaseCheck, *o.endOfUpdate};
+}
+
 void printText(std::ostream &out, const ExhaustiveRun &run) {
     const ExhaustiveOptions &o = run.options;
     const ExhaustiveResult &r = run.result;
-    out << "bridgepath exhaustive: policy " << toString(o.policy) << ", abi " << toString(o.abi)
-        << ", faults " << run.faultsText << "; every forest of " << o.minDevices << ".."
-        << o.maxDevices << " devices, every sequence of at most " << o.maxOps
+    out << "bridgepath exhaustive: policy " << toString(o.policy)
+        << (designOf(o) ? ", design " + toString(*designOf(o)) : std::string()) << ", abi "
+        << toString(o.abi) << ", faults " << run.faultsText << "; every forest of " << o.minDevices
+        << ".." << o.maxDevices << " devices, every sequence of at most " << o.maxOps
         << " ops over at most " << o.endpoints << " endpoints"
         << (o.generations > 1 ? ", a chain of " + std::to_string(o.generations) + " kexecs"
                               : std::string())
@@ -106,6 +114,8 @@ void printJson(std::ostream &out, const ExhaustiveRun &run) {
                   {"endpoints", o.endpoints},
                   {"generations", o.generations}};
     j["policy"] = toString(o.policy);
+    if (const auto d = designOf(o))
+        j["design"] = toString(*d);
     j["abi"] = toString(o.abi);
     j["faults"] = run.faultsText;
     j["trees"] = r.trees;
@@ -149,6 +159,12 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
     o.endpoints = countFlag(flags, "--endpoints", 3, 1, 12);
     o.generations = static_cast<unsigned>(countFlag(flags, "--generations", 1, 1, 4));
     o.policy = policyFlag(flags, o.policy);
+    if (const auto d = designFlag(flags)) {
+        o.policy = d->walk;
+        o.directRecord = d->record;
+        o.releaseCheck = d->release;
+        o.endOfUpdate = d->end;
+    }
     o.abi = abiFlag(flags, o.abi);
     o.faults = faultsFlag(flags, "none", faultsText);
     o.invariants = invariantsFlag(flags);
@@ -164,8 +180,8 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
 int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
                       {"--max-devices", "--min-devices", "--max-ops", "--endpoints", "--policy",
-                       "--abi", "--faults", "--invariants", "--threads", "--format", "--save-trace",
-                       "--generations"},
+                       "--design", "--abi", "--faults", "--invariants", "--threads", "--format",
+                       "--save-trace", "--generations"},
                       {"--stop-first", "--no-symmetry"});
     flags.allowPositional(0, "exhaustive takes flags only");
     ExhaustiveRun run;

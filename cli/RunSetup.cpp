@@ -60,6 +60,20 @@ std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback,
     return *faults;
 }
 
+std::optional<Design> designFlag(const Flags &flags) {
+    const auto d = flags.value("--design");
+    if (!d)
+        return std::nullopt;
+    if (flags.has("--policy"))
+        throw InputError("--design", "names the walk policy too: give --design or --policy");
+    auto design = parseDesign(*d);
+    if (!design)
+        throw InputError("--design", "unknown design " + quotedToken(*d) +
+                                         " (v6, later, latest, or WALK/RECORD/RELEASE/END such as "
+                                         "continue/checked/warn-clear-and-free/held-forever)");
+    return design;
+}
+
 RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags) {
     RunSetup run;
     if (auto path = flags.value("--topology")) {
@@ -75,6 +89,11 @@ RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags) {
     }
     run.config.policy = policyFlag(flags, trace.policy.value_or(Policy::Bail));
     run.config.abi = abiFlag(flags, trace.abi.value_or(Abi::V6));
+    run.config.directRecord = trace.record.value_or(DirectRecord::None);
+    run.config.releaseCheck = trace.release;
+    run.config.endOfUpdate = trace.end;
+    if (const auto d = designFlag(flags))
+        run.config = withDesign(run.config, *d);
     std::optional<std::size_t> capacity = trace.capacity;
     std::string capacityPlace = source + " (# capacity)";
     if (auto c = flags.value("--capacity")) {

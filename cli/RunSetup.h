@@ -5,6 +5,7 @@
 #include "cli/Flags.h"
 
 #include "model/Invariant.h"
+#include "topology/Design.h"
 #include "topology/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Topology.h"
@@ -27,6 +28,11 @@ Policy policyFlag(const Flags &flags, Policy fallback);
 /// `--abi` if given (InputError naming the flag if unknown), else `fallback`.
 Abi abiFlag(const Flags &flags, Abi fallback);
 
+/// `--design D` if given (a current kernel, v6 / later / latest, or WALK/RECORD/RELEASE/END as
+/// topology/Design.h prints it): InputError naming the flag if unknown, or if `--policy` is
+/// given too.
+std::optional<Design> designFlag(const Flags &flags);
+
 /// `--invariants LIST` (comma-separated names, or `all`: every invariant) if given, else all.
 /// InputError naming the flag on an unknown name.
 std::vector<Invariant> invariantsFlag(const Flags &flags);
@@ -37,7 +43,9 @@ std::vector<Invariant> invariantsFlag(const Flags &flags);
 std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback, std::string *text);
 
 /// Resolves the run: the topology from `--topology`, else the trace's (inline or file); policy,
-/// abi and capacity from the flags, else the trace header, else bail / v6 / one slot per device.
+/// abi and capacity from the flags, else the trace header, else bail / v6 / one slot per device;
+/// the design switches from `--design` (where the command takes it), else the trace's record,
+/// release and end headers, else what the abi implies.
 /// InputError if no topology is named, a capacity is given for v7, or an op names an unknown BDF.
 RunSetup setUpRun(Trace trace, const std::string &source, const Flags &flags);
 

@@ -73,10 +73,10 @@ void printJson(std::ostream &out, const LiveUpdateConfig &config, const RunResul
 } // namespace
 
 int runSimulate(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(
-        args,
-        {"--topology", "--policy", "--abi", "--capacity", "--ops", "--trace", "--dot", "--png"},
-        {"--json"});
+    const Flags flags(args,
+                      {"--topology", "--policy", "--design", "--abi", "--capacity", "--ops",
+                       "--trace", "--dot", "--png"},
+                      {"--json"});
     flags.allowPositional(0, "simulate takes flags only");
     if (flags.has("--ops") == flags.has("--trace"))
         throw InputError("--ops", "give exactly one of --ops \"OP; OP; ...\" or --trace FILE");

@@ -12,7 +12,7 @@
 namespace bridgepath {
 
 int runSweep(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args, {"--policy", "--format"}, {});
+    const Flags flags(args, {"--policy", "--design", "--format"}, {});
     flags.allowPositional(1, "sweep takes one trace FILE");
     if (flags.positional().empty())
         throw InputError("sweep", "needs a trace FILE");

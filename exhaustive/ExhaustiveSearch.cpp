@@ -31,6 +31,14 @@ struct Item {
 
 } // namespace
 
+LiveUpdateConfig searchConfig(const ExhaustiveOptions &o, std::size_t capacity) {
+    LiveUpdateConfig c{o.policy, o.abi, capacity};
+    c.directRecord = o.directRecord;
+    c.releaseCheck = o.releaseCheck;
+    c.endOfUpdate = o.endOfUpdate;
+    return c;
+}
+
 ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgress &progress) {
     BP_REQUIRE(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16 &&
                    o.generations >= 1,
@@ -70,7 +78,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
                 return;
             const Item &it = items[i];
             const exhaustive::TreeContext c = exhaustive::prepare(forests[it.devices][it.tree]);
-            const LiveUpdateConfig config{o.policy, o.abi, it.capacity};
+            const LiveUpdateConfig config = searchConfig(o, it.capacity);
             results[i] = exhaustive::Searcher(c, config, o).run();
             generated += results[i].generated;
             ++doneItems;
@@ -165,7 +173,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
             return std::nullopt;
         const Item &it = items[best.first];
         const Topology t = buildTopology(forests[it.devices][it.tree]);
-        const LiveUpdateConfig config{o.policy, o.abi, it.capacity};
+        const LiveUpdateConfig config = searchConfig(o, it.capacity);
         auto c = confirm(t, config, best.second->ops, what, o.faults);
         disagrees = !c;
         return c;
@@ -179,7 +187,7 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
     if (bestBoth.second) {
         const Item &it = items[bestBoth.first];
         const Topology t = buildTopology(forests[it.devices][it.tree]);
-        const LiveUpdateConfig config{o.policy, o.abi, it.capacity};
+        const LiveUpdateConfig config = searchConfig(o, it.capacity);
         result.bothSidesSmallest =
             confirm(t, config, bestBoth.second->ops, o.faults, {},
                     [&](const StepOutcome &, const State &s) { return bridgeOnBothSides(t, s); });

@@ -33,6 +33,7 @@
 #include "model/Invariant.h"
 #include "properties/Counterexample.h"
 #include "topology/FaultClass.h"
+#include "topology/LiveUpdateConfig.h"
 #include "topology/Policy.h"
 
 #include <array>
@@ -54,6 +55,10 @@ struct ExhaustiveOptions {
     std::size_t endpoints = 3;  ///< E: distinct targets per sequence
     Policy policy = Policy::Bail;
     Abi abi = Abi::V6;
+    /// The design switches beside the policy (topology/Design.h; unset: what the abi implies).
+    DirectRecord directRecord = DirectRecord::None;
+    std::optional<ReleaseCheck> releaseCheck;
+    std::optional<EndOfUpdate> endOfUpdate;
     std::set<FaultClass> faults;       ///< empty: correct use only
     std::vector<Invariant> invariants; ///< judged in every state
     unsigned threads = 1;
@@ -112,6 +117,9 @@ struct ExhaustiveResult {
     std::uint64_t judgeDisagreements = 0; ///< crossCheckJudge only
     std::string firstJudgeDisagreement;   ///< crossCheckJudge only
 };
+
+/// The configuration one (tree, capacity) search runs under.
+LiveUpdateConfig searchConfig(const ExhaustiveOptions &o, std::size_t capacity);
 
 /// Progress: searches done, searches in all, states generated so far.
 using ExhaustiveProgress = std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>;

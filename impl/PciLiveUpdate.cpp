@@ -64,7 +64,7 @@ void PciLiveUpdate::emitIncoming(KernelEventKind k) {
     e.kind = k;
     e.nrDevices = inNr_;
     events_.push_back(e);
-    seen_ = static_cast<std::uint8_t>(seen_ | 1u << static_cast<int>(k));
+    seen_ = static_cast<std::uint16_t>(seen_ | 1u << static_cast<int>(k));
 }
 
 void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
@@ -74,7 +74,7 @@ void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
         e.device = topology_.bdf(*dev);
     e.nrDevices = nrDevices_;
     events_.push_back(e);
-    seen_ = static_cast<std::uint8_t>(seen_ | 1u << static_cast<int>(k));
+    seen_ = static_cast<std::uint16_t>(seen_ | 1u << static_cast<int>(k));
 }
 
 void PciLiveUpdate::setDirect(DeviceId dev, bool on) {
@@ -137,6 +137,22 @@ void PciLiveUpdate::releaseIfUnused() {
                 emit(KernelEventKind::TableFreedWithReferences);
             warnedAtRelease_ = true;
             break;
+        case ReleaseCheck::WarnClearAndFree:
+            emit(KernelEventKind::ReleaseCleared);
+            forgetTable();
+            return;
+        case ReleaseCheck::WarnAndReconcile:
+            // Per device in BDF order (ids are): a count still held is dropped, a slot two
+            // devices share once.
+            for (DeviceId d = 0; d < slot_.size(); ++d) {
+                if (slot_[d] == kNone || slot_[d] == kStale || table_[slot_[d]].refcount == 0)
+                    continue;
+                table_.set(slot_[d], SlotEntry{});
+                --nrDevices_;
+                emit(KernelEventKind::CountDropped, d);
+            }
+            forgetTable();
+            return;
         }
     }
     // Devices that cache one slot (a lost slot handed out again) share its freed copy: they get
@@ -167,6 +183,17 @@ void PciLiveUpdate::releaseIfUnused() {
             --holders_;
         }
     }
+    table_.reset();
+    tableLive_ = false;
+    nrDevices_ = 0;
+}
+
+void PciLiveUpdate::forgetTable() {
+    // Every cached pointer cleared (also one into an earlier freed table), then the free.
+    std::fill(slot_.begin(), slot_.end(), kNone);
+    std::fill(ghost_.begin(), ghost_.end(), 0);
+    std::fill(alias_.begin(), alias_.end(), 0);
+    holders_ = 0;
     table_.reset();
     tableLive_ = false;
     nrDevices_ = 0;
@@ -223,16 +250,8 @@ template <class Step> Result PciLiveUpdate::walkDown(DeviceId dev, std::uint32_t
             continue;
         if (first == Result::Ok)
             first = r;
-        switch (config_.policy) {
-        case Policy::Bail:
-            return first; // v6/v7: "log a big warning and bail"
-        case Policy::Continue:
-            break;
-        case Policy::Guarded:
-            if (d == dev)
-                return first;
-            break;
-        }
+        if (walkStopsAfterFailure(config_, d == dev)) // v6/v7: "log a big warning and bail"
+            return first;
     }
     return first;
 }
@@ -308,6 +327,8 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
     // fetched.
     if (vfCheckOf(config_) == VfCheck::NamedDevice && isVf_[dev])
         return Result::Einval;
+    if (config_.directRecord == DirectRecord::Checked && direct_[dev])
+        return Result::Ebusy; // the record: preserved already
     if (!tableLive_)
         allocateTable();
     for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
@@ -330,6 +351,8 @@ Result PciLiveUpdate::unpreserve(DeviceId dev) {
     // Without a session there is no outgoing state to walk (every version returns first).
     if (config_.sessionTable && !tableLive_)
         return Result::Enoent;
+    if (config_.directRecord == DirectRecord::Checked && !direct_[dev])
+        return Result::Einval; // the record: never preserved
     setDirect(dev, false);
     const Result r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
     releaseIfUnused();
@@ -409,6 +432,8 @@ Result PciLiveUpdate::finish(DeviceId dev) {
     // fail-next stays armed), as unpreserve does without a session.
     if (!inherited_)
         return Result::Enoent;
+    if (config_.directRecord == DirectRecord::Checked && !inDirect_[dev])
+        return Result::Einval; // the record: the previous kernel did not preserve it
     inDirect_[dev] = 0;
     return walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
 }
@@ -433,6 +458,19 @@ Result PciLiveUpdate::finishAll() {
         if (std::any_of(inSlot_.begin(), inSlot_.end(), [](std::uint32_t s) { return s != kNone; }))
             emitIncoming(KernelEventKind::IncomingHeld);
         break;
+    case EndOfUpdate::PanicIfDirectUnfinished:
+        if (std::any_of(inDirect_.begin(), inDirect_.end(), [](std::uint8_t on) { return on; })) {
+            emitIncoming(KernelEventKind::PanicAtFinish);
+            break;
+        }
+        // Only bridges' counts are left: warned and dropped, the update ends normally.
+        panicked_ = false;
+        emitIncoming(KernelEventKind::LeakDropped);
+        for (SlotEntry &e : incoming_)
+            e.refcount = 0;
+        std::fill(inSlot_.begin(), inSlot_.end(), kNone);
+        inNr_ = 0;
+        return Result::Ok;
     }
     return Result::Panic;
 }
@@ -502,8 +540,10 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
     // warn, and the device stays preserved with its counts, but a device that is gone no longer
     // holds the incoming state.
     if (unplugCleanupOf(config_) == UnplugCleanup::WalksPaths) {
-        const bool holdsOut = slot_[dev] != kNone;
-        const bool holdsIn = inSlot_[dev] != kNone;
+        // With the record the cleanup walks only what was preserved directly.
+        const bool checked = config_.directRecord == DirectRecord::Checked;
+        const bool holdsOut = checked ? direct_[dev] != 0 : slot_[dev] != kNone;
+        const bool holdsIn = checked ? inDirect_[dev] != 0 : inSlot_[dev] != kNone;
         setDirect(dev, false);
         inDirect_[dev] = 0;
         Result r = Result::Ok;

@@ -151,6 +151,8 @@ class PciLiveUpdate {
     /// The outgoing slot table `state().table` reports (empty while no table is allocated),
     /// without copying it.
     const std::vector<SlotEntry> &slots() const { return tableLive_ ? table_.entries() : kNoSlots; }
+    /// The outgoing session's table is allocated (always, without sessions).
+    bool tableAllocated() const { return tableLive_; }
     /// The outgoing nr_devices counter.
     std::uint32_t nrDevices() const { return nrDevices_; }
     /// The incoming entries `state().incoming.table` reports, without copying them.
@@ -210,11 +212,11 @@ class PciLiveUpdate {
 
     static constexpr std::uint32_t kNone = UINT32_MAX;
     // A bit per KernelEventKind that kills the kernel (killsKernel), as in seen_.
-    static constexpr std::uint8_t kKillingKinds = [] {
-        std::uint8_t mask = 0;
-        for (int k = 0; k <= static_cast<int>(KernelEventKind::NullDereference); ++k)
+    static constexpr std::uint16_t kKillingKinds = [] {
+        std::uint16_t mask = 0;
+        for (int k = 0; k < kKernelEventKinds; ++k)
             if (killsKernel(static_cast<KernelEventKind>(k)))
-                mask = static_cast<std::uint8_t>(mask | 1u << k);
+                mask = static_cast<std::uint16_t>(mask | 1u << k);
         return mask;
     }();
     // slot_ of a device whose slot was in a released table (its freed copy is in ghost_).
@@ -252,6 +254,8 @@ class PciLiveUpdate {
     void setDirect(DeviceId dev, bool on);
     // After an outgoing operation: with nothing directly preserved the table is released.
     void releaseIfUnused();
+    // The release's end under warn-clear-and-free and warn-and-reconcile: no pointer survives.
+    void forgetTable();
 
     const Topology &topology_;
     LiveUpdateConfig config_;
@@ -261,7 +265,7 @@ class PciLiveUpdate {
     std::uint32_t nrDevices_ = 0;
     bool panicked_ = false;
     bool tableLive_ = false;       // allocated at the first preserve, released when unused
-    std::uint8_t seen_ = 0;        // a bit per KernelEventKind that happened
+    std::uint16_t seen_ = 0;       // a bit per KernelEventKind that happened
     bool warnedAtRelease_ = false; // WarnOnceAndFree: this kernel's warning fired
     bool retrievePending_ = false; // a duplicate key waits for the retrieve at the session's end
     bool inherited_ = false;       // the previous kernel handed FLB data over (it had a table)

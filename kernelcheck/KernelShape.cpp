@@ -68,6 +68,12 @@ std::string KernelShape::describe() const {
     case ReleaseCheck::WarnOnceAndFree:
         s += ", WARN_ON_ONCE(nr_devices) and free at the release";
         break;
+    case ReleaseCheck::WarnClearAndFree:
+        s += ", WARN at the release, every cached pointer cleared, then free";
+        break;
+    case ReleaseCheck::WarnAndReconcile:
+        s += ", WARN at the release and every count still held dropped";
+        break;
     }
     s += end == EndOfUpdate::Panic ? ", panic() at the end of the update if a device is unfinished"
                                    : ", no end-of-update panic";

@@ -138,7 +138,7 @@ template <class Side> bool noPanicAtFinish(const Side &s) {
 
 /// no-crash: no event of a crash kind (isCrash) happened; `happened(kind)` reads the log.
 template <class Happened> bool noCrash(Happened happened) {
-    for (int k = 0; k <= static_cast<int>(KernelEventKind::NullDereference); ++k)
+    for (int k = 0; k < kKernelEventKinds; ++k)
         if (isCrash(static_cast<KernelEventKind>(k)) && happened(static_cast<KernelEventKind>(k)))
             return false;
     return true;

@@ -87,6 +87,23 @@ void ReferenceModel::releaseTableIfUnused() {
                 event(KernelEventKind::TableFreedWithReferences);
             warnedAtRelease_ = true;
             break;
+        case ReleaseCheck::WarnClearAndFree:
+            event(KernelEventKind::ReleaseCleared);
+            forgetTable();
+            return;
+        case ReleaseCheck::WarnAndReconcile:
+            // Per device in BDF order: a count still held is dropped (a slot two devices share
+            // once, by the first of them).
+            for (const auto &[dev, slot] : slotOf_) {
+                auto entry = table_.find(slot);
+                if (entry == table_.end() || entry->second.refcount == 0)
+                    continue;
+                table_.erase(entry);
+                nrDevices_ -= 1;
+                event(KernelEventKind::CountDropped, dev);
+            }
+            forgetTable();
+            return;
         }
     }
     ++releases_;
@@ -95,6 +112,17 @@ void ReferenceModel::releaseTableIfUnused() {
         freedAt_[dev] = {releases_, slot};
         freedSlots_[{releases_, slot}] = entry == table_.end() ? 0 : entry->second.refcount;
     }
+    slotOf_.clear();
+    table_.clear();
+    tableSize_ = 0;
+    nrDevices_ = 0;
+    tableAllocated_ = false;
+}
+
+void ReferenceModel::forgetTable() {
+    // Every cached pointer cleared (also one into an earlier freed table), then the free.
+    freedAt_.clear();
+    freedSlots_.clear();
     slotOf_.clear();
     table_.clear();
     tableSize_ = 0;
@@ -141,10 +169,8 @@ Result ReferenceModel::walk(const std::vector<Bdf> &devices, const Step &step) c
             continue;
         if (!firstError)
             firstError = r;
-        // Guarded: the walk's first device in leaf-first order is the named one.
-        const bool stop = config_.policy == Policy::Bail ||
-                          (config_.policy == Policy::Guarded && dev == devices.front());
-        if (stop)
+        // The walk's first device in leaf-first order is the named one.
+        if (walkStopsAfterFailure(config_, dev == devices.front()))
             break;
     }
     return firstError.value_or(Result::Ok);
@@ -327,6 +353,8 @@ Result ReferenceModel::preserve(const Bdf &dev) {
         return Result::Enodev;
     if (vfCheckOf(config_) == VfCheck::NamedDevice && topology_->isVf(*topology_->find(dev)))
         return Result::Einval;
+    if (config_.directRecord == DirectRecord::Checked && direct_.count(dev))
+        return Result::Ebusy; // the record: preserved already
     if (!tableAllocated_)
         allocateTable();
     // Without step checks, a named device that holds a slot (a pointer, live or not) is busy:
@@ -360,6 +388,8 @@ Result ReferenceModel::unpreserve(const Bdf &dev) {
     // Without a session there is no outgoing state to walk (every version returns first).
     if (config_.sessionTable && !tableAllocated_)
         return Result::Enoent;
+    if (config_.directRecord == DirectRecord::Checked && !direct_.count(dev))
+        return Result::Einval; // the record: never preserved
     direct_.erase(dev);
     const Result r = walk(pathOf(dev), [this](const Bdf &d) { return unpreserveStep(d); });
     releaseTableIfUnused();
@@ -446,6 +476,8 @@ Result ReferenceModel::finish(const Bdf &dev) {
     // (a fail-next stays armed), as unpreserve does without a session.
     if (!inherited_)
         return Result::Enoent;
+    if (config_.directRecord == DirectRecord::Checked && !inDirect_.count(dev))
+        return Result::Einval; // the record: the previous kernel did not preserve it
     inDirect_.erase(dev);
     if (config_.stepChecks == StepChecks::None) {
         // Refused before the walk when the named device is not incoming; else the walk, and
@@ -484,8 +516,11 @@ Result ReferenceModel::unplug(const Bdf &dev) {
         // (unpreserve), then the incoming one (finish). Later kernels only warn, and the device
         // stays preserved with its counts, but a device that is gone no longer holds the
         // incoming state.
-        const bool holdsOut = slotOf_.count(b) || freedAt_.count(b);
-        const bool holdsIn = inSlotOf_.count(b) != 0;
+        // With the record the cleanup walks only what was preserved directly.
+        const bool checked = config_.directRecord == DirectRecord::Checked;
+        const bool holdsOut =
+            checked ? direct_.count(b) != 0 : slotOf_.count(b) || freedAt_.count(b);
+        const bool holdsIn = checked ? inDirect_.count(b) != 0 : inSlotOf_.count(b) != 0;
         if (unplugCleanupOf(config_) == UnplugCleanup::WalksPaths) {
             direct_.erase(b);
             inDirect_.erase(b);
@@ -596,6 +631,19 @@ Result ReferenceModel::apply(const Op &op) {
             if (!inSlotOf_.empty())
                 incomingEvent(KernelEventKind::IncomingHeld);
             break;
+        case EndOfUpdate::PanicIfDirectUnfinished:
+            if (!inDirect_.empty()) {
+                incomingEvent(KernelEventKind::PanicAtFinish);
+                break;
+            }
+            // Only bridges' counts are left: warned and dropped, the update ends normally.
+            panicked_ = false;
+            incomingEvent(KernelEventKind::LeakDropped);
+            for (SlotEntry &e : inTable_)
+                e.refcount = 0;
+            inSlotOf_.clear();
+            inNr_ = 0;
+            return Result::Ok;
         }
         return Result::Panic;
     case OpKind::FailNext:

@@ -12,7 +12,8 @@
 /// the incoming side it inherited at its kexec (entries, counter, incoming devices); a kexec hands
 /// the outgoing table over as the next incoming side and drops the unfinished incoming one.
 /// Where versions differ it asks the config's accessors (checkOrderOf, vfCheckOf, releaseCheckOf,
-/// endOfUpdateOf), so each choice can be switched alone; the table layout follows `abi`.
+/// endOfUpdateOf), so each choice can be switched alone; the table layout follows `abi`. The
+/// design switches (DirectRecord, the release and end-of-update designs) are honoured too.
 
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
@@ -88,6 +89,8 @@ class ReferenceModel {
     // An event of the incoming side (its nr_devices).
     void incomingEvent(KernelEventKind kind);
     void releaseTableIfUnused();
+    // The release's end under warn-clear-and-free and warn-and-reconcile: no pointer survives.
+    void forgetTable();
     // v6: `capacity` slots (or one per device present, tableSizedToPresent); v7: none, it grows.
     void allocateTable();
 

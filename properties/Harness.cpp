@@ -191,6 +191,9 @@ StepOutcome Harness::step(const Op &op) {
         case KernelEventKind::IncomingHeld:
         case KernelEventKind::RetrieveFailed:
         case KernelEventKind::NullDereference:
+        case KernelEventKind::ReleaseCleared:
+        case KernelEventKind::CountDropped:
+        case KernelEventKind::LeakDropped:
             break;
         }
     }

@@ -18,16 +18,23 @@ const char *toString(KernelEventKind k) {
         return "retrieve-failed";
     case KernelEventKind::NullDereference:
         return "null-dereference";
+    case KernelEventKind::ReleaseCleared:
+        return "release-cleared";
+    case KernelEventKind::CountDropped:
+        return "count-dropped";
+    case KernelEventKind::LeakDropped:
+        return "leak-dropped";
     }
     return "?";
 }
 
 const std::vector<KernelEventKind> &allKernelEvents() {
     static const std::vector<KernelEventKind> all{
-        KernelEventKind::BugAtRelease,   KernelEventKind::TableFreedWithReferences,
-        KernelEventKind::UseAfterFree,   KernelEventKind::PanicAtFinish,
-        KernelEventKind::IncomingHeld,   KernelEventKind::RetrieveFailed,
-        KernelEventKind::NullDereference};
+        KernelEventKind::BugAtRelease,    KernelEventKind::TableFreedWithReferences,
+        KernelEventKind::UseAfterFree,    KernelEventKind::PanicAtFinish,
+        KernelEventKind::IncomingHeld,    KernelEventKind::RetrieveFailed,
+        KernelEventKind::NullDereference, KernelEventKind::ReleaseCleared,
+        KernelEventKind::CountDropped,    KernelEventKind::LeakDropped};
     return all;
 }
 
@@ -48,6 +55,9 @@ bool isCrash(KernelEventKind k) {
         return true;
     case KernelEventKind::TableFreedWithReferences:
     case KernelEventKind::IncomingHeld:
+    case KernelEventKind::ReleaseCleared:
+    case KernelEventKind::CountDropped:
+    case KernelEventKind::LeakDropped:
         return false;
     }
     return false;
@@ -96,6 +106,15 @@ std::string describe(const KernelEvent &e) {
                (e.device ? e.device->toString() : std::string("a device")) +
                " is finished through its incoming pointer, which is NULL (a bridge already "
                "finished, or never incoming): the incoming kernel crashes";
+    case KernelEventKind::ReleaseCleared:
+        return "WARN: nothing is preserved any more but nr_devices is " + nr +
+               ": every cached pointer is cleared and the table freed (nothing dangles)";
+    case KernelEventKind::CountDropped:
+        return "WARN: " + (e.device ? e.device->toString() : std::string("a device")) +
+               " still holds a count with nothing preserved: dropped (nr_devices " + nr + ")";
+    case KernelEventKind::LeakDropped:
+        return "WARN: the Live Update ends with nr_devices " + nr +
+               " but every directly preserved device finished: the bridge counts are dropped";
     }
     return "?";
 }

@@ -25,10 +25,19 @@ enum class KernelEventKind {
                      ///< later kernels panic, v6 frees it and LUO retries on freed memory
     NullDereference, ///< early file: a finish step goes through a NULL incoming pointer (a bridge
                      ///< already finished, or never incoming): Oops, the kernel dies
+    ReleaseCleared,  ///< design warn-clear-and-free: the table released with nr_devices != 0,
+                     ///< WARN, every cached pointer cleared, then freed (nothing dangles)
+    CountDropped,    ///< design warn-and-reconcile: at that release the device's count is dropped
+    LeakDropped,     ///< design panic-if-direct-unfinished: the update ends with counts only on
+                     ///< bridges: WARN, dropped, no panic
 };
 
+/// Number of KernelEventKind values.
+inline constexpr int kKernelEventKinds = 10;
+
 /// `bug-at-release`, `table-freed-with-references`, `use-after-free`, `panic-at-finish`,
-/// `incoming-held`, `retrieve-failed`, `null-dereference`.
+/// `incoming-held`, `retrieve-failed`, `null-dereference`, `release-cleared`, `count-dropped`,
+/// `leak-dropped`.
 const char *toString(KernelEventKind k);
 /// Inverse of toString.
 std::optional<KernelEventKind> parseKernelEvent(std::string_view name);
@@ -69,6 +78,9 @@ constexpr bool killsKernel(KernelEventKind k) {
     case KernelEventKind::TableFreedWithReferences:
     case KernelEventKind::UseAfterFree:
     case KernelEventKind::IncomingHeld:
+    case KernelEventKind::ReleaseCleared:
+    case KernelEventKind::CountDropped:
+    case KernelEventKind::LeakDropped:
         return false;
     }
     return false;

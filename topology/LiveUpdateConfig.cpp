@@ -104,13 +104,18 @@ const char *toString(ReleaseCheck r) {
         return "warn-and-free";
     case ReleaseCheck::WarnOnceAndFree:
         return "warn-once-and-free";
+    case ReleaseCheck::WarnClearAndFree:
+        return "warn-clear-and-free";
+    case ReleaseCheck::WarnAndReconcile:
+        return "warn-and-reconcile";
     }
     return "?";
 }
 
 std::optional<ReleaseCheck> parseReleaseCheck(std::string_view text) {
     for (ReleaseCheck r :
-         {ReleaseCheck::BugOn, ReleaseCheck::WarnAndFree, ReleaseCheck::WarnOnceAndFree})
+         {ReleaseCheck::BugOn, ReleaseCheck::WarnAndFree, ReleaseCheck::WarnOnceAndFree,
+          ReleaseCheck::WarnClearAndFree, ReleaseCheck::WarnAndReconcile})
         if (text == toString(r))
             return r;
     return std::nullopt;
@@ -122,14 +127,34 @@ const char *toString(EndOfUpdate e) {
         return "panic";
     case EndOfUpdate::HeldForever:
         return "held-forever";
+    case EndOfUpdate::PanicIfDirectUnfinished:
+        return "panic-if-direct-unfinished";
     }
     return "?";
 }
 
 std::optional<EndOfUpdate> parseEndOfUpdate(std::string_view text) {
-    for (EndOfUpdate e : {EndOfUpdate::Panic, EndOfUpdate::HeldForever})
+    for (EndOfUpdate e :
+         {EndOfUpdate::Panic, EndOfUpdate::HeldForever, EndOfUpdate::PanicIfDirectUnfinished})
         if (text == toString(e))
             return e;
+    return std::nullopt;
+}
+
+const char *toString(DirectRecord r) {
+    switch (r) {
+    case DirectRecord::None:
+        return "none";
+    case DirectRecord::Checked:
+        return "checked";
+    }
+    return "?";
+}
+
+std::optional<DirectRecord> parseDirectRecord(std::string_view text) {
+    for (DirectRecord r : {DirectRecord::None, DirectRecord::Checked})
+        if (text == toString(r))
+            return r;
     return std::nullopt;
 }
 

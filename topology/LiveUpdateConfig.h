@@ -31,12 +31,36 @@ enum class ReleaseCheck {
     WarnAndFree,     ///< v7: WARN_ON and free, event table-freed-with-references (dangling copies)
     WarnOnceAndFree, ///< early file: WARN_ON_ONCE and free: the event at the first such release of
                      ///< each kernel only
+    /// A design (no kernel has it): WARN, clear every device's cached pointer, then free; event
+    /// release-cleared. Nothing dangles.
+    WarnClearAndFree,
+    /// A design (no kernel has it): WARN and reconcile: nothing is preserved any more, so every
+    /// count still held is dropped (event count-dropped per device, nr_devices-- each), then the
+    /// table is freed as an empty one. Nothing dangles.
+    WarnAndReconcile,
 };
 
 /// What the end of the Live Update (finish-all) does with nr_devices != 0.
 enum class EndOfUpdate {
     Panic,       ///< v7: panic ("never finished"), event panic-at-finish
-    HeldForever, ///< v6: the leaked bridge holds the incoming state forever, event incoming-held
+    HeldForever, ///< v6: never panic; the leaked bridge holds the incoming state forever, event
+                 ///< incoming-held
+    /// A design (no kernel has it): panic (panic-at-finish) only while a directly incoming device
+    /// was never finished; counts left only on bridges are warned and dropped (event
+    /// leak-dropped: every incoming entry zeroed, nr_devices 0) and the update ends normally.
+    PanicIfDirectUnfinished,
+};
+
+/// Whether the kernel keeps a per-device record of direct preservation and consults it before
+/// a walk.
+enum class DirectRecord {
+    None, ///< every version: the walk itself finds out (a misuse walks the path and miscounts)
+    /// A design (no kernel has it): preserve of a device already directly preserved -> -EBUSY,
+    /// unpreserve of one that is not, or finish of one not directly incoming -> -EINVAL, each
+    /// before the walk; the hot-unplug cleanup walks only a directly preserved (incoming) device.
+    /// A failing step at the named device is then corruption, not misuse, so Guarded walks on
+    /// (it acts as Continue).
+    Checked,
 };
 
 /// The order in which a path walk visits the named device and the bridges above it.
@@ -96,6 +120,8 @@ struct LiveUpdateConfig {
     WalkOrder walkOrder = WalkOrder::LeafFirst;
     /// The step checks (Full: every version but the early recursive file).
     StepChecks stepChecks = StepChecks::Full;
+    /// The record of direct preservation (None: every kernel version).
+    DirectRecord directRecord = DirectRecord::None;
     /// Overrides the ABI's unplug cleanup (read it with unplugCleanupOf).
     std::optional<UnplugCleanup> unplugCleanup = std::nullopt;
     /// v6: a table gets one slot per device present when it is allocated (the topology's devices
@@ -123,14 +149,36 @@ const char *toString(CheckOrder o);
 const char *toString(VfCheck v);
 /// Parses `named-device` / `every-device`.
 [[nodiscard]] std::optional<VfCheck> parseVfCheck(std::string_view text);
-/// `bug-on` / `warn-and-free` / `warn-once-and-free`.
+/// `bug-on` / `warn-and-free` / `warn-once-and-free` / `warn-clear-and-free` /
+/// `warn-and-reconcile`.
 const char *toString(ReleaseCheck r);
-/// Parses `bug-on` / `warn-and-free` / `warn-once-and-free`.
+/// Parses what toString(ReleaseCheck) prints.
 [[nodiscard]] std::optional<ReleaseCheck> parseReleaseCheck(std::string_view text);
-/// `panic` / `held-forever`.
+/// `panic` / `held-forever` / `panic-if-direct-unfinished`.
 const char *toString(EndOfUpdate e);
-/// Parses `panic` / `held-forever`.
+/// Parses what toString(EndOfUpdate) prints.
 [[nodiscard]] std::optional<EndOfUpdate> parseEndOfUpdate(std::string_view text);
+/// `none` / `checked`.
+const char *toString(DirectRecord r);
+/// Parses `none` / `checked`.
+[[nodiscard]] std::optional<DirectRecord> parseDirectRecord(std::string_view text);
+/// Whether a walk down stops after a failing step at `dev`: Bail always, Guarded at the named
+/// device (`named`) unless the direct record rules misuse out first, Continue never. The one
+/// home of the walk-down rule (model and impl call it).
+/// (Inline: it runs on every failing step of the implementation's walks.)
+[[nodiscard]] inline bool walkStopsAfterFailure(const LiveUpdateConfig &config, bool named) {
+    switch (config.policy) {
+    case Policy::Bail:
+        return true;
+    case Policy::Continue:
+        return false;
+    case Policy::Guarded:
+        // The guard tells misuse (the named device never preserved) from corruption; with the
+        // record misuse never reaches the walk.
+        return named && config.directRecord == DirectRecord::None;
+    }
+    return true;
+}
 /// `leaf-first` / `root-first`.
 const char *toString(WalkOrder w);
 /// Parses `leaf-first` / `root-first`.

@@ -92,15 +92,15 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                 place + ":" +
                 std::to_string(static_cast<std::size_t>(key.data() - line.data()) + 1);
             if (header) {
-                static const char *const known[] = {"topology", "policy", "abi", "capacity",
-                                                    "expect"};
+                static const char *const known[] = {"topology", "policy",  "abi", "capacity",
+                                                    "record",   "release", "end", "expect"};
                 bool isKnown = false;
                 for (const char *k : known)
                     isKnown = isKnown || key == k;
                 if (!isKnown)
                     throw InputError(keyAt, "unknown header '" + std::string(key) +
-                                                "' (expected topology, policy, abi, capacity or "
-                                                "expect)");
+                                                "' (expected topology, policy, abi, capacity, "
+                                                "record, release, end or expect)");
                 if (!trace.ops.empty())
                     throw InputError(keyAt, "header '" + std::string(key) +
                                                 "' after the first operation (headers come first)");
@@ -146,6 +146,24 @@ Trace parseTraceText(std::string_view text, const std::string &source, const std
                     throw InputError(at,
                                      "capacity too large: at most " + std::to_string(kMaxCapacity));
                 trace.capacity = n;
+            } else if (key == "record") {
+                trace.record = parseDirectRecord(value);
+                if (!trace.record)
+                    throw InputError(at, "unknown record '" + std::string(value.substr(0, 40)) +
+                                             "' (expected none or checked)");
+            } else if (key == "release") {
+                trace.release = parseReleaseCheck(value);
+                if (!trace.release)
+                    throw InputError(at, "unknown release '" + std::string(value.substr(0, 40)) +
+                                             "' (expected bug-on, warn-and-free, "
+                                             "warn-once-and-free, warn-clear-and-free or "
+                                             "warn-and-reconcile)");
+            } else if (key == "end") {
+                trace.end = parseEndOfUpdate(value);
+                if (!trace.end)
+                    throw InputError(at, "unknown end '" + std::string(value.substr(0, 40)) +
+                                             "' (expected panic, held-forever or "
+                                             "panic-if-direct-unfinished)");
             } else if (key == "expect") {
                 if (trace.expect.empty())
                     trace.expectPlace = at;
@@ -188,6 +206,12 @@ std::string Trace::toString() const {
         out += std::string("# abi: ") + bridgepath::toString(*abi) + "\n";
     if (capacity)
         out += "# capacity: " + std::to_string(*capacity) + "\n";
+    if (record)
+        out += std::string("# record: ") + bridgepath::toString(*record) + "\n";
+    if (release)
+        out += std::string("# release: ") + bridgepath::toString(*release) + "\n";
+    if (end)
+        out += std::string("# end: ") + bridgepath::toString(*end) + "\n";
     if (!expect.empty())
         out += "# expect: " + expect + "\n";
     for (const Op &op : ops)

@@ -7,6 +7,9 @@
 ///   # policy: bail
 ///   # abi: v6
 ///   # capacity: 4
+///   # record: checked            (the design switches, when not what the abi implies:
+///   # release: warn-clear-and-free    LiveUpdateConfig's directRecord, releaseCheck and
+///   # end: held-forever               endOfUpdate)
 ///   # expect: fails no-leak, exact-count; holds closure   (what replay checks; or `mismatch`)
 ///   # expect: step 2 returns EINVAL                      (the 2nd operation's result)
 ///   preserve 0000:03:00.0
@@ -15,6 +18,7 @@
 /// One operation per line or several separated by `;`; other `#` lines and blank lines are
 /// comments.
 
+#include "topology/LiveUpdateConfig.h"
 #include "topology/Op.h"
 #include "topology/Policy.h"
 
@@ -32,6 +36,9 @@ struct Trace {
     std::optional<Policy> policy;
     std::optional<Abi> abi;
     std::optional<std::size_t> capacity;
+    std::optional<DirectRecord> record;
+    std::optional<ReleaseCheck> release;
+    std::optional<EndOfUpdate> end;
     std::string expect;      ///< the `# expect:` lines, joined by "; "
     std::string expectPlace; ///< where the first `# expect:` value starts (file:line:column)
     std::vector<Op> ops;

@@ -65,9 +65,8 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
     p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2 |
-                                         warnedAtRelease_ << 3));
-    p = put(p, static_cast<std::uint8_t>(tableLive_));
-    p = put(p, seen_);
+                                         warnedAtRelease_ << 3 | tableLive_ << 4));
+    p = put(p, seen_); // two bytes
     p = put(p, static_cast<std::uint32_t>(generation_));
     p = put(p, nrDevices_);
     p = put(p, inNr_);
@@ -91,8 +90,8 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     retrievePending_ = (endFlags & 2) != 0;
     inherited_ = (endFlags & 4) != 0;
     warnedAtRelease_ = (endFlags & 8) != 0;
-    tableLive_ = get<std::uint8_t>(p) != 0;
-    seen_ = get<std::uint8_t>(p);
+    tableLive_ = (endFlags & 16) != 0;
+    seen_ = get<std::uint16_t>(p);
     events_.clear();
     for (KernelEventKind k : allKernelEvents())
         if (happened(k))
@@ -212,9 +211,10 @@ void SearchState::save(const PciLiveUpdate &impl, std::vector<std::uint8_t> &out
 void SearchState::saveBehaviour(const PciLiveUpdate &impl, std::vector<std::uint8_t> &out) {
     const std::size_t start = out.size();
     impl.save(out);
-    // The event kinds' byte (save's fourth) becomes whether the kernel is dead: the only part of
-    // the record of what happened that the implementation reads.
-    out[start + 3] = impl.crashed() ? 1 : 0;
+    // The event kinds' two bytes (save's third and fourth) become whether the kernel is dead:
+    // the only part of the record of what happened that the implementation reads.
+    out[start + 2] = impl.crashed() ? 1 : 0;
+    out[start + 3] = 0;
 }
 
 void SearchState::restore(PciLiveUpdate &impl, const std::uint8_t *bytes, std::size_t size) {

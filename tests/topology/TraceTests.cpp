@@ -151,10 +151,29 @@ TEST(Trace, BadHeaderValueNamesLineAndColumn) {
         << traceError("  #   capacity:   -1\n");
 }
 
+TEST(Trace, DesignHeadersSetTheSwitchesAndPrintBack) {
+    const Trace t = parseTraceText("# record: checked\n# release: warn-and-reconcile\n"
+                                   "# end: panic-if-direct-unfinished\nkexec\n",
+                                   "t.trace", "");
+    EXPECT_EQ(t.record, DirectRecord::Checked);
+    EXPECT_EQ(t.release, ReleaseCheck::WarnAndReconcile);
+    EXPECT_EQ(t.end, EndOfUpdate::PanicIfDirectUnfinished);
+    EXPECT_EQ(t.toString(), "# record: checked\n# release: warn-and-reconcile\n"
+                            "# end: panic-if-direct-unfinished\nkexec\n");
+    EXPECT_EQ(traceError("# release: warn\nkexec\n"),
+              "t.trace:1:12: unknown release 'warn' (expected bug-on, warn-and-free, "
+              "warn-once-and-free, warn-clear-and-free or warn-and-reconcile)");
+    EXPECT_EQ(traceError("# end: never\nkexec\n"),
+              "t.trace:1:8: unknown end 'never' (expected panic, held-forever or "
+              "panic-if-direct-unfinished)");
+    EXPECT_EQ(traceError("# record: yes\nkexec\n"),
+              "t.trace:1:11: unknown record 'yes' (expected none or checked)");
+}
+
 TEST(Trace, AMisspeltHeaderIsAnErrorAtItsKey) {
     EXPECT_EQ(traceError("# polcy: continue\nkexec\n"),
-              "t.trace:1:3: unknown header 'polcy' (expected topology, policy, abi, capacity or "
-              "expect)");
+              "t.trace:1:3: unknown header 'polcy' (expected topology, policy, abi, capacity, "
+              "record, release, end or expect)");
     // Prose is not a header: a capital, or more than one word, before the colon.
     EXPECT_EQ(traceError("# Note: a comment\n# two words: also one\nkexec\n"), "no error");
 }
