@@ -39,6 +39,10 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out);
 ///  by exhaustive search, worst first, with the smallest example; Z3 on the fault-free row.
 ///  Exit 0; 1 if Z3 refutes the fault-free row, 3 if it cannot decide it.
 int runPolicies(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath designs [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7]
+///  [--faults LIST] [--threads T] [--format text|json|markdown]`: every design (topology/Design.h)
+///  x every fault class by exhaustive search, ranked (matrix/DesignRanking.h). Exit 0.
+int runDesigns(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath export-kunit TRACE [--expect observed|ideal] [--output FILE]`: the trace as a
 ///  KUnit suite in C (a table of steps and expected results, then the final counts).
 int runExportKunit(const std::vector<std::string> &args, std::ostream &out);

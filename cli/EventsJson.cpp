@@ -1,5 +1,7 @@
 #include "cli/EventsJson.h"
 
+#include "topology/LspciRenderer.h"
+
 namespace bridgepath {
 
 nlohmann::ordered_json eventsJson(const std::vector<StepKernelEvent> &events) {
@@ -13,6 +15,15 @@ nlohmann::ordered_json eventsJson(const std::vector<StepKernelEvent> &events) {
         out.push_back(std::move(one));
     }
     return out;
+}
+
+nlohmann::ordered_json exampleJson(const Counterexample &x) {
+    std::vector<std::string> ops;
+    for (const Op &op : x.ops)
+        ops.push_back(op.toString());
+    return {{"tree", renderLspci(x.setup->topology, false)},
+            {"capacity", x.setup->config.capacity},
+            {"ops", ops}};
 }
 
 } // namespace bridgepath

@@ -13,4 +13,7 @@ namespace bridgepath {
 /// nr_devices at that moment (the other events).
 nlohmann::ordered_json eventsJson(const std::vector<StepKernelEvent> &events);
 
+/// A counterexample as JSON: its tree (lspci -t), capacity and operations.
+nlohmann::ordered_json exampleJson(const Counterexample &x);
+
 } // namespace bridgepath

@@ -1,4 +1,5 @@
 #include "cli/Commands.h"
+#include "cli/EventsJson.h"
 #include "cli/Flags.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
@@ -41,29 +42,6 @@ std::string outcomesText(const std::vector<CellOutcome> &outcomes, Abi abi) {
 // bound.
 std::string cellText(const PolicyMatrix &m, const MatrixCell &c) {
     return cellProved(m, c) ? "proved" : outcomesText(c.outcomes, c.abi);
-}
-
-// The tree on one line: each device's address, a bridge's children in braces (`{}`: an empty
-// bridge): `00:00.0{01:00.0 01:01.0}`.
-std::string compactTree(const Topology &t) {
-    std::function<std::string(DeviceId)> device = [&](DeviceId d) {
-        std::string s = t.bdf(d).toString();
-        if (t.bdf(d).domain == 0)
-            s = s.substr(5);
-        if (!t.isBridge(d))
-            return s;
-        s += "{";
-        bool first = true;
-        for (DeviceId c : t.children(d)) {
-            s += (first ? "" : " ") + device(c);
-            first = false;
-        }
-        return s + "}";
-    };
-    std::string out;
-    for (DeviceId r : t.roots())
-        out += (out.empty() ? "" : " ") + device(r);
-    return out;
 }
 
 std::string boundText(const PolicyMatrixOptions &o) {
@@ -240,15 +218,6 @@ void printContainment(std::ostream &out, const PolicyMatrix &m, bool markdown) {
 }
 
 // An example as JSON: its tree, capacity and operations.
-nlohmann::ordered_json exampleJson(const Counterexample &x) {
-    std::vector<std::string> ops;
-    for (const Op &op : x.ops)
-        ops.push_back(op.toString());
-    return {{"tree", renderLspci(x.setup->topology, false)},
-            {"capacity", x.setup->config.capacity},
-            {"ops", ops}};
-}
-
 void printJson(std::ostream &out, const PolicyMatrix &m) {
     nlohmann::ordered_json j;
     j["bound"] = {{"max_devices", m.options.maxDevices},

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <set>
 #include <sstream>
 #include <unistd.h>
@@ -216,6 +217,27 @@ std::string counterexampleText(const Counterexample &c, Invariant inv) {
     out += "    nr_devices " + std::to_string(before.nrDevices) + " -> " +
            std::to_string(after.nrDevices) + "\n";
     out += "  why: " + c.why + "\n";
+    return out;
+}
+
+std::string compactTree(const Topology &t) {
+    std::function<std::string(DeviceId)> device = [&](DeviceId d) {
+        std::string s = t.bdf(d).toString();
+        if (t.bdf(d).domain == 0)
+            s = s.substr(5);
+        if (!t.isBridge(d))
+            return s;
+        s += "{";
+        bool first = true;
+        for (DeviceId c : t.children(d)) {
+            s += (first ? "" : " ") + device(c);
+            first = false;
+        }
+        return s + "}";
+    };
+    std::string out;
+    for (DeviceId r : t.roots())
+        out += (out.empty() ? "" : " ") + device(r);
     return out;
 }
 

@@ -44,6 +44,10 @@ struct StepKernelEvent {
 /// the first step and after each step.
 std::vector<StepKernelEvent> stepEvents(const std::vector<State> &states);
 
+/// The tree on one line: each device's address (domain 0 left out), a bridge's children in
+/// braces (`{}`: an empty bridge): `00:00.0{01:00.0 01:01.0}`.
+std::string compactTree(const Topology &t);
+
 /// `s` quoted for a POSIX shell (`'...'`), for the reproduce lines.
 std::string shellQuote(const std::string &s);
 

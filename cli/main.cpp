@@ -44,6 +44,10 @@ std::string usage() {
            "           [--threads T] [--prove-devices M] [--format text|json|markdown]\n"
            "           [--view counts|machine]\n"
            "      fault class x failure policy: what each fault does, worst first, with examples\n"
+           "  designs [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7]\n"
+           "          [--faults LIST] [--threads T] [--format text|json|markdown]\n"
+           "      every design of the fix x every fault class, ranked: no crash, no premature\n"
+           "      release, least leaked, fewest changes from the latest kernel\n"
            "  export-kunit TRACE [--expect observed|ideal] [--output FILE]\n"
            "      write the trace as a KUnit suite in C, for the kernel tree\n"
            "  kernel-check --source PATH [--abi auto|v6|v7] [--policy P] [--cases N] [--seed S]\n"
@@ -114,15 +118,17 @@ int dispatch(const std::string &command, const std::vector<std::string> &args) {
             return runExhaustive(args, std::cout);
         if (command == "policies")
             return runPolicies(args, std::cout);
+        if (command == "designs")
+            return runDesigns(args, std::cout);
         if (command == "export-kunit")
             return runExportKunit(args, std::cout);
         if (command == "scenarios")
             return runScenarios(args, std::cout);
         if (command == "kernel-check")
             return runKernelCheck(args, std::cout);
-        throw InputError(command,
-                         "unknown command (topology, simulate, check, replay, prove, sweep, "
-                         "exhaustive, policies, export-kunit, kernel-check, scenarios, help)");
+        throw InputError(
+            command, "unknown command (topology, simulate, check, replay, prove, sweep, "
+                     "exhaustive, policies, designs, export-kunit, kernel-check, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

@@ -1,0 +1,216 @@
+#include "cli/Commands.h"
+#include "cli/EventsJson.h"
+#include "cli/Flags.h"
+#include "cli/Report.h"
+#include "cli/RunSetup.h"
+
+#include "matrix/DesignRanking.h"
+#include "topology/InputError.h"
+
+#include <cstdio>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+namespace bridgepath {
+
+namespace {
+
+enum class Format { Text, Json, Markdown };
+
+// `4 / 0 / 7 / 2`: crashes, premature releases, leaked, changes.
+std::string scoreText(const DesignScore &s) {
+    return std::to_string(s.crashes) + " / " + std::to_string(s.premature) + " / " +
+           std::to_string(s.leaked) + " / " + std::to_string(s.changes);
+}
+
+// The design, and the kernel it is, if one.
+std::string designName(const Design &d) {
+    const KernelDesign *k = kernelOf(d);
+    return toString(d) + (k ? std::string(" (") + k->name + ")" : std::string());
+}
+
+std::string boundText(const DesignRankingOptions &o, std::size_t designs) {
+    return std::to_string(designs) + " designs on the " + toString(o.abi) +
+           " table; every forest of 1.." + std::to_string(o.maxDevices) +
+           " devices, every sequence of at most " + std::to_string(o.maxOps) +
+           " ops over at most " + std::to_string(o.endpoints) +
+           " endpoints, one fault of the column's class";
+}
+
+void printTable(std::ostream &out, const DesignRanking &r, bool markdown) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head{"rank", "design"};
+    for (FaultClass f : r.options.faults)
+        head.emplace_back(toString(f));
+    head.emplace_back("crash / premature / leaked / changes");
+    rows.push_back(head);
+    std::size_t rank = 0;
+    for (std::size_t i = 0; i < r.rows.size(); ++i) {
+        const DesignRow &row = r.rows[i];
+        if (i == 0 || !(row.score == r.rows[i - 1].score))
+            rank = i + 1;
+        std::vector<std::string> line{std::to_string(rank), designName(row.design)};
+        for (const DesignCell &c : row.cells)
+            line.push_back(cellLabel(c));
+        line.push_back(scoreText(row.score));
+        rows.push_back(line);
+    }
+    if (markdown) {
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            out << "|";
+            for (const std::string &cell : rows[i])
+                out << " " << cell << " |";
+            out << "\n";
+            if (i == 0) {
+                out << "|";
+                for (std::size_t c = 0; c < rows[0].size(); ++c)
+                    out << "---|";
+                out << "\n";
+            }
+        }
+        return;
+    }
+    std::vector<std::size_t> width(head.size(), 0);
+    for (const auto &line : rows)
+        for (std::size_t c = 0; c < line.size(); ++c)
+            width[c] = std::max(width[c], line[c].size());
+    for (const auto &line : rows) {
+        for (std::size_t c = 0; c < line.size(); ++c)
+            out << line[c]
+                << (c + 1 == line.size() ? "" : std::string(width[c] + 2 - line[c].size(), ' '));
+        out << "\n";
+    }
+}
+
+std::string exampleLine(const DesignRow &row, const DesignCell &c, bool markdown) {
+    const Counterexample &x = *c.example;
+    const std::size_t n = x.setup->topology.size();
+    const std::string head = toString(row.design) + " / " + toString(c.fault) + " / " +
+                             cellLabel(c) + ": " + std::to_string(n) + " device" +
+                             (n == 1 ? "" : "s");
+    if (markdown)
+        return "- " + head + " `" + compactTree(x.setup->topology) + "`: `" + opsLine(x.ops) +
+               "`\n";
+    return "  " + head + "  " + compactTree(x.setup->topology) + "\n    " + opsLine(x.ops) + "\n";
+}
+
+// The best designs, where today's kernels rank, and the smallest examples of both.
+void printVerdict(std::ostream &out, const DesignRanking &r, bool markdown) {
+    const auto best = bestDesigns(r);
+    out << (markdown ? "\n**Best** (" : "\nbest (") << best.size() << " of " << r.rows.size()
+        << ", score " << scoreText(best.front()->score) << (markdown ? "):**\n\n" : "):\n");
+    for (const DesignRow *row : best)
+        out << (markdown ? "- `" : "  ") << designName(row->design) << (markdown ? "`\n" : "\n");
+    out << (markdown ? "\nToday's kernels:\n\n" : "\ntoday's kernels:\n");
+    for (const KernelDesign &k : currentKernels()) {
+        std::size_t rank = 1;
+        for (const DesignRow &row : r.rows)
+            rank += row.score.key() < rowOf(r, k.design).score.key();
+        out << (markdown ? "- " : "  ") << k.name << " (" << toString(k.design) << "): rank "
+            << rank << ", score " << scoreText(rowOf(r, k.design).score) << "\n";
+    }
+    out << (markdown ? "\nThe smallest example of each harm of the best design and of the latest "
+                       "kernel:\n\n"
+                     : "\nsmallest examples (the best design, the latest kernel):\n");
+    for (const DesignRow *row : {best.front(), &rowOf(r, latestKernel())})
+        for (const DesignCell &c : row->cells)
+            if (c.example)
+                out << exampleLine(*row, c, markdown);
+}
+
+void printJson(std::ostream &out, const DesignRanking &r) {
+    nlohmann::ordered_json j;
+    const DesignRankingOptions &o = r.options;
+    j["bound"] = {{"max_devices", o.maxDevices},
+                  {"max_ops", o.maxOps},
+                  {"endpoints", o.endpoints},
+                  {"abi", toString(o.abi)}};
+    j["designs"] = nlohmann::ordered_json::array();
+    for (const DesignRow &row : r.rows) {
+        nlohmann::ordered_json d;
+        d["design"] = toString(row.design);
+        d["walk"] = toString(row.design.walk);
+        d["record"] = toString(row.design.record);
+        d["release"] = toString(row.design.release);
+        d["end"] = toString(row.design.end);
+        if (const KernelDesign *k = kernelOf(row.design))
+            d["kernel"] = k->name;
+        d["score"] = {{"crashes", row.score.crashes},
+                      {"premature", row.score.premature},
+                      {"leaked", row.score.leaked},
+                      {"changes", row.score.changes}};
+        d["cells"] = nlohmann::ordered_json::object();
+        for (const DesignCell &c : row.cells) {
+            nlohmann::ordered_json cell{{"worst", cellLabel(c)},
+                                        {"premature", c.premature},
+                                        {"held", c.held},
+                                        {"leaked_slots", c.leakedSlots},
+                                        {"drift", c.drift}};
+            if (c.example)
+                cell["example"] = exampleJson(*c.example);
+            d["cells"][toString(c.fault)] = cell;
+        }
+        j["designs"].push_back(d);
+    }
+    j["best"] = nlohmann::ordered_json::array();
+    for (const DesignRow *row : bestDesigns(r))
+        j["best"].push_back(toString(row->design));
+    out << j.dump(2) << "\n";
+}
+
+} // namespace
+
+int runDesigns(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(
+        args,
+        {"--max-devices", "--max-ops", "--endpoints", "--abi", "--faults", "--threads", "--format"},
+        {});
+    flags.allowPositional(0, "designs takes flags only");
+    DesignRankingOptions o;
+    o.maxDevices = countFlag(flags, "--max-devices", o.maxDevices, 1, 8);
+    o.maxOps = countFlag(flags, "--max-ops", o.maxOps, 1, 8);
+    o.endpoints = countFlag(flags, "--endpoints", o.endpoints, 1, 8);
+    o.abi = abiFlag(flags, o.abi);
+    if (flags.has("--faults")) {
+        std::string text;
+        const std::set<FaultClass> faults = faultsFlag(flags, "all", &text);
+        if (faults.empty())
+            throw InputError("--faults", "designs ranks what faults do: name at least one class");
+        o.faults.assign(faults.begin(), faults.end());
+    }
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    o.threads = static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
+    const std::string format = flags.value("--format").value_or("text");
+    Format f = Format::Text;
+    if (format == "json")
+        f = Format::Json;
+    else if (format == "markdown")
+        f = Format::Markdown;
+    else if (format != "text")
+        throw InputError("--format", "unknown format '" + format + "' (text, json, markdown)");
+
+    const DesignRanking r = rankDesigns(o);
+    // Timings go to stderr: the same command prints the same stdout.
+    char secs[64];
+    std::snprintf(secs, sizeof secs, "%.1f", r.seconds);
+    std::cerr << "bridgepath designs: " << secs << " s, " << r.distinctStates
+              << " distinct states\n";
+    switch (f) {
+    case Format::Json:
+        printJson(out, r);
+        break;
+    case Format::Markdown:
+        printTable(out, r, true);
+        printVerdict(out, r, true);
+        break;
+    case Format::Text:
+        out << "bridgepath designs: " << boundText(o, r.rows.size()) << "\n\n";
+        printTable(out, r, false);
+        printVerdict(out, r, false);
+        break;
+    }
+    return 0; // a report: faults breaking designs is its content
+}
+
+} // namespace bridgepath
