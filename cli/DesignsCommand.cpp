@@ -16,8 +16,6 @@ namespace bridgepath {
 
 namespace {
 
-enum class Format { Text, Json, Markdown };
-
 // `4 / 0 / 7 / 2`: crashes, premature releases, leaked, changes.
 std::string scoreText(const DesignScore &s) {
     return std::to_string(s.crashes) + " / " + std::to_string(s.premature) + " / " +
@@ -99,7 +97,7 @@ std::string exampleLine(const DesignRow &row, const DesignCell &c, bool markdown
 void printVerdict(std::ostream &out, const DesignRanking &r, bool markdown) {
     const auto best = bestDesigns(r);
     out << (markdown ? "\n**Best** (" : "\nbest (") << best.size() << " of " << r.rows.size()
-        << ", score " << scoreText(best.front()->score) << (markdown ? "):**\n\n" : "):\n");
+        << ", score " << scoreText(best.front()->score) << (markdown ? "):\n\n" : "):\n");
     for (const DesignRow *row : best)
         out << (markdown ? "- `" : "  ") << designName(row->design) << (markdown ? "`\n" : "\n");
     out << (markdown ? "\nToday's kernels:\n\n" : "\ntoday's kernels:\n");
@@ -179,16 +177,8 @@ int runDesigns(const std::vector<std::string> &args, std::ostream &out) {
             throw InputError("--faults", "designs ranks what faults do: name at least one class");
         o.faults.assign(faults.begin(), faults.end());
     }
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    o.threads = static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
-    const std::string format = flags.value("--format").value_or("text");
-    Format f = Format::Text;
-    if (format == "json")
-        f = Format::Json;
-    else if (format == "markdown")
-        f = Format::Markdown;
-    else if (format != "text")
-        throw InputError("--format", "unknown format '" + format + "' (text, json, markdown)");
+    o.threads = threadsFlag(flags);
+    const ReportFormat f = reportFormatFlag(flags);
 
     const DesignRanking r = rankDesigns(o);
     // Timings go to stderr: the same command prints the same stdout.
@@ -197,14 +187,14 @@ int runDesigns(const std::vector<std::string> &args, std::ostream &out) {
     std::cerr << "bridgepath designs: " << secs << " s, " << r.distinctStates
               << " distinct states\n";
     switch (f) {
-    case Format::Json:
+    case ReportFormat::Json:
         printJson(out, r);
         break;
-    case Format::Markdown:
+    case ReportFormat::Markdown:
         printTable(out, r, true);
         printVerdict(out, r, true);
         break;
-    case Format::Text:
+    case ReportFormat::Text:
         out << "bridgepath designs: " << boundText(o, r.rows.size()) << "\n\n";
         printTable(out, r, false);
         printVerdict(out, r, false);

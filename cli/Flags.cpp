@@ -2,6 +2,9 @@
 
 #include "topology/InputError.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace bridgepath {
 
 Flags::Flags(const std::vector<std::string> &args, const std::set<std::string> &valued,
@@ -101,6 +104,22 @@ std::size_t countFlag(const Flags &flags, const std::string &flag, std::size_t f
         throw InputError(flag, "expected " + std::to_string(lo) + ".." + std::to_string(hi) +
                                    ", got " + *v);
     return n;
+}
+
+unsigned threadsFlag(const Flags &flags) {
+    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+    return static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
+}
+
+ReportFormat reportFormatFlag(const Flags &flags) {
+    const std::string format = flags.value("--format").value_or("text");
+    if (format == "json")
+        return ReportFormat::Json;
+    if (format == "markdown")
+        return ReportFormat::Markdown;
+    if (format != "text")
+        throw InputError("--format", "unknown format '" + format + "' (text, json, markdown)");
+    return ReportFormat::Text;
 }
 
 } // namespace bridgepath

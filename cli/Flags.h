@@ -45,4 +45,13 @@ std::string quotedToken(const std::string &text);
 std::size_t countFlag(const Flags &flags, const std::string &flag, std::size_t fallback,
                       std::size_t lo, std::size_t hi);
 
+/// `--threads T` in 1..256, else the machine's cores.
+unsigned threadsFlag(const Flags &flags);
+
+/// The formats of a report command (policies, designs).
+enum class ReportFormat { Text, Json, Markdown };
+
+/// `--format text|json|markdown` (default text); InputError naming the flag otherwise.
+ReportFormat reportFormatFlag(const Flags &flags);
+
 } // namespace bridgepath

@@ -19,8 +19,6 @@ namespace bridgepath {
 
 namespace {
 
-enum class Format { Text, Json, Markdown };
-
 std::string faultName(const MatrixCell &c) {
     return c.fault ? toString(*c.fault) : "none";
 }
@@ -290,22 +288,14 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
         o.abis = {*one};
     else
         throw InputError("--abi", "unknown abi '" + abi + "' (v6, v7, both)");
-    const unsigned cores = std::max(1u, std::thread::hardware_concurrency());
-    o.threads = static_cast<unsigned>(countFlag(flags, "--threads", cores, 1, 256));
+    o.threads = threadsFlag(flags);
     o.proveDevices = static_cast<int>(countFlag(flags, "--prove-devices", 6, 0, 10));
-    const std::string format = flags.value("--format").value_or("text");
-    Format f = Format::Text;
-    if (format == "json")
-        f = Format::Json;
-    else if (format == "markdown")
-        f = Format::Markdown;
-    else if (format != "text")
-        throw InputError("--format", "unknown format '" + format + "' (text, json, markdown)");
+    const ReportFormat f = reportFormatFlag(flags);
 
     const std::string view = flags.value("--view").value_or("counts");
     if (view != "counts" && view != "machine")
         throw InputError("--view", "unknown view '" + view + "' (counts, machine)");
-    if (view == "machine" && f == Format::Json)
+    if (view == "machine" && f == ReportFormat::Json)
         throw InputError("--view", "the machine view is text or markdown; --format json has every "
                                    "outcome of every cell");
 
@@ -315,10 +305,10 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
     std::snprintf(secs, sizeof secs, "%.1f", m.seconds);
     std::cerr << "bridgepath policies: " << secs << " s\n";
     switch (f) {
-    case Format::Json:
+    case ReportFormat::Json:
         printJson(out, m);
         break;
-    case Format::Markdown:
+    case ReportFormat::Markdown:
         if (view == "machine") {
             printMachine(out, m, true);
         } else {
@@ -328,7 +318,7 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out) {
         }
         out << "\n" << proofText(m) << "\n";
         break;
-    case Format::Text: {
+    case ReportFormat::Text: {
         out << "bridgepath policies: " << boundText(o) << "\n\n";
         if (view == "machine")
             printMachine(out, m, false);

@@ -3,6 +3,7 @@
 
 #include "CliRunner.h"
 
+#include <filesystem>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -128,6 +129,36 @@ TEST(Docs, PolicyMatrixIsWhatPoliciesPrints) {
         test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/exhaustive.md");
     EXPECT_NE(readme.find(r.out), std::string::npos) << "docs/exhaustive.md lacks the matrix:\n"
                                                      << r.out;
+}
+
+TEST(Docs, DesignTableIsWhatDesignsPrints) {
+    const auto r = test::runShell("build/bridgepath designs --format markdown");
+    ASSERT_EQ(r.exitCode, 0) << r.err;
+    const std::string doc = test::slurp(std::string(BRIDGEPATH_SOURCE_DIR) + "/docs/findings.md");
+    EXPECT_NE(doc.find(r.out), std::string::npos) << "docs/findings.md lacks the table:\n" << r.out;
+}
+
+TEST(Exhaustive, ADesignsCounterexampleReplaysUnderItsDesign) {
+    // warn-and-free under v6's check order: the endpoint's freed copy is read by its next
+    // preserve. The trace names the design's switches, so replay meets the same crash; without
+    // the headers (bug-on, v6's default) the run would die at the release instead.
+    const std::string dir = "/tmp/bp-design-replay";
+    std::filesystem::remove_all(dir);
+    const auto r = test::runShell(
+        "build/bridgepath exhaustive --design continue/checked/warn-and-free/held-forever "
+        "--max-devices 1 --max-ops 4 --faults step --invariants no-crash --threads 1 "
+        "--save-trace " +
+        dir);
+    EXPECT_EQ(r.exitCode, 1) << r.err;
+    EXPECT_NE(r.out.find("design continue/checked/warn-and-free/held-forever"), std::string::npos)
+        << r.out;
+    const std::string trace = dir + "/exhaustive-no-crash-continue-v6.trace";
+    const std::string text = test::slurp(trace);
+    EXPECT_NE(text.find("# record: checked\n# release: warn-and-free\n"), std::string::npos)
+        << text;
+    const auto replay = test::runShell("build/bridgepath replay " + trace);
+    EXPECT_EQ(replay.exitCode, 0) << replay.out << replay.err;
+    EXPECT_NE(replay.out.find("use after free"), std::string::npos) << replay.out;
 }
 
 TEST(Exhaustive, TheAbiDecidesWhatTheSmallestCrashIs) {
