@@ -5,11 +5,14 @@
 #include "cli/RunSetup.h"
 
 #include "matrix/DesignRanking.h"
+#include "matrix/DesignVerdict.h"
 #include "topology/InputError.h"
+#include "topology/LspciRenderer.h"
 
 #include <cstdio>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <thread>
 
 namespace bridgepath {
@@ -36,6 +39,8 @@ std::string boundText(const DesignRankingOptions &o, std::size_t designs) {
            " endpoints, one fault of the column's class";
 }
 
+void printRows(std::ostream &out, const std::vector<std::vector<std::string>> &rows, bool markdown);
+
 void printTable(std::ostream &out, const DesignRanking &r, bool markdown) {
     std::vector<std::vector<std::string>> rows;
     std::vector<std::string> head{"rank", "design"};
@@ -54,6 +59,11 @@ void printTable(std::ostream &out, const DesignRanking &r, bool markdown) {
         line.push_back(scoreText(row.score));
         rows.push_back(line);
     }
+    printRows(out, rows, markdown);
+}
+
+void printRows(std::ostream &out, const std::vector<std::vector<std::string>> &rows,
+               bool markdown) {
     if (markdown) {
         for (std::size_t i = 0; i < rows.size(); ++i) {
             out << "|";
@@ -69,7 +79,7 @@ void printTable(std::ostream &out, const DesignRanking &r, bool markdown) {
         }
         return;
     }
-    std::vector<std::size_t> width(head.size(), 0);
+    std::vector<std::size_t> width(rows[0].size(), 0);
     for (const auto &line : rows)
         for (std::size_t c = 0; c < line.size(); ++c)
             width[c] = std::max(width[c], line[c].size());
@@ -117,7 +127,60 @@ void printVerdict(std::ostream &out, const DesignRanking &r, bool markdown) {
                 out << exampleLine(*row, c, markdown);
 }
 
-void printJson(std::ostream &out, const DesignRanking &r) {
+std::string verdictText(const SmtOutcome &o) {
+    return std::string(toString(o.verdict)) +
+           (o.verdict == SmtVerdict::Proved ? " (" + std::to_string(o.devices) + ")" : "");
+}
+
+// The best design's proofs, and each runner-up's failure.
+void printProofs(std::ostream &out, const DesignVerdict &v, bool markdown) {
+    const DesignVerdictOptions &o = v.options;
+    out << (markdown ? "\n**Proved** of `" : "\nproved of ") << toString(o.design)
+        << (markdown ? "`" : "") << " (Z3" << (o.solver == SolverChoice::Both ? " and cvc5" : "")
+        << "; every tree of at most " << o.proveDevices
+        << " devices, any sequence length, one fault of the row's class at any point):\n"
+        << (markdown ? "\n" : "");
+    std::vector<std::vector<std::string>> rows{{"fault"}};
+    for (DesignClaim c : allDesignClaims())
+        rows[0].emplace_back(toString(c));
+    for (const FaultProofs &f : v.proofs) {
+        std::vector<std::string> line{toString(f.fault)};
+        for (DesignClaim c : allDesignClaims()) {
+            std::string cell = "not claimed";
+            for (const ClaimProof &p : f.claims)
+                if (p.claim == c)
+                    cell = verdictText(p.outcome);
+            line.push_back(cell);
+        }
+        rows.push_back(line);
+    }
+    printRows(out, rows, markdown);
+    out << (markdown ? "\nEach change from the latest kernel, turned back:\n\n"
+                     : "\neach change from the latest kernel, turned back:\n");
+    for (const RunnerUp &r : v.runnerUps) {
+        out << (markdown ? "- " : "  ") << r.change << " (" << toString(r.design) << "): ";
+        const Topology *tree = nullptr;
+        const std::vector<Op> *ops = nullptr;
+        if (r.z3) {
+            out << toString(*r.claim) << " fails under " << toString(*r.fault)
+                << (r.z3->replayAgrees ? "" : " (the replay disagrees)");
+            tree = &r.z3->topology;
+            ops = &r.z3->ops;
+        } else if (r.breach) {
+            out << "containment fails under step (exhaustive search)";
+            tree = &r.breach->setup->topology;
+            ops = &r.breach->ops;
+        } else {
+            out << "nothing found to fail\n";
+            continue;
+        }
+        out << ", " << tree->size() << " device" << (tree->size() == 1 ? "" : "s")
+            << (markdown ? " `" : "  ") << compactTree(*tree) << (markdown ? "`: `" : "\n    ")
+            << opsLine(*ops) << (markdown ? "`" : "") << "\n";
+    }
+}
+
+void printJson(std::ostream &out, const DesignRanking &r, const std::optional<DesignVerdict> &v) {
     nlohmann::ordered_json j;
     const DesignRankingOptions &o = r.options;
     j["bound"] = {{"max_devices", o.maxDevices},
@@ -154,16 +217,49 @@ void printJson(std::ostream &out, const DesignRanking &r) {
     j["best"] = nlohmann::ordered_json::array();
     for (const DesignRow *row : bestDesigns(r))
         j["best"].push_back(toString(row->design));
+    if (v) {
+        nlohmann::ordered_json p;
+        p["design"] = toString(v->options.design);
+        p["devices"] = v->options.proveDevices;
+        p["solver"] = toString(v->options.solver);
+        p["claims"] = nlohmann::ordered_json::array();
+        for (const FaultProofs &f : v->proofs)
+            for (const ClaimProof &c : f.claims)
+                p["claims"].push_back({{"fault", toString(f.fault)},
+                                       {"claim", toString(c.claim)},
+                                       {"verdict", toString(c.outcome.verdict)},
+                                       {"detail", c.outcome.detail}});
+        p["runner_ups"] = nlohmann::ordered_json::array();
+        for (const RunnerUp &u : v->runnerUps) {
+            nlohmann::ordered_json one{{"change", u.change}, {"design", toString(u.design)}};
+            if (u.z3) {
+                one["fault"] = toString(*u.fault);
+                one["claim"] = toString(*u.claim);
+                std::vector<std::string> ops;
+                for (const Op &op : u.z3->ops)
+                    ops.push_back(op.toString());
+                one["example"] = {{"tree", renderLspci(u.z3->topology, false)},
+                                  {"ops", ops},
+                                  {"replay_agrees", u.z3->replayAgrees}};
+            } else if (u.breach) {
+                one["fault"] = "step";
+                one["claim"] = "containment";
+                one["example"] = exampleJson(*u.breach);
+            }
+            p["runner_ups"].push_back(one);
+        }
+        j["proofs"] = p;
+    }
     out << j.dump(2) << "\n";
 }
 
 } // namespace
 
 int runDesigns(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(
-        args,
-        {"--max-devices", "--max-ops", "--endpoints", "--abi", "--faults", "--threads", "--format"},
-        {});
+    const Flags flags(args,
+                      {"--max-devices", "--max-ops", "--endpoints", "--abi", "--faults",
+                       "--threads", "--format", "--prove", "--solver"},
+                      {});
     flags.allowPositional(0, "designs takes flags only");
     DesignRankingOptions o;
     o.maxDevices = countFlag(flags, "--max-devices", o.maxDevices, 1, 8);
@@ -179,28 +275,71 @@ int runDesigns(const std::vector<std::string> &args, std::ostream &out) {
     }
     o.threads = threadsFlag(flags);
     const ReportFormat f = reportFormatFlag(flags);
+    const int prove = static_cast<int>(countFlag(flags, "--prove", 0, 0, 16));
+    SolverChoice solver = SolverChoice::Both;
+    if (const auto s = flags.value("--solver")) {
+        const auto parsed = parseSolverChoice(*s);
+        if (!parsed)
+            throw InputError("--solver", "unknown solver '" + *s + "' (z3, cvc5, both)");
+        solver = *parsed;
+    }
 
     const DesignRanking r = rankDesigns(o);
     // Timings go to stderr: the same command prints the same stdout.
     char secs[64];
     std::snprintf(secs, sizeof secs, "%.1f", r.seconds);
-    std::cerr << "bridgepath designs: " << secs << " s, " << r.distinctStates
+    std::cerr << "bridgepath designs: the search took " << secs << " s, " << r.distinctStates
               << " distinct states\n";
+    std::optional<DesignVerdict> verdict;
+    if (prove > 0) {
+        DesignVerdictOptions vo;
+        vo.design = bestDesigns(r).front()->design;
+        vo.abi = o.abi;
+        vo.proveDevices = prove;
+        vo.solver = solver;
+        verdict = proveBestDesign(vo);
+        std::snprintf(secs, sizeof secs, "%.1f", verdict->seconds);
+        std::cerr << "bridgepath designs: the proofs took " << secs << " s\n";
+    }
     switch (f) {
     case ReportFormat::Json:
-        printJson(out, r);
+        printJson(out, r, verdict);
         break;
     case ReportFormat::Markdown:
         printTable(out, r, true);
         printVerdict(out, r, true);
+        if (verdict)
+            printProofs(out, *verdict, true);
         break;
     case ReportFormat::Text:
         out << "bridgepath designs: " << boundText(o, r.rows.size()) << "\n\n";
         printTable(out, r, false);
         printVerdict(out, r, false);
+        if (verdict)
+            printProofs(out, *verdict, false);
         break;
     }
-    return 0; // a report: faults breaking designs is its content
+    if (!verdict)
+        return 0; // a report: faults breaking designs is its content
+    // A proof that does not hold is not a pass: a refuted claim (1), undecided (3), the solvers
+    // disagreeing (4).
+    int exit = 0;
+    for (const FaultProofs &fp : verdict->proofs)
+        for (const ClaimProof &c : fp.claims)
+            switch (c.outcome.verdict) {
+            case SmtVerdict::Proved:
+                break;
+            case SmtVerdict::Counterexample:
+                exit = exit == 4 ? 4 : 1;
+                break;
+            case SmtVerdict::Unknown:
+                exit = exit == 0 ? 3 : exit;
+                break;
+            case SmtVerdict::Disagreement:
+                exit = 4;
+                break;
+            }
+    return exit;
 }
 
 } // namespace bridgepath

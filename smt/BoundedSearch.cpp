@@ -145,8 +145,7 @@ SmtCounterexample decode(const z3::model &m, Encoder &enc, const std::vector<Smt
         for (int i = 0; i < tree.n; ++i)
             bdfOf[i] = specs[i].bdf;
     }
-    c.config.policy = setup.policy;
-    c.config.abi = setup.abi;
+    c.config = setup.config();
     // v7 has no capacity (the table grows); the config keeps the encoding's n, which it ignores.
     c.config.capacity = static_cast<std::size_t>(intOf(m, enc.capacity()));
     for (int t = 0; t < k; ++t) {

@@ -29,6 +29,10 @@ struct ContainmentOptions {
     Policy policy = Policy::Continue;
     Abi abi = Abi::V6;
     FaultClass fault = FaultClass::Step; ///< requires containmentEncodes(fault)
+    /// The design switches beside the policy (SmtSetup's; unset: what the abi implies).
+    DirectRecord record = DirectRecord::None;
+    std::optional<ReleaseCheck> release;
+    std::optional<EndOfUpdate> end;
     double timeoutSeconds = 60;
     SolverChoice solver = SolverChoice::Z3;
     std::string queryDir = "/tmp/bridgepath-queries";

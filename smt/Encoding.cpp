@@ -2,6 +2,16 @@
 
 namespace bridgepath {
 
+LiveUpdateConfig SmtSetup::config() const {
+    LiveUpdateConfig c;
+    c.policy = policy;
+    c.abi = abi;
+    c.directRecord = record;
+    c.releaseCheck = release;
+    c.endOfUpdate = end;
+    return c;
+}
+
 namespace {
 
 std::string name(const std::string &base, int i, const std::string &tag = "") {
@@ -232,9 +242,10 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     // the walk runs in its phase (in a kernel that has not crashed; an unpreserve only while the
     // session's table is allocated, without one it returns -ENOENT before walking), reaches
     // position f, and nothing fails before it.
-    const z3::expr walks = !s.crashed && ((is(SmtOp::Preserve) && s.phase == 0) ||
-                                          (is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc) ||
-                                          (is(SmtOp::Finish) && s.phase == 1 && s.alloc));
+    const z3::expr walks = !s.crashed && !refusedByRecord(s, op) &&
+                           ((is(SmtOp::Preserve) && s.phase == 0) ||
+                            (is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc) ||
+                            (is(SmtOp::Finish) && s.phase == 1 && s.alloc));
     if (F.count(FaultClass::Step)) {
         z3::expr_vector reached(c_);
         const z3::expr dE = depthOf(op.e);
@@ -284,6 +295,17 @@ z3::expr Encoder::stepAllowed(const SmtState &s, const SmtStep &op) {
     return z3::mk_and(ok);
 }
 
+z3::expr Encoder::refusedByRecord(const SmtState &s, const SmtStep &op) const {
+    if (setup_.record == DirectRecord::None)
+        return c_.bool_val(false);
+    z3::expr directE = c_.bool_val(false);
+    for (int p = 0; p < tree_.n; ++p)
+        directE = z3::ite(op.e == p, s.direct[p], directE);
+    auto is = [&](SmtOp k) { return op.kind == static_cast<int>(k); };
+    return (is(SmtOp::Preserve) && directE) ||
+           ((is(SmtOp::Unpreserve) || is(SmtOp::Finish)) && !directE);
+}
+
 SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     const int n = tree_.n;
     const bool v6 = setup_.abi == Abi::V6;
@@ -291,13 +313,15 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     // After the v6 BUG_ON every operation returns -ENOENT and changes nothing (as after a
     // retrieve-failed, which the encoding never reaches: see crashed in Encoding.h).
     const z3::expr alive = !s.crashed;
-    const z3::expr isPres = alive && is(SmtOp::Preserve) && s.phase == 0;
+    // The record refuses a misused preserve, unpreserve or finish before anything changes.
+    const z3::expr runs = alive && !refusedByRecord(s, op);
+    const z3::expr isPres = runs && is(SmtOp::Preserve) && s.phase == 0;
     // Without a session there is no outgoing state: an unpreserve while no table is allocated
     // returns -ENOENT before its walk (dev's direct flag, the fail-next, nothing changes).
-    const z3::expr isUnp = alive && is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc;
+    const z3::expr isUnp = runs && is(SmtOp::Unpreserve) && s.phase == 0 && s.alloc;
     // `alloc` crosses the kexec unchanged: after it, whether an FLB was handed over at all. A
     // finish without one returns -ENOENT before its walk (nothing was inherited).
-    const z3::expr isFin = alive && is(SmtOp::Finish) && s.phase == 1 && s.alloc;
+    const z3::expr isFin = runs && is(SmtOp::Finish) && s.phase == 1 && s.alloc;
     const z3::expr walk = isUnp || isFin;
     const z3::expr isKexec = alive && is(SmtOp::Kexec) && s.phase == 0;
     const z3::expr isFinishAll = alive && is(SmtOp::FinishAll) && s.phase == 1;
@@ -361,7 +385,9 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         case Policy::Continue:
             break;
         case Policy::Guarded:
-            policy = op.e == d || !namedFails;
+            // With the record a failing named device is corruption, not misuse: walk on.
+            if (setup_.record == DirectRecord::None)
+                policy = op.e == d || !namedFails;
             break;
         }
         z3::expr reached = walk && on[d] && policy;
@@ -410,14 +436,19 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     // preserved. v6 BUG_ON(nr_devices) kills the outgoing kernel with the table as it is; else
     // (v7 only warns) the table is freed under whoever still holds a slot.
     const z3::expr release = (isUnp || (isPres && !presOk)) && m.alloc && noneOf(m.direct);
-    const z3::expr bug = release && m.nr != 0 && c_.bool_val(v6);
+    const ReleaseCheck rule = releaseCheckOf(setup_.config());
+    const bool clears =
+        rule == ReleaseCheck::WarnClearAndFree || rule == ReleaseCheck::WarnAndReconcile;
+    const z3::expr bug = release && m.nr != 0 && c_.bool_val(rule == ReleaseCheck::BugOn);
+    // Clearing (or reconciling) leaves no pointer at all, also none into an earlier table.
+    const z3::expr cleared = release && m.nr != 0 && c_.bool_val(clears);
     const z3::expr freeTable = release && !bug;
     SmtState t = m;
     for (int d = 0; d < n; ++d) {
         t.has[d] = m.has[d] && !freeTable;
         t.rc[d] = z3::ite(freeTable, zero, m.rc[d]);
-        t.dang[d] = m.dang[d] || (freeTable && m.has[d]);
-        t.copy[d] = z3::ite(freeTable && m.has[d], m.rc[d], m.copy[d]);
+        t.dang[d] = !cleared && (m.dang[d] || (freeTable && m.has[d]));
+        t.copy[d] = z3::ite(cleared, zero, z3::ite(freeTable && m.has[d], m.rc[d], m.copy[d]));
     }
     t.nr = z3::ite(freeTable, zero, m.nr);
     t.alloc = m.alloc && !freeTable;
@@ -448,10 +479,32 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
     }
     t.used = usedOf(s) + sumOf(gained) - sumOf(lost);
     t.phase = z3::ite(isKexec, one, z3::ite(isFinishAll, c_.int_val(2), s.phase));
-    t.panicked = z3::ite(isFinishAll, s.nr != 0, s.panicked);
-    // v7's panic at the end of the update kills the kernel too (every later step a no-op).
-    if (setup_.abi == Abi::V7)
+    switch (endOfUpdateOf(setup_.config())) {
+    case EndOfUpdate::Panic:
+        // The panic at the end of the update kills the kernel (every later step a no-op).
+        t.panicked = z3::ite(isFinishAll, s.nr != 0, s.panicked);
         t.crashed = t.crashed || (isFinishAll && s.nr != 0);
+        break;
+    case EndOfUpdate::HeldForever:
+        t.panicked = z3::ite(isFinishAll, s.nr != 0, s.panicked);
+        break;
+    case EndOfUpdate::PanicIfDirectUnfinished: {
+        const z3::expr panics = isFinishAll && s.nr != 0 && !noneOf(s.direct);
+        const z3::expr drops = isFinishAll && s.nr != 0 && noneOf(s.direct);
+        t.panicked = panics || (!isFinishAll && s.panicked);
+        t.crashed = t.crashed || panics;
+        for (int d = 0; d < n; ++d) {
+            t.has[d] = t.has[d] && !drops;
+            t.rc[d] = z3::ite(drops, zero, t.rc[d]);
+        }
+        t.nr = z3::ite(drops, zero, t.nr);
+        std::vector<z3::expr> dropped;
+        for (int d = 0; d < n; ++d)
+            dropped.push_back(z3::ite(drops && inUse(s, d), one, zero));
+        t.used = *t.used - sumOf(dropped);
+        break;
+    }
+    }
     return t;
 }
 
@@ -556,7 +609,7 @@ z3::expr Encoder::invariant(Invariant i, const SmtState &s) {
         // `crashed` is every way the kernel dies that the encoding reaches (retrieve-failed,
         // also a crash, is not reached: it needs slot identity).
         all.push_back(!s.crashed && !s.uaf);
-        if (setup_.abi == Abi::V7)
+        if (endOfUpdateOf(setup_.config()) != EndOfUpdate::HeldForever)
             all.push_back(!s.panicked);
         break;
     case Invariant::AtomicPreserve:

@@ -38,6 +38,7 @@
 
 #include "model/Invariant.h"
 #include "topology/FaultClass.h"
+#include "topology/LiveUpdateConfig.h"
 #include "topology/Policy.h"
 #include "topology/Topology.h"
 
@@ -126,6 +127,20 @@ struct SmtSetup {
     /// Only slots of devices with a bridge above them are lost (the review's statement: what the
     /// lost slot does to the bridges above it).
     bool lostSlotBelowBridge = false;
+    /// The design switches beside the policy (topology/Design.h; unset: what the abi implies).
+    /// The record refuses a misused preserve, unpreserve or finish before anything changes;
+    /// warn-clear-and-free and warn-and-reconcile release a table with nr_devices != 0 leaving
+    /// nothing held and nothing dangling (the encoding cannot tell them apart: they differ only
+    /// in the log); warn-once-and-free is warn-and-free; the end: panic (a crash), held-forever
+    /// (no crash), panic-if-direct-unfinished (a crash while a directly incoming device is
+    /// unfinished, else every incoming count dropped).
+    DirectRecord record = DirectRecord::None;
+    std::optional<ReleaseCheck> release;
+    std::optional<EndOfUpdate> end;
+
+    /// The kernel configuration these rules are (policy, abi, the switches): what a
+    /// counterexample replays under.
+    [[nodiscard]] LiveUpdateConfig config() const;
 };
 
 /// Builds formulas in one context.
@@ -209,6 +224,9 @@ class Encoder {
     // The unpreserve / finish step at d fails by the kernel's own checks (no slot, refcount 0).
     z3::expr walkRefuses(const SmtState &s, int d) const;
     z3::expr sumOf(const std::vector<z3::expr> &terms) const;
+    // DirectRecord::Checked refuses this preserve, unpreserve or finish before it changes
+    // anything (false without the record).
+    z3::expr refusedByRecord(const SmtState &s, const SmtStep &op) const;
 };
 
 } // namespace bridgepath

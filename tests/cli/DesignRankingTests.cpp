@@ -1,6 +1,7 @@
 // The design ranking (matrix/DesignRanking.h) on a bound small enough to derive by hand.
 
 #include "matrix/DesignRanking.h"
+#include "matrix/DesignVerdict.h"
 
 #include <gtest/gtest.h>
 
@@ -112,6 +113,39 @@ TEST(DesignRanking, TheScoreIsCrashesThenPrematureThenLeakedThenChanges) {
     DesignCell bigLeak = leak;
     bigLeak.leakedSlots = 1000;
     EXPECT_LT(scoreOf(latest, {bigLeak}).key(), scoreOf(latest, {crash}).key());
+}
+
+TEST(DesignVerdict, TheBestDesignIsProvedAndEveryChangeFromTheLatestKernelIsNeeded) {
+    DesignVerdictOptions o;
+    o.design = design("continue/checked/warn-clear-and-free/held-forever");
+    o.abi = Abi::V7;
+    o.proveDevices = 4;
+    o.solver = SolverChoice::Both; // cvc5 re-decides every query
+    const DesignVerdict v = proveBestDesign(o);
+    EXPECT_TRUE(allProved(v));
+    ASSERT_EQ(v.proofs.size(), 4u); // step, lost-slot, refcount, misuse (v7: no -ENOSPC)
+    EXPECT_EQ(v.proofs[0].claims.size(), 4u); // step: all four claims
+    EXPECT_EQ(v.proofs[1].claims.size(), 2u); // lost-slot: no premature-release, no containment
+    ASSERT_EQ(v.runnerUps.size(), 4u);
+    // walk bail: bail stops above a failed step, so the bridges above keep counts (containment,
+    // found by the exhaustive search: nothing Z3 proves of the best design breaks).
+    EXPECT_EQ(v.runnerUps[0].change, "walk bail");
+    EXPECT_FALSE(v.runnerUps[0].z3);
+    ASSERT_TRUE(v.runnerUps[0].breach);
+    // record none: unpreserving a bridge nobody preserved releases it under a preserved device.
+    EXPECT_EQ(v.runnerUps[1].change, "record none");
+    ASSERT_TRUE(v.runnerUps[1].z3);
+    EXPECT_EQ(v.runnerUps[1].fault, FaultClass::Misuse);
+    EXPECT_EQ(v.runnerUps[1].claim, DesignClaim::NoPrematureRelease);
+    // release warn-and-free and end panic: a failed step then crashes.
+    for (std::size_t k : {std::size_t{2}, std::size_t{3}}) {
+        ASSERT_TRUE(v.runnerUps[k].z3) << v.runnerUps[k].change;
+        EXPECT_EQ(v.runnerUps[k].claim, DesignClaim::NoCrash);
+        EXPECT_EQ(v.runnerUps[k].fault, FaultClass::Step);
+        EXPECT_TRUE(v.runnerUps[k].z3->replayAgrees) << v.runnerUps[k].z3->replayNote;
+    }
+    EXPECT_EQ(v.runnerUps[2].change, "release warn-and-free");
+    EXPECT_EQ(v.runnerUps[3].change, "end panic");
 }
 
 } // namespace
