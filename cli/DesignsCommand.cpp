@@ -228,6 +228,7 @@ void printJson(std::ostream &out, const DesignRanking &r, const std::optional<De
                 p["claims"].push_back({{"fault", toString(f.fault)},
                                        {"claim", toString(c.claim)},
                                        {"verdict", toString(c.outcome.verdict)},
+                                       {"seconds", c.outcome.seconds},
                                        {"detail", c.outcome.detail}});
         p["runner_ups"] = nlohmann::ordered_json::array();
         for (const RunnerUp &u : v->runnerUps) {

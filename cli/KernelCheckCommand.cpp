@@ -68,7 +68,8 @@ std::string oneLine(const KernelDisagreement &d) {
     return s + " -> " + d.what;
 }
 
-// The model variant the run compares with: the detected one, or what --abi/--policy force.
+// The model variant the run compares with: the detected one, or what --abi, --policy or
+// --design (the walk policy and the design switches) force.
 LiveUpdateConfig chosenConfig(const Flags &flags, const KernelShape &shape) {
     LiveUpdateConfig c = shape.config();
     if (auto a = flags.value("--abi"); a && *a != "auto") {
@@ -86,6 +87,8 @@ LiveUpdateConfig chosenConfig(const Flags &flags, const KernelShape &shape) {
             throw InputError("--policy", "unknown policy '" + *p + "' (bail, continue, guarded)");
         c.policy = *policy;
     }
+    if (const auto d = designFlag(flags))
+        c = withDesign(c, *d);
     return c;
 }
 
@@ -93,7 +96,7 @@ LiveUpdateConfig chosenConfig(const Flags &flags, const KernelShape &shape) {
 
 int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
     const Flags flags(args,
-                      {"--source", "--abi", "--policy", "--cases", "--seed", "--format",
+                      {"--source", "--abi", "--policy", "--design", "--cases", "--seed", "--format",
                        "--topology", "--trace", "--step-timeout", "--memory-limit"},
                       {"--variants", "--mutants"});
     flags.allowPositional(0, "kernel-check takes flags only");
@@ -142,7 +145,7 @@ int runKernelCheck(const std::vector<std::string> &args, std::ostream &out) {
                                            toString(traceSetup->trace.ops[i].kind) + "'");
     LiveUpdateConfig config = chosenConfig(flags, shape);
     std::string reproduce = "bridgepath kernel-check --source " + shellQuote(*source);
-    for (const char *f : {"--abi", "--policy"})
+    for (const char *f : {"--abi", "--policy", "--design"})
         if (auto v = flags.value(f))
             reproduce += std::string(" ") + f + " " + *v;
 

@@ -137,10 +137,27 @@ void PciLiveUpdate::releaseIfUnused() {
                 emit(KernelEventKind::TableFreedWithReferences);
             warnedAtRelease_ = true;
             break;
-        case ReleaseCheck::WarnClearAndFree:
-            emit(KernelEventKind::ReleaseCleared);
-            forgetTable();
-            return;
+        case ReleaseCheck::WarnClearAndFree: {
+            // Every present device's pointer cleared; a removed device's stays (the model says
+            // why) and dangles after the free below.
+            bool any = false, kept = false;
+            for (DeviceId d = 0; d < slot_.size(); ++d) {
+                if (slot_[d] == kNone)
+                    continue;
+                any = true;
+                if (removed_[d]) {
+                    kept = true;
+                    continue;
+                }
+                holders_ -= slot_[d] != kStale;
+                slot_[d] = kNone;
+                ghost_[d] = 0;
+                alias_[d] = 0;
+            }
+            emit(any && !kept ? KernelEventKind::ReleaseCleared
+                              : KernelEventKind::TableFreedWithReferences);
+            break;
+        }
         case ReleaseCheck::WarnAndReconcile:
             // Per device in BDF order (ids are): a count still held is dropped, a slot two
             // devices share once.

@@ -254,7 +254,7 @@ class PciLiveUpdate {
     void setDirect(DeviceId dev, bool on);
     // After an outgoing operation: with nothing directly preserved the table is released.
     void releaseIfUnused();
-    // The release's end under warn-clear-and-free and warn-and-reconcile: no pointer survives.
+    // The release's end under warn-and-reconcile: no pointer survives.
     void forgetTable();
 
     const Topology &topology_;

@@ -821,6 +821,7 @@ Trace disagreementTrace(const KernelDisagreement &d) {
     t.inlineTopology = renderLspci(d.topology, true); // labels keep VFs ("Virtual Function")
     t.policy = d.config.policy;
     t.abi = d.config.abi;
+    setDesignHeaders(t, d.config);
     t.ops = d.ops;
     return t;
 }
@@ -831,7 +832,8 @@ std::string describeVariant(const LiveUpdateConfig &c) {
            (c.stepChecks == StepChecks::Full ? std::string(toString(checkOrderOf(c)))
                                              : std::string("no step checks")) +
            ", VF check " + toString(vfCheckOf(c)) + ", walk " + toString(c.walkOrder) +
-           ", release " + toString(releaseCheckOf(c)) + ", end " + toString(endOfUpdateOf(c));
+           (c.directRecord == DirectRecord::Checked ? ", record checked" : "") + ", release " +
+           toString(releaseCheckOf(c)) + ", end " + toString(endOfUpdateOf(c));
 }
 
 } // namespace bridgepath

@@ -605,7 +605,7 @@ KernelSnapshot KernelCode::snapshot(const Topology &t) const {
         unsigned nrAt = 0;
         const char *what = nullptr;
         api_->eventAt(i, &kind, &dev, &nrAt, &what);
-        if (kind > static_cast<int>(KernelEventKind::NullDereference)) {
+        if (kind >= kKernelEventKinds) {
             s.otherEvents.push_back(what ? what : "");
             continue;
         }

@@ -133,6 +133,7 @@ const std::vector<KernelMutant> &builtInMutants() {
         {"order-swapped", "the EBUSY and refcount-0 checks of a preserve step are swapped"},
         {"release-check-dropped", "the FLB's release no longer checks nr_devices"},
         {"end-panic-dropped", "the end of the update no longer panics on unfinished devices"},
+        {"record-ignored", "unpreserve no longer consults the record of direct preservation"},
     };
     return all;
 }
@@ -234,9 +235,22 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
                     return out;
         return std::nullopt;
     }
-    if (m.name == "release-check-dropped")
+    if (m.name == "release-check-dropped") {
+        // `if (WARN_ON(x))`: the condition stays a condition, never true.
+        if (auto out = inClosure(shape.flbUnpreserve,
+                                 std::regex(R"(\bif\s*\(\s*(WARN_ON|WARN_ON_ONCE)\s*\()"),
+                                 "if (0 && ("))
+            return out;
         return inClosure(shape.flbUnpreserve, std::regex(R"(\b(BUG_ON|WARN_ON|WARN_ON_ONCE)\s*\()"),
                          "(void)(");
+    }
+    if (m.name == "record-ignored") {
+        if (shape.record != DirectRecord::Checked)
+            return std::nullopt;
+        return inClosure(shape.unpreserve,
+                         std::regex(R"(\bif\s*\(\s*!\s*dev->liveupdate\.preserved_directly\s*\))"),
+                         "if (0 && !dev->liveupdate.preserved_directly)");
+    }
     if (m.name == "end-panic-dropped") {
         if (shape.end != EndOfUpdate::Panic)
             return std::nullopt;

@@ -51,6 +51,7 @@ LiveUpdateConfig KernelShape::config(Policy policy, CheckOrder order) const {
     c.endOfUpdate = end;
     c.walkOrder = walk;
     c.stepChecks = checks;
+    c.directRecord = record;
     c.unplugCleanup = cleanupUnpreserves ? UnplugCleanup::WalksPaths : UnplugCleanup::DropsIncoming;
     return c;
 }
@@ -58,6 +59,7 @@ LiveUpdateConfig KernelShape::config(Policy policy, CheckOrder order) const {
 std::string KernelShape::describe() const {
     std::string s = blockSet ? "block-set table" : "fixed devices[] table";
     s += versionField ? " with a version field" : "";
+    s += record == DirectRecord::Checked ? ", a record of direct preservation" : "";
     switch (release) {
     case ReleaseCheck::BugOn:
         s += ", BUG_ON(nr_devices) at the release";
@@ -139,6 +141,11 @@ KernelShape detectShape(const CSource &src) {
     if (s.cleanup)
         s.cleanupUnpreserves = std::regex_search(src.function(*s.cleanup)->text,
                                                  std::regex("\\b" + s.unpreserve + "\\s*\\("));
+    if (std::regex_search(all, std::regex(R"(liveupdate\.preserved_directly)"))) {
+        s.record = DirectRecord::Checked;
+        s.notes.push_back("record: dev->liveupdate.preserved_directly refuses a misused call "
+                          "before its walk (bridgepath's design)");
+    }
     s.blockSet = all.find("kho_block_set") != std::string::npos;
     if (!s.blockSet && all.find("max_nr_devices") == std::string::npos)
         throw InputError(src.path(), "neither a fixed devices[] table (max_nr_devices) nor a "
@@ -158,6 +165,10 @@ KernelShape detectShape(const CSource &src) {
     if (std::regex_search(release, std::regex(R"(\bBUG_ON\s*\()"))) {
         s.release = ReleaseCheck::BugOn;
         s.notes.push_back("release: BUG_ON in " + s.flbUnpreserve);
+    } else if (std::regex_search(release, std::regex(R"(liveupdate\.outgoing\s*=\s*NULL)"))) {
+        s.release = ReleaseCheck::WarnClearAndFree;
+        s.notes.push_back("release: every device's outgoing pointer cleared, then free, in " +
+                          s.flbUnpreserve);
     } else if (std::regex_search(release, std::regex(R"(\bWARN_ON_ONCE\s*\()"))) {
         s.release = ReleaseCheck::WarnOnceAndFree;
         s.notes.push_back("release: WARN_ON_ONCE, then free, in " + s.flbUnpreserve);

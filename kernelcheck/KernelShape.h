@@ -27,6 +27,9 @@ struct KernelShape {
         StepChecks::Full;            ///< None: a preserve step with no -EBUSY, no refcount-0 check
     bool ownPathMacro = false;       ///< the file defines for_each_pci_dev_in_path itself
     bool cleanupUnpreserves = false; ///< its cleanup function calls the unpreserve API (v6)
+    /// Checked: the file keeps bridgepath's record of direct preservation (reads
+    /// dev->liveupdate.preserved_directly), a design no kernel has.
+    DirectRecord record = DirectRecord::None;
     std::string preserve, unpreserve, finish, registerFlb; ///< entry points
     std::optional<std::string> setup, cleanup, freeze;     ///< PCI-core hooks it has
     std::string preserveStep, unpreserveStep, finishStep;  ///< the walk steps (wrapped)

@@ -87,10 +87,20 @@ void ReferenceModel::releaseTableIfUnused() {
                 event(KernelEventKind::TableFreedWithReferences);
             warnedAtRelease_ = true;
             break;
-        case ReleaseCheck::WarnClearAndFree:
-            event(KernelEventKind::ReleaseCleared);
-            forgetTable();
-            return;
+        case ReleaseCheck::WarnClearAndFree: {
+            // for_each_pci_dev clears every present device's pointer (also one into an earlier
+            // freed table); a hot-removed device is not on the list, so its pointer stays and
+            // dangles like any other after the free. The event says which it came to.
+            const bool any = !slotOf_.empty() || !freedAt_.empty();
+            for (auto it = freedAt_.begin(); it != freedAt_.end();)
+                it = gone(it->first) ? std::next(it) : freedAt_.erase(it);
+            for (auto it = slotOf_.begin(); it != slotOf_.end();)
+                it = gone(it->first) ? std::next(it) : slotOf_.erase(it);
+            const bool kept = !slotOf_.empty() || !freedAt_.empty();
+            event(any && !kept ? KernelEventKind::ReleaseCleared
+                               : KernelEventKind::TableFreedWithReferences);
+            break;
+        }
         case ReleaseCheck::WarnAndReconcile:
             // Per device in BDF order: a count still held is dropped (a slot two devices share
             // once, by the first of them).

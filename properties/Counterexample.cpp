@@ -28,16 +28,7 @@ Trace counterexampleTrace(const Counterexample &c, Invariant inv) {
     t.abi = c.setup->config.abi;
     if (c.setup->config.abi == Abi::V6)
         t.capacity = c.setup->config.capacity;
-    // The design switches, where they are not what the ABI implies.
-    const LiveUpdateConfig &config = c.setup->config;
-    LiveUpdateConfig plain;
-    plain.abi = config.abi;
-    if (config.directRecord != DirectRecord::None)
-        t.record = config.directRecord;
-    if (releaseCheckOf(config) != releaseCheckOf(plain))
-        t.release = releaseCheckOf(config);
-    if (endOfUpdateOf(config) != endOfUpdateOf(plain))
-        t.end = endOfUpdateOf(config);
+    setDesignHeaders(t, c.setup->config);
     t.expect = c.mismatch ? std::string("mismatch") : std::string("fails ") + toString(inv);
     t.ops = c.ops;
     return t;

@@ -31,8 +31,10 @@ enum class ReleaseCheck {
     WarnAndFree,     ///< v7: WARN_ON and free, event table-freed-with-references (dangling copies)
     WarnOnceAndFree, ///< early file: WARN_ON_ONCE and free: the event at the first such release of
                      ///< each kernel only
-    /// A design (no kernel has it): WARN, clear every device's cached pointer, then free; event
-    /// release-cleared. Nothing dangles.
+    /// A design (no kernel has it): WARN, clear every present device's cached pointer
+    /// (for_each_pci_dev), then free; event release-cleared. A hot-removed device is not on the
+    /// list: if one still caches a pointer it dangles, and the event is
+    /// table-freed-with-references.
     WarnClearAndFree,
     /// A design (no kernel has it): WARN and reconcile: nothing is preserved any more, so every
     /// count still held is dropped (event count-dropped per device, nr_devices-- each), then the

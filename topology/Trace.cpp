@@ -219,6 +219,20 @@ std::string Trace::toString() const {
     return out;
 }
 
+void setDesignHeaders(Trace &t, const LiveUpdateConfig &config) {
+    LiveUpdateConfig plain;
+    plain.abi = config.abi;
+    t.record = config.directRecord != DirectRecord::None
+                   ? std::optional<DirectRecord>(config.directRecord)
+                   : std::nullopt;
+    t.release = releaseCheckOf(config) != releaseCheckOf(plain)
+                    ? std::optional<ReleaseCheck>(releaseCheckOf(config))
+                    : std::nullopt;
+    t.end = endOfUpdateOf(config) != endOfUpdateOf(plain)
+                ? std::optional<EndOfUpdate>(endOfUpdateOf(config))
+                : std::nullopt;
+}
+
 std::string saveTrace(const Trace &trace, const std::string &dir, const std::string &name) {
     std::error_code ec;
     std::filesystem::create_directories(dir, ec);

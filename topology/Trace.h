@@ -48,6 +48,10 @@ struct Trace {
     std::string toString() const;
 };
 
+/// Sets `t`'s record, release and end headers to `config`'s switches where they are not what
+/// its ABI implies (none otherwise), so that a replay runs under the same design.
+void setDesignHeaders(Trace &t, const LiveUpdateConfig &config);
+
 /// Parses `OP; OP; ...` as given to --ops; errors name `--ops` and the column.
 Trace parseOpsText(std::string_view text, const std::string &source = "--ops");
 /// Parses trace text; `source` names it in errors (file:line:column), `baseDir` resolves topology.

@@ -41,6 +41,7 @@ enum bp_event_kind {
 	BP_EV_INCOMING_HELD = 4,
 	BP_EV_RETRIEVE_FAILED = 5,
 	BP_EV_NULL_DEREF = 6,	/* a NULL pointer dereference in the kernel code: Oops */
+	BP_EV_RELEASE_CLEARED = 7, /* the release warned and cleared every pointer into the table */
 	BP_EV_OTHER_BUG = 10,	/* a BUG outside the table's release */
 	BP_EV_OTHER_PANIC = 11, /* a panic outside the end of the update */
 };
@@ -87,6 +88,9 @@ static long bp_in_count, bp_in_files;
 static void *bp_in_obj;
 static u64 bp_in_data;
 static int bp_in_release, bp_in_finish_op, bp_in_retrieve;
+/* A WARN during the release, and nr_devices then: its event is decided when the release ends */
+static int bp_release_warned;
+static unsigned bp_release_nr;
 static int bp_flb_calls[4]; /* .preserve, .unpreserve, .retrieve, .finish: LUO's calls so far */
 
 static void bp_event(int kind, int dev, unsigned nr, const char *what)
@@ -263,10 +267,11 @@ void bp_note_log(int level, const char *fmt, ...)
 
 void bp_note_warn(const char *file, int line)
 {
-	if (bp_in_release) {
+	if (bp_in_release && !bp_release_warned) {
 		struct pci_ser *ser = bp_peek(phys_to_virt(bp_out_data));
 
-		bp_event(BP_EV_TABLE_FREED, -1, ser->nr_devices, NULL);
+		bp_release_warned = 1;
+		bp_release_nr = ser->nr_devices;
 	}
 	(void)file;
 	(void)line;
@@ -745,17 +750,34 @@ void liveupdate_flb_put_incoming(struct liveupdate_flb *flb)
 	bp_in_finished = 1;
 }
 
+/* Some device (present or removed) still caches an outgoing pointer. */
+static int bp_any_outgoing(void)
+{
+	for (int i = 0; i < bp_n; i++)
+		if (bp_devs[i].liveupdate.outgoing || bp_devs[i].liveupdate_outgoing)
+			return 1;
+	return 0;
+}
+
 static void bp_flb_unpreserve(void)
 {
 	struct liveupdate_flb_op_args args = { 0 };
+	int pointed;
 
 	args.flb = bp_flb;
 	args.data = bp_out_data;
 	args.obj = bp_out_obj;
+	pointed = bp_any_outgoing();
 	bp_in_release = 1;
+	bp_release_warned = 0;
 	bp_flb_calls[1]++;
 	bp_flb->ops->unpreserve(&args);
 	bp_in_release = 0;
+	/* A warned release that cleared every pointer leaves nothing dangling; else the table was
+	 * freed under whoever still points into it. */
+	if (bp_release_warned)
+		bp_event(pointed && !bp_any_outgoing() ? BP_EV_RELEASE_CLEARED : BP_EV_TABLE_FREED, -1,
+			 bp_release_nr, NULL);
 	bp_out_obj = NULL;
 	bp_out_data = 0;
 }
@@ -916,6 +938,7 @@ static void bp_kexec(void)
 	bp_generation++;
 	for (int i = 0; i < bp_n; i++) {
 		memset(&bp_devs[i].liveupdate, 0, sizeof(bp_devs[i].liveupdate));
+		bp_devs[i].liveupdate.incoming_directly = bp_file_in[i] != 0;
 		bp_devs[i].liveupdate_outgoing = NULL;
 		bp_devs[i].liveupdate_incoming = NULL;
 		bp_devs[i].liveupdate_inherit_buses = false;

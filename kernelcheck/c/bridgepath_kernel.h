@@ -413,6 +413,11 @@ struct pci_liveupdate {
 	u16 acs_ctrl;
 	bool was_preserved;
 	bool was_incoming;
+	/* bridgepath's proposed record of direct preservation (docs/findings.md), no kernel's:
+	 * preserved_directly is the file's own; incoming_directly is set at enumeration for a
+	 * device whose LUO file crossed the kexec */
+	bool preserved_directly;
+	bool incoming_directly;
 };
 struct pci_dev;
 struct pci_bus {

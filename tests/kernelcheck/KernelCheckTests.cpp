@@ -8,6 +8,7 @@
 #include "kernelcheck/KernelCheck.h"
 #include "kernelcheck/KernelMutant.h"
 #include "model/ReferenceModel.h"
+#include "topology/Design.h"
 #include "topology/InputError.h"
 #include "topology/LspciParser.h"
 #include "topology/TextFile.h"
@@ -19,6 +20,7 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
+#include <set>
 #include <unistd.h>
 
 namespace bridgepath {
@@ -44,6 +46,17 @@ std::string variantOf(const char *name, const std::string &tag, const std::strin
     const std::string path = dir + "/liveupdate.c";
     std::ofstream(path) << text;
     return path;
+}
+
+// bridgepath's best design (docs/findings.md), which tests/kernelcheck/c/flb-design writes.
+const Design kBestDesign{Policy::Continue, DirectRecord::Checked, ReleaseCheck::WarnClearAndFree,
+                         EndOfUpdate::HeldForever};
+
+// The model variant a fixture is checked against: the detected one; the design fixture's walk
+// policy (which the text does not show) is its design's.
+LiveUpdateConfig modelOf(const std::string &name, const KernelCode &code) {
+    return name == "flb-design" ? withDesign(code.shape().config(), kBestDesign)
+                                : code.shape().config();
 }
 
 KernelCheckResult check(KernelCode &code, std::size_t cases, unsigned stepSeconds = 10) {
@@ -205,6 +218,51 @@ TEST(KernelCheck, TheEarlyFixtureBehavesLikeItsModelVariantOverTheWholeLifecycle
     EXPECT_GE(r.eventSteps, 20u) << "the cases must reach kernel events";
 }
 
+TEST(KernelShape, TheDesignFixtureKeepsTheRecordAndClearsPointersAtTheRelease) {
+    const KernelShape s =
+        detectShape(CSource::parse(readTextFile(fixture("flb-design")), "design"));
+    EXPECT_EQ(s.record, DirectRecord::Checked);
+    EXPECT_EQ(s.release, ReleaseCheck::WarnClearAndFree);
+    EXPECT_EQ(s.end, EndOfUpdate::HeldForever);
+    EXPECT_EQ(s.abi(), Abi::V6);
+}
+
+TEST(KernelCheck, TheDesignFixtureBehavesLikeTheBestDesignOverTheWholeLifecycle) {
+    const auto code = KernelCode::build(fixture("flb-design"));
+    KernelCheckOptions o;
+    o.cases = 400;
+    const KernelCheckResult r = runKernelCheck(*code, modelOf("flb-design", *code), o);
+    EXPECT_FALSE(r.disagreement) << r.disagreement->what << "\n"
+                                 << disagreementTrace(*r.disagreement).toString();
+    EXPECT_GE(r.faultSteps, 200u) << "the cases must exercise faults";
+    EXPECT_GE(r.eventSteps, 20u) << "the cases must reach kernel events";
+}
+
+TEST(KernelCheck, TheDesignFixtureAgreesWithContinueAndGuardedAloneTheRecordMakesThemOne) {
+    const auto code = KernelCode::build(fixture("flb-design"));
+    KernelCheckOptions o;
+    o.cases = 300;
+    std::set<Policy> agreeing;
+    for (const VariantVerdict &v : matchVariants(*code, o))
+        if (!v.result.disagreement) {
+            agreeing.insert(v.policy);
+            EXPECT_EQ(v.walk, WalkOrder::LeafFirst);
+            EXPECT_EQ(v.vf, VfCheck::NamedDevice);
+        }
+    EXPECT_EQ(agreeing, (std::set<Policy>{Policy::Continue, Policy::Guarded}));
+}
+
+TEST(KernelCheck, TheV6FixtureIsNotTheBestDesign) {
+    // Preserving the bridge twice: v6 counts it twice, the design's record refuses (-EBUSY).
+    const auto code = KernelCode::build(fixture("flb-v6"));
+    KernelCheckOptions o;
+    o.cases = 300;
+    const KernelCheckResult r =
+        runKernelCheck(*code, withDesign(code->shape().config(), kBestDesign), o);
+    ASSERT_TRUE(r.disagreement);
+    EXPECT_LE(r.disagreement->ops.size(), 4u) << disagreementTrace(*r.disagreement).toString();
+}
+
 TEST(KernelCheck, TheLatestFixtureBehavesLikeItsModelVariantOverTheWholeLifecycle) {
     const KernelCheckResult r = check(fixture("flb-latest"), 400);
     EXPECT_FALSE(r.disagreement) << r.disagreement->what << "\n"
@@ -228,8 +286,9 @@ TEST_P(LifecycleEvents, AreReachedByTheCodeAndTheModelAtTheSameStep) {
     const Topology t = test::reviewTree();
     const auto code = KernelCode::build(fixture(c.fixture));
     const std::vector<Op> ops = parseOpsText(c.ops, "test").ops;
-    EXPECT_FALSE(checkOne(*code, t, code->shape().config(), ops));
-    ReferenceModel model(t, code->shape().config());
+    const LiveUpdateConfig config = modelOf(c.fixture, *code);
+    EXPECT_FALSE(checkOne(*code, t, config, ops));
+    ReferenceModel model(t, config);
     for (const Op &op : ops)
         (void)model.apply(op);
     const auto &events = model.state().events;
@@ -241,6 +300,11 @@ TEST_P(LifecycleEvents, AreReachedByTheCodeAndTheModelAtTheSameStep) {
 INSTANTIATE_TEST_SUITE_P(
     KernelCheck, LifecycleEvents,
     testing::Values(
+        // The design: B2's step fails, B1 and RC are still released (continue); B2's count is
+        // the only one left at the release, which warns and clears every pointer.
+        EventCase{"flb-design",
+                  "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0",
+                  KernelEventKind::ReleaseCleared},
         // v6: the leaked B1 and RC still count when the last device is unpreserved: BUG_ON.
         EventCase{"flb-v6", "preserve 03:00.0; fail-next unpreserve 02:00.0; unpreserve 03:00.0",
                   KernelEventKind::BugAtRelease},
@@ -634,7 +698,7 @@ TEST_P(BuiltInMutants, AreKilledWithASmallCounterexample) {
         KernelCode::build(fixture(c.fixture), [&](const std::string &) { return *mutated; });
     KernelCheckOptions o;
     o.cases = 1000;
-    const KernelCheckResult r = runKernelCheck(*code, original->shape().config(), o);
+    const KernelCheckResult r = runKernelCheck(*code, modelOf(c.fixture, *original), o);
     ASSERT_TRUE(r.disagreement) << c.mutant << " survived 1000 cases on " << c.fixture;
     EXPECT_LE(r.disagreement->ops.size(), 10u) << disagreementTrace(*r.disagreement).toString();
 }
@@ -643,17 +707,35 @@ TEST_P(BuiltInMutants, AreKilledWithASmallCounterexample) {
 // turn into continue), its steps check neither EBUSY nor refcount 0, and it has no end panic.
 bool notInEarly(const std::string &m) {
     return m == "unpreserve-continue" || m == "finish-continue" || m == "order-swapped" ||
-           m == "end-panic-dropped";
+           m == "end-panic-dropped" || m == "record-ignored";
+}
+
+// Whether the mutant has a form in the fixture: the record only in the design, whose walks have
+// no bail to turn into continue and whose end (v6's) has no panic.
+bool appliesTo(const std::string &m, const std::string &f) {
+    if (f == "flb-early")
+        return !notInEarly(m);
+    if (f == "flb-design")
+        return m != "unpreserve-continue" && m != "finish-continue" && m != "end-panic-dropped";
+    return m != "record-ignored" && !(m == "end-panic-dropped" && f == "flb-v6");
 }
 
 std::vector<MutantCase> mutantCases() {
     std::vector<MutantCase> out;
-    for (const char *f : {"flb-v6", "flb-latest", "flb-early"})
+    for (const char *f : {"flb-v6", "flb-latest", "flb-early", "flb-design"})
         for (const KernelMutant &m : builtInMutants())
-            if (!(m.name == "end-panic-dropped" && f == std::string("flb-v6")) &&
-                !(notInEarly(m.name) && f == std::string("flb-early")))
+            if (appliesTo(m.name, f))
                 out.push_back({f, m.name.c_str()});
     return out;
+}
+
+TEST(KernelMutants, EachAppliesExactlyWhereItHasAForm) {
+    for (const char *f : {"flb-v6", "flb-latest", "flb-early", "flb-design"}) {
+        const std::string text = readTextFile(fixture(f));
+        for (const KernelMutant &m : builtInMutants())
+            EXPECT_EQ(applyMutant(m, text).has_value(), appliesTo(m.name, f))
+                << m.name << " on " << f;
+    }
 }
 
 TEST(KernelMutants, TheOnesWithoutAnEarlyFormDoNotApplyToTheEarlyFixture) {
@@ -663,7 +745,7 @@ TEST(KernelMutants, TheOnesWithoutAnEarlyFormDoNotApplyToTheEarlyFixture) {
         EXPECT_EQ(applyMutant(m, text).has_value(), !notInEarly(m.name)) << m.name;
         none += notInEarly(m.name);
     }
-    EXPECT_EQ(none, 4u);
+    EXPECT_EQ(none, 5u);
 }
 
 INSTANTIATE_TEST_SUITE_P(KernelCheck, BuiltInMutants, testing::ValuesIn(mutantCases()),

@@ -137,6 +137,27 @@ TEST(DesignSwitches, WarnClearAndFreeLeavesNoPointerIntoTheFreedTable) {
     EXPECT_EQ(r.state.nrDevices, 2u);
 }
 
+TEST(DesignSwitches, WarnClearAndFreeCannotReachAHotRemovedDevicesPointer) {
+    // Two root ports, an endpoint under each. RC0's step fails as EP0 is unpreserved (continue:
+    // EP0 is freed, RC0 keeps 1). RC0 is then hot-removed; with the record the cleanup does not
+    // walk it (it was never preserved directly), and it leaves the device list with its pointer.
+    // At the release for_each_pci_dev cannot clear it: RC0 dangles (its freed copy 1), and the
+    // event is the freed-with-references one, nr_devices 1.
+    const Topology t = parseLspci("-[0000:00]-+-00.0-[01]----00.0\n"
+                                  "           \\-01.0-[02]----00.0\n",
+                                  "two roots");
+    const Design d{Policy::Continue, DirectRecord::Checked, ReleaseCheck::WarnClearAndFree,
+                   EndOfUpdate::HeldForever};
+    const DesignRun r =
+        runBoth(t, designed(t, Abi::V6, d),
+                "preserve 01:00.0; preserve 02:00.0; fail-next unpreserve 00:00.0; "
+                "unpreserve 01:00.0; unplug 00:00.0; unpreserve 02:00.0");
+    ASSERT_EQ(test::eventKinds(r.state),
+              std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
+    EXPECT_EQ(r.state.events[0].nrDevices, 1u);
+    EXPECT_EQ(r.state.dangling, (std::map<Bdf, std::uint16_t>{{test::bdf("00:00.0"), 1}}));
+}
+
 TEST(DesignSwitches, WarnAndReconcileDropsEveryHeldCountInBdfOrder) {
     // Bail: EP0's step frees its slot, B2's fails; B2, B1 and RC keep 1 (nr_devices 3). The
     // release drops RC, B1, B2 in BDF order: nr_devices 2, 1, 0 at the three events.
