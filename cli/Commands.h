@@ -43,6 +43,9 @@ int runPolicies(const std::vector<std::string> &args, std::ostream &out);
 ///  [--faults LIST] [--threads T] [--format text|json|markdown]`: every design (topology/Design.h)
 ///  x every fault class by exhaustive search, ranked (matrix/DesignRanking.h). Exit 0.
 int runDesigns(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath report [--prove-devices N] [--solver z3|cvc5|both] [--fixtures DIR]
+///  [--output FILE]`: the reply to the v6 06/12 review (cli/ReviewReport.h). Exit 0.
+int runReport(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath export-kunit TRACE [--expect observed|ideal] [--output FILE]`: the trace as a
 ///  KUnit suite in C (a table of steps and expected results, then the final counts).
 int runExportKunit(const std::vector<std::string> &args, std::ostream &out);

@@ -47,8 +47,13 @@ std::string usage() {
            "      fault class x failure policy: what each fault does, worst first, with examples\n"
            "  designs [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7]\n"
            "          [--faults LIST] [--threads T] [--format text|json|markdown]\n"
+           "          [--prove N] [--solver z3|cvc5|both]\n"
            "      every design of the fix x every fault class, ranked: no crash, no premature\n"
            "      release, least leaked, fewest changes from the latest kernel\n"
+           "  report [--prove-devices N] [--solver z3|cvc5|both] [--fixtures DIR]\n"
+           "         [--output FILE]\n"
+           "      the reply to the v6 06/12 review: each version's smallest crash, the fix,\n"
+           "      what is proved, how to reproduce it, the KUnit cases\n"
            "  export-kunit TRACE [--expect observed|ideal] [--output FILE]\n"
            "      write the trace as a KUnit suite in C, for the kernel tree\n"
            "  kernel-check --source PATH [--abi auto|v6|v7] [--policy P] [--cases N] [--seed S]\n"
@@ -121,6 +126,8 @@ int dispatch(const std::string &command, const std::vector<std::string> &args) {
             return runPolicies(args, std::cout);
         if (command == "designs")
             return runDesigns(args, std::cout);
+        if (command == "report")
+            return runReport(args, std::cout);
         if (command == "export-kunit")
             return runExportKunit(args, std::cout);
         if (command == "scenarios")
@@ -128,8 +135,9 @@ int dispatch(const std::string &command, const std::vector<std::string> &args) {
         if (command == "kernel-check")
             return runKernelCheck(args, std::cout);
         throw InputError(
-            command, "unknown command (topology, simulate, check, replay, prove, sweep, "
-                     "exhaustive, policies, designs, export-kunit, kernel-check, scenarios, help)");
+            command,
+            "unknown command (topology, simulate, check, replay, prove, sweep, "
+            "exhaustive, policies, designs, report, export-kunit, kernel-check, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

@@ -137,9 +137,12 @@ void PciLiveUpdate::releaseIfUnused() {
                 emit(KernelEventKind::TableFreedWithReferences);
             warnedAtRelease_ = true;
             break;
-        case ReleaseCheck::WarnClearAndFree: {
-            // Every present device's pointer cleared; a removed device's stays (the model says
-            // why) and dangles after the free below.
+        case ReleaseCheck::WarnClearAndFree:
+        case ReleaseCheck::WarnAndReconcile: {
+            // Every present device's pointer cleared, under reconcile after its count is
+            // dropped; a removed device's stays (the model says why) and dangles after the free
+            // below.
+            const bool reconcile = releaseCheckOf(config_) == ReleaseCheck::WarnAndReconcile;
             bool any = false, kept = false;
             for (DeviceId d = 0; d < slot_.size(); ++d) {
                 if (slot_[d] == kNone)
@@ -149,27 +152,22 @@ void PciLiveUpdate::releaseIfUnused() {
                     kept = true;
                     continue;
                 }
+                if (reconcile && slot_[d] != kStale && table_[slot_[d]].refcount != 0) {
+                    table_.set(slot_[d], SlotEntry{});
+                    --nrDevices_;
+                    emit(KernelEventKind::CountDropped, d);
+                }
                 holders_ -= slot_[d] != kStale;
                 slot_[d] = kNone;
                 ghost_[d] = 0;
                 alias_[d] = 0;
             }
-            emit(any && !kept ? KernelEventKind::ReleaseCleared
-                              : KernelEventKind::TableFreedWithReferences);
+            if (kept)
+                emit(KernelEventKind::TableFreedWithReferences);
+            else if (!reconcile && any)
+                emit(KernelEventKind::ReleaseCleared);
             break;
         }
-        case ReleaseCheck::WarnAndReconcile:
-            // Per device in BDF order (ids are): a count still held is dropped, a slot two
-            // devices share once.
-            for (DeviceId d = 0; d < slot_.size(); ++d) {
-                if (slot_[d] == kNone || slot_[d] == kStale || table_[slot_[d]].refcount == 0)
-                    continue;
-                table_.set(slot_[d], SlotEntry{});
-                --nrDevices_;
-                emit(KernelEventKind::CountDropped, d);
-            }
-            forgetTable();
-            return;
         }
     }
     // Devices that cache one slot (a lost slot handed out again) share its freed copy: they get
@@ -200,17 +198,6 @@ void PciLiveUpdate::releaseIfUnused() {
             --holders_;
         }
     }
-    table_.reset();
-    tableLive_ = false;
-    nrDevices_ = 0;
-}
-
-void PciLiveUpdate::forgetTable() {
-    // Every cached pointer cleared (also one into an earlier freed table), then the free.
-    std::fill(slot_.begin(), slot_.end(), kNone);
-    std::fill(ghost_.begin(), ghost_.end(), 0);
-    std::fill(alias_.begin(), alias_.end(), 0);
-    holders_ = 0;
     table_.reset();
     tableLive_ = false;
     nrDevices_ = 0;

@@ -254,8 +254,6 @@ class PciLiveUpdate {
     void setDirect(DeviceId dev, bool on);
     // After an outgoing operation: with nothing directly preserved the table is released.
     void releaseIfUnused();
-    // The release's end under warn-and-reconcile: no pointer survives.
-    void forgetTable();
 
     const Topology &topology_;
     LiveUpdateConfig config_;

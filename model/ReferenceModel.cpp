@@ -87,33 +87,36 @@ void ReferenceModel::releaseTableIfUnused() {
                 event(KernelEventKind::TableFreedWithReferences);
             warnedAtRelease_ = true;
             break;
-        case ReleaseCheck::WarnClearAndFree: {
-            // for_each_pci_dev clears every present device's pointer (also one into an earlier
-            // freed table); a hot-removed device is not on the list, so its pointer stays and
-            // dangles like any other after the free. The event says which it came to.
+        case ReleaseCheck::WarnClearAndFree:
+        case ReleaseCheck::WarnAndReconcile: {
+            // for_each_pci_dev reaches the present devices: each one's pointer is cleared (also
+            // one into an earlier freed table), under reconcile after its count is dropped (in
+            // BDF order; a slot two devices share once, by the first). A hot-removed device is
+            // not on the list: its pointer stays and dangles after the free like any other.
+            const bool reconcile = releaseCheckOf(config_) == ReleaseCheck::WarnAndReconcile;
             const bool any = !slotOf_.empty() || !freedAt_.empty();
+            for (auto it = slotOf_.begin(); it != slotOf_.end();) {
+                if (gone(it->first)) {
+                    ++it;
+                    continue;
+                }
+                auto entry = table_.find(it->second);
+                if (reconcile && entry != table_.end() && entry->second.refcount != 0) {
+                    table_.erase(entry);
+                    nrDevices_ -= 1;
+                    event(KernelEventKind::CountDropped, it->first);
+                }
+                it = slotOf_.erase(it);
+            }
             for (auto it = freedAt_.begin(); it != freedAt_.end();)
                 it = gone(it->first) ? std::next(it) : freedAt_.erase(it);
-            for (auto it = slotOf_.begin(); it != slotOf_.end();)
-                it = gone(it->first) ? std::next(it) : slotOf_.erase(it);
             const bool kept = !slotOf_.empty() || !freedAt_.empty();
-            event(any && !kept ? KernelEventKind::ReleaseCleared
-                               : KernelEventKind::TableFreedWithReferences);
+            if (kept)
+                event(KernelEventKind::TableFreedWithReferences);
+            else if (!reconcile && any)
+                event(KernelEventKind::ReleaseCleared);
             break;
         }
-        case ReleaseCheck::WarnAndReconcile:
-            // Per device in BDF order: a count still held is dropped (a slot two devices share
-            // once, by the first of them).
-            for (const auto &[dev, slot] : slotOf_) {
-                auto entry = table_.find(slot);
-                if (entry == table_.end() || entry->second.refcount == 0)
-                    continue;
-                table_.erase(entry);
-                nrDevices_ -= 1;
-                event(KernelEventKind::CountDropped, dev);
-            }
-            forgetTable();
-            return;
         }
     }
     ++releases_;
@@ -122,17 +125,6 @@ void ReferenceModel::releaseTableIfUnused() {
         freedAt_[dev] = {releases_, slot};
         freedSlots_[{releases_, slot}] = entry == table_.end() ? 0 : entry->second.refcount;
     }
-    slotOf_.clear();
-    table_.clear();
-    tableSize_ = 0;
-    nrDevices_ = 0;
-    tableAllocated_ = false;
-}
-
-void ReferenceModel::forgetTable() {
-    // Every cached pointer cleared (also one into an earlier freed table), then the free.
-    freedAt_.clear();
-    freedSlots_.clear();
     slotOf_.clear();
     table_.clear();
     tableSize_ = 0;

@@ -89,8 +89,6 @@ class ReferenceModel {
     // An event of the incoming side (its nr_devices).
     void incomingEvent(KernelEventKind kind);
     void releaseTableIfUnused();
-    // The release's end under warn-and-reconcile: no pointer survives.
-    void forgetTable();
     // v6: `capacity` slots (or one per device present, tableSizedToPresent); v7: none, it grows.
     void allocateTable();
 

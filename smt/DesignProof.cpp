@@ -54,14 +54,6 @@ std::vector<FaultClass> designProofFaults(Abi abi) {
 
 namespace {
 
-z3::expr holders(Encoder &enc, const SmtState &s) {
-    z3::context &c = enc.ctx();
-    z3::expr sum = c.int_val(0);
-    for (int d = 0; d < enc.tree().n; ++d)
-        sum = sum + z3::ite(s.has[d], c.int_val(1), c.int_val(0));
-    return sum;
-}
-
 // What every claim's invariant adds: the phase in range, nothing dangling, and while outgoing
 // nr_devices counts the devices holding a slot (so a release with nr_devices 0 frees nothing
 // that is held), with no crash.
@@ -70,7 +62,7 @@ z3::expr base(Encoder &enc, const SmtState &s) {
     all.push_back(s.phase >= 0 && s.phase <= 2);
     for (int d = 0; d < enc.tree().n; ++d)
         all.push_back(!s.dang[d] && s.copy[d] == 0);
-    all.push_back(z3::implies(s.phase == 0, s.nr == holders(enc, s)));
+    all.push_back(z3::implies(s.phase == 0, s.nr == enc.holdersOf(s)));
     all.push_back(enc.invariant(Invariant::NoCrash, s));
     return z3::mk_and(all);
 }

@@ -106,6 +106,7 @@ SmtState Encoder::freshState(const std::string &tag) {
                c_.bool_const(("crashed_" + tag).c_str()),
                c_.bool_const(("uaf_" + tag).c_str()),
                {},
+               std::nullopt,
                std::nullopt};
     for (int d = 0; d < tree_.n; ++d) {
         s.has.push_back(c_.bool_const(name("has", d, tag).c_str()));
@@ -191,6 +192,15 @@ z3::expr Encoder::usedOf(const SmtState &s) const {
     for (int d = 0; d < tree_.n; ++d)
         used.push_back(z3::ite(inUse(s, d), c_.int_val(1), c_.int_val(0)));
     return sumOf(used);
+}
+
+z3::expr Encoder::holdersOf(const SmtState &s) const {
+    if (s.holders)
+        return *s.holders;
+    std::vector<z3::expr> held;
+    for (int d = 0; d < tree_.n; ++d)
+        held.push_back(z3::ite(s.has[d], c_.int_val(1), c_.int_val(0)));
+    return sumOf(held);
 }
 
 z3::expr Encoder::idealOf(const SmtState &s, int d) const {
@@ -505,6 +515,12 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         break;
     }
     }
+    std::vector<z3::expr> took, left;
+    for (int d = 0; d < n; ++d) {
+        took.push_back(z3::ite(!s.has[d] && t.has[d], one, zero));
+        left.push_back(z3::ite(s.has[d] && !t.has[d], one, zero));
+    }
+    t.holders = holdersOf(s) + sumOf(took) - sumOf(left);
     return t;
 }
 

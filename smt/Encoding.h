@@ -91,6 +91,8 @@ struct SmtState {
     std::vector<z3::expr> ideal;
     /// The number of slots in use, likewise carried with its change built in (nr-devices).
     std::optional<z3::expr> used;
+    /// The number of devices holding a live slot (in use or not), likewise.
+    std::optional<z3::expr> holders;
 };
 
 /// The operation kinds of the encoding.
@@ -183,6 +185,8 @@ class Encoder {
     z3::expr countIsIdeal(const SmtState &s, int d) const;
     /// Closure at device d: if d holds a slot in use, so does every device above it.
     z3::expr closureAt(const SmtState &s, int d) const;
+    /// The number of devices holding a live slot (`has`), with a post-state's change built in.
+    z3::expr holdersOf(const SmtState &s) const;
     /// Whether `i` is one the encoding covers.
     static bool encodes(Invariant i);
     /// Every invariant the encoding covers, in allInvariants() order.

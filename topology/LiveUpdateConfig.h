@@ -37,8 +37,10 @@ enum class ReleaseCheck {
     /// table-freed-with-references.
     WarnClearAndFree,
     /// A design (no kernel has it): WARN and reconcile: nothing is preserved any more, so every
-    /// count still held is dropped (event count-dropped per device, nr_devices-- each), then the
-    /// table is freed as an empty one. Nothing dangles.
+    /// present device's count still held is dropped (event count-dropped per device,
+    /// nr_devices-- each) and its pointer cleared, then the table is freed. A hot-removed
+    /// device's pointer dangles, as under warn-clear-and-free (then also
+    /// table-freed-with-references).
     WarnAndReconcile,
 };
 

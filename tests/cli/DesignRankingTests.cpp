@@ -123,7 +123,7 @@ TEST(DesignVerdict, TheBestDesignIsProvedAndEveryChangeFromTheLatestKernelIsNeed
     o.solver = SolverChoice::Both; // cvc5 re-decides every query
     const DesignVerdict v = proveBestDesign(o);
     EXPECT_TRUE(allProved(v));
-    ASSERT_EQ(v.proofs.size(), 4u); // step, lost-slot, refcount, misuse (v7: no -ENOSPC)
+    ASSERT_EQ(v.proofs.size(), 4u);           // step, lost-slot, refcount, misuse (v7: no -ENOSPC)
     EXPECT_EQ(v.proofs[0].claims.size(), 4u); // step: all four claims
     EXPECT_EQ(v.proofs[1].claims.size(), 2u); // lost-slot: no premature-release, no containment
     ASSERT_EQ(v.runnerUps.size(), 4u);

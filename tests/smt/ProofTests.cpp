@@ -315,6 +315,7 @@ struct Abstract {
                    c.bool_val(crashed),
                    c.bool_val(uaf),
                    {},
+                   std::nullopt,
                    std::nullopt};
         for (std::size_t d = 0; d < has.size(); ++d) {
             s.has.push_back(c.bool_val(has[d]));
