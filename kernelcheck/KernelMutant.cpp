@@ -237,9 +237,9 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
     }
     if (m.name == "release-check-dropped") {
         // `if (WARN_ON(x))`: the condition stays a condition, never true.
-        if (auto out = inClosure(shape.flbUnpreserve,
-                                 std::regex(R"(\bif\s*\(\s*(WARN_ON|WARN_ON_ONCE)\s*\()"),
-                                 "if (0 && ("))
+        if (auto out =
+                inClosure(shape.flbUnpreserve,
+                          std::regex(R"(\bif\s*\(\s*(WARN_ON|WARN_ON_ONCE)\s*\()"), "if (0 && ("))
             return out;
         return inClosure(shape.flbUnpreserve, std::regex(R"(\b(BUG_ON|WARN_ON|WARN_ON_ONCE)\s*\()"),
                          "(void)(");

@@ -148,10 +148,9 @@ TEST(DesignSwitches, WarnClearAndFreeCannotReachAHotRemovedDevicesPointer) {
                                   "two roots");
     const Design d{Policy::Continue, DirectRecord::Checked, ReleaseCheck::WarnClearAndFree,
                    EndOfUpdate::HeldForever};
-    const DesignRun r =
-        runBoth(t, designed(t, Abi::V6, d),
-                "preserve 01:00.0; preserve 02:00.0; fail-next unpreserve 00:00.0; "
-                "unpreserve 01:00.0; unplug 00:00.0; unpreserve 02:00.0");
+    const DesignRun r = runBoth(t, designed(t, Abi::V6, d),
+                                "preserve 01:00.0; preserve 02:00.0; fail-next unpreserve 00:00.0; "
+                                "unpreserve 01:00.0; unplug 00:00.0; unpreserve 02:00.0");
     ASSERT_EQ(test::eventKinds(r.state),
               std::vector<KernelEventKind>{KernelEventKind::TableFreedWithReferences});
     EXPECT_EQ(r.state.events[0].nrDevices, 1u);
