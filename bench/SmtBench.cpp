@@ -5,6 +5,7 @@
 
 #include "smt/BoundedSearch.h"
 #include "smt/ContainmentProof.h"
+#include "smt/DesignProof.h"
 #include "smt/EverySizeProof.h"
 #include "smt/InductionProof.h"
 #include "topology/TopologyLoader.h"
@@ -133,6 +134,21 @@ void BM_ContainmentProof(benchmark::State &state) {
     }
 }
 BENCHMARK(BM_ContainmentProof)->Arg(4)->Arg(8)->Arg(12)->Arg(16)->Unit(benchmark::kMillisecond);
+
+// The best design's claims under one failed walk step (v7, Z3) for every tree of at most N
+// devices: no-crash, no-premature-release, no-leak-after-release, containment.
+void BM_DesignProof(benchmark::State &state) {
+    DesignProofOptions o;
+    o.design = Design{Policy::Continue, DirectRecord::Checked, ReleaseCheck::WarnClearAndFree,
+                      EndOfUpdate::HeldForever};
+    o.maxDevices = static_cast<int>(state.range(0));
+    o.fault = FaultClass::Step;
+    for (auto _ : state)
+        for (const ClaimProof &c : proveDesign(o))
+            if (c.outcome.verdict != SmtVerdict::Proved)
+                state.SkipWithError(c.outcome.detail.c_str());
+}
+BENCHMARK(BM_DesignProof)->Arg(4)->Arg(6)->Arg(8)->Arg(10)->Arg(12)->Unit(benchmark::kMillisecond);
 
 } // namespace
 } // namespace bridgepath
