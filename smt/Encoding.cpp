@@ -451,14 +451,20 @@ SmtState Encoder::post(const SmtState &s, const SmtStep &op) {
         rule == ReleaseCheck::WarnClearAndFree || rule == ReleaseCheck::WarnAndReconcile;
     const z3::expr bug = release && m.nr != 0 && c_.bool_val(rule == ReleaseCheck::BugOn);
     // Clearing (or reconciling) leaves no pointer at all, also none into an earlier table.
-    const z3::expr cleared = release && m.nr != 0 && c_.bool_val(clears);
     const z3::expr freeTable = release && !bug;
     SmtState t = m;
     for (int d = 0; d < n; ++d) {
         t.has[d] = m.has[d] && !freeTable;
         t.rc[d] = z3::ite(freeTable, zero, m.rc[d]);
-        t.dang[d] = !cleared && (m.dang[d] || (freeTable && m.has[d]));
-        t.copy[d] = z3::ite(cleared, zero, z3::ite(freeTable && m.has[d], m.rc[d], m.copy[d]));
+        t.dang[d] = m.dang[d] || (freeTable && m.has[d]);
+        t.copy[d] = z3::ite(freeTable && m.has[d], m.rc[d], m.copy[d]);
+    }
+    if (clears) {
+        const z3::expr cleared = release && m.nr != 0;
+        for (int d = 0; d < n; ++d) {
+            t.dang[d] = !cleared && t.dang[d];
+            t.copy[d] = z3::ite(cleared, zero, t.copy[d]);
+        }
     }
     t.nr = z3::ite(freeTable, zero, m.nr);
     t.alloc = m.alloc && !freeTable;
