@@ -159,12 +159,8 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
     o.endpoints = countFlag(flags, "--endpoints", 3, 1, 12);
     o.generations = static_cast<unsigned>(countFlag(flags, "--generations", 1, 1, 4));
     o.policy = policyFlag(flags, o.policy);
-    if (const auto d = designFlag(flags)) {
-        o.policy = d->walk;
-        o.directRecord = d->record;
-        o.releaseCheck = d->release;
-        o.endOfUpdate = d->end;
-    }
+    if (const auto d = designFlag(flags))
+        applyDesign(o, *d);
     o.abi = abiFlag(flags, o.abi);
     o.faults = faultsFlag(flags, "none", faultsText);
     o.invariants = invariantsFlag(flags);

@@ -54,10 +54,7 @@ Reproducer reproducerOf(const KernelDesign &k, Abi abi) {
     o.maxDevices = 2;
     o.maxOps = 4;
     o.abi = abi;
-    o.policy = k.design.walk;
-    o.directRecord = k.design.record;
-    o.releaseCheck = k.design.release;
-    o.endOfUpdate = k.design.end;
+    applyDesign(o, k.design);
     o.faults = {FaultClass::Step};
     o.invariants = {Invariant::NoCrash};
     return Reproducer{&k, abi, runExhaustive(o).tallies.front().smallest};

@@ -31,6 +31,13 @@ struct Item {
 
 } // namespace
 
+void applyDesign(ExhaustiveOptions &o, const Design &d) {
+    o.policy = d.walk;
+    o.directRecord = d.record;
+    o.releaseCheck = d.release;
+    o.endOfUpdate = d.end;
+}
+
 LiveUpdateConfig searchConfig(const ExhaustiveOptions &o, std::size_t capacity) {
     LiveUpdateConfig c{o.policy, o.abi, capacity};
     c.directRecord = o.directRecord;

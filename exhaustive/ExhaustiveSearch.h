@@ -32,6 +32,7 @@
 #include "exhaustive/TreeEnumerator.h"
 #include "model/Invariant.h"
 #include "properties/Counterexample.h"
+#include "topology/Design.h"
 #include "topology/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
 #include "topology/Policy.h"
@@ -117,6 +118,9 @@ struct ExhaustiveResult {
     std::uint64_t judgeDisagreements = 0; ///< crossCheckJudge only
     std::string firstJudgeDisagreement;   ///< crossCheckJudge only
 };
+
+/// Sets the policy and the design switches to `d`'s.
+void applyDesign(ExhaustiveOptions &o, const Design &d);
 
 /// The configuration one (tree, capacity) search runs under.
 LiveUpdateConfig searchConfig(const ExhaustiveOptions &o, std::size_t capacity);

@@ -79,10 +79,7 @@ DesignCell searchCell(const DesignRankingOptions &options, const Design &d, Faul
     o.maxOps = options.maxOps;
     o.endpoints = options.endpoints;
     o.abi = options.abi;
-    o.policy = d.walk;
-    o.directRecord = d.record;
-    o.releaseCheck = d.release;
-    o.endOfUpdate = d.end;
+    applyDesign(o, d);
     o.faults = {fault};
     o.invariants = {Invariant::NoCrash};
     o.threads = options.threads;

@@ -38,10 +38,7 @@ std::optional<Counterexample> containmentBreach(const Design &d, Abi abi) {
     o.maxDevices = 3;
     o.maxOps = 4;
     o.abi = abi;
-    o.policy = d.walk;
-    o.directRecord = d.record;
-    o.releaseCheck = d.release;
-    o.endOfUpdate = d.end;
+    applyDesign(o, d);
     o.faults = {FaultClass::Step};
     o.invariants = {Invariant::Containment};
     o.stopAtFirst = true;
