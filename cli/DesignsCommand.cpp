@@ -93,14 +93,9 @@ void printRows(std::ostream &out, const std::vector<std::vector<std::string>> &r
 
 std::string exampleLine(const DesignRow &row, const DesignCell &c, bool markdown) {
     const Counterexample &x = *c.example;
-    const std::size_t n = x.setup->topology.size();
-    const std::string head = toString(row.design) + " / " + toString(c.fault) + " / " +
-                             cellLabel(c) + ": " + std::to_string(n) + " device" +
-                             (n == 1 ? "" : "s");
-    if (markdown)
-        return "- " + head + " `" + compactTree(x.setup->topology) + "`: `" + opsLine(x.ops) +
-               "`\n";
-    return "  " + head + "  " + compactTree(x.setup->topology) + "\n    " + opsLine(x.ops) + "\n";
+    return exampleText(toString(row.design) + " / " + toString(c.fault) + " / " + cellLabel(c) +
+                           ": " + deviceCount(x.setup->topology.size()),
+                       x.setup->topology, x.ops, markdown);
 }
 
 // The best designs, where today's kernels rank, and the smallest examples of both.
@@ -158,25 +153,17 @@ void printProofs(std::ostream &out, const DesignVerdict &v, bool markdown) {
     out << (markdown ? "\nEach change from the latest kernel, turned back:\n\n"
                      : "\neach change from the latest kernel, turned back:\n");
     for (const RunnerUp &r : v.runnerUps) {
-        out << (markdown ? "- " : "  ") << r.change << " (" << toString(r.design) << "): ";
-        const Topology *tree = nullptr;
-        const std::vector<Op> *ops = nullptr;
-        if (r.z3) {
-            out << toString(*r.claim) << " fails under " << toString(*r.fault)
-                << (r.z3->replayAgrees ? "" : " (the replay disagrees)");
-            tree = &r.z3->topology;
-            ops = &r.z3->ops;
-        } else if (r.breach) {
-            out << "containment fails under step (exhaustive search)";
-            tree = &r.breach->setup->topology;
-            ops = &r.breach->ops;
-        } else {
-            out << "nothing found to fail\n";
+        const std::string head = r.change + " (" + toString(r.design) + "): ";
+        if (!r.hasExample()) {
+            out << (markdown ? "- " : "  ") << head << "nothing found to fail\n";
             continue;
         }
-        out << ", " << tree->size() << " device" << (tree->size() == 1 ? "" : "s")
-            << (markdown ? " `" : "  ") << compactTree(*tree) << (markdown ? "`: `" : "\n    ")
-            << opsLine(*ops) << (markdown ? "`" : "") << "\n";
+        const std::string what =
+            r.z3 ? std::string(toString(*r.claim)) + " fails under " + toString(*r.fault) +
+                       (r.z3->replayAgrees ? "" : " (the replay disagrees)")
+                 : std::string("containment fails under step (exhaustive search)");
+        out << exampleText(head + what + ", " + deviceCount(r.tree().size()), r.tree(), r.ops(),
+                           markdown);
     }
 }
 
@@ -277,13 +264,7 @@ int runDesigns(const std::vector<std::string> &args, std::ostream &out) {
     o.threads = threadsFlag(flags);
     const ReportFormat f = reportFormatFlag(flags);
     const int prove = static_cast<int>(countFlag(flags, "--prove", 0, 0, 16));
-    SolverChoice solver = SolverChoice::Both;
-    if (const auto s = flags.value("--solver")) {
-        const auto parsed = parseSolverChoice(*s);
-        if (!parsed)
-            throw InputError("--solver", "unknown solver '" + *s + "' (z3, cvc5, both)");
-        solver = *parsed;
-    }
+    const SolverChoice solver = solverFlag(flags, SolverChoice::Both);
 
     const DesignRanking r = rankDesigns(o);
     // Timings go to stderr: the same command prints the same stdout.

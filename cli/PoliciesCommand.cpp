@@ -129,15 +129,11 @@ std::string exampleLine(const PolicyMatrix &m, const MatrixCell &c, const Counte
                         const std::string &name, bool markdown) {
     const std::string head =
         rowName(m, c) + " / " + toString(c.policy) + " / " + name + ": " +
-        std::to_string(x.setup->topology.size()) + " device" +
-        (x.setup->topology.size() == 1 ? "" : "s") +
+        deviceCount(x.setup->topology.size()) +
         (x.setup->config.abi == Abi::V6 && x.setup->config.capacity < x.setup->topology.size()
              ? ", capacity " + std::to_string(x.setup->config.capacity)
              : std::string());
-    if (markdown)
-        return "- " + head + " `" + compactTree(x.setup->topology) + "`: `" + opsLine(x.ops) +
-               "`\n";
-    return "  " + head + "  " + compactTree(x.setup->topology) + "\n    " + opsLine(x.ops) + "\n";
+    return exampleText(head, x.setup->topology, x.ops, markdown);
 }
 
 void printExamples(std::ostream &out, const PolicyMatrix &m, bool markdown) {

@@ -71,11 +71,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
     if (concrete && (flags.has("--max-devices") || flags.has("--max-depth")))
         throw InputError(flags.has("--sysfs") ? "--sysfs" : "--topology",
                          "give either a tree or --max-devices/--max-depth");
-    const std::string solverName = flags.value("--solver").value_or("z3");
-    const std::optional<SolverChoice> solver = parseSolverChoice(solverName);
-    if (!solver)
-        throw InputError("--solver", "unknown solver '" + solverName + "' (z3, cvc5, both)");
-    if (*solver != SolverChoice::Z3 && !cvc5Binary()) {
+    const SolverChoice solver = solverFlag(flags, SolverChoice::Z3);
+    if (solver != SolverChoice::Z3 && !cvc5Binary()) {
         if (const char *env = std::getenv("BRIDGEPATH_CVC5"))
             throw InputError("--solver", std::string("BRIDGEPATH_CVC5 names '") + env +
                                              "', not an executable file");
@@ -131,7 +128,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.invariants = invariants;
         o.timeoutSeconds = timeout;
         o.topology = topology;
-        o.solver = *solver;
+        o.solver = solver;
         o.queryDir = saveDir;
         result = boundedSearch(o);
     } else if (everySize) {
@@ -139,7 +136,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.setup = setup;
         o.topology = topology;
         o.timeoutSeconds = timeout;
-        o.solver = *solver;
+        o.solver = solver;
         o.queryDir = saveDir;
         result = proveEverySize(o);
     } else {
@@ -149,7 +146,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         o.maxDepth = maxDepth;
         o.setup = setup;
         o.timeoutSeconds = timeout;
-        o.solver = *solver;
+        o.solver = solver;
         o.queryDir = saveDir;
         result = proveByInduction(o);
     }
@@ -185,7 +182,7 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
         nlohmann::ordered_json j;
         j["result"] = toString(result.verdict);
         j["method"] = result.method;
-        j["solver"] = toString(*solver);
+        j["solver"] = toString(solver);
         j["abi"] = toString(setup.abi);
         if (everySize)
             j["bound"] = nullptr; // every size, any length
@@ -222,8 +219,8 @@ int runProve(const std::vector<std::string> &args, std::ostream &out) {
                                   " devices (depth <= " + std::to_string(maxDepth) + ")")
             << (method == "bmc" ? ", " + std::to_string(steps) + " steps"
                                 : std::string(", any length"))
-            << (*solver == SolverChoice::Z3 ? std::string()
-                                            : std::string(", solver ") + toString(*solver))
+            << (solver == SolverChoice::Z3 ? std::string()
+                                           : std::string(", solver ") + toString(solver))
             << "\n"
             << "result: " << toString(result.verdict) << ": " << result.detail << "\n";
         if (result.counterexample) {

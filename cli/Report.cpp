@@ -241,4 +241,15 @@ std::string compactTree(const Topology &t) {
     return out;
 }
 
+std::string deviceCount(std::size_t n) {
+    return std::to_string(n) + " device" + (n == 1 ? "" : "s");
+}
+
+std::string exampleText(const std::string &head, const Topology &tree, const std::vector<Op> &ops,
+                        bool markdown) {
+    if (markdown)
+        return "- " + head + " `" + compactTree(tree) + "`: `" + opsLine(ops) + "`\n";
+    return "  " + head + "  " + compactTree(tree) + "\n    " + opsLine(ops) + "\n";
+}
+
 } // namespace bridgepath

@@ -48,6 +48,14 @@ std::vector<StepKernelEvent> stepEvents(const std::vector<State> &states);
 /// braces (`{}`: an empty bridge): `00:00.0{01:00.0 01:01.0}`.
 std::string compactTree(const Topology &t);
 
+/// `1 device`, `5 devices`.
+std::string deviceCount(std::size_t n);
+
+/// One smallest example of a report: Markdown `- HEAD `TREE`: `OPS``; text `  HEAD  TREE` and the
+/// operations on the next line, indented (compactTree, opsLine).
+std::string exampleText(const std::string &head, const Topology &tree, const std::vector<Op> &ops,
+                        bool markdown);
+
 /// `s` quoted for a POSIX shell (`'...'`), for the reproduce lines.
 std::string shellQuote(const std::string &s);
 

@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/Flags.h"
 #include "cli/ReviewReport.h"
+#include "cli/RunSetup.h"
 
 #include "topology/InputError.h"
 #include "topology/TextFile.h"
@@ -14,12 +15,7 @@ int runReport(const std::vector<std::string> &args, std::ostream &out) {
     flags.allowPositional(0, "report takes flags only");
     ReviewReportOptions o;
     o.proveDevices = static_cast<int>(countFlag(flags, "--prove-devices", 6, 1, 16));
-    if (const auto s = flags.value("--solver")) {
-        const auto parsed = parseSolverChoice(*s);
-        if (!parsed)
-            throw InputError("--solver", "unknown solver '" + *s + "' (z3, cvc5, both)");
-        o.solver = *parsed;
-    }
+    o.solver = solverFlag(flags, o.solver);
     if (const auto f = flags.value("--fixtures"))
         o.fixtures = *f;
     const std::string text = reviewReport(o);

@@ -168,23 +168,15 @@ std::string reviewReport(const ReviewReportOptions &o) {
     out +=
         "\n" + wrap("Turning each one back to what the latest code does breaks something:") + "\n";
     for (const RunnerUp &r : v.runnerUps) {
-        std::string what;
-        const Topology *tree = nullptr;
-        const std::vector<Op> *steps = nullptr;
-        if (r.z3) {
-            what =
-                std::string(toString(*r.claim)) + " fails under a " + toString(*r.fault) + " fault";
-            tree = &r.z3->topology;
-            steps = &r.z3->ops;
-        } else if (r.breach) {
-            what = "a failed step is no longer contained to its device";
-            tree = &r.breach->setup->topology;
-            steps = &r.breach->ops;
-        }
-        if (!tree)
+        if (!r.hasExample())
             continue;
-        out += wrap(r.change + ": " + what + ", on " + compactTree(*tree) + ": " + opsLine(*steps),
-                    "    ", "  -");
+        const std::string what =
+            r.z3 ? std::string(toString(*r.claim)) + " fails under a " + toString(*r.fault) +
+                       " fault"
+                 : std::string("a failed step is no longer contained to its device");
+        out +=
+            wrap(r.change + ": " + what + ", on " + compactTree(r.tree()) + ": " + opsLine(r.ops()),
+                 "    ", "  -");
     }
     out += "\n" +
            wrap("As a diff against a v6-shaped file of my own (written from the "

@@ -60,6 +60,16 @@ std::set<FaultClass> faultsFlag(const Flags &flags, const std::string &fallback,
     return *faults;
 }
 
+SolverChoice solverFlag(const Flags &flags, SolverChoice fallback) {
+    const auto s = flags.value("--solver");
+    if (!s)
+        return fallback;
+    const auto parsed = parseSolverChoice(*s);
+    if (!parsed)
+        throw InputError("--solver", "unknown solver '" + *s + "' (z3, cvc5, both)");
+    return *parsed;
+}
+
 std::optional<Design> designFlag(const Flags &flags) {
     const auto d = flags.value("--design");
     if (!d)

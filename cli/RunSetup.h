@@ -5,6 +5,7 @@
 #include "cli/Flags.h"
 
 #include "model/Invariant.h"
+#include "smt/QueryDecision.h"
 #include "topology/Design.h"
 #include "topology/FaultClass.h"
 #include "topology/LiveUpdateConfig.h"
@@ -32,6 +33,9 @@ Abi abiFlag(const Flags &flags, Abi fallback);
 /// topology/Design.h prints it): InputError naming the flag if unknown, or if `--policy` is
 /// given too.
 std::optional<Design> designFlag(const Flags &flags);
+
+/// `--solver z3|cvc5|both` if given (InputError naming the flag if unknown), else `fallback`.
+SolverChoice solverFlag(const Flags &flags, SolverChoice fallback);
 
 /// `--invariants LIST` (comma-separated names, or `all`: every invariant) if given, else all.
 /// InputError naming the flag on an unknown name.

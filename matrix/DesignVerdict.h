@@ -40,6 +40,13 @@ struct RunnerUp {
     std::optional<SmtCounterexample> z3;
     /// Else the exhaustive search's smallest containment breach under step faults.
     std::optional<Counterexample> breach;
+
+    /// Z3's counterexample or the breach is there.
+    bool hasExample() const { return z3 || breach; }
+    /// The example's tree; requires hasExample().
+    const Topology &tree() const { return z3 ? z3->topology : breach->setup->topology; }
+    /// The example's operations; requires hasExample().
+    const std::vector<Op> &ops() const { return z3 ? z3->ops : breach->ops; }
 };
 
 /// The verdict.
