@@ -39,29 +39,7 @@ std::string boundText(const DesignRankingOptions &o, std::size_t designs) {
            " endpoints, one fault of the column's class";
 }
 
-void printRows(std::ostream &out, const std::vector<std::vector<std::string>> &rows, bool markdown);
-
-void printTable(std::ostream &out, const DesignRanking &r, bool markdown) {
-    std::vector<std::vector<std::string>> rows;
-    std::vector<std::string> head{"rank", "design"};
-    for (FaultClass f : r.options.faults)
-        head.emplace_back(toString(f));
-    head.emplace_back("crash / premature / leaked / changes");
-    rows.push_back(head);
-    std::size_t rank = 0;
-    for (std::size_t i = 0; i < r.rows.size(); ++i) {
-        const DesignRow &row = r.rows[i];
-        if (i == 0 || !(row.score == r.rows[i - 1].score))
-            rank = i + 1;
-        std::vector<std::string> line{std::to_string(rank), designName(row.design)};
-        for (const DesignCell &c : row.cells)
-            line.push_back(cellLabel(c));
-        line.push_back(scoreText(row.score));
-        rows.push_back(line);
-    }
-    printRows(out, rows, markdown);
-}
-
+// The rows (the first the head) as a Markdown table, or as text in aligned columns.
 void printRows(std::ostream &out, const std::vector<std::vector<std::string>> &rows,
                bool markdown) {
     if (markdown) {
@@ -91,6 +69,23 @@ void printRows(std::ostream &out, const std::vector<std::vector<std::string>> &r
     }
 }
 
+void printTable(std::ostream &out, const DesignRanking &r, bool markdown) {
+    std::vector<std::vector<std::string>> rows;
+    std::vector<std::string> head{"rank", "design"};
+    for (FaultClass f : r.options.faults)
+        head.emplace_back(toString(f));
+    head.emplace_back("crash / premature / leaked / changes");
+    rows.push_back(head);
+    for (const DesignRow &row : r.rows) {
+        std::vector<std::string> line{std::to_string(rankOf(r, row)), designName(row.design)};
+        for (const DesignCell &c : row.cells)
+            line.push_back(cellLabel(c));
+        line.push_back(scoreText(row.score));
+        rows.push_back(line);
+    }
+    printRows(out, rows, markdown);
+}
+
 std::string exampleLine(const DesignRow &row, const DesignCell &c, bool markdown) {
     const Counterexample &x = *c.example;
     return exampleText(toString(row.design) + " / " + toString(c.fault) + " / " + cellLabel(c) +
@@ -107,11 +102,9 @@ void printVerdict(std::ostream &out, const DesignRanking &r, bool markdown) {
         out << (markdown ? "- `" : "  ") << designName(row->design) << (markdown ? "`\n" : "\n");
     out << (markdown ? "\nToday's kernels:\n\n" : "\ntoday's kernels:\n");
     for (const KernelDesign &k : currentKernels()) {
-        std::size_t rank = 1;
-        for (const DesignRow &row : r.rows)
-            rank += row.score.key() < rowOf(r, k.design).score.key();
+        const DesignRow &row = rowOf(r, k.design);
         out << (markdown ? "- " : "  ") << k.name << " (" << toString(k.design) << "): rank "
-            << rank << ", score " << scoreText(rowOf(r, k.design).score) << "\n";
+            << rankOf(r, row) << ", score " << scoreText(row.score) << "\n";
     }
     out << (markdown ? "\nThe smallest example of each harm of the best design and of the latest "
                        "kernel:\n\n"

@@ -152,6 +152,13 @@ std::vector<const DesignRow *> bestDesigns(const DesignRanking &r) {
     return best;
 }
 
+std::size_t rankOf(const DesignRanking &r, const DesignRow &row) {
+    std::size_t better = 0;
+    for (const DesignRow &other : r.rows)
+        better += other.score.key() < row.score.key();
+    return better + 1;
+}
+
 const DesignRow &rowOf(const DesignRanking &r, const Design &d) {
     for (const DesignRow &row : r.rows)
         if (row.design == d)

@@ -106,6 +106,9 @@ DesignRanking rankDesigns(const DesignRankingOptions &options);
 /// The rows that share the best score (at least one).
 std::vector<const DesignRow *> bestDesigns(const DesignRanking &r);
 
+/// A row's rank: 1 + the rows with a better score (rows that tie share a rank).
+std::size_t rankOf(const DesignRanking &r, const DesignRow &row);
+
 /// The row of a design; requires it in `r`.
 const DesignRow &rowOf(const DesignRanking &r, const Design &d);
 
