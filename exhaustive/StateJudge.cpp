@@ -19,9 +19,10 @@ static_assert(kRoot == kRootBus);
 // 0 .. n-1 are the devices, entries from n on the slots in use that name no device of the tree.
 class StateJudge::Side {
   public:
-    Side(const StateJudge &j, std::uint32_t nr, bool dangling, bool panicked,
+    Side(const StateJudge &j, std::uint32_t nr, bool dangling, bool referenced, bool panicked,
          std::optional<DeviceId> soleFault)
-        : j_(j), nr_(nr), dangling_(dangling), panicked_(panicked), soleFault_(soleFault) {}
+        : j_(j), nr_(nr), dangling_(dangling), referenced_(referenced), panicked_(panicked),
+          soleFault_(soleFault) {}
 
     std::uint32_t entries() const { return static_cast<std::uint32_t>(j_.refcount_.size()); }
     std::uint32_t have(std::uint32_t e) const { return j_.refcount_[e]; }
@@ -37,6 +38,7 @@ class StateJudge::Side {
     std::uint32_t counter() const { return nr_; }
     std::optional<std::size_t> capacity() const { return j_.capacity_; }
     bool dangling() const { return dangling_; }
+    bool referenced() const { return referenced_; }
     bool nothingPreserved() const { return j_.nothing_; }
     bool panicked() const { return panicked_; }
     bool hasSoleFault() const { return soleFault_.has_value(); }
@@ -46,7 +48,7 @@ class StateJudge::Side {
 
     const StateJudge &j_;
     std::uint32_t nr_;
-    bool dangling_, panicked_;
+    bool dangling_, referenced_, panicked_;
     std::optional<DeviceId> soleFault_;
 };
 
@@ -63,9 +65,9 @@ StateJudge::StateJudge(const Topology &t, std::optional<std::size_t> capacity)
 
 template <class Direct>
 std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::uint32_t nr,
-                                    Direct direct, std::uint32_t dangling, bool panicked,
-                                    std::optional<DeviceId> soleFault, std::uint32_t &inUse,
-                                    bool &nothing) const {
+                                    Direct direct, std::uint32_t dangling, bool referenced,
+                                    bool panicked, std::optional<DeviceId> soleFault,
+                                    std::uint32_t &inUse, bool &nothing) const {
     const std::size_t n = key_.size();
     // No allocation once the most stray slots so far were seen: assign and clear keep the
     // capacity.
@@ -99,7 +101,7 @@ std::uint32_t StateJudge::judgeSide(const std::vector<SlotEntry> &slots, std::ui
             [&](std::uint32_t d) { return direct(static_cast<DeviceId>(d)); }, ideal_.data()) == 0;
     inUse = inUse_;
     nothing = nothing_;
-    return rules::failingOnSide(Side(*this, nr, dangling != 0, panicked, soleFault));
+    return rules::failingOnSide(Side(*this, nr, dangling != 0, referenced, panicked, soleFault));
 }
 
 Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> soleFault) const {
@@ -109,7 +111,7 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
     // The outgoing side: panicked belongs to the incoming one.
     j.failing = judgeSide(
         impl.slots(), impl.nrDevices(), [&](DeviceId d) { return impl.directlyPreserved(d); },
-        j.dangling, false, soleFault, j.slotsInUse, j.nothingPreserved);
+        j.dangling, false, false, soleFault, j.slotsInUse, j.nothingPreserved);
     if (j.nothingPreserved)
         j.leakedSlots = j.slotsInUse + j.dangling;
     if (impl.generation() != 0) {
@@ -117,8 +119,8 @@ Judgement StateJudge::judge(const PciLiveUpdate &impl, std::optional<DeviceId> s
         bool nothing = false;
         j.failing |= judgeSide(
             impl.incomingSlots(), impl.incomingNrDevices(),
-            [&](DeviceId d) { return impl.directlyIncoming(d); }, 0, impl.panicked(), soleFault,
-            inUse, nothing);
+            [&](DeviceId d) { return impl.directlyIncoming(d); }, 0, impl.incomingReferences() > 0,
+            impl.panicked(), soleFault, inUse, nothing);
         if (nothing)
             j.leakedSlots = std::max(j.leakedSlots, inUse);
     }

@@ -49,7 +49,7 @@ class StateJudge {
     // and whether nothing is directly preserved on it.
     template <class Direct>
     std::uint32_t judgeSide(const std::vector<SlotEntry> &slots, std::uint32_t nr, Direct direct,
-                            std::uint32_t dangling, bool panicked,
+                            std::uint32_t dangling, bool referenced, bool panicked,
                             std::optional<DeviceId> soleFault, std::uint32_t &inUse,
                             bool &nothing) const;
 

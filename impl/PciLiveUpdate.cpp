@@ -317,6 +317,8 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
     if (--e.refcount == 0) {
         inSlot_[dev] = kNone; // the entry keeps its BDF
         --inNr_;
+        if (incomingPutOf(config_) == IncomingPut::PerDevice)
+            --inHeld_;
     }
     return Result::Ok;
 }
@@ -392,6 +394,7 @@ Result PciLiveUpdate::kexec() {
     // inherits nothing at all (not even an empty table).
     inherited_ = tableLive_;
     std::fill(inSlot_.begin(), inSlot_.end(), kNone);
+    inHeld_ = 0;
     retrievePending_ = false;
     // The new kernel's outgoing side starts empty.
     table_.reset();
@@ -421,8 +424,12 @@ Result PciLiveUpdate::kexec() {
     }
     for (const auto &[key, slot] : std::get<IncomingIndex>(index)) {
         const auto dev = topology_.find(incoming_[slot].address());
-        if (dev && !removed_[*dev])
+        if (dev && !removed_[*dev]) {
             inSlot_[*dev] = slot;
+            // Its setup keeps the reference it took on the incoming FLB (the latest file's puts
+            // it at once).
+            inHeld_ += incomingPutOf(config_) != IncomingPut::AtSetup;
+        }
     }
     return Result::Ok;
 }
@@ -439,7 +446,11 @@ Result PciLiveUpdate::finish(DeviceId dev) {
     if (config_.directRecord == DirectRecord::Checked && !inDirect_[dev])
         return Result::Einval; // the record: the previous kernel did not preserve it
     inDirect_[dev] = 0;
-    return walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+    const bool wasIncoming = inSlot_[dev] != kNone;
+    const Result r = walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+    if (incomingPutOf(config_) == IncomingPut::PerFinishCall && wasIncoming && !crashed())
+        --inHeld_; // one per call: the bridges the walk cleared keep theirs
+    return r;
 }
 
 Result PciLiveUpdate::finishAll() {
@@ -450,16 +461,20 @@ Result PciLiveUpdate::finishAll() {
         emitIncoming(KernelEventKind::RetrieveFailed);
         return Result::Enoent;
     }
-    if (inNr_ == 0)
+    if (inNr_ == 0) {
+        // Every count is back to 0, but a device that never put its reference keeps the state.
+        if (inHeld_ > 0)
+            emitIncoming(KernelEventKind::IncomingHeld);
         return Result::Ok;
+    }
     panicked_ = true;
     switch (endOfUpdateOf(config_)) {
     case EndOfUpdate::Panic:
         emitIncoming(KernelEventKind::PanicAtFinish);
         break;
     case EndOfUpdate::HeldForever:
-        // Held only while a device is still incoming (it holds a reference since enumeration).
-        if (std::any_of(inSlot_.begin(), inSlot_.end(), [](std::uint32_t s) { return s != kNone; }))
+        // Held while a device still holds the reference it took at enumeration.
+        if (inHeld_ > 0)
             emitIncoming(KernelEventKind::IncomingHeld);
         break;
     case EndOfUpdate::PanicIfDirectUnfinished:
@@ -472,6 +487,10 @@ Result PciLiveUpdate::finishAll() {
         emitIncoming(KernelEventKind::LeakDropped);
         for (SlotEntry &e : incoming_)
             e.refcount = 0;
+        // Each pointer cleared puts its own reference.
+        if (incomingPutOf(config_) != IncomingPut::AtSetup)
+            inHeld_ -= static_cast<std::int32_t>(std::count_if(
+                inSlot_.begin(), inSlot_.end(), [](std::uint32_t s) { return s != kNone; }));
         std::fill(inSlot_.begin(), inSlot_.end(), kNone);
         inNr_ = 0;
         return Result::Ok;
@@ -556,13 +575,18 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         if (holdsOut && tableLive_)
             r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
         if (holdsIn) {
+            const bool wasIncoming = inSlot_[dev] != kNone;
             const Result f = walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
+            if (incomingPutOf(config_) == IncomingPut::PerFinishCall && wasIncoming)
+                --inHeld_; // the cleanup's finish call puts one
             if (r == Result::Ok)
                 r = f;
         }
         if (first == Result::Ok)
             first = r;
     } else {
+        if (inSlot_[dev] != kNone && incomingPutOf(config_) != IncomingPut::AtSetup)
+            --inHeld_; // the reference its enumeration took
         inSlot_[dev] = kNone;
     }
     removed_[dev] = 1;
@@ -587,6 +611,7 @@ State PciLiveUpdate::state() const {
     s.nrDevices = nrDevices_;
     s.incoming.table = incoming_;
     s.incoming.nrDevices = inNr_;
+    s.incoming.references = inHeld_;
     for (DeviceId d = 0; d < direct_.size(); ++d) {
         if (direct_[d])
             s.directlyPreserved.insert(topology_.bdf(d));

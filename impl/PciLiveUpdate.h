@@ -159,6 +159,9 @@ class PciLiveUpdate {
     const std::vector<SlotEntry> &incomingSlots() const { return incoming_; }
     /// The incoming nr_devices counter.
     std::uint32_t incomingNrDevices() const { return inNr_; }
+    /// References on the incoming FLB the devices took at enumeration and did not put back
+    /// (IncomingPut decides when they do).
+    std::int32_t incomingReferences() const { return inHeld_; }
     /// The previous kernel handed FLB data over (it had a session at the kexec); false before
     /// any kexec.
     bool inherited() const { return inherited_; }
@@ -273,6 +276,7 @@ class PciLiveUpdate {
     // The incoming side: the decoded entries and their counter.
     std::vector<SlotEntry> incoming_;
     std::uint32_t inNr_ = 0;
+    std::int32_t inHeld_ = 0; // devices' references on the incoming FLB (incomingReferences)
     std::vector<SlotEntry> scratch_; // restore's
 
     // Per device, indexed by DeviceId.

@@ -101,6 +101,7 @@ class StateSide {
     std::uint32_t counter() const { return s_.nrDevices; }
     std::optional<std::size_t> capacity() const { return capacity_; }
     bool dangling() const { return !s_.dangling.empty(); }
+    bool referenced() const { return s_.incoming.references > 0; }
     bool nothingPreserved() const { return s_.directlyPreserved.empty(); }
     bool panicked() const { return s_.panicked; }
     bool hasSoleFault() const { return faulty_.has_value(); }
@@ -166,6 +167,9 @@ Verdict noLeak(const Topology &t, const State &s) {
         held.push_back(b.toString() + " refcount " + std::to_string(rc));
     for (const auto &[b, rc] : s.dangling)
         held.push_back(b.toString() + " still pointing into the freed table");
+    if (s.incoming.references > 0)
+        held.push_back(std::to_string(s.incoming.references) +
+                       " device reference(s) on the incoming state never put");
     return {false, "nothing is preserved but " +
                        (held.empty() ? std::string("no slot is in use") : list(held)) +
                        " and nr_devices is " + std::to_string(s.nrDevices)};

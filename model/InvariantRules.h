@@ -99,10 +99,11 @@ template <class Step> [[nodiscard]] bool atomicPreserve(OpKind kind, Result resu
     return s.sameTable() && s.sameCounter() && s.sameDirectlyPreserved() && s.sameIncoming();
 }
 
-/// no-leak: with nothing directly preserved no slot is in use, no device dangles and
-/// nr_devices is 0.
+/// no-leak: with nothing directly preserved no slot is in use, no device dangles, nr_devices is
+/// 0 and (incoming side) no device holds a reference on the incoming state.
 template <class Side> bool noLeak(const Side &s) {
-    return !s.nothingPreserved() || (s.inUse() == 0 && !s.dangling() && s.counter() == 0);
+    return !s.nothingPreserved() ||
+           (s.inUse() == 0 && !s.dangling() && !s.referenced() && s.counter() == 0);
 }
 
 /// no-premature-release: no entry's refcount is below its ideal.

@@ -343,6 +343,8 @@ Result ReferenceModel::finishStepBody(const Bdf &dev) {
     if (entry.refcount == 0) {
         inSlotOf_.erase(cached); // no longer incoming; the entry keeps its BDF
         inNr_ -= 1;
+        if (incomingPutOf(config_) == IncomingPut::PerDevice)
+            putIncoming();
     }
     return Result::Ok;
 }
@@ -417,6 +419,7 @@ Result ReferenceModel::kexec() {
     // inherits nothing at all (not even an empty table).
     inherited_ = tableAllocated_;
     inSlotOf_.clear();
+    inRefs_ = inherited_ ? static_cast<long>(inFiles_) : 0; // no device is incoming yet
     retrievePending_ = false;
     table_.clear();
     tableSize_ = 0;
@@ -461,10 +464,10 @@ Result ReferenceModel::kexec() {
         if (topology_->find(b) && !notEnumerated_.count(b))
             inSlotOf_[b] = slot;
     }
-    // Each file holds a reference on the incoming state, and (without step checks) so does
-    // every device incoming at enumeration.
-    inRefs_ = inherited_ ? static_cast<long>(inFiles_) : 0;
-    if (inherited_ && config_.stepChecks == StepChecks::None)
+    // Each file holds a reference on the incoming state until the session ends, and so does
+    // every device incoming at enumeration until it puts its own (IncomingPut).
+    const bool devicesHold = incomingPutOf(config_) != IncomingPut::AtSetup;
+    if (inherited_ && devicesHold)
         inRefs_ += static_cast<long>(inSlotOf_.size());
     return Result::Ok;
 }
@@ -491,7 +494,17 @@ Result ReferenceModel::finish(const Bdf &dev) {
             putIncoming();
         return r;
     }
-    return walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
+    const bool wasIncoming = inSlotOf_.count(dev) != 0;
+    const Result r = walk(pathOf(dev), [this](const Bdf &d) { return finishStep(d); });
+    if (incomingPutOf(config_) == IncomingPut::PerFinishCall && wasIncoming && !dead_)
+        putIncoming(); // one per call: the bridges the walk cleared keep theirs
+    return r;
+}
+
+long ReferenceModel::deviceReferences() const {
+    if (!inherited_)
+        return 0;
+    return inRefs_ - (phase_ == Phase::Incoming ? static_cast<long>(inFiles_) : 0);
 }
 
 void ReferenceModel::putIncoming() {
@@ -536,14 +549,17 @@ Result ReferenceModel::unplug(const Bdf &dev) {
                     r = u;
             }
             if (holdsIn) {
+                const bool wasIncoming = inSlotOf_.count(b) != 0;
                 const Result f = walk(pathOf(b), [this](const Bdf &d) { return finishStep(d); });
+                if (incomingPutOf(config_) == IncomingPut::PerFinishCall && wasIncoming)
+                    putIncoming(); // the cleanup's finish call puts one
                 if (f != Result::Ok && !r)
                     r = f;
             }
             if (r && !firstError)
                 firstError = r;
         } else {
-            if (holdsIn && config_.stepChecks == StepChecks::None)
+            if (inSlotOf_.count(b) && incomingPutOf(config_) != IncomingPut::AtSetup)
                 putIncoming(); // the reference its enumeration took
             inSlotOf_.erase(b);
         }
@@ -608,10 +624,11 @@ Result ReferenceModel::apply(const Op &op) {
             incomingEvent(KernelEventKind::RetrieveFailed);
             return Result::Enoent;
         }
-        if (config_.stepChecks == StepChecks::None && inherited_) {
-            // The files' references go; the state is held while any device's is still out.
+        // The files' references go; the state is held while any device's is still out.
+        if (inherited_)
             for (std::size_t i = 0; i < inFiles_; ++i)
                 putIncoming();
+        if (config_.stepChecks == StepChecks::None && inherited_) {
             if (inNr_ == 0)
                 return Result::Ok;
             panicked_ = true;
@@ -619,8 +636,13 @@ Result ReferenceModel::apply(const Op &op) {
                 incomingEvent(KernelEventKind::IncomingHeld);
             return Result::Panic;
         }
-        if (inNr_ == 0)
+        if (inNr_ == 0) {
+            // Every count is back to 0, but a device that never put its reference (a bridge
+            // under a put-per-call finish) keeps the state from being freed.
+            if (deviceReferences() > 0)
+                incomingEvent(KernelEventKind::IncomingHeld);
             return Result::Ok;
+        }
         panicked_ = true;
         switch (endOfUpdateOf(config_)) {
         case EndOfUpdate::Panic:
@@ -630,7 +652,7 @@ Result ReferenceModel::apply(const Op &op) {
             // The incoming state is held by the devices still incoming (each took a reference
             // at enumeration); when none is, it is freed at the end like any other (v6 06/12,
             // pci_liveupdate_setup_device): nr_devices of a device that never came back leaks.
-            if (!inSlotOf_.empty())
+            if (deviceReferences() > 0)
                 incomingEvent(KernelEventKind::IncomingHeld);
             break;
         case EndOfUpdate::PanicIfDirectUnfinished:
@@ -643,6 +665,8 @@ Result ReferenceModel::apply(const Op &op) {
             incomingEvent(KernelEventKind::LeakDropped);
             for (SlotEntry &e : inTable_)
                 e.refcount = 0;
+            if (incomingPutOf(config_) != IncomingPut::AtSetup)
+                inRefs_ -= static_cast<long>(inSlotOf_.size()); // each cleared pointer puts its own
             inSlotOf_.clear();
             inNr_ = 0;
             return Result::Ok;
@@ -673,6 +697,7 @@ State ReferenceModel::state() const {
     s.incoming.table = inTable_;
     s.incoming.nrDevices = inNr_;
     s.incoming.directlyPreserved = inDirect_;
+    s.incoming.references = deviceReferences();
     s.table.assign(tableSize_, SlotEntry{});
     for (const auto &[slot, entry] : table_)
         s.table[slot] = entry;

@@ -68,6 +68,8 @@ class ReferenceModel {
     [[nodiscard]] Result walk(const std::vector<Bdf> &devices, const Step &step) const;
     // Puts one reference on the incoming state (StepChecks::None); at 0 it is freed.
     void putIncoming();
+    // References on the incoming state the devices hold (LUO's count without the files').
+    [[nodiscard]] long deviceReferences() const;
     bool consumeFailure(const Bdf &dev, StepKind kind);
     std::optional<std::size_t> newSlot();
 
@@ -104,7 +106,7 @@ class ReferenceModel {
     std::set<Bdf> inDirect_;
     bool inherited_ = false;       // the previous kernel handed over FLB data (it had a session)
     std::size_t inFiles_ = 0;      // preserved files handed over (each holds a reference)
-    long inRefs_ = 0;              // references on the incoming state (StepChecks::None)
+    long inRefs_ = 0;              // LUO's count on the incoming state: files' and devices'
     bool inReleased_ = false;      // its .finish ran: the incoming table is freed
     bool warnedAtRelease_ = false; // this kernel's WARN_ON_ONCE at the release fired
     std::size_t tableSize_ = 0;

@@ -93,6 +93,9 @@ std::string describe(const KernelEvent &e) {
         return "panic: the Live Update ends with nr_devices " + nr +
                " (\"preserved device(s) were never finished\")";
     case KernelEventKind::IncomingHeld:
+        if (e.nrDevices == 0)
+            return "the Live Update ends with every count at 0, but a device never put its "
+                   "reference on the incoming state: it is held forever";
         return "the Live Update ends with nr_devices " + nr +
                ": the incoming state is held forever (v6 does not panic)";
     case KernelEventKind::RetrieveFailed:

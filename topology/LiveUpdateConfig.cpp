@@ -158,6 +158,29 @@ std::optional<DirectRecord> parseDirectRecord(std::string_view text) {
     return std::nullopt;
 }
 
+const char *toString(IncomingPut p) {
+    switch (p) {
+    case IncomingPut::PerDevice:
+        return "per-device";
+    case IncomingPut::PerFinishCall:
+        return "per-finish-call";
+    case IncomingPut::AtSetup:
+        return "at-setup";
+    }
+    return "?";
+}
+
+std::optional<IncomingPut> parseIncomingPut(std::string_view text) {
+    for (IncomingPut p : {IncomingPut::PerDevice, IncomingPut::PerFinishCall, IncomingPut::AtSetup})
+        if (text == toString(p))
+            return p;
+    return std::nullopt;
+}
+
+IncomingPut incomingPutOf(const LiveUpdateConfig &config) {
+    return config.stepChecks == StepChecks::None ? IncomingPut::PerFinishCall : config.incomingPut;
+}
+
 const char *toString(WalkOrder w) {
     switch (w) {
     case WalkOrder::LeafFirst:

@@ -92,6 +92,21 @@ enum class StepChecks {
     None,
 };
 
+/// When a device puts back the reference on the incoming FLB it took at enumeration (LUO's
+/// liveupdate_flb_put_incoming; the state is freed, .finish, when the count reaches 0).
+enum class IncomingPut {
+    /// v5 and later: the finish step that drops the device's count to 0 (and clears its
+    /// incoming pointer) puts that device's reference; so does its hot-removal.
+    PerDevice,
+    /// v4 06/11 and the early file: a finish call puts one reference, for the named device if
+    /// it was incoming when the call began, whatever the walk cleared; every bridge enumerated
+    /// took its own, so a bridge's reference is never put and the state is held forever.
+    PerFinishCall,
+    /// The latest file: a device's setup puts the reference it took at once, so devices hold
+    /// none and the state lives as long as the files' references.
+    AtSetup,
+};
+
 /// What hot-removal (`unplug`) does with a removed device that holds a slot.
 enum class UnplugCleanup {
     WalksPaths,    ///< v6: the cleanup unpreserves (outgoing) and finishes (incoming) its path
@@ -126,6 +141,9 @@ struct LiveUpdateConfig {
     StepChecks stepChecks = StepChecks::Full;
     /// The record of direct preservation (None: every kernel version).
     DirectRecord directRecord = DirectRecord::None;
+    /// When a device's reference on the incoming FLB is put (PerDevice: v5 and later; the early
+    /// file's StepChecks::None implies PerFinishCall).
+    IncomingPut incomingPut = IncomingPut::PerDevice;
     /// Overrides the ABI's unplug cleanup (read it with unplugCleanupOf).
     std::optional<UnplugCleanup> unplugCleanup = std::nullopt;
     /// v6: a table gets one slot per device present when it is allocated (the topology's devices
@@ -183,6 +201,13 @@ const char *toString(DirectRecord r);
     }
     return true;
 }
+/// The incoming put in force: PerFinishCall under StepChecks::None (the early file), else the
+/// switch.
+[[nodiscard]] IncomingPut incomingPutOf(const LiveUpdateConfig &config);
+/// `per-device` / `per-finish-call` / `at-setup`.
+const char *toString(IncomingPut p);
+/// Parses what toString(IncomingPut) prints.
+[[nodiscard]] std::optional<IncomingPut> parseIncomingPut(std::string_view text);
 /// `leaf-first` / `root-first`.
 const char *toString(WalkOrder w);
 /// Parses `leaf-first` / `root-first`.

@@ -58,6 +58,7 @@ State State::incomingSide() const {
     s.directlyPreserved = incoming.directlyPreserved;
     s.dangling.clear();
     s.incoming = IncomingSide{};
+    s.incoming.references = incoming.references;
     return s;
 }
 
@@ -122,6 +123,10 @@ std::string describeDifference(const State &expected, const State &actual) {
             return "incoming slot " + std::to_string(i) + ": " +
                    entryText(expected.incoming.table[i]) + " vs " +
                    entryText(actual.incoming.table[i]);
+    if (expected.incoming.references != actual.incoming.references)
+        return "incoming references held by devices " +
+               std::to_string(expected.incoming.references) + " vs " +
+               std::to_string(actual.incoming.references);
     if (expected.incoming.directlyPreserved != actual.incoming.directlyPreserved)
         return "directly incoming " + setText(expected.incoming.directlyPreserved) + " vs " +
                setText(actual.incoming.directlyPreserved);

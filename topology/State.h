@@ -51,10 +51,14 @@ struct IncomingSide {
     std::uint32_t nrDevices = 0;
     /// Devices the previous kernel directly preserved and that were not finished since.
     std::set<Bdf> directlyPreserved;
+    /// References on the incoming FLB that devices took at enumeration and did not put back
+    /// (LUO's count without the files' references): while one is held the state is never freed.
+    /// Signed: a put-per-call kernel can put more than were taken.
+    std::int64_t references = 0;
 
     friend bool operator==(const IncomingSide &a, const IncomingSide &b) {
         return a.table == b.table && a.nrDevices == b.nrDevices &&
-               a.directlyPreserved == b.directlyPreserved;
+               a.directlyPreserved == b.directlyPreserved && a.references == b.references;
     }
 };
 
@@ -106,7 +110,8 @@ struct State {
     /// the incoming one).
     State shownSide() const;
     /// This state with the incoming side as its table, counter and directly preserved set (and
-    /// no dangling device: the pointers do not cross a kexec).
+    /// no dangling device: the pointers do not cross a kexec); of the incoming side only
+    /// `incoming.references` is kept (no-leak reads it).
     State incomingSide() const;
 
     friend bool operator==(const State &a, const State &b);

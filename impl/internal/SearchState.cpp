@@ -50,7 +50,7 @@ constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 // Layout: phase, end flags (panicked, retrieve pending, inherited), table live (the third byte),
 // the kinds of event seen (a crash among them), generation, outgoing nr_devices, incoming
-// nr_devices, the outgoing table, the incoming entries, then per device its cached slot (a dangling
+// nr_devices, the devices' incoming references, the outgoing table, the incoming entries, then per device its cached slot (a dangling
 // one: kStaleTag | alias << 16 | its freed copy's refcount), its incoming entry and one byte of
 // flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
@@ -60,7 +60,7 @@ std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
 
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
-    out.resize(start + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes + 4 +
+    out.resize(start + 4 + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes + 4 +
                slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
@@ -70,6 +70,7 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     p = put(p, static_cast<std::uint32_t>(generation_));
     p = put(p, nrDevices_);
     p = put(p, inNr_);
+    p = put(p, inHeld_);
     p = putSlots(p, slots());
     p = putSlots(p, incoming_);
     for (DeviceId d = 0; d < slot_.size(); ++d) {
@@ -99,6 +100,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     generation_ = get<std::uint32_t>(p);
     nrDevices_ = get<std::uint32_t>(p);
     inNr_ = get<std::uint32_t>(p);
+    inHeld_ = get<std::int32_t>(p);
     p = getSlots(p, scratch_);
     if (tableLive_)
         table_.assign(scratch_.data(), scratch_.size());

@@ -245,6 +245,53 @@ TEST(Conformance, ImplementationAgreesWithModelUnderEveryDesign) {
               << "\n";
 }
 
+TEST(Conformance, ImplementationAgreesWithModelUnderEveryIncomingPut) {
+    // When a device puts its reference on the incoming FLB (IncomingPut), on both ABIs and every
+    // policy: the state held with every count at 0 (a bridge's reference under a put per call)
+    // must be reached, and devices' references must be seen both held and all put.
+    const Topology t = test::loadTree("review-rc-b1-b2-ep0-ep1.lspci-tv");
+    std::size_t heldAtZero = 0, referencedStates = 0, sequences = 0;
+    std::uint64_t seed = 9100;
+    for (IncomingPut put :
+         {IncomingPut::PerDevice, IncomingPut::PerFinishCall, IncomingPut::AtSetup})
+        for (Abi abi : {Abi::V6, Abi::V7})
+            for (Policy p : {Policy::Bail, Policy::Continue, Policy::Guarded}) {
+                LiveUpdateConfig config{p, abi, abi == Abi::V6 ? t.size() : 0};
+                config.incomingPut = put;
+                for (int i = 0; i < 40; ++i, ++seed) {
+                    SequenceGenerator gen(t, seed);
+                    auto ops = gen.sequence(6 + seed % 12);
+                    Op op;
+                    op.kind = OpKind::Kexec;
+                    ops.push_back(op);
+                    op.kind = OpKind::Finish;
+                    for (DeviceId e = 0; e < t.size(); ++e)
+                        if (!t.isBridge(e)) {
+                            op.bdf = t.bdf(e);
+                            ops.push_back(op);
+                        }
+                    op.kind = OpKind::FinishAll;
+                    ops.push_back(op);
+                    const RunResult run = runSideBySide(t, config, ops);
+                    ASSERT_FALSE(run.mismatch)
+                        << "step " << run.mismatch->step + 1 << ": " << run.mismatch->difference
+                        << " (incoming put " << toString(put) << ")\nreproduce: bridgepath "
+                        << "simulate --topology tests/topologies/review-rc-b1-b2-ep0-ep1.lspci-tv"
+                        << " --policy " << toString(p) << " --abi " << toString(abi) << " --ops '"
+                        << opsText(ops) << "'";
+                    for (const KernelEvent &e : run.finalState.events)
+                        heldAtZero += e.kind == KernelEventKind::IncomingHeld && e.nrDevices == 0;
+                    referencedStates += run.finalState.incoming.references > 0;
+                    EXPECT_TRUE(put != IncomingPut::AtSetup ||
+                                run.finalState.incoming.references == 0);
+                    ++sequences;
+                }
+            }
+    EXPECT_GE(heldAtZero, 20u);
+    EXPECT_GE(referencedStates, 20u);
+    EXPECT_EQ(sequences, 720u);
+}
+
 TEST(Conformance, BuiltinScenariosBehaveAsPredicted) {
     const Topology t = reviewTopology();
     for (const Scenario &sc : builtinScenarios())
