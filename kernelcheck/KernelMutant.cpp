@@ -134,6 +134,8 @@ const std::vector<KernelMutant> &builtInMutants() {
         {"release-check-dropped", "the FLB's release no longer checks nr_devices"},
         {"end-panic-dropped", "the end of the update no longer panics on unfinished devices"},
         {"record-ignored", "unpreserve no longer consults the record of direct preservation"},
+        {"finish-put-per-call",
+         "the finish step keeps the device's incoming reference; the finish call puts one (v4)"},
     };
     return all;
 }
@@ -250,6 +252,22 @@ std::optional<std::string> applyMutant(const KernelMutant &m, const std::string 
         return inClosure(shape.unpreserve,
                          std::regex(R"(\bif\s*\(\s*!\s*dev->liveupdate\.preserved_directly\s*\))"),
                          "if (0 && !dev->liveupdate.preserved_directly)");
+    }
+    if (m.name == "finish-put-per-call") {
+        // v4 06/11: the put moves from the step that clears a device's pointer to the end of
+        // the finish call, once, so each bridge the walk finishes keeps its reference.
+        if (shape.put != IncomingPut::PerDevice || shape.recursiveSteps)
+            return std::nullopt;
+        const std::regex put(R"((\b\w*flb_put_incoming\s*\(\s*\)\s*;))");
+        const std::optional<std::string> stepless =
+            inFunction(text, *src.function(shape.finishStep),
+                       [&](const std::string &t) { return replaceFirst(t, put, "/* kept */;"); });
+        if (!stepless)
+            return std::nullopt;
+        const std::regex last(
+            R"((\b\w*flb_put_incoming\s*\(\s*\)\s*;)(?![\s\S]*flb_put_incoming))");
+        return inFunction(*stepless, *src.function(shape.finish),
+                          [&](const std::string &t) { return replaceFirst(t, last, "$1\n\t$1"); });
     }
     if (m.name == "end-panic-dropped") {
         if (shape.end != EndOfUpdate::Panic)

@@ -53,6 +53,10 @@ LiveUpdateConfig KernelShape::config(Policy policy, CheckOrder order) const {
     c.stepChecks = checks;
     c.directRecord = record;
     c.unplugCleanup = cleanupUnpreserves ? UnplugCleanup::WalksPaths : UnplugCleanup::DropsIncoming;
+    // A file with step checks that puts one reference per finish call (v4 06/11) is held to the
+    // per-device rule, so the state it never frees shows as a disagreement with its reproducer;
+    // the early file's walks are modelled as they are.
+    c.incomingPut = put == IncomingPut::AtSetup ? IncomingPut::AtSetup : IncomingPut::PerDevice;
     return c;
 }
 
@@ -88,6 +92,8 @@ std::string KernelShape::describe() const {
                           : ", the 1-argument for_each_pci_dev_in_path";
     if (checks == StepChecks::None)
         s += ", no checks in the walk steps";
+    else if (put == IncomingPut::PerFinishCall)
+        s += ", one incoming reference put per finish call";
     return s;
 }
 
@@ -138,6 +144,26 @@ KernelShape detectShape(const CSource &src) {
         if (src.function(name))
             *field = name;
 
+    // Who puts a device's reference on the incoming FLB: its finish step, else the finish call
+    // when it puts more than it gets (the named device's), else nobody after setup.
+    {
+        auto calls = [](const std::string &text, const char *what) {
+            const std::regex r(std::string("flb_") + what + R"(_incoming\s*\()");
+            return std::distance(std::sregex_iterator(text.begin(), text.end(), r),
+                                 std::sregex_iterator());
+        };
+        const CItem &fin = *src.function(s.finish);
+        const std::string finBody = fin.text.substr(fin.bodyOffset);
+        if (calls(src.function(s.finishStep)->text, "put") > 0)
+            s.put = IncomingPut::PerDevice;
+        else if (calls(finBody, "put") > calls(finBody, "get")) {
+            s.put = IncomingPut::PerFinishCall;
+            s.notes.push_back("incoming references: " + s.finish +
+                              " puts one per call, so the bridges its walk finishes keep theirs "
+                              "(v4 06/11's bug): checked against the per-device rule");
+        } else
+            s.put = IncomingPut::AtSetup;
+    }
     if (s.cleanup)
         s.cleanupUnpreserves = std::regex_search(src.function(*s.cleanup)->text,
                                                  std::regex("\\b" + s.unpreserve + "\\s*\\("));

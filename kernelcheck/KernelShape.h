@@ -27,6 +27,9 @@ struct KernelShape {
         StepChecks::Full;            ///< None: a preserve step with no -EBUSY, no refcount-0 check
     bool ownPathMacro = false;       ///< the file defines for_each_pci_dev_in_path itself
     bool cleanupUnpreserves = false; ///< its cleanup function calls the unpreserve API (v6)
+    /// When a device's reference on the incoming FLB is put: in its finish step (v6), once per
+    /// finish call (v4 06/11, the early file), or at its setup already (the latest file).
+    IncomingPut put = IncomingPut::PerDevice;
     /// Checked: the file keeps bridgepath's record of direct preservation (reads
     /// dev->liveupdate.preserved_directly), a design no kernel has.
     DirectRecord record = DirectRecord::None;

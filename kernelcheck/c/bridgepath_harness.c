@@ -1076,11 +1076,12 @@ BP_API int bp_apply(int op, int d, int arg, int *result)
 				bp_file_in[i] = 0;
 				liveupdate_flb_put_incoming(bp_flb);
 			}
+		/* Still referenced after the files' puts: .finish never runs, even when every
+		 * count is back to 0 (a device that never put the reference it took). */
 		if (bp_in_active && !bp_in_finished) {
 			struct pci_ser *ser = bp_peek(phys_to_virt(bp_in_data));
 
-			if (ser->nr_devices)
-				bp_event(BP_EV_INCOMING_HELD, -1, ser->nr_devices, NULL);
+			bp_event(BP_EV_INCOMING_HELD, -1, ser->nr_devices, NULL);
 		}
 		break;
 	case 6: /* fail-next: arg is the step kind */

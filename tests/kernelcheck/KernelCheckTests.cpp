@@ -149,6 +149,29 @@ TEST(KernelShape, TheV6FixtureIsAFixedTableWithBugOnAndNoEndPanic) {
     EXPECT_FALSE(s.freeze);
 }
 
+TEST(KernelShape, WhoPutsADevicesIncomingReferenceIsReadFromTheFinishCode) {
+    // v6 and the design: the finish step that clears the pointer puts; latest: setup puts at
+    // once (finish gets and puts one each); early: the finish call puts one and gets none.
+    auto put = [](const char *f) {
+        return detectShape(CSource::parse(readTextFile(fixture(f)), f)).put;
+    };
+    EXPECT_EQ(put("flb-v6"), IncomingPut::PerDevice);
+    EXPECT_EQ(put("flb-design"), IncomingPut::PerDevice);
+    EXPECT_EQ(put("flb-latest"), IncomingPut::AtSetup);
+    EXPECT_EQ(put("flb-early"), IncomingPut::PerFinishCall);
+    // v6 with the put moved to the finish call (v4 06/11): detected, but held to the per-device
+    // rule so that the state it never frees is a disagreement.
+    const KernelMutant *m = nullptr;
+    for (const KernelMutant &k : builtInMutants())
+        m = k.name == "finish-put-per-call" ? &k : m;
+    ASSERT_NE(m, nullptr);
+    const auto v4 = applyMutant(*m, readTextFile(fixture("flb-v6")));
+    ASSERT_TRUE(v4);
+    const KernelShape s = detectShape(CSource::parse(*v4, "v4-like"));
+    EXPECT_EQ(s.put, IncomingPut::PerFinishCall);
+    EXPECT_EQ(s.config().incomingPut, IncomingPut::PerDevice);
+}
+
 TEST(KernelShape, TheLatestFixtureIsABlockSetWithWarnOnAPanicAndPerDeviceVfChecks) {
     const KernelShape s =
         detectShape(CSource::parse(readTextFile(fixture("flb-latest")), "latest"));
@@ -704,15 +727,19 @@ TEST_P(BuiltInMutants, AreKilledWithASmallCounterexample) {
 }
 
 // The mutants that have no form in the early file: its walks are void recursions (no bail to
-// turn into continue), its steps check neither EBUSY nor refcount 0, and it has no end panic.
+// turn into continue), its steps check neither EBUSY nor refcount 0, it has no end panic, and
+// its finish already puts one reference per call.
 bool notInEarly(const std::string &m) {
     return m == "unpreserve-continue" || m == "finish-continue" || m == "order-swapped" ||
-           m == "end-panic-dropped" || m == "record-ignored";
+           m == "end-panic-dropped" || m == "record-ignored" || m == "finish-put-per-call";
 }
 
 // Whether the mutant has a form in the fixture: the record only in the design, whose walks have
-// no bail to turn into continue and whose end (v6's) has no panic.
+// no bail to turn into continue and whose end (v6's) has no panic; the put per finish call only
+// where a finish step puts the device's reference (the latest file's devices keep none).
 bool appliesTo(const std::string &m, const std::string &f) {
+    if (m == "finish-put-per-call")
+        return f == "flb-v6" || f == "flb-design";
     if (f == "flb-early")
         return !notInEarly(m);
     if (f == "flb-design")
@@ -745,7 +772,7 @@ TEST(KernelMutants, TheOnesWithoutAnEarlyFormDoNotApplyToTheEarlyFixture) {
         EXPECT_EQ(applyMutant(m, text).has_value(), !notInEarly(m.name)) << m.name;
         none += notInEarly(m.name);
     }
-    EXPECT_EQ(none, 5u);
+    EXPECT_EQ(none, 6u);
 }
 
 INSTANTIATE_TEST_SUITE_P(KernelCheck, BuiltInMutants, testing::ValuesIn(mutantCases()),
