@@ -276,7 +276,7 @@ class PciLiveUpdate {
     // The incoming side: the decoded entries and their counter.
     std::vector<SlotEntry> incoming_;
     std::uint32_t inNr_ = 0;
-    std::int32_t inHeld_ = 0; // devices' references on the incoming FLB (incomingReferences)
+    std::int32_t inHeld_ = 0;        // devices' references on the incoming FLB (incomingReferences)
     std::vector<SlotEntry> scratch_; // restore's
 
     // Per device, indexed by DeviceId.

@@ -50,9 +50,9 @@ constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 
 // Layout: phase, end flags (panicked, retrieve pending, inherited), table live (the third byte),
 // the kinds of event seen (a crash among them), generation, outgoing nr_devices, incoming
-// nr_devices, the devices' incoming references, the outgoing table, the incoming entries, then per device its cached slot (a dangling
-// one: kStaleTag | alias << 16 | its freed copy's refcount), its incoming entry and one byte of
-// flags.
+// nr_devices, the devices' incoming references, the outgoing table, the incoming entries, then per
+// device its cached slot (a dangling one: kStaleTag | alias << 16 | its freed copy's refcount), its
+// incoming entry and one byte of flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
     return static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
                                      removed_[d] << 5 | direct_[d] << 6 | inDirect_[d] << 7);
@@ -60,8 +60,8 @@ std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
 
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
-    out.resize(start + 4 + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes + 4 +
-               slot_.size() * kDeviceBytes);
+    out.resize(start + 4 + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes +
+               4 + slot_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
     p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2 |
