@@ -30,9 +30,13 @@ int runProve(const std::vector<std::string> &args, std::ostream &out);
 int runSweep(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath exhaustive [--max-devices N] [--max-ops K] [--endpoints E] [--policy P] [--abi A]
 ///  [--faults LIST] [--invariants LIST] [--threads T] [--format text|json] [--stop-first]
-///  [--save-trace DIR]`: every tree, sequence and single fault within the bound; exit 1 if an
-///  invariant fails anywhere.
+///  [--save-trace DIR] [--shard I/N]`: every tree, sequence and single fault within the bound;
+///  exit 1 if an invariant fails anywhere. With `--shard I/N` (1 <= I <= N): only the trees
+///  numbered I - 1 modulo N, written as a shard file's JSON (cli/ShardFile.h), exit 0.
 int runExhaustive(const std::vector<std::string> &args, std::ostream &out);
+/// `bridgepath exhaustive-merge FILE... [--format text|json] [--save-trace DIR]`: the shards
+///  1..N of one search, merged; prints what the single `exhaustive` run prints, with its exit code.
+int runExhaustiveMerge(const std::vector<std::string> &args, std::ostream &out);
 /// `bridgepath policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7|both]
 /// [--threads T]
 ///  [--prove-devices M] [--format text|json|markdown]`: fault class x policy, every outcome found

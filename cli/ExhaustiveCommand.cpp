@@ -3,6 +3,7 @@
 #include "cli/Flags.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
+#include "cli/ShardFile.h"
 
 #include "exhaustive/ExhaustiveSearch.h"
 #include "topology/InputError.h"
@@ -11,7 +12,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -171,35 +174,25 @@ ExhaustiveOptions exhaustiveOptionsFromFlags(const Flags &flags, std::string *fa
     return o;
 }
 
-} // namespace
+// `--shard I/N` with 1 <= I <= N.
+Shard shardFlag(const std::string &text) {
+    const std::size_t slash = text.find('/');
+    const auto digits = [](const std::string &s) {
+        return !s.empty() && s.find_first_not_of("0123456789") == std::string::npos;
+    };
+    if (slash == std::string::npos || !digits(text.substr(0, slash)) ||
+        !digits(text.substr(slash + 1)))
+        throw InputError("--shard", "expected I/N (1 <= I <= N), got " + quotedToken(text));
+    const std::size_t i = parseCount("--shard", text.substr(0, slash));
+    const std::size_t n = parseCount("--shard", text.substr(slash + 1));
+    if (n == 0 || i == 0 || i > n)
+        throw InputError("--shard", "expected I/N with 1 <= I <= N, got " + quotedToken(text));
+    return Shard{i, n};
+}
 
-int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
-    const Flags flags(args,
-                      {"--max-devices", "--min-devices", "--max-ops", "--endpoints", "--policy",
-                       "--design", "--abi", "--faults", "--invariants", "--threads", "--format",
-                       "--save-trace", "--generations"},
-                      {"--stop-first", "--no-symmetry"});
-    flags.allowPositional(0, "exhaustive takes flags only");
-    ExhaustiveRun run;
-    run.options = exhaustiveOptionsFromFlags(flags, &run.faultsText);
-    const std::string format = flags.value("--format").value_or("text");
-    if (format != "text" && format != "json")
-        throw InputError("--format", "unknown format '" + format + "' (text, json)");
-    run.json = format == "json";
-    run.traceDir =
-        flags.value("--save-trace")
-            .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
-
-    const bool tty = isatty(STDERR_FILENO) != 0;
-    ExhaustiveProgress progress;
-    if (tty)
-        progress = [](std::uint64_t done, std::uint64_t total, std::uint64_t states) {
-            std::cerr << "\rbridgepath exhaustive: " << done << "/" << total << " state spaces, "
-                      << grouped(states) << " states generated" << (done == total ? "\n" : "")
-                      << std::flush;
-        };
-    run.result = runExhaustive(run.options, progress);
-
+// What a run (or a merge of shards) prints once its result is in: the smallest examples saved
+// as traces, the time on stderr, the report on `out`; the exit code.
+int report(ExhaustiveRun &run, std::ostream &out, const std::string &timing) {
     bool failed = false;
     for (const InvariantTally &t : run.result.tallies) {
         failed = failed || t.violations != 0;
@@ -211,15 +204,171 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
         run.traceFiles.push_back(file);
     }
     // Timings go to stderr: the same command prints the same stdout whatever the machine.
-    std::cerr << "bridgepath exhaustive: " << fixed(run.result.seconds, 2) << " s on "
-              << run.result.threads << " thread" << (run.result.threads == 1 ? "" : "s") << ", "
-              << grouped(static_cast<std::uint64_t>(statesPerSecond(run.result)))
-              << " distinct states/s\n";
+    std::cerr << timing;
     if (run.json)
         printJson(out, run);
     else
         printText(out, run);
     return failed ? 1 : 0;
+}
+
+std::string traceDirFlag(const Flags &flags) {
+    return flags.value("--save-trace")
+        .value_or((std::filesystem::temp_directory_path() / "bridgepath-traces").string());
+}
+
+bool jsonFlag(const Flags &flags) {
+    const std::string format = flags.value("--format").value_or("text");
+    if (format != "text" && format != "json")
+        throw InputError("--format", "unknown format '" + format + "' (text, json)");
+    return format == "json";
+}
+
+// The valued flags and switches of the exhaustive command.
+const std::set<std::string> kValued = {
+    "--max-devices", "--min-devices", "--max-ops",     "--endpoints",  "--policy",
+    "--design",      "--abi",         "--faults",      "--invariants", "--threads",
+    "--format",      "--save-trace",  "--generations", "--shard"};
+const std::set<std::string> kSwitches = {"--stop-first", "--no-symmetry"};
+
+// One shard of the search: its findings unreplayed, as the shard file's JSON.
+int runShard(const Flags &flags, const ExhaustiveRun &run, const Shard &shard,
+             const ExhaustiveProgress &progress, std::ostream &out) {
+    if (flags.has("--stop-first"))
+        throw InputError("--stop-first", "a shard searches all its trees: the first violation "
+                                         "of the whole search is known only after the merge");
+    if (flags.has("--save-trace"))
+        throw InputError("--save-trace",
+                         "a shard saves no trace: give --save-trace to exhaustive-merge");
+    if (flags.value("--format").value_or("json") != "json")
+        throw InputError("--format", "a shard writes JSON, for exhaustive-merge");
+    const ShardResult r = searchShard(run.options, shard, progress);
+    std::cerr << "bridgepath exhaustive: shard " << shard.index << "/" << shard.count << ", "
+              << fixed(r.seconds, 2) << " s on " << r.threads << " thread"
+              << (r.threads == 1 ? "" : "s") << "\n";
+    out << shardJson(shardOptions(run.options, run.faultsText), r);
+    return 0;
+}
+
+// Checks that `f` is shard of the search `first` is a shard of and that its findings name work
+// items of its own trees.
+void checkShard(const ShardFile &f, const ShardFile &first, const std::vector<WorkItem> &items) {
+    if (f.options != first.options) {
+        std::map<std::string, std::string> mine(f.options.begin(), f.options.end()),
+            theirs(first.options.begin(), first.options.end());
+        for (const auto &[flag, value] : theirs) {
+            const auto it = mine.find(flag);
+            if (it == mine.end())
+                throw InputError(f.path,
+                                 "options differ from " + first.path + "'s (no " + flag + ")");
+            if (it->second != value)
+                throw InputError(f.path, "options differ from " + first.path + "'s (" + flag + " " +
+                                             it->second + ", not " + value + ")");
+        }
+        throw InputError(f.path, "options differ from " + first.path + "'s");
+    }
+    if (f.result.shard.count != first.result.shard.count)
+        throw InputError(f.path, "shard " + std::to_string(f.result.shard.index) + "/" +
+                                     std::to_string(f.result.shard.count) + " of a search in " +
+                                     std::to_string(first.result.shard.count) + " shards (" +
+                                     first.path + ")");
+    const auto checkFinding = [&](const ShardCheck &c) {
+        if (!c.smallest)
+            return;
+        const ShardFinding &s = *c.smallest;
+        if (s.item >= items.size() || items[s.item].devices != s.devices ||
+            !shardHolds(f.result.shard, items[s.item].treeId))
+            throw InputError(f.path, "a smallest example names work item " +
+                                         std::to_string(s.item) + ", not one of this shard's " +
+                                         std::to_string(s.devices) + "-device trees");
+    };
+    for (const ShardCheck &c : f.result.invariants)
+        checkFinding(c);
+    for (const ShardCheck &c : f.result.outcomes)
+        checkFinding(c);
+    checkFinding(f.result.bothSides);
+}
+
+} // namespace
+
+int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(args, kValued, kSwitches);
+    flags.allowPositional(0, "exhaustive takes flags only");
+    ExhaustiveRun run;
+    run.options = exhaustiveOptionsFromFlags(flags, &run.faultsText);
+    const std::optional<Shard> shard =
+        flags.value("--shard") ? std::optional<Shard>(shardFlag(*flags.value("--shard")))
+                               : std::nullopt;
+    if (!shard)
+        run.json = jsonFlag(flags);
+    run.traceDir = traceDirFlag(flags);
+
+    const bool tty = isatty(STDERR_FILENO) != 0;
+    ExhaustiveProgress progress;
+    if (tty)
+        progress = [](std::uint64_t done, std::uint64_t total, std::uint64_t states) {
+            std::cerr << "\rbridgepath exhaustive: " << done << "/" << total << " state spaces, "
+                      << grouped(states) << " states generated" << (done == total ? "\n" : "")
+                      << std::flush;
+        };
+    if (shard)
+        return runShard(flags, run, *shard, progress, out);
+    run.result = runExhaustive(run.options, progress);
+    const ExhaustiveResult &r = run.result;
+    return report(run, out,
+                  "bridgepath exhaustive: " + fixed(r.seconds, 2) + " s on " +
+                      std::to_string(r.threads) + " thread" + (r.threads == 1 ? "" : "s") + ", " +
+                      grouped(static_cast<std::uint64_t>(statesPerSecond(r))) +
+                      " distinct states/s\n");
+}
+
+int runExhaustiveMerge(const std::vector<std::string> &args, std::ostream &out) {
+    const Flags flags(args, {"--format", "--save-trace"}, {});
+    if (flags.positional().empty())
+        throw InputError("exhaustive-merge", "needs the shard FILEs (of exhaustive --shard I/N)");
+    ExhaustiveRun run;
+    run.json = jsonFlag(flags);
+    run.traceDir = traceDirFlag(flags);
+    std::vector<ShardFile> shards;
+    for (const std::string &path : flags.positional())
+        shards.push_back(readShardFile(path));
+    const ShardFile &first = shards.front();
+    const std::vector<std::string> recorded = optionFlags(first.options);
+    try {
+        run.options =
+            exhaustiveOptionsFromFlags(Flags(recorded, kValued, kSwitches), &run.faultsText);
+    } catch (const InputError &e) {
+        throw InputError(first.path, std::string("options: ") + e.what());
+    }
+    if (shardOptions(run.options, run.faultsText) != first.options)
+        throw InputError(first.path, "options: not as `exhaustive --shard` records them");
+    const std::vector<WorkItem> items = workItems(run.options);
+    const std::size_t count = first.result.shard.count;
+    std::map<std::size_t, const ShardFile *> byIndex;
+    ShardResult merged;
+    merged.invariants.resize(run.options.invariants.size());
+    merged.threads = 0;
+    for (const ShardFile &f : shards) {
+        checkShard(f, first, items);
+        const std::size_t index = f.result.shard.index;
+        if (const auto seen = byIndex.find(index); seen != byIndex.end())
+            throw InputError(f.path, "shard " + std::to_string(index) + "/" +
+                                         std::to_string(count) + " again (also " +
+                                         seen->second->path + ")");
+        byIndex[index] = &f;
+        addShard(merged, f.result);
+    }
+    for (std::size_t i = 1; byIndex.size() < count; ++i) // distinct indexes 1..count
+        if (!byIndex.count(i))
+            throw InputError("exhaustive-merge", "shard " + std::to_string(i) + "/" +
+                                                     std::to_string(count) + " is missing (" +
+                                                     std::to_string(shards.size()) + " of " +
+                                                     std::to_string(count) + " given)");
+    run.result = replayFindings(run.options, merged);
+    return report(run, out,
+                  "bridgepath exhaustive-merge: " + std::to_string(count) + " shard" +
+                      (count == 1 ? "" : "s") + ", " + fixed(merged.seconds, 2) +
+                      " s of search in all\n");
 }
 
 } // namespace bridgepath

@@ -38,9 +38,12 @@ std::string usage() {
            "  exhaustive [--max-devices N] [--min-devices M] [--max-ops K] [--endpoints E]\n"
            "             [--policy P | --design D] [--abi A] [--faults LIST] [--invariants LIST]\n"
            "             [--generations G] [--threads T] [--format text|json] [--stop-first]\n"
-           "             [--no-symmetry] [--save-trace DIR]\n"
+           "             [--no-symmetry] [--save-trace DIR] [--shard I/N]\n"
            "      every tree up to N devices, every sequence up to K ops, every single fault;\n"
-           "      G kexecs in a chain of Live Updates (default 1)\n"
+           "      G kexecs in a chain of Live Updates (default 1); --shard I/N (1 <= I <= N):\n"
+           "      only every Nth tree from the Ith, written as JSON for exhaustive-merge\n"
+           "  exhaustive-merge FILE... [--format text|json] [--save-trace DIR]\n"
+           "      merge the shards 1..N of one exhaustive search: what the single run prints\n"
            "  policies [--max-devices N] [--max-ops K] [--endpoints E] [--abi v6|v7|both]\n"
            "           [--threads T] [--prove-devices M] [--format text|json|markdown]\n"
            "           [--view counts|machine]\n"
@@ -123,6 +126,8 @@ int dispatch(const std::string &command, const std::vector<std::string> &args) {
             return runSweep(args, std::cout);
         if (command == "exhaustive")
             return runExhaustive(args, std::cout);
+        if (command == "exhaustive-merge")
+            return runExhaustiveMerge(args, std::cout);
         if (command == "policies")
             return runPolicies(args, std::cout);
         if (command == "designs")
@@ -135,10 +140,10 @@ int dispatch(const std::string &command, const std::vector<std::string> &args) {
             return runScenarios(args, std::cout);
         if (command == "kernel-check")
             return runKernelCheck(args, std::cout);
-        throw InputError(
-            command,
-            "unknown command (topology, simulate, check, replay, prove, sweep, "
-            "exhaustive, policies, designs, report, export-kunit, kernel-check, scenarios, help)");
+        throw InputError(command,
+                         "unknown command (topology, simulate, check, replay, prove, sweep, "
+                         "exhaustive, exhaustive-merge, policies, designs, report, export-kunit, "
+                         "kernel-check, scenarios, help)");
     } catch (const InputError &e) {
         std::cerr << "bridgepath: error: " << e.what() << "\n";
         return 2;

@@ -21,13 +21,49 @@ using exhaustive::confirm;
 using exhaustive::Found;
 using exhaustive::ItemResult;
 
-// One work item: a forest and the v6 capacity it is searched with (0 for v7).
-struct Item {
-    std::size_t devices = 0;
-    std::size_t tree = 0;   // index among the forests of that size
-    std::size_t treeId = 0; // global tree number
-    std::size_t capacity = 0;
+// The forests of every size searched (by device count) and the work items over them.
+struct Work {
+    std::vector<std::vector<ForestShape>> forests;
+    std::vector<WorkItem> items;
+    std::size_t trees = 0;
 };
+
+Work workOf(const ExhaustiveOptions &o) {
+    BP_REQUIRE(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16 &&
+                   o.generations >= 1,
+               "1 <= minDevices <= maxDevices <= 16 and at least one generation");
+    const TreeEnumerator trees(TreeFamily::Pci, o.maxDevices);
+    Work w;
+    w.forests.resize(o.maxDevices + 1);
+    for (std::size_t n = o.minDevices; n <= o.maxDevices; ++n) {
+        w.forests[n] = trees.forests(n);
+        if (!o.forests.empty()) { // the given ones of this size only
+            w.forests[n].clear();
+            for (const ForestShape &f : o.forests)
+                if (deviceCount(f) == n)
+                    w.forests[n].push_back(f);
+        }
+        for (std::size_t i = 0; i < w.forests[n].size(); ++i, ++w.trees) {
+            if (o.abi == Abi::V6 && o.faults.count(FaultClass::Alloc))
+                for (std::size_t cap = 1; cap <= n; ++cap)
+                    w.items.push_back(WorkItem{n, i, w.trees, cap});
+            else
+                w.items.push_back(WorkItem{n, i, w.trees, o.abi == Abi::V6 ? n : 0});
+        }
+    }
+    return w;
+}
+
+// Adds one search's count and finding of a check, found in work item `item`.
+void addFound(ShardCheck &check, const Found &f, std::size_t item, const WorkItem &it) {
+    check.count += f.count;
+    check.maxSlots = std::max(check.maxSlots, f.maxSlots);
+    if (!f.has)
+        return;
+    ShardFinding found{it.devices, f.depth, item, f.ops};
+    if (!check.smallest || smallerFinding(found, *check.smallest))
+        check.smallest = std::move(found);
+}
 
 } // namespace
 
@@ -46,45 +82,36 @@ LiveUpdateConfig searchConfig(const ExhaustiveOptions &o, std::size_t capacity) 
     return c;
 }
 
-ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgress &progress) {
-    BP_REQUIRE(o.minDevices >= 1 && o.minDevices <= o.maxDevices && o.maxDevices <= 16 &&
-                   o.generations >= 1,
-               "1 <= minDevices <= maxDevices <= 16 and at least one generation");
-    const auto start = std::chrono::steady_clock::now();
-    const TreeEnumerator trees(TreeFamily::Pci, o.maxDevices);
-    std::vector<std::vector<ForestShape>> forests(o.maxDevices + 1);
-    std::vector<Item> items;
-    ExhaustiveResult result;
-    std::size_t treeId = 0;
-    for (std::size_t n = o.minDevices; n <= o.maxDevices; ++n) {
-        forests[n] = trees.forests(n);
-        if (!o.forests.empty()) { // the given ones of this size only
-            forests[n].clear();
-            for (const ForestShape &f : o.forests)
-                if (deviceCount(f) == n)
-                    forests[n].push_back(f);
-        }
-        result.trees += forests[n].size();
-        for (std::size_t i = 0; i < forests[n].size(); ++i, ++treeId) {
-            if (o.abi == Abi::V6 && o.faults.count(FaultClass::Alloc))
-                for (std::size_t cap = 1; cap <= n; ++cap)
-                    items.push_back(Item{n, i, treeId, cap});
-            else
-                items.push_back(Item{n, i, treeId, o.abi == Abi::V6 ? n : 0});
-        }
-    }
+std::vector<WorkItem> workItems(const ExhaustiveOptions &o) {
+    return workOf(o).items;
+}
 
-    std::vector<ItemResult> results(items.size());
+ShardResult searchShard(const ExhaustiveOptions &o, const Shard &shard,
+                        const ExhaustiveProgress &progress) {
+    BP_REQUIRE(shard.index >= 1 && shard.index <= shard.count, "1 <= shard index <= count");
+    const auto start = std::chrono::steady_clock::now();
+    const Work work = workOf(o);
+    ShardResult result;
+    result.shard = shard;
+    for (std::size_t t = 0; t < work.trees; ++t)
+        result.trees += shardHolds(shard, t) ? 1 : 0;
+    std::vector<std::size_t> mine; // this shard's work items, in canonical order
+    for (std::size_t i = 0; i < work.items.size(); ++i)
+        if (shardHolds(shard, work.items[i].treeId))
+            mine.push_back(i);
+
+    std::vector<ItemResult> results(mine.size());
     std::atomic<std::size_t> nextItem{0}, doneItems{0};
     std::atomic<std::uint64_t> generated{0};
     std::atomic<std::size_t> firstViolating{SIZE_MAX};
     auto worker = [&] {
         for (;;) {
             const std::size_t i = nextItem.fetch_add(1);
-            if (i >= items.size() || (o.stopAtFirst && i > firstViolating.load()))
+            if (i >= mine.size() || (o.stopAtFirst && i > firstViolating.load()))
                 return;
-            const Item &it = items[i];
-            const exhaustive::TreeContext c = exhaustive::prepare(forests[it.devices][it.tree]);
+            const WorkItem &it = work.items[mine[i]];
+            const exhaustive::TreeContext c =
+                exhaustive::prepare(work.forests[it.devices][it.tree]);
             const LiveUpdateConfig config = searchConfig(o, it.capacity);
             results[i] = exhaustive::Searcher(c, config, o).run();
             generated += results[i].generated;
@@ -108,97 +135,108 @@ ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgr
             ++finished;
         });
     while (progress && finished.load() < threads) {
-        progress(doneItems.load(), items.size(), generated.load());
+        progress(doneItems.load(), mine.size(), generated.load());
         std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
     for (std::thread &t : pool)
         t.join();
     if (progress)
-        progress(doneItems.load(), items.size(), generated.load());
+        progress(doneItems.load(), mine.size(), generated.load());
 
     // Merge in item order (up to the first violating item when stopping early), so the thread
-    // count never changes what is reported.
+    // count never changes what is reported. The smallest example of each check: fewest devices,
+    // then fewest operations, then item order (smallerFinding).
     const std::size_t end = o.stopAtFirst && firstViolating.load() != SIZE_MAX
                                 ? firstViolating.load() + 1
-                                : items.size();
-    result.stoppedEarly = end < items.size();
+                                : mine.size();
+    result.stoppedEarly = end < mine.size();
     result.threads = threads;
-    result.tallies.resize(o.invariants.size());
-    for (std::size_t k = 0; k < o.invariants.size(); ++k)
-        result.tallies[k].invariant = o.invariants[k];
-    for (std::size_t k = 0; k < kOutcomeCount; ++k)
-        result.outcomes[k].outcome = static_cast<Outcome>(k);
-    // The smallest example of each check: fewest devices, then fewest operations, then item order.
-    std::vector<std::pair<std::size_t, const Found *>> bestInv(o.invariants.size(), {0, nullptr});
-    std::array<std::pair<std::size_t, const Found *>, kOutcomeCount> bestOut{};
-    std::pair<std::size_t, const Found *> bestBoth{0, nullptr};
-    auto better = [&](std::size_t i, const Found &f,
-                      const std::pair<std::size_t, const Found *> &b) {
-        if (!f.has)
-            return false;
-        if (!b.second)
-            return true;
-        const auto key = [&](std::size_t item, const Found &x) {
-            return std::make_tuple(items[item].devices, x.depth, item);
-        };
-        return key(i, f) < key(b.first, *b.second);
-    };
+    result.invariants.resize(o.invariants.size());
     std::set<std::size_t> searchedTrees;
     for (std::size_t i = 0; i < end; ++i) {
         const ItemResult &r = results[i];
+        const WorkItem &it = work.items[mine[i]];
         BP_REQUIRE(r.done, "every search ran to its end");
         ++result.searches;
-        searchedTrees.insert(items[i].treeId);
+        searchedTrees.insert(it.treeId);
         result.sequences += r.sequences;
         result.statesGenerated += r.generated;
         result.distinctStates += r.distinct;
         result.judgeDisagreements += r.judgeDisagreements;
         if (result.firstJudgeDisagreement.empty())
             result.firstJudgeDisagreement = r.firstJudgeDisagreement;
-        for (std::size_t k = 0; k < o.invariants.size(); ++k) {
-            result.tallies[k].violations += r.invariants[k].count;
-            if (better(i, r.invariants[k], bestInv[k]))
-                bestInv[k] = {i, &r.invariants[k]};
-        }
-        result.bothSidesStates += r.bothSides.count;
-        if (better(i, r.bothSides, bestBoth))
-            bestBoth = {i, &r.bothSides};
-        for (std::size_t k = 0; k < kOutcomeCount; ++k) {
-            result.outcomes[k].states += r.outcomes[k].count;
-            result.outcomes[k].maxSlots =
-                std::max(result.outcomes[k].maxSlots, r.outcomes[k].maxSlots);
-            if (better(i, r.outcomes[k], bestOut[k]))
-                bestOut[k] = {i, &r.outcomes[k]};
-        }
+        for (std::size_t k = 0; k < o.invariants.size(); ++k)
+            addFound(result.invariants[k], r.invariants[k], mine[i], it);
+        addFound(result.bothSides, r.bothSides, mine[i], it);
+        for (std::size_t k = 0; k < kOutcomeCount; ++k)
+            addFound(result.outcomes[k], r.outcomes[k], mine[i], it);
     }
     if (result.stoppedEarly)
         result.trees = searchedTrees.size();
+    result.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
 
-    auto example = [&](const std::pair<std::size_t, const Found *> &best, auto what,
+ExhaustiveResult replayFindings(const ExhaustiveOptions &o, const ShardResult &found) {
+    BP_REQUIRE(found.invariants.size() == o.invariants.size(),
+               "the shards checked the options' invariants");
+    const Work work = workOf(o);
+    ExhaustiveResult result;
+    result.trees = found.trees;
+    result.searches = found.searches;
+    result.sequences = found.sequences;
+    result.statesGenerated = found.statesGenerated;
+    result.distinctStates = found.distinctStates;
+    result.seconds = found.seconds;
+    result.threads = found.threads;
+    result.stoppedEarly = found.stoppedEarly;
+    result.judgeDisagreements = found.judgeDisagreements;
+    result.firstJudgeDisagreement = found.firstJudgeDisagreement;
+    result.bothSidesStates = found.bothSides.count;
+
+    // The finding's tree and configuration, its operations replayed through the Harness.
+    auto example = [&](const ShardCheck &check, auto what,
                        bool &disagrees) -> std::optional<Counterexample> {
-        if (!best.second)
+        if (!check.smallest)
             return std::nullopt;
-        const Item &it = items[best.first];
-        const Topology t = buildTopology(forests[it.devices][it.tree]);
+        BP_REQUIRE(check.smallest->item < work.items.size(), "a finding names a work item");
+        const WorkItem &it = work.items[check.smallest->item];
+        const Topology t = buildTopology(work.forests[it.devices][it.tree]);
         const LiveUpdateConfig config = searchConfig(o, it.capacity);
-        auto c = confirm(t, config, best.second->ops, what, o.faults);
+        auto c = confirm(t, config, check.smallest->ops, what, o.faults);
         disagrees = !c;
         return c;
     };
-    for (std::size_t k = 0; k < o.invariants.size(); ++k)
-        result.tallies[k].smallest =
-            example(bestInv[k], o.invariants[k], result.tallies[k].harnessDisagrees);
-    for (std::size_t k = 0; k < kOutcomeCount; ++k)
-        result.outcomes[k].smallest =
-            example(bestOut[k], static_cast<Outcome>(k), result.outcomes[k].harnessDisagrees);
-    if (bestBoth.second) {
-        const Item &it = items[bestBoth.first];
-        const Topology t = buildTopology(forests[it.devices][it.tree]);
+    result.tallies.resize(o.invariants.size());
+    for (std::size_t k = 0; k < o.invariants.size(); ++k) {
+        InvariantTally &t = result.tallies[k];
+        t.invariant = o.invariants[k];
+        t.violations = found.invariants[k].count;
+        t.smallest = example(found.invariants[k], o.invariants[k], t.harnessDisagrees);
+    }
+    for (std::size_t k = 0; k < kOutcomeCount; ++k) {
+        OutcomeTally &t = result.outcomes[k];
+        t.outcome = static_cast<Outcome>(k);
+        t.states = found.outcomes[k].count;
+        t.maxSlots = found.outcomes[k].maxSlots;
+        t.smallest = example(found.outcomes[k], t.outcome, t.harnessDisagrees);
+    }
+    if (const auto &both = found.bothSides.smallest) {
+        BP_REQUIRE(both->item < work.items.size(), "a finding names a work item");
+        const WorkItem &it = work.items[both->item];
+        const Topology t = buildTopology(work.forests[it.devices][it.tree]);
         const LiveUpdateConfig config = searchConfig(o, it.capacity);
         result.bothSidesSmallest =
-            confirm(t, config, bestBoth.second->ops, o.faults, {},
+            confirm(t, config, both->ops, o.faults, {},
                     [&](const StepOutcome &, const State &s) { return bridgeOnBothSides(t, s); });
     }
+    return result;
+}
+
+ExhaustiveResult runExhaustive(const ExhaustiveOptions &o, const ExhaustiveProgress &progress) {
+    const auto start = std::chrono::steady_clock::now();
+    ExhaustiveResult result = replayFindings(o, searchShard(o, Shard{}, progress));
     result.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;

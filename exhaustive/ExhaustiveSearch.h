@@ -26,9 +26,11 @@
 /// generated.
 ///
 /// Results do not depend on the thread count: work items are (tree, capacity) pairs, each
-/// searched on one thread, merged in item order.
+/// searched on one thread, merged in item order. Nor on sharding: shards of the trees
+/// (searchShard) added up (addShard) and replayed give what one run gives.
 
 #include "exhaustive/Outcome.h"
+#include "exhaustive/ShardResult.h"
 #include "exhaustive/TreeEnumerator.h"
 #include "model/Invariant.h"
 #include "properties/Counterexample.h"
@@ -128,8 +130,32 @@ LiveUpdateConfig searchConfig(const ExhaustiveOptions &o, std::size_t capacity);
 /// Progress: searches done, searches in all, states generated so far.
 using ExhaustiveProgress = std::function<void(std::uint64_t, std::uint64_t, std::uint64_t)>;
 
-/// Runs the search. Requires 1 <= minDevices <= maxDevices <= 16, endpoints <= 16 and
-/// generations >= 1.
+/// One work item of a search: a forest and the v6 capacity it is searched with (0 for v7).
+struct WorkItem {
+    std::size_t devices = 0;  ///< of the forest
+    std::size_t tree = 0;     ///< its index among the forests of that many devices
+    std::size_t treeId = 0;   ///< its number over the whole search (what shards divide)
+    std::size_t capacity = 0; ///< every capacity 1..devices with the alloc fault class on v6
+};
+
+/// The search's work items in canonical order: trees by size, then in the enumerator's order,
+/// each tree's capacities ascending (ShardFinding::item numbers them).
+[[nodiscard]] std::vector<WorkItem> workItems(const ExhaustiveOptions &options);
+
+/// Searches the trees of one shard (exhaustive/ShardResult.h); what it finds is not replayed
+/// yet. Requires what runExhaustive does and 1 <= shard.index <= shard.count.
+[[nodiscard]] ShardResult searchShard(const ExhaustiveOptions &options, const Shard &shard,
+                                      const ExhaustiveProgress &progress = nullptr);
+
+/// The result of the search whose shards added up to `found` (or of one shard): the counts, and
+/// each check's smallest finding replayed through the Harness (impl and model, exact
+/// invariants) as its counterexample, or marked a harness disagreement if the replay does not
+/// show it. Requires `found` to check the options' invariants and name its work items.
+[[nodiscard]] ExhaustiveResult replayFindings(const ExhaustiveOptions &options,
+                                              const ShardResult &found);
+
+/// Runs the search: replayFindings of its one shard, 1/1. Requires 1 <= minDevices <= maxDevices <=
+/// 16, endpoints <= 16 and generations >= 1.
 ExhaustiveResult runExhaustive(const ExhaustiveOptions &options,
                                const ExhaustiveProgress &progress = nullptr);
 

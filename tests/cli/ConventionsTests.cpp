@@ -7,9 +7,9 @@
 namespace bridgepath {
 namespace {
 
-const char *const kCommands[] = {"topology",     "simulate",     "check",      "replay",
-                                 "prove",        "sweep",        "exhaustive", "policies",
-                                 "export-kunit", "kernel-check", "scenarios"};
+const char *const kCommands[] = {"topology", "simulate",     "check",        "replay",
+                                 "prove",    "sweep",        "exhaustive",   "exhaustive-merge",
+                                 "policies", "export-kunit", "kernel-check", "scenarios"};
 
 TEST(Conventions, EveryCommandsHelpIsItsOwnUsageWithExitZero) {
     for (const char *c : kCommands) {
