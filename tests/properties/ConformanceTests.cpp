@@ -175,6 +175,20 @@ TEST(Conformance, ImplementationAgreesWithModelOnSeededRandomSequences) {
               << "\n";
 }
 
+// Appends a finish of every endpoint, then finish-all: the update ends with counts left only where
+// the walks left them.
+void finishEveryEndpoint(const Topology &t, std::vector<Op> &ops) {
+    Op op;
+    op.kind = OpKind::Finish;
+    for (DeviceId e = 0; e < t.size(); ++e)
+        if (!t.isBridge(e)) {
+            op.bdf = t.bdf(e);
+            ops.push_back(op);
+        }
+    op.kind = OpKind::FinishAll;
+    ops.push_back(op);
+}
+
 TEST(Conformance, ImplementationAgreesWithModelUnderEveryDesign) {
     // Every design (topology/Design.h) on both ABIs: the new switches' events must be reached,
     // and the record must refuse something, or the sweep has not tested them.
@@ -197,17 +211,8 @@ TEST(Conformance, ImplementationAgreesWithModelUnderEveryDesign) {
                     const bool kexeced = std::any_of(ops.begin(), ops.end(), [](const Op &op) {
                         return op.kind == OpKind::Kexec;
                     });
-                    if (kexeced && i % 2 == 0) {
-                        Op op;
-                        op.kind = OpKind::Finish;
-                        for (DeviceId e = 0; e < t.size(); ++e)
-                            if (!t.isBridge(e)) {
-                                op.bdf = t.bdf(e);
-                                ops.push_back(op);
-                            }
-                        op.kind = OpKind::FinishAll;
-                        ops.push_back(op);
-                    }
+                    if (kexeced && i % 2 == 0)
+                        finishEveryEndpoint(t, ops);
                     const RunResult run = runSideBySide(t, config, ops);
                     ASSERT_FALSE(run.mismatch)
                         << "step " << run.mismatch->step + 1 << ": " << run.mismatch->difference
@@ -261,17 +266,10 @@ TEST(Conformance, ImplementationAgreesWithModelUnderEveryIncomingPut) {
                 for (int i = 0; i < 40; ++i, ++seed) {
                     SequenceGenerator gen(t, seed);
                     auto ops = gen.sequence(6 + seed % 12);
-                    Op op;
-                    op.kind = OpKind::Kexec;
-                    ops.push_back(op);
-                    op.kind = OpKind::Finish;
-                    for (DeviceId e = 0; e < t.size(); ++e)
-                        if (!t.isBridge(e)) {
-                            op.bdf = t.bdf(e);
-                            ops.push_back(op);
-                        }
-                    op.kind = OpKind::FinishAll;
-                    ops.push_back(op);
+                    Op kexec;
+                    kexec.kind = OpKind::Kexec;
+                    ops.push_back(kexec);
+                    finishEveryEndpoint(t, ops);
                     const RunResult run = runSideBySide(t, config, ops);
                     ASSERT_FALSE(run.mismatch)
                         << "step " << run.mismatch->step + 1 << ": " << run.mismatch->difference
