@@ -23,19 +23,20 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     BP_REQUIRE(config.walkOrder == WalkOrder::LeafFirst && config.stepChecks == StepChecks::Full,
                "PciLiveUpdate implements leaf-first walks with full step checks");
     const std::size_t n = topology.size();
-    parent_.assign(n, kNone);
+    link_.assign(n, Link{});
     key_.reserve(n);
     isBridge_.assign(n, 0);
     isVf_.assign(n, 0);
     for (DeviceId d = 0; d < n; ++d) {
         if (auto p = topology.parent(d))
-            parent_[d] = static_cast<std::uint32_t>(*p);
+            link_[d].parent = static_cast<std::uint32_t>(*p);
         isBridge_[d] = topology.isBridge(d);
         isVf_[d] = topology.isVf(d);
         key_.push_back(topology.bdf(d).key());
+        link_[d].domain = topology.bdf(d).domain;
+        link_[d].bdf = topology.bdf(d).abiBdf();
     }
     BP_REQUIRE(std::is_sorted(key_.begin(), key_.end()), "device ids are in BDF order");
-    slot_.assign(n, kNone);
     inSlot_.assign(n, kNone);
     inDirect_.assign(n, 0);
     frozen_.assign(n, 0);
@@ -45,6 +46,11 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     direct_.assign(n, 0);
     ghost_.assign(n, 0);
     alias_.assign(n, 0);
+    vfEveryDevice_ = vfCheckOf(config) == VfCheck::EveryDevice;
+    vfNamedDevice_ = vfCheckOf(config) == VfCheck::NamedDevice;
+    ebusyFirst_ = checkOrderOf(config) == CheckOrder::EbusyFirst;
+    for (DeviceId d = 0; d < n; ++d)
+        refreshGate(d);
     tableLive_ = !config.sessionTable; // without sessions: one table, there from the start
 }
 
@@ -83,8 +89,8 @@ void PciLiveUpdate::setDirect(DeviceId dev, bool on) {
 }
 
 std::uint16_t PciLiveUpdate::readSlot(DeviceId dev) {
-    if (slot_[dev] != kStale)
-        return table_[slot_[dev]].refcount;
+    if (link_[dev].slot != kStale)
+        return table_[link_[dev].slot].refcount;
     emit(KernelEventKind::UseAfterFree, dev);
     return ghost_[dev];
 }
@@ -94,19 +100,19 @@ void PciLiveUpdate::writeGhost(DeviceId dev, std::uint16_t refcount) {
     if (alias_[dev] == 0)
         return;
     for (DeviceId d = 0; d < ghost_.size(); ++d) // the devices that share the freed slot
-        if (alias_[d] == alias_[dev] && slot_[d] == kStale)
+        if (alias_[d] == alias_[dev] && link_[d].slot == kStale)
             ghost_[d] = refcount;
 }
 
 void PciLiveUpdate::writeSlot(DeviceId dev, std::uint16_t refcount) {
-    if (slot_[dev] == kStale)
+    if (link_[dev].slot == kStale)
         writeGhost(dev, refcount);
     else
-        table_.setRefcount(slot_[dev], refcount);
+        table_.setRefcount(link_[dev].slot, refcount);
 }
 
 void PciLiveUpdate::freeSlot(DeviceId dev) {
-    if (slot_[dev] == kStale) {
+    if (link_[dev].slot == kStale) {
         // Zeroed in freed memory (for every device sharing it), but the step decrements the
         // counter of the table it was handed: the live one (u32, it wraps below 0 as the
         // kernel's does).
@@ -114,11 +120,11 @@ void PciLiveUpdate::freeSlot(DeviceId dev) {
         alias_[dev] = 0;
         --nrDevices_;
     } else {
-        table_.set(slot_[dev], SlotEntry{});
+        table_.set(link_[dev].slot, SlotEntry{});
         --holders_;
         --nrDevices_;
     }
-    slot_[dev] = kNone;
+    link_[dev].slot = kNone;
 }
 
 void PciLiveUpdate::releaseIfUnused() {
@@ -144,21 +150,21 @@ void PciLiveUpdate::releaseIfUnused() {
             // below.
             const bool reconcile = releaseCheckOf(config_) == ReleaseCheck::WarnAndReconcile;
             bool any = false, kept = false;
-            for (DeviceId d = 0; d < slot_.size(); ++d) {
-                if (slot_[d] == kNone)
+            for (DeviceId d = 0; d < link_.size(); ++d) {
+                if (link_[d].slot == kNone)
                     continue;
                 any = true;
                 if (removed_[d]) {
                     kept = true;
                     continue;
                 }
-                if (reconcile && slot_[d] != kStale && table_[slot_[d]].refcount != 0) {
-                    table_.set(slot_[d], SlotEntry{});
+                if (reconcile && link_[d].slot != kStale && table_[link_[d].slot].refcount != 0) {
+                    table_.set(link_[d].slot, SlotEntry{});
                     --nrDevices_;
                     emit(KernelEventKind::CountDropped, d);
                 }
-                holders_ -= slot_[d] != kStale;
-                slot_[d] = kNone;
+                holders_ -= link_[d].slot != kStale;
+                link_[d].slot = kNone;
                 ghost_[d] = 0;
                 alias_[d] = 0;
             }
@@ -173,15 +179,15 @@ void PciLiveUpdate::releaseIfUnused() {
     // Devices that cache one slot (a lost slot handed out again) share its freed copy: they get
     // one alias id, the smallest not held by a device still dangling from an earlier release.
     std::map<std::uint32_t, std::vector<DeviceId>> bySlot;
-    for (DeviceId d = 0; d < slot_.size(); ++d)
-        if (slot_[d] != kNone && slot_[d] != kStale)
-            bySlot[slot_[d]].push_back(d);
+    for (DeviceId d = 0; d < link_.size(); ++d)
+        if (link_[d].slot != kNone && link_[d].slot != kStale)
+            bySlot[link_[d].slot].push_back(d);
     for (const auto &[slot, devs] : bySlot) {
         std::uint8_t id = 0;
         if (devs.size() > 1) {
             std::vector<bool> used(256, false);
-            for (DeviceId d = 0; d < slot_.size(); ++d)
-                used[alias_[d]] = used[alias_[d]] || slot_[d] == kStale;
+            for (DeviceId d = 0; d < link_.size(); ++d)
+                used[alias_[d]] = used[alias_[d]] || link_[d].slot == kStale;
             for (int k = 1; k < 256 && id == 0; ++k)
                 if (!used[static_cast<std::size_t>(k)])
                     id = static_cast<std::uint8_t>(k);
@@ -194,7 +200,7 @@ void PciLiveUpdate::releaseIfUnused() {
         for (DeviceId d : devs) {
             ghost_[d] = table_[slot].refcount;
             alias_[d] = id;
-            slot_[d] = kStale;
+            link_[d].slot = kStale;
             --holders_;
         }
     }
@@ -243,12 +249,13 @@ bool PciLiveUpdate::takeFailNext(DeviceId dev, StepKind kind) {
     if (!(failNext_[dev] & bit(kind)))
         return false;
     failNext_[dev] &= static_cast<std::uint8_t>(~bit(kind));
+    refreshGate(dev);
     return true;
 }
 
 template <class Step> Result PciLiveUpdate::walkDown(DeviceId dev, std::uint32_t end, Step step) {
     Result first = Result::Ok;
-    for (auto d = static_cast<std::uint32_t>(dev); d != end; d = parent_[d]) {
+    for (auto d = static_cast<std::uint32_t>(dev); d != end; d = link_[d].parent) {
         const Result r = step(d);
         if (r == Result::Ok)
             continue;
@@ -261,40 +268,46 @@ template <class Step> Result PciLiveUpdate::walkDown(DeviceId dev, std::uint32_t
 }
 
 Result PciLiveUpdate::preserveDevice(DeviceId dev) {
-    if (takeFailNext(dev, StepKind::Preserve))
-        return Result::Eio;
-    if (vfCheckOf(config_) == VfCheck::EveryDevice && isVf_[dev])
-        return Result::Einval;
-    if (frozen_[dev])
-        return Result::Einval;
-    if (slot_[dev] == kNone) {
+    const std::uint8_t gate = link_[dev].gate;
+    if (gate & kGateSlow) {
+        if (takeFailNext(dev, StepKind::Preserve))
+            return Result::Eio;
+        if (vfEveryDevice_ && isVf_[dev])
+            return Result::Einval;
+        if (frozen_[dev])
+            return Result::Einval;
+    }
+    if (link_[dev].slot == kNone) {
         const auto idx = table_.allocate(nrDevices_);
         if (!idx)
             return Result::Enospc;
-        table_.set(*idx, SlotEntry{static_cast<std::uint32_t>(key_[dev] >> 16),
-                                   static_cast<std::uint16_t>(key_[dev]), 1});
-        slot_[dev] = *idx;
+        table_.set(*idx, SlotEntry{link_[dev].domain, link_[dev].bdf, 1});
+        link_[dev].slot = *idx;
         ++holders_;
         ++nrDevices_;
         return Result::Ok;
     }
     // Kernel files differ in which of EBUSY and refcount 0 they check first; EBUSY first never
     // reads an endpoint's slot.
-    if (checkOrderOf(config_) == CheckOrder::EbusyFirst && !isBridge_[dev])
+    if (ebusyFirst_ && !(gate & kGateBridge))
         return Result::Ebusy;
     const std::uint16_t refcount = readSlot(dev);
     if (refcount == 0)
         return Result::Einval; // the kernel WARNs: a cached slot that was freed under us
-    if (!isBridge_[dev])
+    if (!(gate & kGateBridge))
         return Result::Ebusy; // an endpoint is preserved once
     writeSlot(dev, static_cast<std::uint16_t>(refcount + 1));
     return Result::Ok;
 }
 
 Result PciLiveUpdate::unpreserveDevice(DeviceId dev) {
-    if (takeFailNext(dev, StepKind::Unpreserve))
-        return Result::Eio;
-    if (frozen_[dev] || slot_[dev] == kNone)
+    if (link_[dev].gate & kGateSlow) {
+        if (takeFailNext(dev, StepKind::Unpreserve))
+            return Result::Eio;
+        if (frozen_[dev])
+            return Result::Einval;
+    }
+    if (link_[dev].slot == kNone)
         return Result::Einval;
     const std::uint16_t refcount = readSlot(dev);
     if (refcount == 0)
@@ -307,7 +320,7 @@ Result PciLiveUpdate::unpreserveDevice(DeviceId dev) {
 }
 
 Result PciLiveUpdate::finishDevice(DeviceId dev) {
-    if (takeFailNext(dev, StepKind::Finish))
+    if ((link_[dev].gate & kGateSlow) && takeFailNext(dev, StepKind::Finish))
         return Result::Eio;
     if (inSlot_[dev] == kNone)
         return Result::Einval; // not incoming
@@ -331,13 +344,13 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
         return Result::Enodev;
     // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
     // fetched.
-    if (vfCheckOf(config_) == VfCheck::NamedDevice && isVf_[dev])
+    if (vfNamedDevice_ && isVf_[dev])
         return Result::Einval;
     if (config_.directRecord == DirectRecord::Checked && direct_[dev])
         return Result::Ebusy; // the record: preserved already
     if (!tableLive_)
         allocateTable();
-    for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = parent_[d]) {
+    for (auto d = static_cast<std::uint32_t>(dev); d != kNone; d = link_[d].parent) {
         const Result r = preserveDevice(d);
         if (r != Result::Ok) {
             walkDown(dev, d, [this](DeviceId x) { return unpreserveDevice(x); });
@@ -371,6 +384,7 @@ Result PciLiveUpdate::freeze(DeviceId dev) {
     if (removed_[dev])
         return Result::Enodev;
     frozen_[dev] = 1;
+    refreshGate(dev);
     return Result::Ok;
 }
 
@@ -400,11 +414,14 @@ Result PciLiveUpdate::kexec() {
     table_.reset();
     tableLive_ = false;
     nrDevices_ = 0;
-    std::fill(slot_.begin(), slot_.end(), kNone);
+    for (Link &l : link_)
+        l.slot = kNone;
     std::fill(ghost_.begin(), ghost_.end(), 0); // pointers into freed memory do not cross
     std::fill(alias_.begin(), alias_.end(), 0);
     std::fill(direct_.begin(), direct_.end(), 0);
     std::fill(frozen_.begin(), frozen_.end(), 0);
+    for (DeviceId d = 0; d < link_.size(); ++d)
+        refreshGate(d);
     directCount_ = 0;
     holders_ = 0;
     for (DeviceId d = 0; d < removed_.size(); ++d)
@@ -502,16 +519,17 @@ Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
     if (crashed())
         return Result::Enoent;
     failNext_[dev] |= bit(kind);
+    refreshGate(dev);
     return Result::Ok;
 }
 
 Result PciLiveUpdate::lose(DeviceId dev) {
     if (crashed())
         return Result::Enoent;
-    if (slot_[dev] == kStale)
+    if (link_[dev].slot == kStale)
         writeGhost(dev, 0);
-    else if (slot_[dev] != kNone)
-        table_.set(slot_[dev], SlotEntry{});
+    else if (link_[dev].slot != kNone)
+        table_.set(link_[dev].slot, SlotEntry{});
     else if (phase_ == Phase::Incoming && inSlot_[dev] != kNone)
         incoming_[inSlot_[dev]] = SlotEntry{};
     else
@@ -522,10 +540,10 @@ Result PciLiveUpdate::lose(DeviceId dev) {
 Result PciLiveUpdate::setRefcount(DeviceId dev, std::uint16_t value) {
     if (crashed())
         return Result::Enoent;
-    if (slot_[dev] == kStale)
+    if (link_[dev].slot == kStale)
         writeGhost(dev, value);
-    else if (slot_[dev] != kNone)
-        table_.setRefcount(slot_[dev], value);
+    else if (link_[dev].slot != kNone)
+        table_.setRefcount(link_[dev].slot, value);
     else if (phase_ == Phase::Incoming && inSlot_[dev] != kNone)
         incoming_[inSlot_[dev]].refcount = value;
     else
@@ -565,7 +583,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
     if (unplugCleanupOf(config_) == UnplugCleanup::WalksPaths) {
         // With the record the cleanup walks only what was preserved directly.
         const bool checked = config_.directRecord == DirectRecord::Checked;
-        const bool holdsOut = checked ? direct_[dev] != 0 : slot_[dev] != kNone;
+        const bool holdsOut = checked ? direct_[dev] != 0 : link_[dev].slot != kNone;
         const bool holdsIn = checked ? inDirect_[dev] != 0 : inSlot_[dev] != kNone;
         setDirect(dev, false);
         inDirect_[dev] = 0;
@@ -617,7 +635,7 @@ State PciLiveUpdate::state() const {
             s.directlyPreserved.insert(topology_.bdf(d));
         if (inDirect_[d])
             s.incoming.directlyPreserved.insert(topology_.bdf(d));
-        if (slot_[d] == kStale)
+        if (link_[d].slot == kStale)
             s.dangling[topology_.bdf(d)] = ghost_[d];
         for (StepKind k : {StepKind::Preserve, StepKind::Unpreserve, StepKind::Finish})
             if (failNext_[d] & bit(k))

@@ -176,7 +176,7 @@ class PciLiveUpdate {
     /// An event of kind k happened (restore() keeps this).
     bool happened(KernelEventKind k) const { return seen_ & (1u << static_cast<int>(k)); }
     /// dev caches a pointer into a released table.
-    bool dangling(DeviceId dev) const { return slot_[dev] == kStale; }
+    bool dangling(DeviceId dev) const { return link_[dev].slot == kStale; }
     /// dev's preserve succeeded in this kernel and no unpreserve of it was called since.
     bool directlyPreserved(DeviceId dev) const { return direct_[dev] != 0; }
     /// The previous kernel directly preserved dev and no finish of it was called since.
@@ -189,17 +189,19 @@ class PciLiveUpdate {
     }
     /// The refcount of dev's live outgoing slot (0 if it holds none; a dangling device: 0).
     std::uint16_t outgoingRefcount(DeviceId dev) const {
-        return slot_[dev] == kNone || slot_[dev] == kStale ? 0 : table_[slot_[dev]].refcount;
+        return link_[dev].slot == kNone || link_[dev].slot == kStale
+                   ? 0
+                   : table_[link_[dev].slot].refcount;
     }
     /// A fail-next of `kind` at dev is armed and has not fired yet.
     bool failNextPending(DeviceId dev, StepKind kind) const { return failNext_[dev] & bit(kind); }
     /// The refcount lose and set-refcount act on: dev's outgoing slot (a dangling device's freed
     /// copy), else in phase Incoming its incoming entry; nullopt when it holds neither.
     std::optional<std::uint16_t> heldRefcount(DeviceId dev) const {
-        if (slot_[dev] == kStale)
+        if (link_[dev].slot == kStale)
             return ghost_[dev];
-        if (slot_[dev] != kNone)
-            return table_[slot_[dev]].refcount;
+        if (link_[dev].slot != kNone)
+            return table_[link_[dev].slot].refcount;
         if (phase_ == Phase::Incoming && inSlot_[dev] != kNone)
             return incoming_[inSlot_[dev]].refcount;
         return std::nullopt;
@@ -229,6 +231,15 @@ class PciLiveUpdate {
     // A bit per StepKind in failNext_.
     static std::uint8_t bit(StepKind k) {
         return static_cast<std::uint8_t>(1u << static_cast<int>(k));
+    }
+    // A walk step's fast path reads one byte of the device: kGateSlow while a fail-next is
+    // pending, the device is frozen or (every-device VF check) it is a VF, so the step must look
+    // closer; kGateBridge for a bridge. refreshGate keeps it in step with those arrays.
+    static constexpr std::uint8_t kGateSlow = 1, kGateBridge = 2;
+    void refreshGate(DeviceId d) {
+        const bool slow = failNext_[d] != 0 || frozen_[d] != 0 || (vfEveryDevice_ && isVf_[d]);
+        link_[d].gate =
+            static_cast<std::uint8_t>((slow ? kGateSlow : 0) | (isBridge_[d] ? kGateBridge : 0));
     }
 
     [[nodiscard]] Result preserveDevice(DeviceId dev);
@@ -278,12 +289,22 @@ class PciLiveUpdate {
     std::uint32_t inNr_ = 0;
     std::int32_t inHeld_ = 0;        // devices' references on the incoming FLB (incomingReferences)
     std::vector<SlotEntry> scratch_; // restore's
+    // The configuration's per-step choices, read once (the step functions are the hot path).
+    bool vfEveryDevice_ = false, vfNamedDevice_ = false, ebusyFirst_ = false;
 
     // Per device, indexed by DeviceId.
-    std::vector<std::uint32_t> parent_; // kNone on a root bus
+    // What a walk step reads of every device it passes, side by side: one cache line.
+    struct Link {
+        std::uint32_t parent = kNone; // kNone on a root bus
+        std::uint32_t slot = kNone;   // cached outgoing slot index, kStale or kNone
+        std::uint32_t domain = 0;     // the address a new slot names (as key_)
+        std::uint16_t bdf = 0;
+        std::uint8_t gate = 0; // refreshGate's
+    };
+    static_assert(sizeof(Link) == 16, "four devices per cache line");
+    std::vector<Link> link_;
     std::vector<std::uint8_t> isBridge_;
     std::vector<std::uint8_t> isVf_;
-    std::vector<std::uint32_t> slot_;    // cached outgoing slot index, kStale or kNone
     std::vector<std::uint32_t> inSlot_;  // incoming entry index, kNone if not incoming
     std::vector<std::uint8_t> inDirect_; // directly incoming
     std::vector<std::uint8_t> frozen_;

@@ -61,7 +61,7 @@ std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     const std::size_t start = out.size();
     out.resize(start + 4 + 4 + 4 + 4 + 4 + 4 + (slots().size() + incoming_.size()) * kSlotBytes +
-               4 + slot_.size() * kDeviceBytes);
+               4 + link_.size() * kDeviceBytes);
     std::uint8_t *p = out.data() + start;
     p = put(p, static_cast<std::uint8_t>(phase_));
     p = put(p, static_cast<std::uint8_t>(panicked_ | retrievePending_ << 1 | inherited_ << 2 |
@@ -73,9 +73,9 @@ void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
     p = put(p, inHeld_);
     p = putSlots(p, slots());
     p = putSlots(p, incoming_);
-    for (DeviceId d = 0; d < slot_.size(); ++d) {
-        p = put(p, slot_[d] == kStale ? kStaleTag | std::uint32_t{alias_[d]} << 16 | ghost_[d]
-                                      : slot_[d]);
+    for (DeviceId d = 0; d < link_.size(); ++d) {
+        p = put(p, link_[d].slot == kStale ? kStaleTag | std::uint32_t{alias_[d]} << 16 | ghost_[d]
+                                           : link_[d].slot);
         p = put(p, inSlot_[d]);
         p = put(p, flagsOf(d));
     }
@@ -109,10 +109,10 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     p = getSlots(p, incoming_);
     directCount_ = 0;
     holders_ = 0;
-    for (DeviceId d = 0; d < slot_.size(); ++d) {
+    for (DeviceId d = 0; d < link_.size(); ++d) {
         const auto slot = get<std::uint32_t>(p);
         const bool stale = slot != kNone && (slot & kStaleTag) == kStaleTag;
-        slot_[d] = stale ? kStale : slot;
+        link_[d].slot = stale ? kStale : slot;
         ghost_[d] = stale ? static_cast<std::uint16_t>(slot) : 0;
         alias_[d] = stale ? static_cast<std::uint8_t>(slot >> 16) : 0;
         holders_ += slot != kNone && !stale;
@@ -125,6 +125,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
         direct_[d] = (flags >> 6) & 1;
         inDirect_[d] = (flags >> 7) & 1;
         directCount_ += direct_[d];
+        refreshGate(d);
     }
     BP_REQUIRE(p == bytes + size, "restore: not a record save() wrote for this topology");
     (void)size;
@@ -141,11 +142,11 @@ std::uint32_t PciLiveUpdate::deviceNamed(const SlotEntry &e) const {
 }
 
 void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
-    const std::size_t n = slot_.size();
+    const std::size_t n = link_.size();
     out.resize(2 * n);
     for (DeviceId d = 0; d < n; ++d) {
         // 24 bits of slot; a dangling device's holds its freed copy's refcount instead.
-        const std::uint32_t slot = slot_[d] == kStale ? 0xFE0000u | ghost_[d] : slot_[d];
+        const std::uint32_t slot = link_[d].slot == kStale ? 0xFE0000u | ghost_[d] : link_[d].slot;
         out[d] = std::uint64_t{slot} << 40 | std::uint64_t{flagsOf(d)} << 32 |
                  std::uint64_t{alias_[d]} << 24;
         out[n + d] = std::uint64_t{inSlot_[d]} << 32;
@@ -164,7 +165,7 @@ void PciLiveUpdate::deviceWords(std::vector<std::uint64_t> &out) const {
 }
 
 void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
-    BP_REQUIRE(perm.size() == slot_.size(), "relabel: a permutation of every device");
+    BP_REQUIRE(perm.size() == link_.size(), "relabel: a permutation of every device");
     // Follows each cycle of the permutation, so nothing is copied.
     std::vector<bool> &done = relabelDone_; // kept: relabel is on a search's hot path
     auto permute = [&perm, &done](auto &v) {
@@ -179,7 +180,11 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
             }
         }
     };
-    permute(slot_);
+    struct SlotColumn { // the slot field of link_, permuted in place
+        std::vector<Link> &link;
+        std::uint32_t &operator[](DeviceId d) { return link[d].slot; }
+    } slots{link_};
+    permute(slots);
     permute(inSlot_);
     permute(inDirect_);
     permute(frozen_);
@@ -189,6 +194,8 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     permute(direct_);
     permute(ghost_);
     permute(alias_);
+    for (DeviceId d = 0; d < link_.size(); ++d)
+        refreshGate(d);
     auto renamed = [&](SlotEntry e) {
         const std::uint32_t dev = deviceNamed(e);
         if (dev != kNone && perm[dev] != dev) {
