@@ -5,15 +5,19 @@
 #include "topology/LspciRenderer.h"
 
 #include <algorithm>
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <memory>
 #include <random>
 #include <set>
 #include <sstream>
 #include <stdexcept>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
+#include <thread>
 #include <unistd.h>
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -139,9 +143,42 @@ void reportSignal(int sig) {
 
 using Case = std::pair<Topology, std::vector<Op>>;
 
+// What a batch's child has done so far, in memory it shares with the parent: written with plain
+// stores as it goes (no system call per step), read by the parent once the child is gone, so a
+// crash mid-step still names its case and step. `eventSteps[k]` is case from + k's, once it
+// agreed.
+struct BatchProgress {
+    std::atomic<std::uint64_t> started{0}; // cases begun
+    std::atomic<std::uint64_t> agreed{0};  // cases that agreed (a prefix of those begun)
+    std::atomic<std::uint64_t> step{0};    // the step of the last case begun
+    std::atomic<std::uint64_t> resetting{0};
+    std::atomic<std::uint64_t> eventSteps[1];
+};
+
+// The progress block for `cases` cases, shared with a child forked after it; unmapped at scope
+// end.
+class SharedProgress {
+  public:
+    explicit SharedProgress(std::size_t cases)
+        : bytes_(sizeof(BatchProgress) + cases * sizeof(std::atomic<std::uint64_t>)) {
+        void *p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+            throw std::runtime_error("kernel-check: cannot map memory shared with a case's child");
+        progress_ = new (p) BatchProgress;
+    }
+    ~SharedProgress() { munmap(progress_, bytes_); }
+    SharedProgress(const SharedProgress &) = delete;
+    SharedProgress &operator=(const SharedProgress &) = delete;
+    BatchProgress &operator*() const { return *progress_; }
+
+  private:
+    std::size_t bytes_;
+    BatchProgress *progress_ = nullptr;
+};
+
 // The child's side of one case: agree, or the first difference at a step.
 CaseVerdict childCase(KernelCode &code, const Case &c, const LiveUpdateConfig &config,
-                      const KernelCheckOptions &o, FILE *out) {
+                      const KernelCheckOptions &o, BatchProgress &progress) {
     const auto &[t, ops] = c;
     CaseVerdict v;
     alarm(o.stepSeconds);
@@ -154,8 +191,7 @@ CaseVerdict childCase(KernelCode &code, const Case &c, const LiveUpdateConfig &c
     ReferenceModel model(t, config);
     std::size_t eventsSeen = 0;
     for (std::size_t i = 0; i < ops.size(); ++i) {
-        std::fprintf(out, "step %zu\n", i);
-        std::fflush(out);
+        progress.step.store(i, std::memory_order_relaxed);
         alarm(o.stepSeconds);
         const std::optional<Result> k = code.apply(t, ops[i]);
         const Result m = model.apply(ops[i]);
@@ -181,7 +217,6 @@ CaseVerdict childCase(KernelCode &code, const Case &c, const LiveUpdateConfig &c
 // The parent's side of a child run: everything the child wrote to the pipe `fds`, then its
 // exit status once it is gone.
 std::string readChild(const int fds[2], pid_t pid, int *status) {
-    close(fds[1]);
     std::string text;
     char buf[4096];
     for (ssize_t n; (n = read(fds[0], buf, sizeof buf)) > 0;)
@@ -191,10 +226,25 @@ std::string readChild(const int fds[2], pid_t pid, int *status) {
     return text;
 }
 
-std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cases,
-                                  std::size_t from, const LiveUpdateConfig &config,
-                                  const KernelCheckOptions &o) {
-    int fds[2];
+// A batch's child process: its pipe's read end, its progress, the cases it runs.
+struct BatchChild {
+    std::unique_ptr<SharedProgress> shared;
+    int fds[2] = {-1, -1};
+    pid_t pid = -1;
+    std::size_t from = 0, to = 0;
+};
+
+// Forks a child that runs cases[from..to) one after the other (the library's data put back
+// between them) until one disagrees; the parent keeps the pipe's read end only.
+BatchChild launchBatch(KernelCode &code, const std::vector<Case> &cases, std::size_t from,
+                       std::size_t to, const LiveUpdateConfig &config,
+                       const KernelCheckOptions &o) {
+    BatchChild c;
+    c.from = from;
+    c.to = to;
+    c.shared = std::make_unique<SharedProgress>(to - from);
+    BatchProgress &progress = **c.shared;
+    int *fds = c.fds;
     if (pipe(fds) != 0)
         throw std::runtime_error("kernel-check: cannot create a pipe for a case's child process");
     std::fflush(nullptr);
@@ -222,72 +272,76 @@ std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cas
             std::signal(sig, SIG_DFL);
         FILE *out = fdopen(fds[1], "w");
         code.snapshot();
-        for (std::size_t i = from; i < cases.size(); ++i) {
+        for (std::size_t i = from; i < to; ++i) {
             if (i != from) {
-                std::fprintf(out, "reset\n");
-                std::fflush(out);
+                progress.resetting.store(1, std::memory_order_relaxed);
                 code.reset();
+                progress.resetting.store(0, std::memory_order_relaxed);
             }
             code.onCrash(crashHook);
-            std::fprintf(out, "case %zu\n", i);
-            std::fflush(out);
-            const CaseVerdict v = childCase(code, cases[i], config, o, out);
+            progress.step.store(0, std::memory_order_relaxed);
+            progress.started.store(i - from + 1, std::memory_order_relaxed);
+            const CaseVerdict v = childCase(code, cases[i], config, o, progress);
             if (!v.agree) {
                 std::fprintf(out, "disagree %zu %s\n", v.step, v.what.c_str());
                 std::fflush(out);
                 _exit(1);
             }
-            std::fprintf(out, "agree %zu\n", v.eventSteps);
-            std::fflush(out);
+            progress.eventSteps[i - from].store(v.eventSteps, std::memory_order_relaxed);
+            progress.agreed.store(i - from + 1, std::memory_order_relaxed);
         }
         _exit(0);
     }
+    close(fds[1]);
+    c.pid = pid;
+    return c;
+}
+
+// The verdicts of a child's cases: those that agreed, then the first that did not (if any).
+// A case that crashes or hangs ends the child; it is that case's.
+std::vector<CaseVerdict> collectBatch(BatchChild &c, const KernelCheckOptions &o) {
+    BatchProgress &progress = **c.shared;
+    const int *fds = c.fds;
+    const pid_t pid = c.pid;
     int status = 0;
+    // Only a disagreement, a crash or a signal is written to the pipe; the rest is in `progress`.
     const std::string text = readChild(fds, pid, &status);
-    std::vector<CaseVerdict> out;
+    std::vector<CaseVerdict> out(progress.agreed.load());
+    for (std::size_t k = 0; k < out.size(); ++k)
+        out[k].eventSteps = progress.eventSteps[k].load();
     std::istringstream lines(text);
     std::string line, crash;
-    std::size_t lastStep = 0;
     int signal = 0;
-    bool open = false;      // a case started and has no verdict yet
-    bool resetting = false; // between two cases
+    std::optional<CaseVerdict> disagreed;
     while (std::getline(lines, line)) {
-        if (line == "reset") {
-            resetting = true;
-        } else if (line.rfind("case ", 0) == 0) {
-            out.emplace_back();
-            open = true;
-            resetting = false;
-            lastStep = 0;
-        } else if (line.rfind("step ", 0) == 0) {
-            lastStep = std::stoul(line.substr(5));
-        } else if (line.rfind("signal ", 0) == 0) {
+        if (line.rfind("signal ", 0) == 0) {
             signal = std::stoi(line.substr(7));
         } else if (line.rfind("crash ", 0) == 0) {
             crash = line.substr(6);
-        } else if (line.rfind("agree ", 0) == 0 && open) {
-            out.back().eventSteps = std::stoul(line.substr(6));
-            open = false;
-        } else if (line.rfind("disagree ", 0) == 0 && open) {
+        } else if (line.rfind("disagree ", 0) == 0) {
             const std::size_t space = line.find(' ', 9);
-            out.back().agree = false;
-            out.back().step = std::stoul(line.substr(9, space - 9));
-            out.back().what = line.substr(space + 1);
-            open = false;
+            disagreed.emplace();
+            disagreed->agree = false;
+            disagreed->step = std::stoul(line.substr(9, space - 9));
+            disagreed->what = line.substr(space + 1);
         }
     }
     if (WIFSIGNALED(status) && signal == 0)
         signal = WTERMSIG(status);
-    if (!open && !out.empty() && (out.size() == cases.size() - from || !out.back().agree))
+    const bool open = progress.started.load() > progress.agreed.load(); // a case has no verdict
+    if (disagreed && open) {
+        out.push_back(*disagreed);
         return out;
-    if (resetting) // no case of the user's code was running: the harness itself failed
+    }
+    if (!open && out.size() == c.to - c.from && signal == 0 && crash.empty())
+        return out;
+    if (progress.resetting.load()) // no case of the user's code was running: the harness failed
         throw std::runtime_error("kernel-check: the harness failed while putting the library back "
                                  "between two cases (an internal error, not the code's)");
-    if (out.empty())
-        out.emplace_back(); // the child died before it could say which case it ran
-    CaseVerdict &v = out.back();
+    // The case that was running when the child died (the next one if none was).
+    CaseVerdict &v = out.emplace_back();
     v.agree = false;
-    v.step = lastStep;
+    v.step = open ? progress.step.load() : 0;
     if (!crash.empty())
         v.what = "the kernel code crashed: " + crash;
     else if (signal == SIGALRM)
@@ -298,6 +352,31 @@ std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cas
     else // a sanitizer's own fault handler ends the process with an exit status instead
         v.what = "the kernel code crashed (its process ended with status " +
                  std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + " mid-step)";
+    return out;
+}
+
+// Runs cases[from..] in child processes, two at once on a machine with two cores or more (each
+// half in a child of its own, so a crash stays its case's): the verdicts in case order, up to
+// and including the first disagreement.
+std::vector<CaseVerdict> runBatch(KernelCode &code, const std::vector<Case> &cases,
+                                  std::size_t from, const LiveUpdateConfig &config,
+                                  const KernelCheckOptions &o) {
+    const std::size_t n = cases.size() - from;
+    constexpr std::size_t kWorthASecondChild = 64;
+    if (n < kWorthASecondChild || std::thread::hardware_concurrency() < 2) {
+        BatchChild one = launchBatch(code, cases, from, cases.size(), config, o);
+        return collectBatch(one, o);
+    }
+    const std::size_t mid = from + n / 2;
+    BatchChild first = launchBatch(code, cases, from, mid, config, o);
+    BatchChild second = launchBatch(code, cases, mid, cases.size(), config, o);
+    std::vector<CaseVerdict> out = collectBatch(first, o);
+    std::vector<CaseVerdict> rest = collectBatch(second, o);
+    const bool firstAgreed =
+        out.size() == mid - from &&
+        std::all_of(out.begin(), out.end(), [](const CaseVerdict &v) { return v.agree; });
+    if (firstAgreed)
+        out.insert(out.end(), rest.begin(), rest.end());
     return out;
 }
 
@@ -765,6 +844,7 @@ std::vector<KernelStep> observeKernel(KernelCode &code, const Topology &t,
         _exit(0);
     }
     int status = 0;
+    close(fds[1]);
     const std::string text = readChild(fds, pid, &status);
     std::vector<KernelStep> out;
     std::istringstream lines(text);

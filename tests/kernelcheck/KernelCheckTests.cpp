@@ -20,6 +20,8 @@
 #include <fstream>
 #include <gtest/gtest.h>
 #include <iostream>
+#include <map>
+#include <optional>
 #include <set>
 #include <unistd.h>
 
@@ -802,6 +804,56 @@ TEST(KernelCheck, ANullDereferenceIsADisagreementNamedAsSuch) {
     ASSERT_TRUE(r.disagreement);
     EXPECT_NE(r.disagreement->what.find("NULL pointer dereference"), std::string::npos)
         << r.disagreement->what;
+}
+
+TEST(KernelCheck, ACrashIsTheCaseItHappenedInWhenTheCasesRunInTwoChildren) {
+    // 200 cases run as two children of 100. The code is made to crash (a NULL write) when it
+    // preserves one device, chosen from the drawn cases as a BDF first preserved by a case of the
+    // second child: that case must be the one reported, and a crash of the first child's kind
+    // must not be blamed on another.
+    KernelCheckOptions o;
+    o.cases = 200;
+    const auto original = KernelCode::build(fixture("flb-v6"));
+    const auto cases = drawKernelCheckCases(original->shape(), o);
+    std::map<Bdf, std::size_t> firstPreserve;
+    for (std::size_t i = 0; i < cases.size(); ++i)
+        for (const Op &op : cases[i].second)
+            if (op.kind == OpKind::Preserve)
+                firstPreserve.emplace(op.bdf, i);
+    std::optional<std::pair<Bdf, std::size_t>> target;
+    for (const auto &[b, i] : firstPreserve)
+        if (i >= 100 && (!target || i < target->second))
+            target = std::pair{b, i};
+    ASSERT_TRUE(target) << "no device is first preserved in the second half";
+    const Bdf &b = target->first;
+    const std::string crash =
+        "int pci_liveupdate_preserve(struct pci_dev *dev)\n{\n"
+        "\tif (pci_domain_nr(dev->bus) == " +
+        std::to_string(b.domain) + " && dev->bus->number == " + std::to_string(b.bus) +
+        " && dev->devfn == " + std::to_string(b.devfn) + ")\n\t\t*(volatile int *)0 = 0;\n";
+    const auto code = KernelCode::build(variantOf(
+        "flb-v6", "crash-at", "int pci_liveupdate_preserve(struct pci_dev *dev)\n{\n", crash));
+    const KernelCheckResult r = runKernelCheck(*code, code->shape().config(), o);
+    ASSERT_TRUE(r.disagreement);
+    EXPECT_EQ(r.disagreement->caseIndex, target->second) << b.toString();
+    EXPECT_NE(r.disagreement->what.find("NULL pointer dereference"), std::string::npos)
+        << r.disagreement->what;
+    EXPECT_TRUE(checkOne(*code, cases[target->second].first, code->shape().config(),
+                         cases[target->second].second, o));
+}
+
+TEST(KernelCheck, AllCasesAgreeingInBothChildrenCountEveryStep) {
+    // The per-case counts come back through shared memory: two children or one, the same.
+    const auto code = KernelCode::build(fixture("flb-v6"));
+    KernelCheckOptions o;
+    o.cases = 130;
+    const KernelCheckResult both = runKernelCheck(*code, code->shape().config(), o);
+    ASSERT_FALSE(both.disagreement);
+    std::size_t steps = 0;
+    for (const auto &[t, ops] : drawKernelCheckCases(code->shape(), o))
+        steps += ops.size();
+    EXPECT_EQ(both.cases, 130u);
+    EXPECT_EQ(both.steps, steps);
 }
 
 TEST(KernelCheck, CodeThatNeverReturnsIsAHungStepNotAHungTool) {
