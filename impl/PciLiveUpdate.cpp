@@ -43,7 +43,6 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     failNext_.assign(n, 0);
     vanished_.assign(n, 0);
     removed_.assign(n, 0);
-    direct_.assign(n, 0);
     ghost_.assign(n, 0);
     alias_.assign(n, 0);
     vfEveryDevice_ = vfCheckOf(config) == VfCheck::EveryDevice;
@@ -84,8 +83,8 @@ void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
 }
 
 void PciLiveUpdate::setDirect(DeviceId dev, bool on) {
-    directCount_ += static_cast<std::uint32_t>(on) - direct_[dev];
-    direct_[dev] = on;
+    directCount_ += static_cast<std::uint32_t>(on) - link_[dev].direct;
+    link_[dev].direct = on;
 }
 
 std::uint16_t PciLiveUpdate::readSlot(DeviceId dev) {
@@ -278,11 +277,11 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
             return Result::Einval;
     }
     if (link_[dev].slot == kNone) {
-        const auto idx = table_.allocate(nrDevices_);
-        if (!idx)
+        const std::uint32_t idx = table_.allocateIndex(nrDevices_);
+        if (idx == SlotTable::kFull)
             return Result::Enospc;
-        table_.set(*idx, SlotEntry{link_[dev].domain, link_[dev].bdf, 1});
-        link_[dev].slot = *idx;
+        table_.set(idx, SlotEntry{link_[dev].domain, link_[dev].bdf, 1});
+        link_[dev].slot = idx;
         ++holders_;
         ++nrDevices_;
         return Result::Ok;
@@ -340,13 +339,14 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
     if (crashed())
         return Result::Enoent; // a dead kernel runs nothing
     // A device that is gone cannot be named at all: unplugged, or not enumerated at a kexec.
-    if (removed_[dev]) // vanished devices are removed at the kexec
+    const std::uint8_t gate = link_[dev].gate;
+    if (gate & kGateRemoved) // vanished devices are removed at the kexec
         return Result::Enodev;
     // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
     // fetched.
-    if (vfNamedDevice_ && isVf_[dev])
+    if (vfNamedDevice_ && (gate & kGateVf))
         return Result::Einval;
-    if (config_.directRecord == DirectRecord::Checked && direct_[dev])
+    if (config_.directRecord == DirectRecord::Checked && link_[dev].direct)
         return Result::Ebusy; // the record: preserved already
     if (!tableLive_)
         allocateTable();
@@ -365,12 +365,12 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
 Result PciLiveUpdate::unpreserve(DeviceId dev) {
     if (crashed())
         return Result::Enoent;
-    if (removed_[dev])
+    if (link_[dev].gate & kGateRemoved)
         return Result::Enodev;
     // Without a session there is no outgoing state to walk (every version returns first).
     if (config_.sessionTable && !tableLive_)
         return Result::Enoent;
-    if (config_.directRecord == DirectRecord::Checked && !direct_[dev])
+    if (config_.directRecord == DirectRecord::Checked && !link_[dev].direct)
         return Result::Einval; // the record: never preserved
     setDirect(dev, false);
     const Result r = walkDown(dev, kNone, [this](DeviceId x) { return unpreserveDevice(x); });
@@ -403,7 +403,8 @@ Result PciLiveUpdate::kexec() {
     panicked_ = false; // the new kernel's update has not ended
     incoming_ = std::move(image.slots);
     inNr_ = image.nrDevices;
-    inDirect_ = direct_;
+    for (DeviceId d = 0; d < link_.size(); ++d)
+        inDirect_[d] = link_[d].direct;
     // LUO hands FLB data over only for a session with a table: without one the next kernel
     // inherits nothing at all (not even an empty table).
     inherited_ = tableLive_;
@@ -418,14 +419,15 @@ Result PciLiveUpdate::kexec() {
         l.slot = kNone;
     std::fill(ghost_.begin(), ghost_.end(), 0); // pointers into freed memory do not cross
     std::fill(alias_.begin(), alias_.end(), 0);
-    std::fill(direct_.begin(), direct_.end(), 0);
+    for (Link &l : link_)
+        l.direct = 0;
     std::fill(frozen_.begin(), frozen_.end(), 0);
-    for (DeviceId d = 0; d < link_.size(); ++d)
-        refreshGate(d);
     directCount_ = 0;
     holders_ = 0;
     for (DeviceId d = 0; d < removed_.size(); ++d)
         removed_[d] = removed_[d] || vanished_[d];
+    for (DeviceId d = 0; d < link_.size(); ++d)
+        refreshGate(d);
     if (!config_.sessionTable)
         allocateTable();
 
@@ -583,7 +585,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
     if (unplugCleanupOf(config_) == UnplugCleanup::WalksPaths) {
         // With the record the cleanup walks only what was preserved directly.
         const bool checked = config_.directRecord == DirectRecord::Checked;
-        const bool holdsOut = checked ? direct_[dev] != 0 : link_[dev].slot != kNone;
+        const bool holdsOut = checked ? link_[dev].direct != 0 : link_[dev].slot != kNone;
         const bool holdsIn = checked ? inDirect_[dev] != 0 : inSlot_[dev] != kNone;
         setDirect(dev, false);
         inDirect_[dev] = 0;
@@ -608,6 +610,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         inSlot_[dev] = kNone;
     }
     removed_[dev] = 1;
+    refreshGate(dev);
     return first;
 }
 
@@ -630,8 +633,8 @@ State PciLiveUpdate::state() const {
     s.incoming.table = incoming_;
     s.incoming.nrDevices = inNr_;
     s.incoming.references = inHeld_;
-    for (DeviceId d = 0; d < direct_.size(); ++d) {
-        if (direct_[d])
+    for (DeviceId d = 0; d < link_.size(); ++d) {
+        if (link_[d].direct)
             s.directlyPreserved.insert(topology_.bdf(d));
         if (inDirect_[d])
             s.incoming.directlyPreserved.insert(topology_.bdf(d));

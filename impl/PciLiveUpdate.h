@@ -178,7 +178,7 @@ class PciLiveUpdate {
     /// dev caches a pointer into a released table.
     bool dangling(DeviceId dev) const { return link_[dev].slot == kStale; }
     /// dev's preserve succeeded in this kernel and no unpreserve of it was called since.
-    bool directlyPreserved(DeviceId dev) const { return direct_[dev] != 0; }
+    bool directlyPreserved(DeviceId dev) const { return link_[dev].direct != 0; }
     /// The previous kernel directly preserved dev and no finish of it was called since.
     bool directlyIncoming(DeviceId dev) const { return inDirect_[dev] != 0; }
     /// dev holds an incoming entry (it was enumerated at the kexec and not finished to 0).
@@ -235,11 +235,13 @@ class PciLiveUpdate {
     // A walk step's fast path reads one byte of the device: kGateSlow while a fail-next is
     // pending, the device is frozen or (every-device VF check) it is a VF, so the step must look
     // closer; kGateBridge for a bridge. refreshGate keeps it in step with those arrays.
-    static constexpr std::uint8_t kGateSlow = 1, kGateBridge = 2;
+    // kGateRemoved and kGateVf mirror removed_ and isVf_ for the named device's checks.
+    static constexpr std::uint8_t kGateSlow = 1, kGateBridge = 2, kGateRemoved = 4, kGateVf = 8;
     void refreshGate(DeviceId d) {
         const bool slow = failNext_[d] != 0 || frozen_[d] != 0 || (vfEveryDevice_ && isVf_[d]);
         link_[d].gate =
-            static_cast<std::uint8_t>((slow ? kGateSlow : 0) | (isBridge_[d] ? kGateBridge : 0));
+            static_cast<std::uint8_t>((slow ? kGateSlow : 0) | (isBridge_[d] ? kGateBridge : 0) |
+                                      (removed_[d] ? kGateRemoved : 0) | (isVf_[d] ? kGateVf : 0));
     }
 
     [[nodiscard]] Result preserveDevice(DeviceId dev);
@@ -299,7 +301,8 @@ class PciLiveUpdate {
         std::uint32_t slot = kNone;   // cached outgoing slot index, kStale or kNone
         std::uint32_t domain = 0;     // the address a new slot names (as key_)
         std::uint16_t bdf = 0;
-        std::uint8_t gate = 0; // refreshGate's
+        std::uint8_t gate = 0;   // refreshGate's
+        std::uint8_t direct = 0; // directly preserved
     };
     static_assert(sizeof(Link) == 16, "four devices per cache line");
     std::vector<Link> link_;
@@ -311,7 +314,6 @@ class PciLiveUpdate {
     std::vector<std::uint8_t> failNext_;
     std::vector<std::uint8_t> vanished_;
     std::vector<std::uint8_t> removed_; // hot-unplugged, or not enumerated after kexec
-    std::vector<std::uint8_t> direct_;  // directly preserved
     std::vector<std::uint16_t> ghost_;  // a dangling device's freed slot refcount
     std::vector<std::uint8_t> alias_;   // dangling devices sharing one freed slot: same id != 0
     std::vector<std::uint64_t> key_;    // domain << 16 | bdf, ascending (ids are in BDF order)

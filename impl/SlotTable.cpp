@@ -45,12 +45,12 @@ std::size_t SlotTable::firstFree(std::size_t from, std::size_t to) const {
     }
 }
 
-std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
+std::uint32_t SlotTable::allocateIndex(std::uint32_t nrDevices) {
     const std::size_t n = slots_.size();
     switch (abi_) {
     case Abi::V6: {
         if (nrDevices == n || n == 0)
-            return std::nullopt;
+            return kFull;
         if (nrDevices > n) {
             // A counter that wrapped below 0: the kernel's probe order, (u32)(nr + k) mod n,
             // which can jump at the u32 wrap (rare: only after steps through freed slots).
@@ -59,7 +59,7 @@ std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
                 if (slots_[at].refcount == 0)
                     return static_cast<std::uint32_t>(at);
             }
-            return std::nullopt;
+            return kFull;
         }
         // nr_devices mod capacity, with nr_devices < capacity here: no division needed.
         const std::size_t start = nrDevices;
@@ -68,7 +68,7 @@ std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
             at = firstFree(0, start);
             // Corruption can leave nr_devices below the slots really in use: none is free.
             if (at == start)
-                return std::nullopt;
+                return kFull;
         }
         return static_cast<std::uint32_t>(at);
     }
@@ -82,7 +82,7 @@ std::optional<std::uint32_t> SlotTable::allocate(std::uint32_t nrDevices) {
         return static_cast<std::uint32_t>(n);
     }
     }
-    return std::nullopt;
+    return kFull;
 }
 
 } // namespace bridgepath

@@ -27,7 +27,15 @@ class SlotTable {
 
     /// Chooses a slot for a new device given the current nr_devices; nullopt means -ENOSPC.
     /// Requires nothing; ensures the returned slot has refcount 0 (the caller fills it).
-    std::optional<std::uint32_t> allocate(std::uint32_t nrDevices);
+    std::optional<std::uint32_t> allocate(std::uint32_t nrDevices) {
+        const std::uint32_t at = allocateIndex(nrDevices);
+        return at == kFull ? std::nullopt : std::optional<std::uint32_t>(at);
+    }
+    /// What allocate() returns for -ENOSPC.
+    static constexpr std::uint32_t kFull = UINT32_MAX;
+    /// allocate() as an index, kFull for -ENOSPC: a plain integer comes back in a register (an
+    /// optional through memory made every allocation wait on a store of its flag byte).
+    std::uint32_t allocateIndex(std::uint32_t nrDevices);
 
     const SlotEntry &operator[](std::uint32_t index) const { return slots_[index]; }
     /// Overwrites slot `index` (requires index < size()).

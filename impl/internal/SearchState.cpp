@@ -55,7 +55,7 @@ constexpr std::uint32_t kStaleTag = 0xFE000000u; // real indices stay below it
 // incoming entry and one byte of flags.
 std::uint8_t PciLiveUpdate::flagsOf(DeviceId d) const {
     return static_cast<std::uint8_t>(frozen_[d] | failNext_[d] << 1 | vanished_[d] << 4 |
-                                     removed_[d] << 5 | direct_[d] << 6 | inDirect_[d] << 7);
+                                     removed_[d] << 5 | link_[d].direct << 6 | inDirect_[d] << 7);
 }
 
 void PciLiveUpdate::save(std::vector<std::uint8_t> &out) const {
@@ -122,9 +122,9 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
         failNext_[d] = (flags >> 1) & 7;
         vanished_[d] = (flags >> 4) & 1;
         removed_[d] = (flags >> 5) & 1;
-        direct_[d] = (flags >> 6) & 1;
+        link_[d].direct = (flags >> 6) & 1;
         inDirect_[d] = (flags >> 7) & 1;
-        directCount_ += direct_[d];
+        directCount_ += link_[d].direct;
         refreshGate(d);
     }
     BP_REQUIRE(p == bytes + size, "restore: not a record save() wrote for this topology");
@@ -191,7 +191,11 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
     permute(failNext_);
     permute(vanished_);
     permute(removed_);
-    permute(direct_);
+    struct DirectColumn { // the direct field of link_, permuted in place
+        std::vector<Link> &link;
+        std::uint8_t &operator[](DeviceId d) { return link[d].direct; }
+    } direct{link_};
+    permute(direct);
     permute(ghost_);
     permute(alias_);
     for (DeviceId d = 0; d < link_.size(); ++d)
