@@ -46,7 +46,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     ghost_.assign(n, 0);
     alias_.assign(n, 0);
     vfEveryDevice_ = vfCheckOf(config) == VfCheck::EveryDevice;
-    vfNamedDevice_ = vfCheckOf(config) == VfCheck::NamedDevice;
+    incomingPut_ = incomingPutOf(config);
     ebusyFirst_ = checkOrderOf(config) == CheckOrder::EbusyFirst;
     for (DeviceId d = 0; d < n; ++d)
         refreshGate(d);
@@ -329,7 +329,7 @@ Result PciLiveUpdate::finishDevice(DeviceId dev) {
     if (--e.refcount == 0) {
         inSlot_[dev] = kNone; // the entry keeps its BDF
         --inNr_;
-        if (incomingPutOf(config_) == IncomingPut::PerDevice)
+        if (incomingPut_ == IncomingPut::PerDevice)
             --inHeld_;
     }
     return Result::Ok;
@@ -344,7 +344,7 @@ Result PciLiveUpdate::preserve(DeviceId dev) {
         return Result::Enodev;
     // As the named device (v6), a VF is refused before the lock is taken and the outgoing state
     // fetched.
-    if (vfNamedDevice_ && (gate & kGateVf))
+    if (!vfEveryDevice_ && (gate & kGateVf))
         return Result::Einval;
     if (config_.directRecord == DirectRecord::Checked && link_[dev].direct)
         return Result::Ebusy; // the record: preserved already
@@ -447,7 +447,7 @@ Result PciLiveUpdate::kexec() {
             inSlot_[*dev] = slot;
             // Its setup keeps the reference it took on the incoming FLB (the latest file's puts
             // it at once).
-            inHeld_ += incomingPutOf(config_) != IncomingPut::AtSetup;
+            inHeld_ += incomingPut_ != IncomingPut::AtSetup;
         }
     }
     return Result::Ok;
@@ -467,7 +467,7 @@ Result PciLiveUpdate::finish(DeviceId dev) {
     inDirect_[dev] = 0;
     const bool wasIncoming = inSlot_[dev] != kNone;
     const Result r = walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
-    if (incomingPutOf(config_) == IncomingPut::PerFinishCall && wasIncoming && !crashed())
+    if (incomingPut_ == IncomingPut::PerFinishCall && wasIncoming && !crashed())
         --inHeld_; // one per call: the bridges the walk cleared keep theirs
     return r;
 }
@@ -507,7 +507,7 @@ Result PciLiveUpdate::finishAll() {
         for (SlotEntry &e : incoming_)
             e.refcount = 0;
         // Each pointer cleared puts its own reference.
-        if (incomingPutOf(config_) != IncomingPut::AtSetup)
+        if (incomingPut_ != IncomingPut::AtSetup)
             inHeld_ -= static_cast<std::int32_t>(std::count_if(
                 inSlot_.begin(), inSlot_.end(), [](std::uint32_t s) { return s != kNone; }));
         std::fill(inSlot_.begin(), inSlot_.end(), kNone);
@@ -597,7 +597,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         if (holdsIn) {
             const bool wasIncoming = inSlot_[dev] != kNone;
             const Result f = walkDown(dev, kNone, [this](DeviceId x) { return finishDevice(x); });
-            if (incomingPutOf(config_) == IncomingPut::PerFinishCall && wasIncoming)
+            if (incomingPut_ == IncomingPut::PerFinishCall && wasIncoming)
                 --inHeld_; // the cleanup's finish call puts one
             if (r == Result::Ok)
                 r = f;
@@ -605,7 +605,7 @@ Result PciLiveUpdate::unplugTree(DeviceId dev) {
         if (first == Result::Ok)
             first = r;
     } else {
-        if (inSlot_[dev] != kNone && incomingPutOf(config_) != IncomingPut::AtSetup)
+        if (inSlot_[dev] != kNone && incomingPut_ != IncomingPut::AtSetup)
             --inHeld_; // the reference its enumeration took
         inSlot_[dev] = kNone;
     }

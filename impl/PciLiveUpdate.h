@@ -292,7 +292,9 @@ class PciLiveUpdate {
     std::int32_t inHeld_ = 0;        // devices' references on the incoming FLB (incomingReferences)
     std::vector<SlotEntry> scratch_; // restore's
     // The configuration's per-step choices, read once (the step functions are the hot path).
-    bool vfEveryDevice_ = false, vfNamedDevice_ = false, ebusyFirst_ = false;
+    // (VfCheck has two values: not every device is the named device only.)
+    bool vfEveryDevice_ = false, ebusyFirst_ = false;
+    IncomingPut incomingPut_ = IncomingPut::PerDevice;
 
     // Per device, indexed by DeviceId.
     // What a walk step reads of every device it passes, side by side: one cache line.
