@@ -45,6 +45,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     removed_.assign(n, 0);
     ghost_.assign(n, 0);
     alias_.assign(n, 0);
+    isNoted_.assign(n, 0);
     vfEveryDevice_ = vfCheckOf(config) == VfCheck::EveryDevice;
     incomingPut_ = incomingPutOf(config);
     ebusyFirst_ = checkOrderOf(config) == CheckOrder::EbusyFirst;
@@ -85,6 +86,8 @@ void PciLiveUpdate::emit(KernelEventKind k, std::optional<DeviceId> dev) {
 void PciLiveUpdate::setDirect(DeviceId dev, bool on) {
     directCount_ += static_cast<std::uint32_t>(on) - link_[dev].direct;
     link_[dev].direct = on;
+    if (on)
+        note(dev);
 }
 
 std::uint16_t PciLiveUpdate::readSlot(DeviceId dev) {
@@ -200,6 +203,7 @@ void PciLiveUpdate::releaseIfUnused() {
             ghost_[d] = table_[slot].refcount;
             alias_[d] = id;
             link_[d].slot = kStale;
+            note(d);
             --holders_;
         }
     }
@@ -521,6 +525,7 @@ Result PciLiveUpdate::failNext(DeviceId dev, StepKind kind) {
     if (crashed())
         return Result::Enoent;
     failNext_[dev] |= bit(kind);
+    note(dev);
     refreshGate(dev);
     return Result::Ok;
 }
@@ -624,6 +629,14 @@ Result PciLiveUpdate::unplug(DeviceId dev) {
     return r;
 }
 
+void PciLiveUpdate::noteAgain() {
+    noted_.clear();
+    std::fill(isNoted_.begin(), isNoted_.end(), 0);
+    for (DeviceId d = 0; d < link_.size(); ++d)
+        if (link_[d].direct || inDirect_[d] || link_[d].slot == kStale || failNext_[d])
+            note(d);
+}
+
 State PciLiveUpdate::state() const {
     State s;
     s.phase = phase_;
@@ -633,7 +646,7 @@ State PciLiveUpdate::state() const {
     s.incoming.table = incoming_;
     s.incoming.nrDevices = inNr_;
     s.incoming.references = inHeld_;
-    for (DeviceId d = 0; d < link_.size(); ++d) {
+    for (DeviceId d : noted_) {
         if (link_[d].direct)
             s.directlyPreserved.insert(topology_.bdf(d));
         if (inDirect_[d])

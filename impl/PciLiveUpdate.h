@@ -320,6 +320,20 @@ class PciLiveUpdate {
     std::vector<std::uint8_t> alias_;   // dangling devices sharing one freed slot: same id != 0
     std::vector<std::uint64_t> key_;    // domain << 16 | bdf, ascending (ids are in BDF order)
     std::vector<bool> relabelDone_;     // relabel's scratch
+    // The devices that may be directly preserved or incoming, dangling, or have a fail-next
+    // pending (state() reads these only: a step of a big tree costs its paths, not the tree),
+    // with a flag per device for "in the list". Only added to; the search's restore and relabel
+    // list them again.
+    std::vector<DeviceId> noted_;
+    std::vector<std::uint8_t> isNoted_;
+    void note(DeviceId dev) {
+        if (!isNoted_[dev]) {
+            isNoted_[dev] = 1;
+            noted_.push_back(dev);
+        }
+    }
+    // restore's and relabel's: every device with one of state()'s flags.
+    void noteAgain();
 
     // dev's per-device flags in one byte (save, deviceWords; restore unpacks them): bit 0 frozen,
     // bits 1-3 pending fail-next, 4 vanished, 5 removed, 6 directly preserved, 7 directly

@@ -5,19 +5,17 @@
 namespace bridgepath {
 
 std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved) {
-    const auto n = static_cast<std::uint32_t>(t.size());
-    std::vector<std::uint32_t> counts(n);
-    (void)idealInto(
-        n,
-        [&](std::uint32_t d) {
-            const auto up = t.parent(d);
-            return up ? static_cast<std::uint32_t>(*up) : kRootBus;
-        },
-        [&](std::uint32_t d) { return directlyPreserved.count(t.bdf(d)) != 0; }, counts.data());
     std::map<Bdf, unsigned> ideal;
-    for (std::uint32_t d = 0; d < n; ++d)
-        if (counts[d] != 0)
-            ideal[t.bdf(d)] = counts[d];
+    const auto parent = [&](std::uint32_t d) {
+        const auto up = t.parent(d);
+        return up ? static_cast<std::uint32_t>(*up) : kRootBus;
+    };
+    // A directly preserved BDF that names no device of the tree has no path: idealInto, which
+    // visits the tree's devices, never counts it either.
+    for (const Bdf &b : directlyPreserved)
+        if (const auto d = t.find(b))
+            addDirectlyPreserved(static_cast<std::uint32_t>(*d), parent,
+                                 [&](std::uint32_t up) { ++ideal[t.bdf(up)]; });
     return ideal;
 }
 

@@ -19,6 +19,14 @@ namespace bridgepath {
 /// What idealInto's `parent` answers for a device on a root bus.
 inline constexpr std::uint32_t kRootBus = UINT32_MAX;
 
+/// The rule: a directly preserved device `d` adds one to the ideal of every device on its
+/// upstream path, itself included (`add(up)` for each; `parent` as idealInto's).
+template <class Parent, class Add>
+void addDirectlyPreserved(std::uint32_t d, Parent parent, Add add) {
+    for (std::uint32_t up = d; up != kRootBus; up = parent(up))
+        add(up);
+}
+
 /// ideal(d) for the devices 0 .. n-1 of a forest into `ideal[0 .. n-1]`, a buffer the caller
 /// owns (nothing is allocated): `parent(d)` is d's parent (kRootBus on a root bus), `direct(d)`
 /// whether d is directly preserved. Returns the number of directly preserved devices.
@@ -31,13 +39,13 @@ template <class Parent, class Direct>
         if (!direct(d))
             continue;
         ++preserved;
-        for (std::uint32_t up = d; up != kRootBus; up = parent(up))
-            ++ideal[up];
+        addDirectlyPreserved(d, parent, [ideal](std::uint32_t up) { ++ideal[up]; });
     }
     return preserved;
 }
 
-/// ideal(d) for every device with ideal(d) > 0.
+/// ideal(d) for every device with ideal(d) > 0 (the directly preserved devices' paths only: no
+/// walk over the whole tree).
 std::map<Bdf, unsigned> idealRefcounts(const Topology &t, const std::set<Bdf> &directlyPreserved);
 
 /// Every BDF with a slot in use or a nonzero ideal, with (refcount, ideal), on the state's table

@@ -56,9 +56,11 @@ std::string list(const std::vector<std::string> &items) {
     return out;
 }
 
-// model/InvariantRules.h's view of one side of a State: an entry per BDF of the tree or named
-// by a slot in use, in BDF order (the order the reasons list them in). Without `entries` only
-// the counts are read.
+// model/InvariantRules.h's view of one side of a State, in BDF order (the order the reasons list
+// them in): an entry per BDF named by a slot in use or with a nonzero ideal, and per device
+// upstream of one. The rest of the tree (no slot, ideal 0, nothing held below) is left out: no
+// rule can report it, so a step of a 100,000-device tree costs its paths, not the tree. Without
+// `entries` only the counts are read.
 class StateSide {
   public:
     StateSide(const Topology &t, const State &s, std::optional<std::size_t> capacity,
@@ -72,11 +74,25 @@ class StateSide {
             return;
         const auto slots = s.slots();
         const auto ideal = idealRefcounts(t, s.directlyPreserved);
+        // Each BDF with its device's upstream path (closure walks it to the root).
         std::map<Bdf, std::uint32_t> index;
-        for (DeviceId d = 0; d < t.size(); ++d)
-            index[t.bdf(d)] = 0;
+        std::map<Bdf, std::optional<DeviceId>> upstream;
+        const auto addWithPath = [&](const Bdf &b) {
+            if (!index.emplace(b, 0).second)
+                return; // its path is in already
+            const auto id = t.find(b);
+            for (auto at = id; at;) {
+                const auto up = t.parent(*at);
+                upstream[t.bdf(*at)] = up;
+                if (!up || !index.emplace(t.bdf(*up), 0).second)
+                    break;
+                at = up;
+            }
+        };
         for (const auto &[b, rc] : slots)
-            index[b] = 0;
+            addWithPath(b);
+        for (const auto &[b, want] : ideal)
+            addWithPath(b);
         for (auto &[b, i] : index) {
             i = static_cast<std::uint32_t>(bdfs_.size());
             bdfs_.push_back(b);
@@ -86,9 +102,9 @@ class StateSide {
             have_.push_back(rc == slots.end() ? 0 : rc->second);
             const auto want = ideal.find(b);
             want_.push_back(want == ideal.end() ? 0 : want->second);
-            const auto id = t.find(b);
-            const auto up = id ? t.parent(*id) : std::nullopt;
-            parent_.push_back(up ? index.at(t.bdf(*up)) : rules::kNoEntry);
+            const auto up = upstream.find(b);
+            parent_.push_back(up != upstream.end() && up->second ? index.at(t.bdf(*up->second))
+                                                                 : rules::kNoEntry);
         }
     }
 

@@ -10,7 +10,9 @@
 ///
 /// A side view `Side` answers:
 ///   std::uint32_t entries()       the entries: every device of the tree, and (as the view likes)
-///                                 entries for slots in use that name no device of the tree
+///                                 entries for slots in use that name no device of the tree; a
+///                                 view may leave out a device with no slot, ideal 0 and no
+///                                 entry with a slot below it (no rule reads it)
 ///   std::uint32_t have(e)         the refcounts of the slots in use naming e, summed (0: none)
 ///   std::uint32_t want(e)         ideal(e) (IdealSpec): directly preserved devices at or below e
 ///   std::uint32_t parent(e)       e's parent entry, kNoEntry on a root bus or for a slot naming

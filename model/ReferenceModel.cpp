@@ -20,10 +20,11 @@ void ReferenceModel::allocateTable() {
 }
 
 std::size_t ReferenceModel::presentDevices() const {
-    std::size_t n = 0;
-    for (DeviceId id = 0; id < topology_->size(); ++id)
-        n += gone(topology_->bdf(id)) ? 0 : 1;
-    return n;
+    // The devices not gone (gone: unplugged or not enumerated, each a set of the tree's BDFs).
+    std::size_t goneDevices = notEnumerated_.size();
+    for (const Bdf &b : unplugged_)
+        goneDevices += notEnumerated_.count(b) || !topology_->find(b) ? 0 : 1;
+    return topology_->size() - goneDevices;
 }
 
 bool ReferenceModel::sameFuture(const ReferenceModel &o) const {
@@ -144,15 +145,6 @@ std::vector<Bdf> ReferenceModel::pathOf(const Bdf &dev) const {
 
 bool ReferenceModel::isBridge(const Bdf &dev) const {
     return topology_->isBridge(*topology_->find(dev));
-}
-
-bool ReferenceModel::inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const {
-    if (tops.empty())
-        return false;
-    for (const Bdf &up : pathOf(dev))
-        if (tops.count(up))
-            return true;
-    return false;
 }
 
 std::vector<Bdf> ReferenceModel::inWalkOrder(std::vector<Bdf> leafFirst) const {
@@ -430,11 +422,22 @@ Result ReferenceModel::kexec() {
     frozen_.clear();
     freedAt_.clear();
     freedSlots_.clear();
-    for (DeviceId id = 0; id < topology_->size(); ++id) {
-        const Bdf &b = topology_->bdf(id);
-        if (inSubtreeOf(b, vanishedTops_) || unplugged_.count(b))
-            notEnumerated_.insert(b);
+    // What is gone is not enumerated: every device in a vanished device's subtree, and every
+    // unplugged one.
+    std::vector<DeviceId> below;
+    for (const Bdf &top : vanishedTops_)
+        if (const auto id = topology_->find(top))
+            below.push_back(*id);
+    while (!below.empty()) {
+        const DeviceId d = below.back();
+        below.pop_back();
+        notEnumerated_.insert(topology_->bdf(d));
+        for (DeviceId c : topology_->children(d))
+            below.push_back(c);
     }
+    for (const Bdf &b : unplugged_)
+        if (topology_->find(b))
+            notEnumerated_.insert(b);
     if (!config_.sessionTable)
         allocateTable();
     // The incoming kernel keeps the handed-over table and counter as they were.

@@ -60,7 +60,6 @@ class ReferenceModel {
     bool gone(const Bdf &dev) const;
     std::size_t presentDevices() const;
     bool isBridge(const Bdf &dev) const;
-    bool inSubtreeOf(const Bdf &dev, const std::set<Bdf> &tops) const;
     // `leafFirst` in the order the config's walk visits it.
     std::vector<Bdf> inWalkOrder(std::vector<Bdf> leafFirst) const;
     // Runs `step` over `devices` (given leaf-first) in walk order, stopping as the policy says

@@ -15,7 +15,8 @@ namespace bridgepath {
 ///
 /// `View` answers, of one state (each read only when the rule needs it):
 ///   unsigned generation()         kexecs so far
-///   std::uint32_t devices()       the devices of the tree, numbered 0 .. devices()-1
+///   std::uint32_t devices()       the devices, numbered 0 .. devices()-1: every device of the
+///                                 tree, or (as the view likes) at least every one heldIncoming
 ///   bool heldIncoming(d)          an incoming entry naming d has refcount != 0
 ///   bool heldOutgoing(d)          an outgoing slot naming d has refcount != 0
 ///   bool isBridge(d)              d is a bridge

@@ -84,21 +84,23 @@ class StateSidesView {
         if (s.generation == 0)
             return; // the rule reads nothing else
         out_ = s.slots();
+        // Numbered: the devices the incoming entries in use name (the rule reads no other).
         for (const SlotEntry &e : s.incoming.table)
             if (e.refcount != 0)
-                in_.insert(e.address());
+                if (const auto id = t.find(e.address()))
+                    in_.push_back(*id);
     }
 
     unsigned generation() const { return s_.generation; }
-    std::uint32_t devices() const { return static_cast<std::uint32_t>(t_.size()); }
-    bool heldIncoming(std::uint32_t d) const { return in_.count(t_.bdf(d)) != 0; }
-    bool heldOutgoing(std::uint32_t d) const { return out_.count(t_.bdf(d)) != 0; }
-    bool isBridge(std::uint32_t d) const { return t_.isBridge(d); }
+    std::uint32_t devices() const { return static_cast<std::uint32_t>(in_.size()); }
+    bool heldIncoming(std::uint32_t) const { return true; }
+    bool heldOutgoing(std::uint32_t i) const { return out_.count(t_.bdf(in_[i])) != 0; }
+    bool isBridge(std::uint32_t i) const { return t_.isBridge(in_[i]); }
 
   private:
     const Topology &t_;
     const State &s_;
-    std::set<Bdf> in_;
+    std::vector<DeviceId> in_;
     std::map<Bdf, unsigned> out_;
 };
 

@@ -63,10 +63,7 @@ Bdf anyDevice(const GenModel &m) {
 
 Bdf anyEndpoint(const GenModel &m) {
     const Topology &t = topo(m);
-    std::vector<DeviceId> eps;
-    for (DeviceId d = 0; d < t.size(); ++d)
-        if (!t.isBridge(d))
-            eps.push_back(d);
+    const std::vector<DeviceId> &eps = t.endpoints();
     if (eps.empty())
         return anyDevice(m);
     return t.bdf(eps[*uniformIn<std::size_t>(0, eps.size())]);

@@ -38,7 +38,8 @@ using Adjacency =
 
 struct Topology::Graph {
     Adjacency g;
-    std::vector<std::size_t> depth; // bridges above each device, computed once at build
+    std::vector<std::size_t> depth;  // bridges above each device, computed once at build
+    std::vector<DeviceId> endpoints; // the devices that are not bridges, likewise
 };
 
 // A built topology never changes, so copies share one graph.
@@ -188,6 +189,9 @@ Topology Topology::build(std::vector<DeviceSpec> specs, const std::string &sourc
     for (std::size_t i : order)
         if (parentOf[i])
             t.graph_->depth[i] = t.graph_->depth[*parentOf[i]] + 1;
+    for (DeviceId id = 0; id < t.size(); ++id)
+        if (!t.isBridge(id))
+            t.graph_->endpoints.push_back(id);
     return t;
 }
 
@@ -226,6 +230,10 @@ std::vector<DeviceId> Topology::children(DeviceId id) const {
         out.push_back(boost::target(*it, graph_->g));
     std::sort(out.begin(), out.end());
     return out;
+}
+
+const std::vector<DeviceId> &Topology::endpoints() const {
+    return graph_->endpoints;
 }
 
 std::vector<DeviceId> Topology::roots() const {

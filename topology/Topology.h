@@ -79,6 +79,8 @@ class Topology {
     std::optional<DeviceId> parent(DeviceId id) const;
     /// Devices on this bridge's secondary bus, in BDF order.
     std::vector<DeviceId> children(DeviceId id) const;
+    /// The devices that are not bridges, in id order (listed once, when the tree is built).
+    const std::vector<DeviceId> &endpoints() const;
     /// Devices on a root bus, in BDF order.
     std::vector<DeviceId> roots() const;
     /// Root buses in (domain, bus) order.

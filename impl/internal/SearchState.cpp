@@ -129,6 +129,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     }
     BP_REQUIRE(p == bytes + size, "restore: not a record save() wrote for this topology");
     (void)size;
+    noteAgain();
 }
 
 } // namespace bridgepath
@@ -213,6 +214,7 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
             table_.set(i, renamed(table_[i]));
     for (SlotEntry &e : incoming_)
         e = renamed(e);
+    noteAgain();
 }
 
 namespace internal {
