@@ -15,28 +15,38 @@ namespace bridgepath {
 
 const std::vector<SlotEntry> PciLiveUpdate::kNoSlots;
 
+PciLiveUpdate::Layout PciLiveUpdate::layoutOf(const Topology &topology) {
+    const std::size_t n = topology.size();
+    Layout l;
+    l.link.assign(n, Link{});
+    l.key.reserve(n);
+    l.isBridge.assign(n, 0);
+    l.isVf.assign(n, 0);
+    for (DeviceId d = 0; d < n; ++d) {
+        if (auto p = topology.parent(d))
+            l.link[d].parent = static_cast<std::uint32_t>(*p);
+        l.isBridge[d] = topology.isBridge(d);
+        l.isVf[d] = topology.isVf(d);
+        l.key.push_back(topology.bdf(d).key());
+        l.link[d].domain = topology.bdf(d).domain;
+        l.link[d].bdf = topology.bdf(d).abiBdf();
+        l.link[d].gate = static_cast<std::uint8_t>((l.isBridge[d] ? kGateBridge : 0) |
+                                                   (l.isVf[d] ? kGateVf : 0));
+    }
+    BP_REQUIRE(std::is_sorted(l.key.begin(), l.key.end()), "device ids are in BDF order");
+    return l;
+}
+
 PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &config)
     : topology_(topology), config_(config),
-      table_(config.abi, config.tableSizedToPresent ? topology.size() : config.capacity) {
+      table_(config.abi, config.tableSizedToPresent ? topology.size() : config.capacity),
+      layout_(topology.derived<Layout>([&topology] { return layoutOf(topology); })),
+      link_(layout_->link), isBridge_(layout_->isBridge), isVf_(layout_->isVf), key_(layout_->key) {
     // The early recursive file's walks are the reference model's alone (kernel-check compares
     // that file with the model); this implementation is the v6-and-later one.
     BP_REQUIRE(config.walkOrder == WalkOrder::LeafFirst && config.stepChecks == StepChecks::Full,
                "PciLiveUpdate implements leaf-first walks with full step checks");
     const std::size_t n = topology.size();
-    link_.assign(n, Link{});
-    key_.reserve(n);
-    isBridge_.assign(n, 0);
-    isVf_.assign(n, 0);
-    for (DeviceId d = 0; d < n; ++d) {
-        if (auto p = topology.parent(d))
-            link_[d].parent = static_cast<std::uint32_t>(*p);
-        isBridge_[d] = topology.isBridge(d);
-        isVf_[d] = topology.isVf(d);
-        key_.push_back(topology.bdf(d).key());
-        link_[d].domain = topology.bdf(d).domain;
-        link_[d].bdf = topology.bdf(d).abiBdf();
-    }
-    BP_REQUIRE(std::is_sorted(key_.begin(), key_.end()), "device ids are in BDF order");
     inSlot_.assign(n, kNone);
     inDirect_.assign(n, 0);
     frozen_.assign(n, 0);
@@ -49,8 +59,9 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     vfEveryDevice_ = vfCheckOf(config) == VfCheck::EveryDevice;
     incomingPut_ = incomingPutOf(config);
     ebusyFirst_ = checkOrderOf(config) == CheckOrder::EbusyFirst;
-    for (DeviceId d = 0; d < n; ++d)
-        refreshGate(d);
+    if (vfEveryDevice_) // the layout's gates are for nothing pending and the named-device check
+        for (DeviceId d = 0; d < n; ++d)
+            refreshGate(d);
     tableLive_ = !config.sessionTable; // without sessions: one table, there from the start
 }
 

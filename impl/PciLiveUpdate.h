@@ -53,6 +53,7 @@
 #include "topology/Topology.h"
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <vector>
 
@@ -307,19 +308,29 @@ class PciLiveUpdate {
         std::uint8_t direct = 0; // directly preserved
     };
     static_assert(sizeof(Link) == 16, "four devices per cache line");
+    // What the tree alone decides, built once per tree (Topology::derived) and shared by every
+    // implementation on it: a run of the property harness on a 100,000-device tree copies it
+    // instead of asking the Topology of each device again.
+    struct Layout {
+        std::vector<Link> link; // parent, address, the gate's bridge and VF bits; nothing held
+        std::vector<std::uint8_t> isBridge, isVf;
+        std::vector<std::uint64_t> key; // domain << 16 | bdf, ascending (ids are in BDF order)
+    };
+    static Layout layoutOf(const Topology &topology);
+    std::shared_ptr<const Layout> layout_;
     std::vector<Link> link_;
-    std::vector<std::uint8_t> isBridge_;
-    std::vector<std::uint8_t> isVf_;
+    const std::vector<std::uint8_t> &isBridge_;
+    const std::vector<std::uint8_t> &isVf_;
     std::vector<std::uint32_t> inSlot_;  // incoming entry index, kNone if not incoming
     std::vector<std::uint8_t> inDirect_; // directly incoming
     std::vector<std::uint8_t> frozen_;
     std::vector<std::uint8_t> failNext_;
     std::vector<std::uint8_t> vanished_;
-    std::vector<std::uint8_t> removed_; // hot-unplugged, or not enumerated after kexec
-    std::vector<std::uint16_t> ghost_;  // a dangling device's freed slot refcount
-    std::vector<std::uint8_t> alias_;   // dangling devices sharing one freed slot: same id != 0
-    std::vector<std::uint64_t> key_;    // domain << 16 | bdf, ascending (ids are in BDF order)
-    std::vector<bool> relabelDone_;     // relabel's scratch
+    std::vector<std::uint8_t> removed_;     // hot-unplugged, or not enumerated after kexec
+    std::vector<std::uint16_t> ghost_;      // a dangling device's freed slot refcount
+    std::vector<std::uint8_t> alias_;       // dangling devices sharing one freed slot: same id != 0
+    const std::vector<std::uint64_t> &key_; // the layout's
+    std::vector<bool> relabelDone_;         // relabel's scratch
     // The devices that may be directly preserved or incoming, dangling, or have a fail-next
     // pending (state() reads these only: a step of a big tree costs its paths, not the tree),
     // with a flag per device for "in the list". Only added to; the search's restore and relabel

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <boost/graph/adjacency_list.hpp>
 #include <map>
+#include <mutex>
 #include <set>
 
 namespace bridgepath {
@@ -40,6 +41,9 @@ struct Topology::Graph {
     Adjacency g;
     std::vector<std::size_t> depth;  // bridges above each device, computed once at build
     std::vector<DeviceId> endpoints; // the devices that are not bridges, likewise
+    // derived()'s values by type; the one part written after build(), under the lock.
+    std::mutex derivedLock;
+    std::map<std::type_index, std::shared_ptr<const void>> derived;
 };
 
 // A built topology never changes, so copies share one graph.
@@ -230,6 +234,16 @@ std::vector<DeviceId> Topology::children(DeviceId id) const {
         out.push_back(boost::target(*it, graph_->g));
     std::sort(out.begin(), out.end());
     return out;
+}
+
+std::shared_ptr<const void>
+Topology::derivedOf(std::type_index type,
+                    const std::function<std::shared_ptr<const void>()> &make) const {
+    const std::lock_guard<std::mutex> hold(graph_->derivedLock);
+    std::shared_ptr<const void> &value = graph_->derived[type];
+    if (!value)
+        value = make();
+    return value;
 }
 
 const std::vector<DeviceId> &Topology::endpoints() const {

@@ -10,9 +10,11 @@
 #include "topology/Bdf.h"
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <typeindex>
 #include <utility>
 #include <vector>
 
@@ -103,11 +105,24 @@ class Topology {
     /// The devices as specs (declaredParent filled in), in id order: what an exporter writes.
     std::vector<DeviceSpec> specs() const;
 
+    /// A value of type T computed from this tree alone: `make()` (returning a T) runs at the first
+    /// call for T, and every copy of the tree shares what it built from then on (the tree never
+    /// changes, so neither does the value). Safe to call from several threads; `make` must not
+    /// call derived() on the same tree (it runs under the lock).
+    template <class T, class Make> std::shared_ptr<const T> derived(Make make) const {
+        return std::static_pointer_cast<const T>(derivedOf(typeid(T), [&make] {
+            return std::shared_ptr<const void>(std::make_shared<const T>(make()));
+        }));
+    }
+
     /// Same devices, kinds, bus ranges, VF flags and parents (labels are not compared).
     friend bool operator==(const Topology &a, const Topology &b);
     friend bool operator!=(const Topology &a, const Topology &b) { return !(a == b); }
 
   private:
+    std::shared_ptr<const void>
+    derivedOf(std::type_index type, const std::function<std::shared_ptr<const void>()> &make) const;
+
     struct Graph;
     std::shared_ptr<Graph> graph_; // shared by copies: only build() writes it, before sharing
 };
