@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/EventsJson.h"
 #include "cli/Flags.h"
+#include "cli/PeakMemory.h"
 #include "cli/Picture.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
@@ -12,6 +13,8 @@
 #include "topology/SysfsImporter.h"
 #include "topology/TopologyLoader.h"
 
+#include <chrono>
+#include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -284,10 +287,20 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
     std::ostream progress(std::cerr.rdbuf());
     std::ostringstream rapidcheckNoise;
     std::cerr.rdbuf(rapidcheckNoise.rdbuf());
-    run.results = runChecks(o, [tty, &progress](std::size_t done, std::size_t total) {
-        if (tty)
-            progress << "\rbridgepath check: " << done << "/" << total << " invariants"
-                     << (done == total ? "\n" : "") << std::flush;
+    const auto start = std::chrono::steady_clock::now();
+    run.results = runChecks(o, [tty, &progress, start](std::size_t done, std::size_t total) {
+        if (!tty)
+            return;
+        progress << "\rbridgepath check: " << done << "/" << total << " invariants";
+        if (done == total) {
+            const double s =
+                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+            char timing[96];
+            std::snprintf(timing, sizeof timing, " in %.2f s, peak RSS %.1f MB\n", s,
+                          peakRssMegabytes());
+            progress << timing;
+        }
+        progress << std::flush;
     });
     std::cerr.rdbuf(progress.rdbuf());
     bool failed = false;

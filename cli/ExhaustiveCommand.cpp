@@ -1,6 +1,7 @@
 #include "cli/Commands.h"
 #include "cli/EventsJson.h"
 #include "cli/Flags.h"
+#include "cli/PeakMemory.h"
 #include "cli/Report.h"
 #include "cli/RunSetup.h"
 #include "cli/ShardFile.h"
@@ -50,6 +51,16 @@ struct ExhaustiveRun {
 
 double statesPerSecond(const ExhaustiveResult &r) {
     return r.seconds > 0 ? static_cast<double>(r.distinctStates) / r.seconds : 0.0;
+}
+
+// "B bytes per stored state (largest search L MB), peak RSS P MB".
+std::string memoryText(const ExhaustiveResult &r) {
+    const double perState = r.distinctStates ? static_cast<double>(r.storedBytes) /
+                                                   static_cast<double>(r.distinctStates)
+                                             : 0.0;
+    return fixed(perState, 1) + " bytes per stored state (largest search " +
+           fixed(static_cast<double>(r.largestSearchBytes) / 1e6, 1) + " MB), peak RSS " +
+           fixed(peakRssMegabytes(), 1) + " MB";
 }
 
 // The design searched, when --design named one (its switches beside the policy are set).
@@ -319,7 +330,7 @@ int runExhaustive(const std::vector<std::string> &args, std::ostream &out) {
                   "bridgepath exhaustive: " + fixed(r.seconds, 2) + " s on " +
                       std::to_string(r.threads) + " thread" + (r.threads == 1 ? "" : "s") + ", " +
                       grouped(static_cast<std::uint64_t>(statesPerSecond(r))) +
-                      " distinct states/s\n");
+                      " distinct states/s, " + memoryText(r) + "\n");
 }
 
 int runExhaustiveMerge(const std::vector<std::string> &args, std::ostream &out) {

@@ -165,6 +165,8 @@ std::string shardJson(const std::vector<ShardOption> &options, const ShardResult
     j["sequences"] = r.sequences;
     j["states_generated"] = r.statesGenerated;
     j["distinct_states"] = r.distinctStates;
+    j["stored_bytes"] = r.storedBytes;
+    j["largest_search_bytes"] = r.largestSearchBytes;
     j["judge_disagreements"] = r.judgeDisagreements;
     j["seconds"] = r.seconds;
     j["threads"] = r.threads;
@@ -225,6 +227,11 @@ ShardFile readShardFile(const std::string &path) {
     r.sequences = read.count(j, "sequences", "");
     r.statesGenerated = read.count(j, "states_generated", "");
     r.distinctStates = read.count(j, "distinct_states", "");
+    // Memory figures (stderr only): shard files written before they were kept have none.
+    if (j.contains("stored_bytes"))
+        r.storedBytes = read.count(j, "stored_bytes", "");
+    if (j.contains("largest_search_bytes"))
+        r.largestSearchBytes = read.count(j, "largest_search_bytes", "");
     r.judgeDisagreements = read.count(j, "judge_disagreements", "");
     const ordered_json &seconds = read.field(j, "seconds", "");
     if (!seconds.is_number() || seconds.get<double>() < 0)

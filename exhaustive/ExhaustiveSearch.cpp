@@ -162,6 +162,8 @@ ShardResult searchShard(const ExhaustiveOptions &o, const Shard &shard,
         result.sequences += r.sequences;
         result.statesGenerated += r.generated;
         result.distinctStates += r.distinct;
+        result.storedBytes += r.bytes;
+        result.largestSearchBytes = std::max(result.largestSearchBytes, r.bytes);
         result.judgeDisagreements += r.judgeDisagreements;
         if (result.firstJudgeDisagreement.empty())
             result.firstJudgeDisagreement = r.firstJudgeDisagreement;
@@ -188,6 +190,8 @@ ExhaustiveResult replayFindings(const ExhaustiveOptions &o, const ShardResult &f
     result.sequences = found.sequences;
     result.statesGenerated = found.statesGenerated;
     result.distinctStates = found.distinctStates;
+    result.storedBytes = found.storedBytes;
+    result.largestSearchBytes = found.largestSearchBytes;
     result.seconds = found.seconds;
     result.threads = found.threads;
     result.stoppedEarly = found.stoppedEarly;

@@ -108,6 +108,9 @@ struct ExhaustiveResult {
     std::uint64_t statesGenerated = 0; ///< transitions taken (successor states computed)
     std::uint64_t distinctStates = 0;  ///< states stored in the visited sets (up to symmetry
                                        ///< when options.symmetry)
+    /// What the stored states took: each search's visited set, nodes and edges at its end, summed
+    /// (a search frees them when it ends), and the largest one search's.
+    std::uint64_t storedBytes = 0, largestSearchBytes = 0;
     double seconds = 0;
     unsigned threads = 1;
     bool stoppedEarly = false;

@@ -34,6 +34,8 @@ void addShard(ShardResult &into, const ShardResult &part) {
     into.sequences += part.sequences;
     into.statesGenerated += part.statesGenerated;
     into.distinctStates += part.distinctStates;
+    into.storedBytes += part.storedBytes;
+    into.largestSearchBytes = std::max(into.largestSearchBytes, part.largestSearchBytes);
     into.seconds += part.seconds;
     into.threads = std::max(into.threads, part.threads);
     into.stoppedEarly = into.stoppedEarly || part.stoppedEarly;

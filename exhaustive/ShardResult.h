@@ -55,6 +55,9 @@ struct ShardResult {
     std::uint64_t sequences = 0;
     std::uint64_t statesGenerated = 0;
     std::uint64_t distinctStates = 0;
+    /// The stored states' bytes, summed over the searches, and the largest one search's
+    /// (ExhaustiveResult's).
+    std::uint64_t storedBytes = 0, largestSearchBytes = 0;
     double seconds = 0; ///< the search's wall-clock time (shards added: their sum)
     unsigned threads = 1;
     bool stoppedEarly = false;

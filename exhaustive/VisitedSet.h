@@ -21,6 +21,12 @@ class VisitedSet {
     void copyRecord(std::uint32_t index, std::vector<std::uint8_t> &out) const;
     /// Number of records.
     std::size_t size() const { return offsets_.size() - 1; }
+    /// The bytes the set holds now: records, offsets, buckets and kept hashes (capacities).
+    std::size_t bytes() const {
+        return arena_.capacity() + offsets_.capacity() * sizeof(std::uint32_t) +
+               buckets_.capacity() * sizeof(std::uint32_t) +
+               hashes_.capacity() * sizeof(std::uint64_t);
+    }
 
   private:
     static std::uint64_t hash(const std::uint8_t *data, std::size_t size);

@@ -68,6 +68,8 @@ ItemResult Searcher::run() {
         expand(i, r);
     }
     r.distinct = nodes_.size();
+    r.bytes = visited_.bytes() + nodes_.capacity() * sizeof(NodeRecord) +
+              edges_.capacity() * sizeof(edges_[0]);
     r.sequences = countSequences();
     r.done = true;
     return r;

@@ -37,6 +37,7 @@ struct Found {
 struct ItemResult {
     bool done = false;
     std::uint64_t sequences = 0, generated = 0, distinct = 0;
+    std::uint64_t bytes = 0;       ///< the visited set's, the nodes' and the edges' at the end
     std::vector<Found> invariants; ///< per checked invariant
     std::array<Found, kOutcomeCount> outcomes;
     Found bothSides;

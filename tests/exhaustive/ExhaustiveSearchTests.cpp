@@ -42,6 +42,17 @@ TEST(ExhaustiveSearch, CorrectUseKeepsEveryInvariantOnEveryForestUpToSixDevices)
     }
 }
 
+TEST(ExhaustiveSearch, StoredBytesHoldEveryStoredStatesRecord) {
+    const ExhaustiveResult r = runExhaustive(options(4, 4, {FaultClass::Step}));
+    ASSERT_GT(r.distinctStates, 0u);
+    // Each stored state has at least its offset (4 bytes), its hash (8), its node and one record
+    // byte; a search's figure is one of the summed ones.
+    EXPECT_GE(r.storedBytes, r.distinctStates * 13);
+    EXPECT_GT(r.largestSearchBytes, 0u);
+    EXPECT_LE(r.largestSearchBytes, r.storedBytes);
+    EXPECT_LT(r.largestSearchBytes, r.storedBytes) << "57 trees: more than one search";
+}
+
 TEST(ExhaustiveSearch, FindsTheReviewLeakUnderBail) {
     // A failing unpreserve step at a device leaves every bridge above it counted.
     const ExhaustiveResult r = runExhaustive(options(4, 4, {FaultClass::Step}));

@@ -9,6 +9,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <map>
+
 namespace bridgepath {
 namespace {
 
@@ -234,6 +237,57 @@ TEST_F(Invariants, LeakedAndReleasedEarlyCompareRefcountWithIdeal) {
     s.table[1].refcount = 0; // B2 freed under EP0
     EXPECT_EQ(leakedDevices(t, s), std::vector<Bdf>{RC});
     EXPECT_EQ(releasedEarlyDevices(t, s), std::vector<Bdf>{B2});
+}
+
+// A wide tree: 00:01.0 -> [01-02] 01:00.0 -> [02] 02:00.0, beside 240 endpoints on the root
+// bus (00:02.0 .. 00:1f.7) that no slot or preserve touches.
+Topology wideTree() {
+    std::vector<DeviceSpec> specs;
+    const auto add = [&specs](const char *address, bool bridge, unsigned secondary) {
+        DeviceSpec s;
+        s.bdf = bdf(address);
+        s.kind = bridge ? DeviceKind::Bridge : DeviceKind::Endpoint;
+        s.secondary = s.subordinate = secondary;
+        if (bridge && secondary == 1)
+            s.subordinate = 2;
+        specs.push_back(s);
+    };
+    add("00:01.0", true, 1);
+    add("01:00.0", true, 2);
+    add("02:00.0", false, 0);
+    for (unsigned dev = 2; dev < 32; ++dev)
+        for (unsigned fn = 0; fn < 8; ++fn) {
+            char address[16];
+            std::snprintf(address, sizeof address, "00:%02x.%u", dev, fn);
+            add(address, false, 0);
+        }
+    return Topology::build(std::move(specs), "wide");
+}
+
+TEST(InvariantReasons, NameOnlyTheDevicesOffTheirIdealOnAWideTree) {
+    const Topology t = wideTree();
+    ASSERT_EQ(t.size(), 243u);
+    // 02:00.0 preserved; its path is 01:00.0 and 00:01.0, whose slot is gone; a stray slot names
+    // 00:05.3, an untouched endpoint.
+    State s;
+    s.table = {SlotEntry::of(bdf("02:00.0"), 1), SlotEntry::of(bdf("01:00.0"), 1),
+               SlotEntry::of(bdf("00:05.3"), 1), SlotEntry{}};
+    s.nrDevices = 3;
+    s.directlyPreserved = {bdf("02:00.0")};
+    // By hand: the ideal is 1 on 02:00.0, 01:00.0 and 00:01.0, 0 elsewhere; reasons in BDF order.
+    const Verdict closure = check(Invariant::Closure, t, s, 4);
+    EXPECT_FALSE(closure.holds);
+    EXPECT_EQ(closure.why, "slot below a bridge without one: 0000:01:00.0 without 0000:00:01.0, "
+                           "0000:02:00.0 without 0000:00:01.0");
+    const Verdict exact = check(Invariant::ExactCount, t, s, 4);
+    EXPECT_FALSE(exact.holds);
+    EXPECT_EQ(exact.why, "0000:00:01.0 refcount 0 ideal 1, 0000:00:05.3 refcount 1 ideal 0");
+    const Verdict early = check(Invariant::NoPrematureRelease, t, s, 4);
+    EXPECT_EQ(early.why, "0000:00:01.0 refcount 0 but 1 preserved device(s) need it");
+    EXPECT_TRUE(check(Invariant::NrDevices, t, s, 4).holds);
+    EXPECT_EQ(
+        idealRefcounts(t, s.directlyPreserved),
+        (std::map<Bdf, unsigned>{{bdf("00:01.0"), 1}, {bdf("01:00.0"), 1}, {bdf("02:00.0"), 1}}));
 }
 
 TEST(ReferenceModel, ReviewScenarioUnderBailLeaksB1AndRc) {

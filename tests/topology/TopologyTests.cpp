@@ -330,3 +330,34 @@ TEST(Topology, KindPrintsAsAWord) {
     EXPECT_STREQ(toString(DeviceKind::Bridge), "bridge");
     EXPECT_STREQ(toString(DeviceKind::Endpoint), "endpoint");
 }
+
+TEST(Topology, EndpointsAreEveryDeviceThatIsNotABridgeInIdOrder) {
+    const Topology t = Topology::build(sampleSpecs(), "src");
+    // By hand: the two bridges are 00:01.0 and 01:00.0; the other five in BDF order.
+    const std::vector<DeviceId> want{idOf(t, "0000:00:00.0"), idOf(t, "0000:00:02.0"),
+                                     idOf(t, "0000:02:00.0"), idOf(t, "0000:02:00.1"),
+                                     idOf(t, "0001:00:00.0")};
+    EXPECT_EQ(t.endpoints(), want);
+    EXPECT_TRUE(Topology().endpoints().empty());
+}
+
+TEST(Topology, ADerivedValueIsBuiltOnceAndSharedByEveryCopyOfTheTree) {
+    const Topology t = Topology::build(sampleSpecs(), "src");
+    int built = 0;
+    const auto make = [&built, &t] {
+        ++built;
+        return t.size() * 10;
+    };
+    const auto first = t.derived<std::size_t>(make);
+    const Topology copy =
+        t; // NOLINT(performance-unnecessary-copy-initialization): the copy is the point
+    const auto again = copy.derived<std::size_t>(make);
+    EXPECT_EQ(built, 1);
+    EXPECT_EQ(first.get(), again.get());
+    EXPECT_EQ(*again, 70u);
+    // Another type is another value; another tree (even an equal one) has its own.
+    EXPECT_EQ(*t.derived<int>([] { return 5; }), 5);
+    const Topology other = Topology::build(sampleSpecs(), "src");
+    EXPECT_NE(other.derived<std::size_t>(make).get(), first.get());
+    EXPECT_EQ(built, 2);
+}
