@@ -640,15 +640,19 @@ Result PciLiveUpdate::unplug(DeviceId dev) {
     return r;
 }
 
-void PciLiveUpdate::noteAgain() {
+void PciLiveUpdate::relistNoted() const {
     noted_.clear();
-    std::fill(isNoted_.begin(), isNoted_.end(), 0);
-    for (DeviceId d = 0; d < link_.size(); ++d)
-        if (link_[d].direct || inDirect_[d] || link_[d].slot == kStale || failNext_[d])
-            note(d);
+    for (DeviceId d = 0; d < link_.size(); ++d) {
+        isNoted_[d] = link_[d].direct || inDirect_[d] || link_[d].slot == kStale || failNext_[d];
+        if (isNoted_[d])
+            noted_.push_back(d);
+    }
+    notedStale_ = false;
 }
 
 State PciLiveUpdate::state() const {
+    if (notedStale_)
+        relistNoted();
     State s;
     s.phase = phase_;
     s.generation = generation_;

@@ -238,11 +238,13 @@ class PciLiveUpdate {
     // closer; kGateBridge for a bridge. refreshGate keeps it in step with those arrays.
     // kGateRemoved and kGateVf mirror removed_ and isVf_ for the named device's checks.
     static constexpr std::uint8_t kGateSlow = 1, kGateBridge = 2, kGateRemoved = 4, kGateVf = 8;
+    // (The bridge and VF bits never change: the layout set them, and they are kept.)
     void refreshGate(DeviceId d) {
-        const bool slow = failNext_[d] != 0 || frozen_[d] != 0 || (vfEveryDevice_ && isVf_[d]);
-        link_[d].gate =
-            static_cast<std::uint8_t>((slow ? kGateSlow : 0) | (isBridge_[d] ? kGateBridge : 0) |
-                                      (removed_[d] ? kGateRemoved : 0) | (isVf_[d] ? kGateVf : 0));
+        const std::uint8_t fixed = link_[d].gate & (kGateBridge | kGateVf);
+        const bool slow =
+            failNext_[d] != 0 || frozen_[d] != 0 || (vfEveryDevice_ && (fixed & kGateVf));
+        link_[d].gate = static_cast<std::uint8_t>(fixed | (slow ? kGateSlow : 0) |
+                                                  (removed_[d] ? kGateRemoved : 0));
     }
 
     [[nodiscard]] Result preserveDevice(DeviceId dev);
@@ -334,17 +336,17 @@ class PciLiveUpdate {
     // The devices that may be directly preserved or incoming, dangling, or have a fail-next
     // pending (state() reads these only: a step of a big tree costs its paths, not the tree),
     // with a flag per device for "in the list". Only added to; the search's restore and relabel
-    // list them again.
-    std::vector<DeviceId> noted_;
-    std::vector<std::uint8_t> isNoted_;
+    // mark the list stale (they are its hot path), and state() lists the devices again.
+    mutable std::vector<DeviceId> noted_;
+    mutable std::vector<std::uint8_t> isNoted_;
+    mutable bool notedStale_ = false;
+    void relistNoted() const;
     void note(DeviceId dev) {
         if (!isNoted_[dev]) {
             isNoted_[dev] = 1;
             noted_.push_back(dev);
         }
     }
-    // restore's and relabel's: every device with one of state()'s flags.
-    void noteAgain();
 
     // dev's per-device flags in one byte (save, deviceWords; restore unpacks them): bit 0 frozen,
     // bits 1-3 pending fail-next, 4 vanished, 5 removed, 6 directly preserved, 7 directly

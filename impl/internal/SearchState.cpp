@@ -109,6 +109,7 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     p = getSlots(p, incoming_);
     directCount_ = 0;
     holders_ = 0;
+    notedStale_ = true;
     for (DeviceId d = 0; d < link_.size(); ++d) {
         const auto slot = get<std::uint32_t>(p);
         const bool stale = slot != kNone && (slot & kStaleTag) == kStaleTag;
@@ -129,7 +130,6 @@ void PciLiveUpdate::restore(const std::uint8_t *bytes, std::size_t size) {
     }
     BP_REQUIRE(p == bytes + size, "restore: not a record save() wrote for this topology");
     (void)size;
-    noteAgain();
 }
 
 } // namespace bridgepath
@@ -214,7 +214,7 @@ void PciLiveUpdate::relabel(const std::vector<DeviceId> &perm) {
             table_.set(i, renamed(table_[i]));
     for (SlotEntry &e : incoming_)
         e = renamed(e);
-    noteAgain();
+    notedStale_ = true;
 }
 
 namespace internal {
