@@ -296,8 +296,8 @@ int runCheck(const std::vector<std::string> &args, std::ostream &out) {
             const double s =
                 std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
             char timing[96];
-            std::snprintf(timing, sizeof timing, " in %.2f s, peak RSS %.1f MB\n", s,
-                          peakRssMegabytes());
+            std::snprintf(timing, sizeof timing, " in %.2f s, peak RSS %.1f MiB\n", s,
+                          peakRssMebibytes());
             progress << timing;
         }
         progress << std::flush;

@@ -53,14 +53,14 @@ double statesPerSecond(const ExhaustiveResult &r) {
     return r.seconds > 0 ? static_cast<double>(r.distinctStates) / r.seconds : 0.0;
 }
 
-// "B bytes per stored state (largest search L MB), peak RSS P MB".
+// "B bytes per stored state (largest search L MiB), peak RSS P MiB".
 std::string memoryText(const ExhaustiveResult &r) {
     const double perState = r.distinctStates ? static_cast<double>(r.storedBytes) /
                                                    static_cast<double>(r.distinctStates)
                                              : 0.0;
     return fixed(perState, 1) + " bytes per stored state (largest search " +
-           fixed(static_cast<double>(r.largestSearchBytes) / 1e6, 1) + " MB), peak RSS " +
-           fixed(peakRssMegabytes(), 1) + " MB";
+           fixed(static_cast<double>(r.largestSearchBytes) / (1024.0 * 1024.0), 1) +
+           " MiB), peak RSS " + fixed(peakRssMebibytes(), 1) + " MiB";
 }
 
 // The design searched, when --design named one (its switches beside the policy are set).

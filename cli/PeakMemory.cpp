@@ -4,11 +4,11 @@
 
 namespace bridgepath {
 
-double peakRssMegabytes() {
+double peakRssMebibytes() {
     rusage usage{};
     if (getrusage(RUSAGE_SELF, &usage) != 0)
         return 0;
-    return static_cast<double>(usage.ru_maxrss) * 1024.0 / 1e6; // Linux: ru_maxrss in KiB
+    return static_cast<double>(usage.ru_maxrss) / 1024.0; // Linux: ru_maxrss in KiB
 }
 
 } // namespace bridgepath

@@ -4,7 +4,8 @@
 
 namespace bridgepath {
 
-/// The peak resident set size of this process so far, in MB (10^6 bytes; getrusage's ru_maxrss).
-double peakRssMegabytes();
+/// The peak resident set size of this process so far, in MiB (getrusage's ru_maxrss, as
+/// `/usr/bin/time -v` reports it in KiB).
+double peakRssMebibytes();
 
 } // namespace bridgepath

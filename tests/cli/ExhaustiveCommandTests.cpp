@@ -20,7 +20,7 @@ TEST(Exhaustive, CorrectUseOnEveryForestUpToFourDevicesExitsZero) {
     EXPECT_EQ(r.err.rfind("bridgepath exhaustive: ", 0), 0u) << r.err;
     EXPECT_NE(r.err.find(" distinct states/s"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(" bytes per stored state (largest search "), std::string::npos) << r.err;
-    EXPECT_NE(r.err.find(" MB), peak RSS "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(" MiB), peak RSS "), std::string::npos) << r.err;
 }
 
 TEST(Exhaustive, StepFaultsUnderBailFailContainmentWithAReplayableTrace) {
