@@ -20,18 +20,14 @@ PciLiveUpdate::Layout PciLiveUpdate::layoutOf(const Topology &topology) {
     Layout l;
     l.link.assign(n, Link{});
     l.key.reserve(n);
-    l.isBridge.assign(n, 0);
-    l.isVf.assign(n, 0);
     for (DeviceId d = 0; d < n; ++d) {
         if (auto p = topology.parent(d))
             l.link[d].parent = static_cast<std::uint32_t>(*p);
-        l.isBridge[d] = topology.isBridge(d);
-        l.isVf[d] = topology.isVf(d);
         l.key.push_back(topology.bdf(d).key());
         l.link[d].domain = topology.bdf(d).domain;
         l.link[d].bdf = topology.bdf(d).abiBdf();
-        l.link[d].gate = static_cast<std::uint8_t>((l.isBridge[d] ? kGateBridge : 0) |
-                                                   (l.isVf[d] ? kGateVf : 0));
+        l.link[d].gate = static_cast<std::uint8_t>((topology.isBridge(d) ? kGateBridge : 0) |
+                                                   (topology.isVf(d) ? kGateVf : 0));
     }
     BP_REQUIRE(std::is_sorted(l.key.begin(), l.key.end()), "device ids are in BDF order");
     return l;
@@ -41,7 +37,7 @@ PciLiveUpdate::PciLiveUpdate(const Topology &topology, const LiveUpdateConfig &c
     : topology_(topology), config_(config),
       table_(config.abi, config.tableSizedToPresent ? topology.size() : config.capacity),
       layout_(topology.derived<Layout>([&topology] { return layoutOf(topology); })),
-      link_(layout_->link), isBridge_(layout_->isBridge), isVf_(layout_->isVf), key_(layout_->key) {
+      link_(layout_->link), key_(layout_->key) {
     // The early recursive file's walks are the reference model's alone (kernel-check compares
     // that file with the model); this implementation is the v6-and-later one.
     BP_REQUIRE(config.walkOrder == WalkOrder::LeafFirst && config.stepChecks == StepChecks::Full,
@@ -286,7 +282,7 @@ Result PciLiveUpdate::preserveDevice(DeviceId dev) {
     if (gate & kGateSlow) {
         if (takeFailNext(dev, StepKind::Preserve))
             return Result::Eio;
-        if (vfEveryDevice_ && isVf_[dev])
+        if (vfEveryDevice_ && (gate & kGateVf))
             return Result::Einval;
         if (frozen_[dev])
             return Result::Einval;

@@ -236,7 +236,7 @@ class PciLiveUpdate {
     // A walk step's fast path reads one byte of the device: kGateSlow while a fail-next is
     // pending, the device is frozen or (every-device VF check) it is a VF, so the step must look
     // closer; kGateBridge for a bridge. refreshGate keeps it in step with those arrays.
-    // kGateRemoved and kGateVf mirror removed_ and isVf_ for the named device's checks.
+    // kGateRemoved mirrors removed_ and kGateVf the tree's VF flag, for the named device's checks.
     static constexpr std::uint8_t kGateSlow = 1, kGateBridge = 2, kGateRemoved = 4, kGateVf = 8;
     // (The bridge and VF bits never change: the layout set them, and they are kept.)
     void refreshGate(DeviceId d) {
@@ -315,14 +315,11 @@ class PciLiveUpdate {
     // instead of asking the Topology of each device again.
     struct Layout {
         std::vector<Link> link; // parent, address, the gate's bridge and VF bits; nothing held
-        std::vector<std::uint8_t> isBridge, isVf;
         std::vector<std::uint64_t> key; // domain << 16 | bdf, ascending (ids are in BDF order)
     };
     static Layout layoutOf(const Topology &topology);
     std::shared_ptr<const Layout> layout_;
     std::vector<Link> link_;
-    const std::vector<std::uint8_t> &isBridge_;
-    const std::vector<std::uint8_t> &isVf_;
     std::vector<std::uint32_t> inSlot_;  // incoming entry index, kNone if not incoming
     std::vector<std::uint8_t> inDirect_; // directly incoming
     std::vector<std::uint8_t> frozen_;
