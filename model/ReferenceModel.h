@@ -3,7 +3,7 @@
 ///
 /// Maps keyed by BDF instead of arrays, the upstream path recomputed from the topology on every
 /// call, a walk written as "run the steps, stop where the policy says, report the first error",
-/// subtrees found by asking whether a device's path contains a given device. The rules are those
+/// subtrees found by following each bridge's children. The rules are those
 /// of DOMAIN.md and PciLiveUpdate.h, step by step; conformance checks both agree after every op.
 /// The table's lifetime is a flag: set at a preserve, and when an outgoing operation leaves nothing
 /// directly preserved the table is "released": BUG (v6, nr_devices != 0: the model stops), or the
